@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+
+namespace GenNN
+{
+    /// <summary>
+    /// A network whose code the gen-nn source generator wrote for one fixed topology. Every class marked
+    /// <see cref="NetworkAttribute"/> implements it; optimizers, <c>Trainer</c> and the metrics work
+    /// through it and know nothing of layers.
+    /// </summary>
+    /// <remarks>
+    /// <para>Thread-safety: <see cref="Predict"/> and <see cref="PredictBatch"/> keep their scratch on the stack
+    /// and may be called from many threads at once, as long as nothing writes <see cref="Parameters"/>
+    /// meanwhile. <see cref="TrainBatch"/> uses per-instance buffers and is not thread-safe.</para>
+    /// <para>Parameter layout: for each layer in order, its weights then its bias. Weights are stored
+    /// input-major (<c>w[i * units + o]</c> links input <c>i</c> to unit <c>o</c>); model files use PyTorch's
+    /// <c>[out, in]</c> order.</para>
+    /// </remarks>
+    public interface INetwork
+    {
+        /// <summary>The number of input features per sample.</summary>
+        int InputSize { get; }
+
+        /// <summary>The number of outputs per sample.</summary>
+        int OutputSize { get; }
+
+        /// <summary>
+        /// The number of floats per sample in the targets passed to <see cref="TrainBatch"/>: one class index
+        /// for <see cref="Loss.SoftmaxCrossEntropy"/>, one value for <see cref="Loss.BinaryCrossEntropy"/>,
+        /// <see cref="OutputSize"/> values for <see cref="Loss.MeanSquaredError"/>.
+        /// </summary>
+        int TargetSize { get; }
+
+        /// <summary>The number of trainable parameters (weights and biases).</summary>
+        int ParameterCount { get; }
+
+        /// <summary>The loss the network is trained on.</summary>
+        Loss Loss { get; }
+
+        /// <summary>The canonical topology string, e.g. <c>Input(4) -> Dense(16, ReLU) -> Dense(3, Softmax)</c>.</summary>
+        string Topology { get; }
+
+        /// <summary>All trainable parameters, in the layout described on <see cref="INetwork"/>.</summary>
+        Span<float> Parameters { get; }
+
+        /// <summary>The gradients <see cref="TrainBatch"/> computed, in the same layout as <see cref="Parameters"/>.</summary>
+        Span<float> Gradients { get; }
+
+        /// <summary>Runs one sample forward. Allocates nothing; thread-safe.</summary>
+        /// <param name="input">Exactly <see cref="InputSize"/> features.</param>
+        /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs (after the last activation).</param>
+        /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+        void Predict(ReadOnlySpan<float> input, Span<float> output);
+
+        /// <summary>Runs a row-major batch forward. Allocates nothing; thread-safe.</summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs.</param>
+        /// <param name="batchSize">The number of samples.</param>
+        /// <exception cref="ArgumentException">A span's length does not match <paramref name="batchSize"/>.</exception>
+        void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+
+        /// <summary>
+        /// Runs a batch forward and backward: overwrites <see cref="Gradients"/> with the gradient of the mean
+        /// loss over the batch and returns that mean loss. Does not change <see cref="Parameters"/>. Not thread-safe.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
+        /// <param name="batchSize">The number of samples; at least 1.</param>
+        /// <returns>The mean loss over the batch.</returns>
+        /// <exception cref="ArgumentException">A length does not match, or a target is out of range (a class
+        /// label outside 0 .. OutputSize - 1, a binary target outside [0, 1], a non-finite value).</exception>
+        float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
+
+        /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
+        void Save(Stream stream);
+
+        /// <summary>Writes the parameters to <paramref name="path"/> as a safetensors file, atomically.</summary>
+        void Save(string path);
+    }
+}
