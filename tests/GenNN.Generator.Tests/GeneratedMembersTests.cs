@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+
+namespace GenNN.Generator.Tests;
+
+/// <summary>
+/// The generated class has the promised shape, read from the output compilation's symbols: it implements
+/// <see cref="INetwork"/>, its constants hold the topology's sizes, and it has the seeded constructors and typed Load.
+/// </summary>
+public class GeneratedMembersTests
+{
+    [Theory]
+    [InlineData("SoftmaxCrossEntropy", 4, "16:ReLU,3:Softmax", 1, "Input(4) -> Dense(16, ReLU) -> Dense(3, Softmax)")]
+    [InlineData("MeanSquaredError", 13, "33:Tanh,17:LeakyReLU,7:Linear", 7, "Input(13) -> Dense(33, Tanh) -> Dense(17, LeakyReLU) -> Dense(7, Linear)")]
+    [InlineData("BinaryCrossEntropy", 8, "10:Sigmoid,8:Sigmoid,1:Sigmoid", 1, "Input(8) -> Dense(10, Sigmoid) -> Dense(8, Sigmoid) -> Dense(1, Sigmoid)")]
+    public void ConstantsDescribeTheTopology(string loss, int inputs, string layers, int targetSize, string topology)
+    {
+        var units = layers.Split(',').Select(l => int.Parse(l.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        string attributes = string.Join("\n", layers.Split(',').Select(l => $"[Dense({l.Split(':')[0]}, Activation.{l.Split(':')[1]})]"));
+        var run = GeneratorHarness.Run($"using GenNN;\nnamespace Tests;\n[Network(Loss = Loss.{loss})]\n[Input({inputs})]\n{attributes}\npublic partial class Net {{ }}\n");
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+
+        var net = run.Output.GetTypeByMetadataName("Tests.Net");
+        Assert.NotNull(net);
+
+        int parameters = 0;
+        int fanIn = inputs;
+        foreach (int u in units)
+        {
+            parameters += (fanIn * u) + u;
+            fanIn = u;
+        }
+
+        Assert.Equal(inputs, Constant<int>(net, "InputSize"));
+        Assert.Equal(units[^1], Constant<int>(net, "OutputSize"));
+        Assert.Equal(targetSize, Constant<int>(net, "TargetSize"));
+        Assert.Equal(parameters, Constant<int>(net, "ParameterCount"));
+        Assert.Equal(units.Length, Constant<int>(net, "LayerCount"));
+        Assert.Equal(topology, Constant<string>(net, "Topology"));
+
+        var layerUnits = net.GetMembers().OfType<IFieldSymbol>()
+            .Select(f => (Field: f, Match: Regex.Match(f.Name, @"^Layer(\d+)Units$")))
+            .Where(p => p.Match.Success)
+            .OrderBy(p => int.Parse(p.Match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+        Assert.Equal(units, layerUnits.Select(p => Assert.IsType<int>(p.Field.ConstantValue)));
+
+        var inetwork = run.Output.GetTypeByMetadataName("GenNN.INetwork");
+        Assert.Contains(inetwork, net.AllInterfaces, SymbolEqualityComparer.Default);
+        Assert.Contains(net.InstanceConstructors, c => c.Parameters.IsEmpty && c.DeclaredAccessibility == Accessibility.Public);
+        Assert.Contains(net.InstanceConstructors, c => c.Parameters.Length == 1 && c.Parameters[0].Type.SpecialType == SpecialType.System_Int32 && c.DeclaredAccessibility == Accessibility.Public);
+        var loads = net.GetMembers("Load").OfType<IMethodSymbol>().Where(m => m.IsStatic && m.DeclaredAccessibility == Accessibility.Public).ToArray();
+        Assert.Contains(loads, m => m.Parameters.Length == 1 && m.Parameters[0].Type.SpecialType == SpecialType.System_String && SymbolEqualityComparer.Default.Equals(m.ReturnType, net));
+        Assert.Contains(loads, m => m.Parameters.Length == 1 && m.Parameters[0].Type.ToDisplayString() == "System.IO.Stream" && SymbolEqualityComparer.Default.Equals(m.ReturnType, net));
+
+        var errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
+    }
+
+    private static T Constant<T>(INamedTypeSymbol type, string name)
+    {
+        var field = type.GetMembers(name).OfType<IFieldSymbol>().SingleOrDefault();
+        Assert.True(field is { IsConst: true, DeclaredAccessibility: Accessibility.Public }, $"{type.Name} has no public const {name}.");
+        return Assert.IsType<T>(field!.ConstantValue);
+    }
+}
