@@ -202,7 +202,7 @@ namespace GenNN.Generator.Emit
                 w.Line(F("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent({0});", layout.PredictScratch));
                 using (w.Block("try"))
                 {
-                    w.Line(F("global::System.Span<float> scratch = rented.AsSpan(0, {0});", layout.PredictScratch));
+                    w.Line(F("global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, {0});", layout.PredictScratch));
                     foreach (string line in body) w.Line(line);
                 }
 
