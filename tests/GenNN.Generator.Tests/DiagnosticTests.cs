@@ -4,12 +4,13 @@ namespace GenNN.Generator.Tests;
 
 /// <summary>
 /// One test per diagnostic id: the id, Error severity, the "GenNN" category, the exact location (the
-/// <c>[|marked|]</c> text of the test source), and that nothing was generated for the class.
+/// <c>[|marked|]</c> text of the test source), that the message names the offending value, and that nothing
+/// was generated for the class.
 /// </summary>
 public class DiagnosticTests
 {
     [Fact]
-    public void GNN0001_ClassNotPartial() => AssertSingleDiagnostic("GNN0001", """
+    public void GNN0001_ClassNotPartial() => AssertSingleDiagnostic("GNN0001", "'Net'", """
         using GenNN;
         namespace Tests;
 
@@ -20,7 +21,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0002_NoInput() => AssertSingleDiagnostic("GNN0002", """
+    public void GNN0002_NoInput() => AssertSingleDiagnostic("GNN0002", "'Net'", """
         using GenNN;
         namespace Tests;
 
@@ -30,7 +31,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0003_NoDenseLayers() => AssertSingleDiagnostic("GNN0003", """
+    public void GNN0003_NoDenseLayers() => AssertSingleDiagnostic("GNN0003", "'Net'", """
         using GenNN;
         namespace Tests;
 
@@ -40,7 +41,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0004_InputSizeZero() => AssertSingleDiagnostic("GNN0004", """
+    public void GNN0004_InputSizeZero() => AssertSingleDiagnostic("GNN0004", "is 0", """
         using GenNN;
         namespace Tests;
 
@@ -51,7 +52,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0004_DenseUnitsNegative() => AssertSingleDiagnostic("GNN0004", """
+    public void GNN0004_DenseUnitsNegative() => AssertSingleDiagnostic("GNN0004", "is -3", """
         using GenNN;
         namespace Tests;
 
@@ -62,7 +63,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0005_SoftmaxOnHiddenLayer() => AssertSingleDiagnostic("GNN0005", """
+    public void GNN0005_SoftmaxOnHiddenLayer() => AssertSingleDiagnostic("GNN0005", "Layer 0", """
         using GenNN;
         namespace Tests;
 
@@ -74,7 +75,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0006_SoftmaxCrossEntropyWithoutSoftmaxOutput() => AssertSingleDiagnostic("GNN0006", """
+    public void GNN0006_SoftmaxCrossEntropyWithoutSoftmaxOutput() => AssertSingleDiagnostic("GNN0006", "Dense(3, Sigmoid)", """
         using GenNN;
         namespace Tests;
 
@@ -86,7 +87,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0007_BinaryCrossEntropyWithSeveralOutputs() => AssertSingleDiagnostic("GNN0007", """
+    public void GNN0007_BinaryCrossEntropyWithSeveralOutputs() => AssertSingleDiagnostic("GNN0007", "Dense(2, Sigmoid)", """
         using GenNN;
         namespace Tests;
 
@@ -97,7 +98,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0007_BinaryCrossEntropyWithoutSigmoid() => AssertSingleDiagnostic("GNN0007", """
+    public void GNN0007_BinaryCrossEntropyWithoutSigmoid() => AssertSingleDiagnostic("GNN0007", "Dense(1, Tanh)", """
         using GenNN;
         namespace Tests;
 
@@ -108,7 +109,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0008_NestedClass() => AssertSingleDiagnostic("GNN0008", """
+    public void GNN0008_NestedClass() => AssertSingleDiagnostic("GNN0008", "'Outer'", """
         using GenNN;
         namespace Tests;
 
@@ -122,7 +123,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0009_GenericClass() => AssertSingleDiagnostic("GNN0009", """
+    public void GNN0009_GenericClass() => AssertSingleDiagnostic("GNN0009", "'Net'", """
         using GenNN;
         namespace Tests;
 
@@ -133,7 +134,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0010_UndefinedActivation() => AssertSingleDiagnostic("GNN0010", """
+    public void GNN0010_UndefinedActivation() => AssertSingleDiagnostic("GNN0010", "42", """
         using GenNN;
         namespace Tests;
 
@@ -144,7 +145,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0010_UndefinedLoss() => AssertSingleDiagnostic("GNN0010", """
+    public void GNN0010_UndefinedLoss() => AssertSingleDiagnostic("GNN0010", "7", """
         using GenNN;
         namespace Tests;
 
@@ -155,7 +156,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0011_LayerWiderThanTheLimit() => AssertSingleDiagnostic("GNN0011", """
+    public void GNN0011_LayerWiderThanTheLimit() => AssertSingleDiagnostic("GNN0011", "16777217", """
         using GenNN;
         namespace Tests;
 
@@ -166,7 +167,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0011_TooManyParameters() => AssertSingleDiagnostic("GNN0011", """
+    public void GNN0011_TooManyParameters() => AssertSingleDiagnostic("GNN0011", "600012001", """
         using GenNN;
         namespace Tests;
 
@@ -238,7 +239,7 @@ public class DiagnosticTests
         Assert.Equal("Tests.Fine.g.cs", Assert.Single(run.Sources).HintName);
     }
 
-    private static void AssertSingleDiagnostic(string id, string markedSource)
+    private static void AssertSingleDiagnostic(string id, string messageFragment, string markedSource)
     {
         var source = MarkedSource.Parse(markedSource);
         var run = GeneratorHarness.Run(source.Text);
@@ -248,7 +249,7 @@ public class DiagnosticTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal("GenNN", diagnostic.Descriptor.Category);
-        Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains(messageFragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
         var actual = diagnostic.Location.GetLineSpan();
         Assert.True(

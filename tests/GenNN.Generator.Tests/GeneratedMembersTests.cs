@@ -38,12 +38,10 @@ public class GeneratedMembersTests
         Assert.Equal(units.Length, Constant<int>(net, "LayerCount"));
         Assert.Equal(topology, Constant<string>(net, "Topology"));
 
-        var layerUnits = net.GetMembers().OfType<IFieldSymbol>()
-            .Select(f => (Field: f, Match: Regex.Match(f.Name, @"^Layer(\d+)Units$")))
-            .Where(p => p.Match.Success)
-            .OrderBy(p => int.Parse(p.Match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
-            .ToArray();
-        Assert.Equal(units, layerUnits.Select(p => Assert.IsType<int>(p.Field.ConstantValue)));
+        // Layer{k}Units, k = 0 .. LayerCount - 1, nothing else of that shape.
+        var layerConstants = net.GetMembers().OfType<IFieldSymbol>().Where(f => Regex.IsMatch(f.Name, @"^Layer\d+Units$")).Select(f => f.Name).OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(Enumerable.Range(0, units.Length).Select(k => $"Layer{k}Units").OrderBy(n => n, StringComparer.Ordinal), layerConstants);
+        Assert.Equal(units, Enumerable.Range(0, units.Length).Select(k => Constant<int>(net, $"Layer{k}Units")));
 
         var inetwork = run.Output.GetTypeByMetadataName("GenNN.INetwork");
         Assert.Contains(inetwork, net.AllInterfaces, SymbolEqualityComparer.Default);
@@ -62,5 +60,26 @@ public class GeneratedMembersTests
         var field = type.GetMembers(name).OfType<IFieldSymbol>().SingleOrDefault();
         Assert.True(field is { IsConst: true, DeclaredAccessibility: Accessibility.Public }, $"{type.Name} has no public const {name}.");
         return Assert.IsType<T>(field!.ConstantValue);
+        }
+
+    /// <summary>
+    /// Attributes on several partial parts all count, in a deterministic order: by file path, then by position
+    /// (the generator's documented rule).
+    /// </summary>
+    [Fact]
+    public void LayersOnSeveralPartialPartsAreOrderedByFileThenPosition()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new[]
+        {
+            ("B.cs", "using GenNN;\nnamespace Tests;\n[Network]\n[Input(5)]\n[Dense(2, Activation.Tanh)]\npublic partial class Net { }\n"),
+            ("A.cs", "using GenNN;\nnamespace Tests;\n[Dense(9, Activation.ReLU)]\n[Dense(4, Activation.ReLU)]\npublic partial class Net { }\n"),
+        });
+        var run = GeneratorHarness.Run(compilation, GeneratorHarness.CreateDriver());
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        var net = run.Output.GetTypeByMetadataName("Tests.Net")!;
+        Assert.Equal("Input(5) -> Dense(9, ReLU) -> Dense(4, ReLU) -> Dense(2, Tanh)", Constant<string>(net, "Topology"));
+        var errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
     }
 }
