@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using GenNN.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
 using static GenNN.Generator.Emit.Invariant;
 
 namespace GenNN.Generator.Emit
@@ -24,7 +25,7 @@ namespace GenNN.Generator.Emit
 
             if (spec.Namespace is not null)
             {
-                using (w.Block("namespace " + spec.Namespace))
+                using (w.Block("namespace " + string.Join(".", spec.Namespace.Split('.').Select(Identifier))))
                 {
                     EmitNetworkClass(w, spec, layout);
                 }
@@ -75,6 +76,12 @@ namespace GenNN.Generator.Emit
             w.Line();
         }
 
+        /// <summary>A name as a C# identifier: keywords get an <c>@</c> (a class may be called <c>@event</c>).</summary>
+        private static string Identifier(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
+                ? "@" + name
+                : name;
+
         private static string TargetDescription(NetworkSpec spec) => spec.Loss switch
         {
             LossKind.SoftmaxCrossEntropy => F("one class index 0..{0} per sample", spec.Output.Units - 1),
@@ -84,8 +91,8 @@ namespace GenNN.Generator.Emit
 
         private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, Layout layout)
         {
-            string c = spec.ClassName;
-            string k = c + "Kernels";
+            string c = Identifier(spec.ClassName);
+            string k = spec.ClassName + "Kernels";
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"GenNN.Generator\", \"0.1.0\")]");
             using (w.Block("partial class " + c + " : global::GenNN.INetwork"))
             {

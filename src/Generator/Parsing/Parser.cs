@@ -29,7 +29,7 @@ namespace GenNN.Generator.Parsing
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
-            var syntax = (ClassDeclarationSyntax)context.TargetNode;
+            var syntax = (TypeDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             string className = symbol.Name;
@@ -37,6 +37,15 @@ namespace GenNN.Generator.Parsing
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
+            }
+
+            string? kind = syntax is RecordDeclarationSyntax ? "a record"
+                : symbol.IsStatic ? "static"
+                : symbol.IsAbstract ? "abstract"
+                : null;
+            if (kind is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAPlainClass, classLocation, className, kind));
             }
 
             if (symbol.ContainingType is { } outer)
