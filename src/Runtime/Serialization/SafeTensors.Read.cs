@@ -1,8 +1,10 @@
 using System;
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Text;
 using System.Text.Json;
 
 namespace GenNN.Serialization
@@ -52,11 +54,7 @@ namespace GenNN.Serialization
             ParseHeader(header, out Dictionary<string, string>? metadata, out Dictionary<string, FileTensor> entries);
 
             // 3. Metadata written by gen-nn must describe this network; foreign files (PyTorch's) carry none of it.
-            string? sha256 = null;
-            if (metadata is not null && metadata.TryGetValue("format", out string? format) && format == FormatName)
-            {
-                sha256 = CheckMetadata(metadata, layout);
-            }
+            string? sha256 = metadata is not null && IsGenNN(metadata) ? CheckMetadata(metadata, layout) : null;
 
             // 4. The tensors: same names, dtype F32, the network's shapes, offsets that tile the data section.
             long dataLength = CheckTensors(entries, layout, available >= 0 ? available - 8 - (long)headerLength : -1);
@@ -120,6 +118,18 @@ namespace GenNN.Serialization
 
         private static void ParseHeader(byte[] header, out Dictionary<string, string>? metadata, out Dictionary<string, FileTensor> entries)
         {
+            // JsonDocument checks UTF-8 only when a string is materialised; check all of it up front.
+            for (int at = 0; at < header.Length;)
+            {
+                if (Rune.DecodeFromUtf8(header.AsSpan(at), out _, out int consumed) != OperationStatus.Done)
+                {
+                    throw Error("Malformed header: expected UTF-8 JSON, found an invalid UTF-8 sequence at header byte {0} (0x{1:X2}).",
+                        at, header[at]);
+                }
+
+                at += consumed;
+            }
+
             JsonDocument document;
             try
             {
@@ -260,12 +270,27 @@ namespace GenNN.Serialization
             return values;
         }
 
+        /// <summary>
+        /// True when the metadata claims to be gen-nn's: <c>format</c> says so, or a key only gen-nn writes is present.
+        /// The second rule keeps a damaged <c>format</c> from passing a gen-nn file off as a foreign one, unchecked.
+        /// </summary>
+        private static bool IsGenNN(Dictionary<string, string> metadata) =>
+            (metadata.TryGetValue("format", out string? format) && format == FormatName)
+            || metadata.ContainsKey("format_version") || metadata.ContainsKey("topology")
+            || metadata.ContainsKey("parameter_count") || metadata.ContainsKey("sha256");
+
         /// <summary>Checks gen-nn's metadata keys against the layout and returns the expected SHA-256.</summary>
         private static string CheckMetadata(Dictionary<string, string> metadata, ModelLayout layout)
         {
             string Required(string key) => metadata.TryGetValue(key, out string? value)
                 ? value
-                : throw Error("Incomplete metadata: the file says format '{0}' but has no '{1}' key.", FormatName, key);
+                : throw Error("Incomplete metadata: the file has gen-nn metadata but no '{0}' key.", key);
+
+            string format = Required("format");
+            if (format != FormatName)
+            {
+                throw Error("Unexpected format: expected '{0}' alongside gen-nn's metadata keys, found '{1}'.", FormatName, format);
+            }
 
             string version = Required("format_version");
             string expectedVersion = FormatVersion.ToString(CultureInfo.InvariantCulture);
@@ -391,7 +416,7 @@ namespace GenNN.Serialization
 
                 if (entry.Begin > next)
                 {
-                    throw Error("Tensor '{0}' has data_offsets [{1}, {2}]; expected it to begin at {3}, where the previous tensor ends (bytes [{3}, {1}) belong to no tensor).",
+                    throw Error("Tensor '{0}' has data_offsets [{1}, {2}]; expected it to begin at byte {3} (bytes [{3}, {1}) belong to no tensor).",
                         entry.Name, entry.Begin, entry.End, next);
                 }
 

@@ -110,7 +110,7 @@ namespace GenNN.Serialization
         {
             ArgumentNullException.ThrowIfNull(stream);
             ValidateLayout(layout);
-            Guard.Length(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
 
             float[] values = ReadValidated(stream, layout);
             values.CopyTo(parameters);
@@ -130,7 +130,7 @@ namespace GenNN.Serialization
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
             ValidateLayout(layout);
-            Guard.Length(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
 
             float[] values;
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))
@@ -152,7 +152,7 @@ namespace GenNN.Serialization
         private static byte[] Serialize(ModelLayout layout, ReadOnlySpan<float> parameters)
         {
             ValidateLayout(layout);
-            Guard.Length(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
 
             IReadOnlyList<TensorLayout> tensors = layout.Tensors;
             byte[] data = new byte[checked(layout.ParameterCount * sizeof(float))];

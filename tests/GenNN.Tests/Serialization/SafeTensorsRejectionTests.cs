@@ -103,7 +103,7 @@ public sealed class SafeTensorsRejectionTests
     {
         byte[] header = Encoding.UTF8.GetBytes("{\"a\xff\":1}");
         header[3] = 0xFF;
-        Assert.Contains("Malformed JSON header", Reject(Build(header, Array.Empty<byte>())).Message);
+        Assert.Contains("expected UTF-8 JSON, found an invalid UTF-8 sequence at header byte 3 (0xFF)", Reject(Build(header, Array.Empty<byte>())).Message);
     }
 
     [Fact]
