@@ -27,7 +27,10 @@ namespace GenNN.Serialization
     /// <para>Loading checks all of it and throws <see cref="InvalidDataException"/> naming what differs. A file whose
     /// <c>__metadata__</c> is absent or does not say <c>format</c> = <c>gen-nn</c> (for example one written by
     /// <c>safetensors.torch.save_file(model.state_dict(), path)</c>) loads when its tensor names, dtypes and shapes
-    /// match; its tensors may appear in any order.</para>
+    /// match; its tensors may appear in any order. Metadata holding any key only gen-nn writes (<c>format_version</c>,
+    /// <c>topology</c>, <c>parameter_count</c>, <c>sha256</c>) counts as gen-nn's and must be complete, so that a
+    /// damaged <c>format</c> value cannot turn a gen-nn file into an unchecked foreign one.</para>
+    /// <para>Errors are <see cref="InvalidDataException"/>s (the BCL type is sealed, so there is no subclass).</para>
     /// </remarks>
     public static partial class SafeTensors
     {
@@ -98,7 +101,8 @@ namespace GenNN.Serialization
         }
 
         /// <summary>Reads and validates a safetensors file from <paramref name="stream"/> into <paramref name="parameters"/>.</summary>
-        /// <param name="stream">A readable stream positioned at the start of the file; it is read to the end of the file.</param>
+        /// <param name="stream">A readable stream positioned at the start of the file. As in the safetensors library, the
+        /// file must end where the stream ends: trailing bytes are an error.</param>
         /// <param name="layout">The network the file must fit.</param>
         /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
         /// after the whole file validated.</param>
