@@ -178,6 +178,20 @@ public class DiagnosticTests
         public partial class [|Net|] { }
         """);
 
+    [Theory]
+    [InlineData("public partial record [|Net|];", "a record")]
+    [InlineData("public static partial class [|Net|] { }", "static")]
+    [InlineData("public abstract partial class [|Net|] { }", "abstract")]
+    public void GNN0012_NotAPlainClass(string declaration, string kind) => AssertSingleDiagnostic("GNN0012", kind, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(2)]
+        {{declaration}}
+        """);
+
     /// <summary>The largest layer the limit allows is accepted (the limits are not off by one downwards).</summary>
     [Fact]
     public void LayerExactlyAtTheWidthLimitIsAccepted()

@@ -62,6 +62,26 @@ public class GeneratedMembersTests
         return Assert.IsType<T>(field!.ConstantValue);
         }
 
+    /// <summary>Keywords used as names (<c>@event</c>, namespace <c>@new</c>) are escaped in the generated code.</summary>
+    [Fact]
+    public void KeywordNamesAreEscaped()
+    {
+        var run = GeneratorHarness.Run("""
+            using GenNN;
+            namespace Tests.@new;
+
+            [Network]
+            [Input(3)]
+            [Dense(2)]
+            public partial class @event { }
+            """);
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        var errors = run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
+        Assert.Equal(3, Constant<int>(run.Output.GetTypeByMetadataName("Tests.new.event")!, "InputSize"));
+    }
+
     /// <summary>
     /// Attributes on several partial parts all count, in a deterministic order: by file path, then by position
     /// (the generator's documented rule).

@@ -142,9 +142,21 @@ namespace GenNN.Generator.Parsing
                 inputs = layer.Units;
             }
 
-            string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() : null;
+            string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>The dotted namespace with plain (unescaped) names, or null for the global namespace.</summary>
+        private static string? NamespaceOf(INamedTypeSymbol symbol)
+        {
+            var parts = new List<string>();
+            for (INamespaceSymbol? ns = symbol.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                parts.Insert(0, ns.Name);
+            }
+
+            return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
         private static void CheckTopology(
