@@ -22,7 +22,8 @@ namespace GenNN
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not finite.</exception>
         protected Optimizer(float learningRate)
         {
-            LearningRate = learningRate;
+            CheckLearningRate(learningRate, nameof(learningRate));
+            _learningRate = learningRate;
         }
 
         /// <summary>The step size. May be changed between steps (a learning-rate schedule).</summary>
@@ -32,11 +33,7 @@ namespace GenNN
             get => _learningRate;
             set
             {
-                if (!(value >= 0f && float.IsFinite(value)))
-                {
-                    throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "Expected a finite learning rate >= 0.");
-                }
-
+                CheckLearningRate(value, nameof(value));
                 _learningRate = value;
             }
         }
@@ -107,6 +104,14 @@ namespace GenNN
         /// <param name="gradients">The gradients, same length as <paramref name="parameters"/>.</param>
         /// <param name="iteration">The 1-based number of this step (Adam's <c>t</c>).</param>
         protected abstract void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration);
+
+        private static void CheckLearningRate(float value, string paramName)
+        {
+            if (!(value >= 0f && float.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(paramName, value, "Expected a finite learning rate >= 0.");
+            }
+        }
 
         /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> lies in [min, max) (or [min, max] when <paramref name="maxInclusive"/>).</summary>
         private protected static void CheckRange(float value, float min, float max, bool maxInclusive, string paramName)
