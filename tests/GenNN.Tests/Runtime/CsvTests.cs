@@ -48,9 +48,11 @@ public class CsvTests
         try
         {
             CultureInfo.CurrentCulture = new CultureInfo("de-DE");
-            Dataset data = Csv.Parse("1.5;2,0", new CsvOptions { Separator = ';' });
+            Dataset data = Csv.Parse("1.5;2.25", new CsvOptions { Separator = ';' });
             Assert.Equal(1.5f, data.Features[0]);
-            Assert.Equal(20f, data.Targets[0]);
+            Assert.Equal(2.25f, data.Targets[0]);
+            var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1.5;2\n1,5;3", new CsvOptions { Separator = ';' }));
+            Assert.Equal("Line 2, column 1: '1,5' is not a number.", ex.Message);
         }
         finally
         {

@@ -57,8 +57,8 @@ internal sealed class LinearModel : INetwork
 
     public void Predict(ReadOnlySpan<float> input, Span<float> output)
     {
-        Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
-        Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
+        Guard.SampleLength(input.Length, InputSize, nameof(input), "InputSize");
+        Guard.SampleLength(output.Length, OutputSize, nameof(output), "OutputSize");
         Logits(input, output);
         switch (Loss)
         {
@@ -74,8 +74,8 @@ internal sealed class LinearModel : INetwork
     public void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
         Guard.BatchSize(batchSize);
-        Guard.Length(inputs.Length, batchSize * InputSize, nameof(inputs), "batchSize * InputSize");
-        Guard.Length(outputs.Length, batchSize * OutputSize, nameof(outputs), "batchSize * OutputSize");
+        Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), "InputSize");
+        Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), "OutputSize");
         for (int s = 0; s < batchSize; s++)
         {
             Predict(inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize));
@@ -85,8 +85,8 @@ internal sealed class LinearModel : INetwork
     public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
     {
         Guard.BatchSize(batchSize);
-        Guard.Length(inputs.Length, batchSize * InputSize, nameof(inputs), "batchSize * InputSize");
-        Guard.Length(targets.Length, batchSize * TargetSize, nameof(targets), "batchSize * TargetSize");
+        Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), "InputSize");
+        Guard.BatchLength(targets.Length, batchSize, TargetSize, nameof(targets), "TargetSize");
         TrainBatchCalls++;
         Array.Clear(_gradients);
         float scale = 1f / batchSize;

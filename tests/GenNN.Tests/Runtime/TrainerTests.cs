@@ -1,3 +1,4 @@
+using System.Threading;
 using GenNN;
 
 namespace GenNN.Tests.Runtime;
@@ -284,7 +285,14 @@ public class TrainerTests
         using var cts = new CancellationTokenSource();
         var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy);
         Assert.Throws<OperationCanceledException>(() => Trainer.Fit(model, Binary(20, 1), new Sgd(), epochs: 5, batchSize: 5,
-            onEpoch: e => { if (e.Epoch == 2) cts.Cancel(); }, cancellationToken: cts.Token));
+            onEpoch: e =>
+            {
+                if (e.Epoch == 2)
+                {
+                    cts.Cancel();
+                }
+            },
+            cancellationToken: cts.Token));
         Assert.Equal(8, model.TrainBatchCalls);
     }
 
