@@ -163,7 +163,7 @@ namespace GenNN
 
     /// <summary>
     /// One mini-batch: <see cref="Count"/> rows of features and targets, row-major, ready for
-    /// <see cref="INetwork.TrainBatch"/>. Points into buffers that the next batch overwrites.
+    /// <see cref="INetwork.TrainBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int)"/>. Points into buffers that the next batch overwrites.
     /// </summary>
     public readonly ref struct Batch
     {

@@ -20,7 +20,7 @@ namespace GenNN
 
         /// <summary>
         /// Trains <paramref name="network"/> on <paramref name="train"/> for <paramref name="epochs"/> epochs of mini-batch
-        /// gradient descent: each batch runs <see cref="INetwork.TrainBatch"/> then
+        /// gradient descent: each batch runs <see cref="INetwork.TrainBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int)"/> then
         /// <see cref="Optimizer.Step"/> on <see cref="INetwork.Parameters"/>.
         /// </summary>
         /// <param name="network">The network to train; its parameters are updated in place.</param>
@@ -94,15 +94,15 @@ namespace GenNN
                 foreach (Batch batch in loader)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    // Keras reports training accuracy on each batch's outputs before that batch's update:
+                    // TrainBatch hands them back from its own forward pass.
+                    Span<float> batchOutputs = outputs is null ? default : outputs.AsSpan(0, batch.Count * outputSize);
+                    float loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
                     if (outputs is not null)
                     {
-                        // Keras reports training accuracy on each batch's outputs before that batch's update.
-                        Span<float> batchOutputs = outputs.AsSpan(0, batch.Count * outputSize);
-                        network.PredictBatch(batch.Features, batchOutputs, batch.Count);
                         correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
                     }
 
-                    float loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count);
                     if (!float.IsFinite(loss))
                     {
                         throw new InvalidOperationException(Dataset.Format(

@@ -99,10 +99,18 @@ partial class GlobalNet : global::GenNN.INetwork
 
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
+        => TrainBatch(inputs, targets, batchSize, default);
+
+    /// <inheritdoc/>
+    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
     {
         global::GenNN.Kernels.Guard.BatchSize(batchSize);
         global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
         global::GenNN.Kernels.Guard.BatchLength(targets.Length, batchSize, TargetSize, nameof(targets), nameof(TargetSize));
+        if (!outputs.IsEmpty)
+        {
+            global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
+        }
         global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);
 
         float[] scratch = _trainingScratch ??= new float[global::GenNN.Generated.GlobalNetKernels.TrainingScratchSize];
@@ -111,11 +119,13 @@ partial class GlobalNet : global::GenNN.INetwork
         double loss = 0;
         for (int s = 0; s < batchSize; s++)
         {
-            loss += global::GenNN.Generated.GlobalNetKernels.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), scratch, scale);
+            global::System.Span<float> output = outputs.IsEmpty ? default : outputs.Slice(s * OutputSize, OutputSize);
+            loss += global::GenNN.Generated.GlobalNetKernels.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), output, scratch, scale);
         }
 
         return (float)(loss / batchSize);
     }
+
 
     /// <summary>Saves the parameters to <paramref name="path"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>
     /// <param name="path">The file to write.</param>
@@ -198,10 +208,10 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// One sample forward and backward: adds its gradient, times <paramref name="scale"/>, to <paramref name="gradients"/>
-        /// and returns its loss.
+        /// One sample forward and backward: adds its gradient, times <paramref name="scale"/>, to <paramref name="gradients"/>,
+        /// copies the network's output to <paramref name="output"/> unless it is empty, and returns the sample's loss.
         /// </summary>
-        internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> scratch, float scale)
+        internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> output, Span<float> scratch, float scale)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
             ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);
@@ -221,6 +231,11 @@ namespace GenNN.Generated
             Layer1Backward(ref p, ref g, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(d0));
             Activations.ReLUBackward(a0, d0);
             Layer0Backward(ref p, ref g, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(d0));
+
+            if (!output.IsEmpty)
+            {
+                a1.CopyTo(output);
+            }
             return loss;
         }
 

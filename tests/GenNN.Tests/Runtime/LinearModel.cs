@@ -119,6 +119,16 @@ internal sealed class LinearModel : INetwork
         return ForcedLoss ?? (float)(lossSum / batchSize);
     }
 
+    public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs)
+    {
+        if (!outputs.IsEmpty)
+        {
+            PredictBatch(inputs, outputs, batchSize);
+        }
+
+        return TrainBatch(inputs, targets, batchSize);
+    }
+
     public void Save(Stream stream) => throw new NotSupportedException("Test model.");
 
     public void Save(string path) => throw new NotSupportedException("Test model.");
