@@ -8,13 +8,36 @@ namespace GenNN.Kernels
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public static class Guard
     {
-        /// <summary>Throws unless <paramref name="actual"/> equals <paramref name="expected"/>.</summary>
-        public static void Length(int actual, int expected, string paramName, string what)
+        /// <summary>Throws unless a one-sample span holds exactly <paramref name="expected"/> floats.</summary>
+        /// <param name="actual">The span's length.</param>
+        /// <param name="expected">The length the network needs.</param>
+        /// <param name="paramName">The parameter's name.</param>
+        /// <param name="sizeName">The constant that gives the expected length, e.g. <c>InputSize</c>.</param>
+        public static void SampleLength(int actual, int expected, string paramName, string sizeName)
         {
             if (actual != expected)
             {
                 throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture, "Expected {0} = {1} floats, got {2}.", what, expected, actual),
+                    string.Format(CultureInfo.InvariantCulture, "{0} must hold {1} = {2} floats, but holds {3}.", paramName, sizeName, expected, actual),
+                    paramName);
+            }
+        }
+
+        /// <summary>Throws unless a batch span holds exactly <paramref name="batchSize"/> x <paramref name="perSample"/> floats.</summary>
+        /// <param name="actual">The span's length.</param>
+        /// <param name="batchSize">The number of samples.</param>
+        /// <param name="perSample">Floats per sample.</param>
+        /// <param name="paramName">The parameter's name.</param>
+        /// <param name="sizeName">The constant that gives <paramref name="perSample"/>, e.g. <c>InputSize</c>.</param>
+        public static void BatchLength(int actual, int batchSize, int perSample, string paramName, string sizeName)
+        {
+            long expected = (long)batchSize * perSample;
+            if (actual != expected)
+            {
+                throw new ArgumentException(
+                    string.Format(CultureInfo.InvariantCulture,
+                        "{0} must hold batchSize x {1} = {2} x {3} = {4} floats, but holds {5}.",
+                        paramName, sizeName, batchSize, perSample, expected, actual),
                     paramName);
             }
         }

@@ -1,0 +1,58 @@
+using Microsoft.CodeAnalysis;
+
+namespace GenNN.Generator.Diagnostics
+{
+    /// <summary>Every diagnostic the generator reports. Ids are listed in AnalyzerReleases.*.md.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "GenNN";
+        private const string HelpLink = "https://github.com/gen-nn/gen-nn/blob/main/docs/diagnostics.md#";
+
+        public static readonly DiagnosticDescriptor NotPartial = Create(
+            "GNN0001", "Network class must be partial",
+            "The network class '{0}' must be declared partial so gen-nn can add its generated members");
+
+        public static readonly DiagnosticDescriptor MissingInput = Create(
+            "GNN0002", "Network has no [Input]",
+            "The network class '{0}' has no [Input(n)] attribute; declare the number of input features, e.g. [Input(4)]");
+
+        public static readonly DiagnosticDescriptor MissingLayers = Create(
+            "GNN0003", "Network has no layers",
+            "The network class '{0}' has no [Dense] layers; add at least one, e.g. [Dense(3, Activation.Softmax)]");
+
+        public static readonly DiagnosticDescriptor NonPositiveSize = Create(
+            "GNN0004", "Size must be positive",
+            "{0} size must be at least 1, but is {1}");
+
+        public static readonly DiagnosticDescriptor SoftmaxNotLast = Create(
+            "GNN0005", "Softmax is allowed on the last layer only",
+            "Layer {0} uses Activation.Softmax, but Softmax is allowed on the last layer only (layer {1}); use ReLU, Tanh or another element-wise activation here");
+
+        public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = Create(
+            "GNN0006", "SoftmaxCrossEntropy needs a Softmax output layer",
+            "Loss.SoftmaxCrossEntropy needs a last layer with Activation.Softmax, but the last layer is Dense({0}, {1})");
+
+        public static readonly DiagnosticDescriptor BinaryCrossEntropyNeedsSigmoid = Create(
+            "GNN0007", "BinaryCrossEntropy needs a single Sigmoid output",
+            "Loss.BinaryCrossEntropy needs a last layer Dense(1, Activation.Sigmoid), but the last layer is Dense({0}, {1})");
+
+        public static readonly DiagnosticDescriptor NestedClass = Create(
+            "GNN0008", "Nested network classes are not supported",
+            "The network class '{0}' is nested inside '{1}'; declare network classes at namespace level");
+
+        public static readonly DiagnosticDescriptor GenericClass = Create(
+            "GNN0009", "Generic network classes are not supported",
+            "The network class '{0}' is generic; network classes cannot have type parameters");
+
+        public static readonly DiagnosticDescriptor UnknownEnumValue = Create(
+            "GNN0010", "Unknown activation or loss value",
+            "{0} has no member with value {1}; use one of {2}");
+
+        public static readonly DiagnosticDescriptor TooLarge = Create(
+            "GNN0011", "Network is too large",
+            "The network class '{0}' is too large: {1}");
+
+        private static DiagnosticDescriptor Create(string id, string title, string message)
+            => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
+    }
+}

@@ -1,0 +1,52 @@
+using GenNN.Generator.Emit;
+using GenNN.Generator.Model;
+using GenNN.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GenNN.Generator
+{
+    /// <summary>
+    /// Emits forward, backward and serialization code for every class marked <c>[GenNN.Network]</c>.
+    /// The whole pipeline: select the classes, parse each into an equatable spec, report its diagnostics,
+    /// emit the valid specs.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class NetworkGenerator : IIncrementalGenerator
+    {
+        /// <inheritdoc/>
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Parser.NetworkAttribute,
+                    predicate: static (node, _) => node is ClassDeclarationSyntax,
+                    transform: static (ctx, ct) => Parser.Parse(ctx, ct))
+                .WithTrackingName(TrackingNames.Parse);
+
+            IncrementalValuesProvider<DiagnosticInfo> diagnostics = results
+                .SelectMany(static (result, _) => result.Diagnostics)
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+            IncrementalValuesProvider<NetworkSpec> specs = results
+                .Where(static result => result.Spec is not null)
+                .Select(static (result, _) => result.Spec!)
+                .WithTrackingName(TrackingNames.Specs);
+            context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(spec.HintName, Emitter.Emit(spec)));
+        }
+    }
+
+    /// <summary>The names of the pipeline's steps, for incrementality tests.</summary>
+    public static class TrackingNames
+    {
+        /// <summary>Attribute data parsed into a spec and diagnostics.</summary>
+        public const string Parse = nameof(Parse);
+
+        /// <summary>The diagnostics of every class.</summary>
+        public const string Diagnostics = nameof(Diagnostics);
+
+        /// <summary>The valid specs handed to the emitter.</summary>
+        public const string Specs = nameof(Specs);
+    }
+}

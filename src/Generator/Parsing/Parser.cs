@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using GenNN.Generator.Diagnostics;
+using GenNN.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GenNN.Generator.Parsing
+{
+    /// <summary>
+    /// Reads a [Network] class's attributes into a <see cref="NetworkSpec"/> and its diagnostics.
+    /// No Roslyn symbol or syntax object leaves this class.
+    /// </summary>
+    internal static class Parser
+    {
+        public const string NetworkAttribute = "GenNN.NetworkAttribute";
+        private const string InputAttribute = "GenNN.InputAttribute";
+        private const string DenseAttribute = "GenNN.DenseAttribute";
+
+        /// <summary>Widest layer or input the generator accepts (keeps offsets and stack scratch in range).</summary>
+        public const int MaxWidth = 1 << 24;
+
+        /// <summary>Largest parameter count the generator accepts (the buffers, gradients and optimizer state stay addressable).</summary>
+        public const long MaxParameters = int.MaxValue / 4;
+
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            var syntax = (ClassDeclarationSyntax)context.TargetNode;
+            var diagnostics = new List<DiagnosticInfo>();
+            LocationInfo? classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
+            string className = symbol.Name;
+
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
+            }
+
+            if (symbol.ContainingType is { } outer)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestedClass, classLocation, className, outer.Name));
+            }
+
+            if (symbol.TypeParameters.Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericClass, classLocation, className));
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // [Network(Loss = ...)]
+            AttributeData network = context.Attributes[0];
+            LocationInfo? networkLocation = LocationOf(network, cancellationToken);
+            LossKind loss = LossKind.MeanSquaredError;
+            foreach (KeyValuePair<string, TypedConstant> argument in network.NamedArguments)
+            {
+                if (argument.Key == "Loss" && argument.Value.Value is int value)
+                {
+                    if (Enum.IsDefined(typeof(LossKind), value))
+                    {
+                        loss = (LossKind)value;
+                    }
+                    else
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, networkLocation,
+                            "Loss", value, string.Join(", ", Enum.GetNames(typeof(LossKind)))));
+                    }
+                }
+            }
+
+            // [Input(n)] and [Dense(units, activation)] in source order.
+            int? inputSize = null;
+            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location)>();
+            foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
+            {
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                ImmutableArgs args = new(attribute);
+                if (name == InputAttribute && args.Int(0) is int size)
+                {
+                    if (size < 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Input", size));
+                    }
+
+                    inputSize = size;
+                }
+                else if (name == DenseAttribute && args.Int(0) is int units)
+                {
+                    int activationValue = args.Int(1) ?? 0;
+                    if (units < 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Dense layer " + layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), units));
+                    }
+
+                    if (!Enum.IsDefined(typeof(ActivationKind), activationValue))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location,
+                            "Activation", activationValue, string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
+                    }
+
+                    layers.Add((units, (ActivationKind)activationValue, location));
+                }
+            }
+
+            if (inputSize is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, classLocation, className));
+            }
+
+            if (layers.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingLayers, classLocation, className));
+            }
+            else
+            {
+                CheckTopology(layers, loss, networkLocation, diagnostics);
+                CheckSize(inputSize ?? 0, layers.Select(l => l.Units).ToList(), className, classLocation, diagnostics);
+            }
+
+            if (diagnostics.Count > 0)
+            {
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+            }
+
+            var specs = new List<LayerSpec>(layers.Count);
+            int inputs = inputSize!.Value;
+            foreach (var layer in layers)
+            {
+                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation));
+                inputs = layer.Units;
+            }
+
+            string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() : null;
+            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs));
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private static void CheckTopology(
+            List<(int Units, ActivationKind Activation, LocationInfo? Location)> layers,
+            LossKind loss,
+            LocationInfo? networkLocation,
+            List<DiagnosticInfo> diagnostics)
+        {
+            int last = layers.Count - 1;
+            for (int i = 0; i < last; i++)
+            {
+                if (layers[i].Activation == ActivationKind.Softmax)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, layers[i].Location, i, last));
+                }
+            }
+
+            var output = layers[last];
+            if (loss == LossKind.SoftmaxCrossEntropy && output.Activation != ActivationKind.Softmax)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, output.Units, output.Activation));
+            }
+
+            if (loss == LossKind.BinaryCrossEntropy && (output.Activation != ActivationKind.Sigmoid || output.Units != 1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, networkLocation, output.Units, output.Activation));
+            }
+        }
+
+        private static void CheckSize(int inputSize, List<int> units, string className, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+        {
+            int widest = Math.Max(inputSize, units.Max());
+            if (widest > MaxWidth)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, classLocation, className,
+                    "a width of " + widest.ToString(System.Globalization.CultureInfo.InvariantCulture) + " exceeds the limit of " + MaxWidth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return;
+            }
+
+            long parameters = 0;
+            int inputs = inputSize;
+            foreach (int u in units)
+            {
+                parameters += ((long)inputs + 1) * u;
+                inputs = u;
+            }
+
+            if (parameters > MaxParameters)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, classLocation, className,
+                    parameters.ToString(System.Globalization.CultureInfo.InvariantCulture) + " parameters exceed the limit of " + MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        /// <summary>The class's attributes ordered by where they are written (partial parts by file path, then position).</summary>
+        private static IEnumerable<(AttributeData Attribute, LocationInfo? Location)> AttributesInSourceOrder(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+            => symbol.GetAttributes()
+                .Select(a => (Attribute: a, Syntax: a.ApplicationSyntaxReference))
+                .OrderBy(a => a.Syntax?.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(a => a.Syntax?.Span.Start ?? 0)
+                .Select(a => (a.Attribute, LocationOf(a.Attribute, cancellationToken)))
+                .ToList();
+
+        private static LocationInfo? LocationOf(AttributeData attribute, CancellationToken cancellationToken)
+            => LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
+
+        /// <summary>Typed access to an attribute's constructor arguments; null where the code does not compile yet.</summary>
+        private readonly struct ImmutableArgs
+        {
+            private readonly AttributeData _attribute;
+
+            public ImmutableArgs(AttributeData attribute) => _attribute = attribute;
+
+            public int? Int(int index)
+            {
+                var args = _attribute.ConstructorArguments;
+                return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is int value ? value : null;
+            }
+        }
+    }
+}
