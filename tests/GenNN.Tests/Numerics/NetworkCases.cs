@@ -32,7 +32,7 @@ public static class NetworkCases
         Case(s => new Mse_I13_Leaky17_Lin16(s), Loss.MeanSquaredError, 13, [new(17, Activation.LeakyReLU), new(16, Activation.Linear)], gradientCheck: true),
         Case(s => new Mse_I16_Sig13_Lin17(s), Loss.MeanSquaredError, 16, [new(13, Activation.Sigmoid), new(17, Activation.Linear)], gradientCheck: true),
         Case(s => new Mse_I17_Tanh3_Lin13(s), Loss.MeanSquaredError, 17, [new(3, Activation.Tanh), new(13, Activation.Linear)], gradientCheck: true),
-        Case(s => new Mse_I1_Lin33_Relu1(s), Loss.MeanSquaredError, 1, [new(33, Activation.Linear), new(1, Activation.ReLU)], gradientCheck: true),
+        Case(s => new Mse_I1_Lin33_Relu3(s), Loss.MeanSquaredError, 1, [new(33, Activation.Linear), new(3, Activation.ReLU)], gradientCheck: true),
         Case(s => new Mse_I33_Relu24_Relu33(s), Loss.MeanSquaredError, 33, [new(24, Activation.ReLU), new(33, Activation.ReLU)], gradientCheck: true),
         Case(s => new Mse_I8_Leaky1_Relu8(s), Loss.MeanSquaredError, 8, [new(1, Activation.LeakyReLU), new(8, Activation.ReLU)], gradientCheck: true),
         Case(s => new Mse_I3_Sig32_Relu3(s), Loss.MeanSquaredError, 3, [new(32, Activation.Sigmoid), new(3, Activation.ReLU)], gradientCheck: true),
@@ -78,7 +78,7 @@ public static class NetworkCases
         Case(s => new Mse_I100_Relu100_Tanh33_Lin17(s), Loss.MeanSquaredError, 100, [new(100, Activation.ReLU), new(33, Activation.Tanh), new(17, Activation.Linear)], gradientCheck: false),
         Case(s => new Sce_I33_Leaky100_Sig16_Tanh13_Soft7(s), Loss.SoftmaxCrossEntropy, 33, [new(100, Activation.LeakyReLU), new(16, Activation.Sigmoid), new(13, Activation.Tanh), new(7, Activation.Softmax)], gradientCheck: false),
         Case(s => new Bce_I17_Tanh16_Relu33_Sig1(s), Loss.BinaryCrossEntropy, 17, [new(16, Activation.Tanh), new(33, Activation.ReLU), new(1, Activation.Sigmoid)], gradientCheck: true),
-        Case(s => new Mse_I1_Sig13_Leaky7_Soft100(s), Loss.MeanSquaredError, 1, [new(13, Activation.Sigmoid), new(7, Activation.LeakyReLU), new(100, Activation.Softmax)], gradientCheck: true),
+        Case(s => new Mse_I1_Sig13_Leaky7_Soft100(s), Loss.MeanSquaredError, 1, [new(13, Activation.Sigmoid), new(7, Activation.LeakyReLU), new(100, Activation.Softmax)], gradientCheck: false),
         Case(s => new Mse_I7_Relu33_Sig17_Leaky3_Tanh16(s), Loss.MeanSquaredError, 7, [new(33, Activation.ReLU), new(17, Activation.Sigmoid), new(3, Activation.LeakyReLU), new(16, Activation.Tanh)], gradientCheck: true),
         Case(s => new Mse_I100_Tanh1_Sig100(s), Loss.MeanSquaredError, 100, [new(1, Activation.Tanh), new(100, Activation.Sigmoid)], gradientCheck: true),
         Case(s => new Mse_I16_Relu16_Relu16_Lin16(s), Loss.MeanSquaredError, 16, [new(16, Activation.ReLU), new(16, Activation.ReLU), new(16, Activation.Linear)], gradientCheck: true),
@@ -92,7 +92,11 @@ public static class NetworkCases
     /// <summary>Every case, by name, for <c>[MemberData]</c>.</summary>
     public static TheoryData<string> Names => new(All.Select(c => c.Name));
 
-    /// <summary>The cases small enough for the float finite-difference check (all but the widest).</summary>
+    /// <summary>
+    /// The cases the float finite-difference check runs on: all but the two widest (slow) and
+    /// Mse_I1_Sig13_Leaky7_Soft100, whose gradients (about 1e-4: MSE over 100 softmax outputs) are below what float
+    /// central differences resolve; the engine matrix still checks it against the reference.
+    /// </summary>
     public static TheoryData<string> GradientCheckNames => new(All.Where(c => c.GradientCheck).Select(c => c.Name));
 
     public static NetworkCase Get(string name) => ByName[name];

@@ -38,8 +38,8 @@ public partial class Mse_I17_Tanh3_Lin13 { }
 [Network(Loss = Loss.MeanSquaredError)]
 [Input(1)]
 [Dense(33, Activation.Linear)]
-[Dense(1, Activation.ReLU)]
-public partial class Mse_I1_Lin33_Relu1 { }
+[Dense(3, Activation.ReLU)]
+public partial class Mse_I1_Lin33_Relu3 { }
 
 [Network(Loss = Loss.MeanSquaredError)]
 [Input(33)]
