@@ -20,7 +20,7 @@ namespace GenNN.Generator
             IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.NetworkAttribute,
-                    predicate: static (node, _) => node is ClassDeclarationSyntax,
+                    predicate: static (node, _) => node is TypeDeclarationSyntax,
                     transform: static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.Parse);
 

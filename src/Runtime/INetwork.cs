@@ -11,7 +11,7 @@ namespace GenNN
     /// <remarks>
     /// <para>Thread-safety: <see cref="Predict"/> and <see cref="PredictBatch"/> keep their scratch on the stack
     /// and may be called from many threads at once, as long as nothing writes <see cref="Parameters"/>
-    /// meanwhile. <see cref="TrainBatch"/> uses per-instance buffers and is not thread-safe.</para>
+    /// meanwhile. <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> uses per-instance buffers and is not thread-safe.</para>
     /// <para>Parameter layout: for each layer in order, its weights then its bias. Weights are stored
     /// input-major (<c>w[i * units + o]</c> links input <c>i</c> to unit <c>o</c>); model files use PyTorch's
     /// <c>[out, in]</c> order.</para>
@@ -25,7 +25,7 @@ namespace GenNN
         int OutputSize { get; }
 
         /// <summary>
-        /// The number of floats per sample in the targets passed to <see cref="TrainBatch"/>: one class index
+        /// The number of floats per sample in the targets passed to <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>: one class index
         /// for <see cref="Loss.SoftmaxCrossEntropy"/>, one value for <see cref="Loss.BinaryCrossEntropy"/>,
         /// <see cref="OutputSize"/> values for <see cref="Loss.MeanSquaredError"/>.
         /// </summary>
@@ -43,7 +43,7 @@ namespace GenNN
         /// <summary>All trainable parameters, in the layout described on <see cref="INetwork"/>.</summary>
         Span<float> Parameters { get; }
 
-        /// <summary>The gradients <see cref="TrainBatch"/> computed, in the same layout as <see cref="Parameters"/>.</summary>
+        /// <summary>The gradients <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> computed, in the same layout as <see cref="Parameters"/>.</summary>
         Span<float> Gradients { get; }
 
         /// <summary>Runs one sample forward. Allocates nothing; thread-safe.</summary>
@@ -70,6 +70,19 @@ namespace GenNN
         /// <exception cref="ArgumentException">A length does not match, or a target is out of range (a class
         /// label outside 0 .. OutputSize - 1, a binary target outside [0, 1], a non-finite value).</exception>
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
+
+        /// <summary>
+        /// Like <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>, and also writes the forward
+        /// pass's outputs (before this batch's update) to <paramref name="outputs"/>, so a training loop can report
+        /// accuracy without a second forward pass. Not thread-safe.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
+        /// <param name="batchSize">The number of samples; at least 1.</param>
+        /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs; empty to skip.</param>
+        /// <returns>The mean loss over the batch.</returns>
+        /// <exception cref="ArgumentException">A length does not match, or a target is out of range.</exception>
+        float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs);
 
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         void Save(Stream stream);

@@ -52,6 +52,10 @@ namespace GenNN.Generator.Diagnostics
             "GNN0011", "Network is too large",
             "The network class '{0}' is too large: {1}");
 
+        public static readonly DiagnosticDescriptor NotAPlainClass = Create(
+            "GNN0012", "Network type must be a plain class",
+            "'{0}' is {1}; a network must be a non-static, non-abstract class (not a record)");
+
         private static DiagnosticDescriptor Create(string id, string title, string message)
             => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using GenNN.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
 using static GenNN.Generator.Emit.Invariant;
 
 namespace GenNN.Generator.Emit
@@ -24,7 +25,7 @@ namespace GenNN.Generator.Emit
 
             if (spec.Namespace is not null)
             {
-                using (w.Block("namespace " + spec.Namespace))
+                using (w.Block("namespace " + string.Join(".", spec.Namespace.Split('.').Select(Identifier))))
                 {
                     EmitNetworkClass(w, spec, layout);
                 }
@@ -75,6 +76,12 @@ namespace GenNN.Generator.Emit
             w.Line();
         }
 
+        /// <summary>A name as a C# identifier: keywords get an <c>@</c> (a class may be called <c>@event</c>).</summary>
+        private static string Identifier(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
+                ? "@" + name
+                : name;
+
         private static string TargetDescription(NetworkSpec spec) => spec.Loss switch
         {
             LossKind.SoftmaxCrossEntropy => F("one class index 0..{0} per sample", spec.Output.Units - 1),
@@ -84,8 +91,8 @@ namespace GenNN.Generator.Emit
 
         private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, Layout layout)
         {
-            string c = spec.ClassName;
-            string k = c + "Kernels";
+            string c = Identifier(spec.ClassName);
+            string k = spec.ClassName + "Kernels";
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"GenNN.Generator\", \"0.1.0\")]");
             using (w.Block("partial class " + c + " : global::GenNN.INetwork"))
             {
@@ -202,7 +209,7 @@ namespace GenNN.Generator.Emit
                 w.Line(F("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent({0});", layout.PredictScratch));
                 using (w.Block("try"))
                 {
-                    w.Line(F("global::System.Span<float> scratch = rented.AsSpan(0, {0});", layout.PredictScratch));
+                    w.Line(F("global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, {0});", layout.PredictScratch));
                     foreach (string line in body) w.Line(line);
                 }
 
@@ -216,11 +223,20 @@ namespace GenNN.Generator.Emit
         private static void EmitTrainBatch(SourceWriter w, NetworkSpec spec, string k)
         {
             w.Line("/// <inheritdoc/>");
-            using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)"))
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)");
+            w.Line("    => TrainBatch(inputs, targets, batchSize, default);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)"))
             {
                 w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize);");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(targets.Length, batchSize, TargetSize, nameof(targets), nameof(TargetSize));");
+                using (w.Block("if (!outputs.IsEmpty)"))
+                {
+                    w.Line("global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
+                }
+
                 w.Line(spec.Loss switch
                 {
                     LossKind.SoftmaxCrossEntropy => "global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);",
@@ -234,12 +250,15 @@ namespace GenNN.Generator.Emit
                 w.Line("double loss = 0;");
                 using (w.Block("for (int s = 0; s < batchSize; s++)"))
                 {
-                    w.Line(F("loss += global::GenNN.Generated.{0}.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), scratch, scale);", k));
+                    w.Line("global::System.Span<float> output = outputs.IsEmpty ? default : outputs.Slice(s * OutputSize, OutputSize);");
+                    w.Line(F("loss += global::GenNN.Generated.{0}.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), output, scratch, scale);", k));
                 }
 
                 w.Line();
                 w.Line("return (float)(loss / batchSize);");
             }
+
+            w.Line();
         }
 
         private static void EmitSerialization(SourceWriter w, string c, string k)
@@ -389,10 +408,10 @@ namespace GenNN.Generator.Emit
             int last = spec.Layers.Count - 1;
             bool fromLogits = spec.Loss != LossKind.MeanSquaredError;
             w.Line("/// <summary>");
-            w.Line("/// One sample forward and backward: adds its gradient, times <paramref name=\"scale\"/>, to <paramref name=\"gradients\"/>");
-            w.Line("/// and returns its loss.");
+            w.Line("/// One sample forward and backward: adds its gradient, times <paramref name=\"scale\"/>, to <paramref name=\"gradients\"/>,");
+            w.Line("/// copies the network's output to <paramref name=\"output\"/> unless it is empty, and returns the sample's loss.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> scratch, float scale)"))
+            using (w.Block("internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> output, Span<float> scratch, float scale)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);");
@@ -456,6 +475,12 @@ namespace GenNN.Generator.Emit
                     {
                         w.Line(F("Layer0Backward(ref p, ref g, ref MemoryMarshal.GetReference({0}), ref MemoryMarshal.GetReference(d0));", input));
                     }
+                }
+
+                w.Line();
+                using (w.Block("if (!output.IsEmpty)"))
+                {
+                    w.Line(F("a{0}.CopyTo(output);", L));
                 }
 
                 w.Line("return loss;");

@@ -29,7 +29,7 @@ namespace GenNN.Generator.Parsing
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
-            var syntax = (ClassDeclarationSyntax)context.TargetNode;
+            var syntax = (TypeDeclarationSyntax)context.TargetNode;
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             string className = symbol.Name;
@@ -37,6 +37,15 @@ namespace GenNN.Generator.Parsing
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
+            }
+
+            string? kind = syntax is RecordDeclarationSyntax ? "a record"
+                : symbol.IsStatic ? "static"
+                : symbol.IsAbstract ? "abstract"
+                : null;
+            if (kind is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAPlainClass, classLocation, className, kind));
             }
 
             if (symbol.ContainingType is { } outer)
@@ -133,9 +142,21 @@ namespace GenNN.Generator.Parsing
                 inputs = layer.Units;
             }
 
-            string? ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() : null;
+            string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>The dotted namespace with plain (unescaped) names, or null for the global namespace.</summary>
+        private static string? NamespaceOf(INamedTypeSymbol symbol)
+        {
+            var parts = new List<string>();
+            for (INamespaceSymbol? ns = symbol.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                parts.Insert(0, ns.Name);
+            }
+
+            return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
         private static void CheckTopology(

@@ -1,21 +1,398 @@
 using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using GenNN.Kernels;
 
 namespace GenNN.Serialization
 {
-    /// <summary>Reads and writes safetensors model files. (Contract placeholder: implementation in progress.)</summary>
-    public static class SafeTensors
+    /// <summary>
+    /// Reads and writes gen-nn model files: valid <see href="https://github.com/huggingface/safetensors">safetensors</see>
+    /// files that PyTorch can open and that gen-nn can load back with full validation.
+    /// </summary>
+    /// <remarks>
+    /// <para>Layout of a file: an 8-byte little-endian header length <c>N</c>; <c>N</c> bytes of UTF-8 JSON, padded
+    /// with spaces so that the data starts 8-byte aligned; then the data section, the raw little-endian tensor bytes.</para>
+    /// <para>The header has one entry per tensor, <c>{"dtype":"F32","shape":[out,in],"data_offsets":[begin,end]}</c>,
+    /// named as in PyTorch's <c>state_dict</c> (<c>layers.0.weight</c>, <c>layers.0.bias</c>) and shaped in PyTorch's
+    /// <c>[out, in]</c> order whatever the in-memory layout, plus a <c>__metadata__</c> map of strings:
+    /// <c>format</c> = <c>gen-nn</c>, <c>format_version</c> = <c>1</c>, <c>topology</c>, <c>loss</c>,
+    /// <c>parameter_count</c> and <c>sha256</c>, the lowercase hex SHA-256 of the data section.</para>
+    /// <para>Loading checks all of it and throws <see cref="InvalidDataException"/> naming what differs. A file whose
+    /// <c>__metadata__</c> is absent or does not say <c>format</c> = <c>gen-nn</c> (for example one written by
+    /// <c>safetensors.torch.save_file(model.state_dict(), path)</c>) loads when its tensor names, dtypes and shapes
+    /// match; its tensors may appear in any order. Metadata holding any key only gen-nn writes (<c>format_version</c>,
+    /// <c>topology</c>, <c>parameter_count</c>, <c>sha256</c>) counts as gen-nn's and must be complete, so that a
+    /// damaged <c>format</c> value cannot turn a gen-nn file into an unchecked foreign one.</para>
+    /// <para>Errors are <see cref="InvalidDataException"/>s (the BCL type is sealed, so there is no subclass).</para>
+    /// </remarks>
+    public static partial class SafeTensors
     {
-        /// <summary>Writes the parameters as a safetensors file.</summary>
-        public static void Write(Stream stream, ModelLayout layout, ReadOnlySpan<float> parameters) => throw new NotImplementedException();
+        /// <summary>The value of the <c>format</c> metadata key in files gen-nn writes.</summary>
+        public const string FormatName = "gen-nn";
 
-        /// <summary>Writes the parameters as a safetensors file at <paramref name="path"/>, atomically.</summary>
-        public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters) => throw new NotImplementedException();
+        /// <summary>The version of the gen-nn file format this library writes and reads.</summary>
+        public const int FormatVersion = 1;
 
-        /// <summary>Reads and validates a safetensors file into <paramref name="parameters"/>.</summary>
-        public static void Read(Stream stream, ModelLayout layout, Span<float> parameters) => throw new NotImplementedException();
+        /// <summary>The largest header accepted on load, in bytes (the safetensors library's limit).</summary>
+        public const int MaxHeaderBytes = 100_000_000;
+
+        private const int Alignment = 8;
+        private const string MetadataKey = "__metadata__";
+        private const string F32 = "F32";
+
+        /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
+        /// <param name="stream">A writable stream; the file is written at its current position in one call.</param>
+        /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
+        /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
+        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
+        /// <paramref name="layout"/> is inconsistent (overlapping tensors, uncovered parameters, bad shapes).</exception>
+        public static void Write(Stream stream, ModelLayout layout, ReadOnlySpan<float> parameters)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            byte[] file = Serialize(layout, parameters);
+            stream.Write(file, 0, file.Length);
+        }
+
+        /// <summary>
+        /// Writes the parameters to <paramref name="path"/> as a safetensors file, atomically: the file is written to
+        /// a temporary file in the same directory, flushed to disk, then renamed over <paramref name="path"/>. On any
+        /// failure the temporary file is deleted and a previous file at <paramref name="path"/> is left untouched.
+        /// </summary>
+        /// <param name="path">The destination file.</param>
+        /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
+        /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
+        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
+        /// <paramref name="layout"/> is inconsistent.</exception>
+        /// <exception cref="IOException">The file could not be written or renamed.</exception>
+        public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+
+            // Everything that can fail on the arguments fails here, before the disk is touched.
+            byte[] file = Serialize(layout, parameters);
+
+            string fullPath = Path.GetFullPath(path);
+            string directory = Path.GetDirectoryName(fullPath)
+                ?? throw new ArgumentException("Expected a file path, got a root directory: '" + path + "'.", nameof(path));
+            string temp = Path.Combine(directory,
+                "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture) + ".tmp");
+            try
+            {
+                using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
+                {
+                    output.Write(file, 0, file.Length);
+                    output.Flush(flushToDisk: true);
+                }
+
+                File.Move(temp, fullPath, overwrite: true);
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+
+        /// <summary>Reads and validates a safetensors file from <paramref name="stream"/> into <paramref name="parameters"/>.</summary>
+        /// <param name="stream">A readable stream positioned at the start of the file. As in the safetensors library, the
+        /// file must end where the stream ends: trailing bytes are an error.</param>
+        /// <param name="layout">The network the file must fit.</param>
+        /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
+        /// after the whole file validated.</param>
+        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
+        /// <paramref name="layout"/> is inconsistent.</exception>
+        /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network;
+        /// the message says what was expected and what was found.</exception>
+        public static void Read(Stream stream, ModelLayout layout, Span<float> parameters)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            ValidateLayout(layout);
+            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+
+            float[] values = ReadValidated(stream, layout);
+            values.CopyTo(parameters);
+        }
 
         /// <summary>Reads and validates the safetensors file at <paramref name="path"/> into <paramref name="parameters"/>.</summary>
-        public static void ReadFile(string path, ModelLayout layout, Span<float> parameters) => throw new NotImplementedException();
+        /// <param name="path">The model file.</param>
+        /// <param name="layout">The network the file must fit.</param>
+        /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
+        /// after the whole file validated.</param>
+        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
+        /// <paramref name="layout"/> is inconsistent.</exception>
+        /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network;
+        /// the message starts with the path and says what was expected and what was found.</exception>
+        /// <exception cref="IOException">The file could not be opened or read.</exception>
+        public static void ReadFile(string path, ModelLayout layout, Span<float> parameters)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            ValidateLayout(layout);
+            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+
+            float[] values;
+            using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))
+            {
+                try
+                {
+                    values = ReadValidated(input, layout);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException(path + ": " + e.Message, e);
+                }
+            }
+
+            values.CopyTo(parameters);
+        }
+
+        /// <summary>Builds the whole file in memory, so that nothing is written when an argument is wrong.</summary>
+        private static byte[] Serialize(ModelLayout layout, ReadOnlySpan<float> parameters)
+        {
+            ValidateLayout(layout);
+            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+
+            IReadOnlyList<TensorLayout> tensors = layout.Tensors;
+            byte[] data = new byte[checked(layout.ParameterCount * sizeof(float))];
+            long[] begins = new long[tensors.Count];
+            int offset = 0;
+            for (int t = 0; t < tensors.Count; t++)
+            {
+                TensorLayout tensor = tensors[t];
+                begins[t] = offset;
+                int bytes = tensor.Length * sizeof(float);
+                Store(tensor, parameters, data.AsSpan(offset, bytes));
+                offset += bytes;
+            }
+
+            byte[] header = BuildHeader(layout, begins, Sha256Hex(data));
+
+            byte[] file = new byte[checked(8 + header.Length + data.Length)];
+            BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
+            header.CopyTo(file, 8);
+            data.CopyTo(file, 8 + header.Length);
+            return file;
+        }
+
+        /// <summary>Writes one tensor's elements little-endian in file order (<c>[out, in]</c>, row-major).</summary>
+        private static void Store(TensorLayout tensor, ReadOnlySpan<float> parameters, Span<byte> destination)
+        {
+            ReadOnlySpan<float> source = parameters.Slice(tensor.Offset, tensor.Length);
+            if (tensor.StoredTransposed)
+            {
+                // The buffer holds w[i * rows + o]; the file holds w[o * cols + i].
+                int rows = tensor.Shape[0], cols = tensor.Shape[1];
+                for (int o = 0; o < rows; o++)
+                {
+                    for (int i = 0; i < cols; i++)
+                    {
+                        BinaryPrimitives.WriteSingleLittleEndian(destination.Slice((o * cols + i) * sizeof(float)), source[i * rows + o]);
+                    }
+                }
+            }
+            else
+            {
+                for (int k = 0; k < source.Length; k++)
+                {
+                    BinaryPrimitives.WriteSingleLittleEndian(destination.Slice(k * sizeof(float)), source[k]);
+                }
+            }
+        }
+
+        /// <summary>The compact JSON header, padded with spaces to a multiple of 8 bytes as the safetensors library does.</summary>
+        private static byte[] BuildHeader(ModelLayout layout, long[] begins, string sha256)
+        {
+            var buffer = new ArrayBufferWriter<byte>(256 + 96 * layout.Tensors.Count);
+            // The relaxed encoder keeps "->" in the topology readable instead of "-\u003E"; the header is never HTML.
+            var options = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            using (var json = new Utf8JsonWriter(buffer, options))
+            {
+                json.WriteStartObject();
+
+                json.WriteStartObject(MetadataKey);
+                json.WriteString("format", FormatName);
+                json.WriteString("format_version", FormatVersion.ToString(CultureInfo.InvariantCulture));
+                json.WriteString("topology", layout.Topology);
+                json.WriteString("loss", LossName(layout.Loss));
+                json.WriteString("parameter_count", layout.ParameterCount.ToString(CultureInfo.InvariantCulture));
+                json.WriteString("sha256", sha256);
+                json.WriteEndObject();
+
+                for (int t = 0; t < layout.Tensors.Count; t++)
+                {
+                    TensorLayout tensor = layout.Tensors[t];
+                    json.WriteStartObject(tensor.Name);
+                    json.WriteString("dtype", F32);
+                    json.WriteStartArray("shape");
+                    foreach (int dim in tensor.Shape)
+                    {
+                        json.WriteNumberValue(dim);
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteStartArray("data_offsets");
+                    json.WriteNumberValue(begins[t]);
+                    json.WriteNumberValue(begins[t] + (long)tensor.Length * sizeof(float));
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndObject();
+            }
+
+            int padding = (Alignment - buffer.WrittenCount % Alignment) % Alignment;
+            byte[] header = new byte[buffer.WrittenCount + padding];
+            buffer.WrittenSpan.CopyTo(header);
+            header.AsSpan(buffer.WrittenCount).Fill((byte)' ');
+            return header;
+        }
+
+        /// <summary>
+        /// Throws <see cref="ArgumentException"/> unless the layout describes distinct, well-shaped tensors that
+        /// exactly cover the parameter buffer. A layout is built by generated code, so a failure here is a bug there.
+        /// </summary>
+        private static void ValidateLayout(ModelLayout layout)
+        {
+            ArgumentNullException.ThrowIfNull(layout);
+            if (layout.Topology is null || layout.Tensors is null)
+            {
+                throw new ArgumentException("Expected a layout with a topology and a tensor list.", nameof(layout));
+            }
+
+            if (layout.ParameterCount < 0)
+            {
+                throw LayoutError("Expected ParameterCount >= 0, got {0}.", layout.ParameterCount);
+            }
+
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var spans = new List<(int Offset, int Length, string Name)>(layout.Tensors.Count);
+            foreach (TensorLayout? tensor in layout.Tensors)
+            {
+                if (tensor is null || string.IsNullOrEmpty(tensor.Name) || tensor.Shape is null)
+                {
+                    throw LayoutError("Expected every tensor to have a name and a shape.");
+                }
+
+                if (tensor.Name == MetadataKey || !names.Add(tensor.Name))
+                {
+                    throw LayoutError("Tensor name '{0}' is reserved or used twice.", tensor.Name);
+                }
+
+                if (tensor.Shape.Length == 0 || Array.Exists(tensor.Shape, d => d < 1))
+                {
+                    throw LayoutError("Tensor '{0}' has shape {1}; expected at least one dimension, each >= 1.",
+                        tensor.Name, FormatShape(tensor.Shape));
+                }
+
+                if (tensor.StoredTransposed && tensor.Shape.Length != 2)
+                {
+                    throw LayoutError("Tensor '{0}' is stored transposed, so expected a 2-D shape, got {1}.",
+                        tensor.Name, FormatShape(tensor.Shape));
+                }
+
+                long length = 1;
+                foreach (int d in tensor.Shape)
+                {
+                    length *= d;
+                    if (length > int.MaxValue / sizeof(float))
+                    {
+                        throw LayoutError("Tensor '{0}' with shape {1} is too large.", tensor.Name, FormatShape(tensor.Shape));
+                    }
+                }
+
+                if (tensor.Offset < 0 || tensor.Offset + length > layout.ParameterCount)
+                {
+                    throw LayoutError("Tensor '{0}' spans parameters [{1}, {2}); expected a range inside [0, ParameterCount = {3}).",
+                        tensor.Name, tensor.Offset, tensor.Offset + length, layout.ParameterCount);
+                }
+
+                spans.Add((tensor.Offset, (int)length, tensor.Name));
+            }
+
+            spans.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            int next = 0;
+            string? previous = null;
+            foreach ((int offset, int length, string name) in spans)
+            {
+                if (offset < next)
+                {
+                    throw LayoutError("Tensors '{0}' and '{1}' overlap in the parameter buffer at index {2}.", previous!, name, offset);
+                }
+
+                if (offset > next)
+                {
+                    throw LayoutError("Parameters [{0}, {1}) belong to no tensor; expected the tensors to cover all {2} parameters.",
+                        next, offset, layout.ParameterCount);
+                }
+
+                next = offset + length;
+                previous = name;
+            }
+
+            if (next != layout.ParameterCount)
+            {
+                throw LayoutError("Parameters [{0}, {1}) belong to no tensor; expected the tensors to cover all {1} parameters.",
+                    next, layout.ParameterCount);
+            }
+        }
+
+        private static ArgumentException LayoutError(string format, params object[] args) =>
+            new ArgumentException("Invalid model layout: " + string.Format(CultureInfo.InvariantCulture, format, args), "layout");
+
+        /// <summary>The loss's enum name, spelled out so that trimming can never change what files say.</summary>
+        private static string LossName(Loss loss) => loss switch
+        {
+            Loss.MeanSquaredError => nameof(Loss.MeanSquaredError),
+            Loss.BinaryCrossEntropy => nameof(Loss.BinaryCrossEntropy),
+            Loss.SoftmaxCrossEntropy => nameof(Loss.SoftmaxCrossEntropy),
+            _ => ((int)loss).ToString(CultureInfo.InvariantCulture),
+        };
+
+        private static string Sha256Hex(ReadOnlySpan<byte> data)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(data, hash);
+            return Convert.ToHexString(hash).ToLowerInvariant();
+        }
+
+        /// <summary>Formats a shape as <c>[16, 4]</c>.</summary>
+        private static string FormatShape<T>(IReadOnlyList<T> shape)
+            where T : IFormattable
+        {
+            var text = new StringBuilder("[");
+            for (int k = 0; k < shape.Count; k++)
+            {
+                if (k > 0)
+                {
+                    text.Append(", ");
+                }
+
+                text.Append(shape[k].ToString(null, CultureInfo.InvariantCulture));
+            }
+
+            return text.Append(']').ToString();
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // Best effort: the original exception is the one worth reporting.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same.
+            }
+        }
     }
 }

@@ -1,0 +1,40 @@
+// Trains a 4-16-3 network on Fisher's iris data, saves it, loads it back and predicts.
+using System;
+using System.IO;
+using GenNN;
+using Samples.Iris;
+
+Console.WriteLine($"IrisNet: {IrisNet.Topology}, {IrisNet.ParameterCount} parameters");
+var (model, scaler, test, history) = IrisExample.Train(onEpoch: Console.WriteLine);
+
+EvaluationResult result = Trainer.Evaluate(model, test);
+Console.WriteLine($"Test: {result}");
+Console.WriteLine($"Test accuracy: {result.Accuracy:F4}");
+
+string path = Path.GetFullPath("iris.safetensors");
+model.Save(path);
+Console.WriteLine($"Saved {path} ({new FileInfo(path).Length} bytes)");
+
+IrisNet loaded = IrisNet.Load(path);
+Span<float> before = stackalloc float[IrisNet.OutputSize];
+Span<float> after = stackalloc float[IrisNet.OutputSize];
+int identical = 0;
+for (int row = 0; row < test.Count; row++)
+{
+    model.Predict(test.GetFeatures(row), before);
+    loaded.Predict(test.GetFeatures(row), after);
+    if (before.SequenceEqual(after)) identical++;
+}
+
+Console.WriteLine($"Reloaded model: {identical}/{test.Count} test predictions identical to the trained model's");
+
+// A new flower, in centimetres: standardise it as the training data was, then predict.
+float[] flower = { 6.1f, 2.8f, 4.7f, 1.2f };
+scaler.TransformInPlace(flower);
+loaded.Predict(flower, after);
+string[] names = ["setosa", "versicolor", "virginica"];
+int best = 0;
+for (int i = 1; i < after.Length; i++) if (after[i] > after[best]) best = i;
+Console.WriteLine($"Flower [6.1, 2.8, 4.7, 1.2] -> {names[best]} (p = {after[best]:F3}; " +
+    $"setosa {after[0]:F3}, versicolor {after[1]:F3}, virginica {after[2]:F3})");
+return identical == test.Count ? 0 : 1;

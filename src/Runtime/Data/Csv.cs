@@ -1,0 +1,502 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+
+namespace GenNN
+{
+    /// <summary>
+    /// Reads delimited text into a <see cref="Dataset"/>: every column except the label column is a feature, the
+    /// label column becomes the single target (a class index or a regression value).
+    /// </summary>
+    /// <remarks>
+    /// <para>Class names in the label column become indices 0, 1, ... (see <see cref="CsvOptions.ClassOrder"/>) and are
+    /// kept in <see cref="Dataset.ClassNames"/>. The files scikit-learn bundles (iris, wine, breast cancer), whose
+    /// first line is <c>samples,features,class names...</c>, are recognised by <see cref="CsvHeader.Auto"/>, their
+    /// counts checked and their class names kept.</para>
+    /// <para>A bad row (a field that is not a finite number, a wrong number of columns, an unknown class name) throws
+    /// a <see cref="CsvFormatException"/> that names the line, the column and, with a header, the column name.</para>
+    /// </remarks>
+    public static class Csv
+    {
+        /// <summary>Reads a CSV file; a path ending in <c>.gz</c> is decompressed with gzip.</summary>
+        /// <param name="path">The file to read.</param>
+        /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
+        /// <returns>The data set, with <see cref="Dataset.FeatureNames"/> and <see cref="Dataset.ClassNames"/> when the file provides them.</returns>
+        /// <exception cref="CsvFormatException">The content is malformed; the message starts with the file name and line.</exception>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        public static Dataset Load(string path, CsvOptions? options = null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            using FileStream file = File.OpenRead(path);
+            Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new GZipStream(file, CompressionMode.Decompress)
+                : file;
+            using (stream)
+            using (var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+            {
+                return new Parser(options ?? new CsvOptions(), Path.GetFileName(path)).Run(reader);
+            }
+        }
+
+        /// <summary>Reads CSV text from a reader.</summary>
+        /// <param name="reader">The text; read to its end, not disposed.</param>
+        /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
+        /// <returns>The data set, with <see cref="Dataset.FeatureNames"/> and <see cref="Dataset.ClassNames"/> when the text provides them.</returns>
+        /// <exception cref="CsvFormatException">The content is malformed; the message names the line and column.</exception>
+        public static Dataset Parse(TextReader reader, CsvOptions? options = null)
+        {
+            ArgumentNullException.ThrowIfNull(reader);
+            return new Parser(options ?? new CsvOptions(), source: null).Run(reader);
+        }
+
+        /// <summary>Reads CSV text from a string.</summary>
+        /// <param name="text">The whole CSV content.</param>
+        /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
+        /// <returns>The data set.</returns>
+        /// <exception cref="CsvFormatException">The content is malformed; the message names the line and column.</exception>
+        public static Dataset Parse(string text, CsvOptions? options = null)
+        {
+            ArgumentNullException.ThrowIfNull(text);
+            using var reader = new StringReader(text);
+            return Parse(reader, options);
+        }
+
+        /// <summary>One parse: the options, the state discovered from the first lines, and the growing arrays.</summary>
+        private sealed class Parser
+        {
+            private readonly CsvOptions _options;
+            private readonly string? _source;
+            private readonly List<Field> _fields = new();
+            private string[]? _columnNames;
+            private string _line = string.Empty;
+            private int _lineNumber;
+
+            public Parser(CsvOptions options, string? source)
+            {
+                if (options.Separator is '"' or '\r' or '\n')
+                {
+                    throw new ArgumentException("The separator cannot be a quote or a line break.", nameof(options));
+                }
+
+                _options = options;
+                _source = source;
+            }
+
+            public Dataset Run(TextReader reader)
+            {
+                if (!NextLine(reader))
+                {
+                    throw Error(0, 0, "There is no data: the text is empty.");
+                }
+
+                int columns = _fields.Count;
+                int declaredRows = -1, declaredFeatures = -1;
+                string[]? headerClassNames = null;
+                CsvHeader header = _options.Header == CsvHeader.Auto ? DetectHeader() : _options.Header;
+                switch (header)
+                {
+                    case CsvHeader.ColumnNames:
+                        _columnNames = new string[columns];
+                        for (int c = 0; c < columns; c++)
+                        {
+                            _columnNames[c] = Text(_fields[c]);
+                        }
+
+                        break;
+                    case CsvHeader.ScikitLearn:
+                        if (columns < 3 || !TryInt(_fields[0], out declaredRows) || !TryInt(_fields[1], out declaredFeatures))
+                        {
+                            throw Error(0, "Expected a scikit-learn header 'samples,features,class names...' with two non-negative integers and at least one class name.");
+                        }
+
+                        headerClassNames = new string[columns - 2];
+                        for (int c = 2; c < columns; c++)
+                        {
+                            headerClassNames[c - 2] = Text(_fields[c]);
+                        }
+
+                        columns = declaredFeatures + 1;
+                        break;
+                }
+
+                if (header != CsvHeader.None && !NextLine(reader))
+                {
+                    throw Error(0, 0, Format("There is no data after the header on line {0}.", _lineNumber));
+                }
+
+                if (header != CsvHeader.ScikitLearn)
+                {
+                    columns = _fields.Count;
+                }
+
+                if (columns < 2)
+                {
+                    throw Error(0, Format("Expected at least 2 columns (features and a label), got {0}.", columns));
+                }
+
+                int label = LabelColumn(columns);
+                bool names = headerClassNames is null && _options.Labels switch
+                {
+                    CsvLabels.Numbers => false,
+                    CsvLabels.ClassNames => true,
+                    _ => !TryNumber(_fields[Math.Min(label, _fields.Count - 1)], out _),
+                };
+
+                var classIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+                var classNames = new List<string>();
+                bool fixedClasses = names && _options.ClassNames is not null;
+                if (fixedClasses)
+                {
+                    foreach (string name in _options.ClassNames!)
+                    {
+                        if (!classIndex.TryAdd(name, classNames.Count))
+                        {
+                            throw new ArgumentException(Format("The class name '{0}' appears twice in CsvOptions.ClassNames.", name), nameof(_options.ClassNames));
+                        }
+
+                        classNames.Add(name);
+                    }
+                }
+
+                int featureCount = columns - 1;
+                var features = new List<float>(featureCount * 64);
+                var targets = new List<float>(64);
+                var labelNames = new List<string>();
+                do
+                {
+                    if (_fields.Count != columns)
+                    {
+                        throw Error(0, Format("Expected {0} columns{1}, got {2}.", columns,
+                            header == CsvHeader.ScikitLearn ? Format(" ({0} features declared in the header, then the label)", declaredFeatures) : string.Empty,
+                            _fields.Count));
+                    }
+
+                    for (int c = 0; c < columns; c++)
+                    {
+                        if (c == label)
+                        {
+                            continue;
+                        }
+
+                        features.Add(Number(c));
+                    }
+
+                    if (!names)
+                    {
+                        float value = Number(label);
+                        if (headerClassNames is not null && !(value >= 0 && value < headerClassNames.Length && value == MathF.Floor(value)))
+                        {
+                            throw Error(label + 1, Format("The label '{0}' is not a class index from 0 to {1} (the header names {2} classes).",
+                                Text(_fields[label]), headerClassNames.Length - 1, headerClassNames.Length));
+                        }
+
+                        targets.Add(value);
+                    }
+                    else
+                    {
+                        string name = Text(_fields[label]);
+                        if (!classIndex.TryGetValue(name, out int index))
+                        {
+                            if (fixedClasses)
+                            {
+                                throw Error(label + 1, Format("'{0}' is not one of the class names {1}.", name, string.Join(", ", classNames)));
+                            }
+
+                            index = classNames.Count;
+                            classIndex.Add(name, index);
+                            classNames.Add(name);
+                        }
+
+                        targets.Add(index);
+                    }
+                }
+                while (NextLine(reader));
+
+                if (headerClassNames is not null && declaredRows != targets.Count)
+                {
+                    throw Error(0, 0, Format("The header on line 1 declares {0} samples but the file has {1}.", declaredRows, targets.Count));
+                }
+
+                float[] targetArray = targets.ToArray();
+                IReadOnlyList<string>? resultClassNames = headerClassNames;
+                if (names)
+                {
+                    if (!fixedClasses && _options.ClassOrder == CsvClassOrder.Sorted)
+                    {
+                        string[] sorted = classNames.ToArray();
+                        Array.Sort(sorted, StringComparer.Ordinal);
+                        var remap = new float[sorted.Length];
+                        for (int k = 0; k < sorted.Length; k++)
+                        {
+                            remap[classIndex[sorted[k]]] = k;
+                        }
+
+                        for (int i = 0; i < targetArray.Length; i++)
+                        {
+                            targetArray[i] = remap[(int)targetArray[i]];
+                        }
+
+                        resultClassNames = sorted;
+                    }
+                    else
+                    {
+                        resultClassNames = classNames.ToArray();
+                    }
+                }
+
+                string[]? featureNames = null;
+                if (_columnNames is not null)
+                {
+                    featureNames = new string[featureCount];
+                    for (int c = 0, k = 0; c < columns; c++)
+                    {
+                        if (c != label)
+                        {
+                            featureNames[k++] = _columnNames[c];
+                        }
+                    }
+                }
+
+                return new Dataset(features.ToArray(), featureCount, targetArray)
+                {
+                    ClassNames = resultClassNames,
+                    FeatureNames = featureNames,
+                };
+            }
+
+            private CsvHeader DetectHeader()
+            {
+                int label = LabelColumn(_fields.Count, forDetection: true);
+                bool allNumbers = true;
+                for (int c = 0; c < _fields.Count && allNumbers; c++)
+                {
+                    allNumbers = c == label || TryNumber(_fields[c], out _);
+                }
+
+                if (allNumbers && _options.LabelColumnName is null)
+                {
+                    return CsvHeader.None;
+                }
+
+                return _fields.Count >= 3 && TryInt(_fields[0], out _) && TryInt(_fields[1], out _)
+                    ? CsvHeader.ScikitLearn
+                    : CsvHeader.ColumnNames;
+            }
+
+            private int LabelColumn(int columns, bool forDetection = false)
+            {
+                if (_options.LabelColumnName is string wanted)
+                {
+                    if (forDetection)
+                    {
+                        return -1;
+                    }
+
+                    if (_columnNames is null)
+                    {
+                        throw new ArgumentException(Format(
+                            "LabelColumnName '{0}' needs a header row with column names, but the first line was read as {1}.",
+                            wanted, _options.Header == CsvHeader.Auto ? "a header of another kind" : _options.Header.ToString()), "options");
+                    }
+
+                    int found = Array.IndexOf(_columnNames, wanted);
+                    if (found < 0)
+                    {
+                        found = Array.FindIndex(_columnNames, n => string.Equals(n, wanted, StringComparison.OrdinalIgnoreCase));
+                    }
+
+                    if (found < 0)
+                    {
+                        throw new ArgumentException(Format("There is no column named '{0}'; the header has {1}.",
+                            wanted, string.Join(", ", _columnNames)), "options");
+                    }
+
+                    return found;
+                }
+
+                int index = _options.LabelColumn ?? -1;
+                int resolved = index < 0 ? columns + index : index;
+                if (resolved < 0 || resolved >= columns)
+                {
+                    if (forDetection)
+                    {
+                        return -1;
+                    }
+
+                    throw new ArgumentException(Format("LabelColumn {0} is outside the {1} columns (expected -{1} .. {2}).",
+                        index, columns, columns - 1), "options");
+                }
+
+                return resolved;
+            }
+
+            private float Number(int column)
+            {
+                Field field = _fields[column];
+                ReadOnlySpan<char> text = _line.AsSpan(field.Start, field.Length);
+                if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+                {
+                    throw Error(column + 1, text.Trim().IsEmpty ? "The value is empty; expected a number." : Format("'{0}' is not a number.", Text(field)));
+                }
+
+                if (!float.IsFinite(value))
+                {
+                    throw Error(column + 1, Format("'{0}' is not a finite number{1}.", Text(field),
+                        float.IsInfinity(value) && !text.Contains("inf", StringComparison.OrdinalIgnoreCase) && !text.Contains('\u221E') ? " (out of the float range)" : string.Empty));
+                }
+
+                return value;
+            }
+
+            private bool TryNumber(Field field, out float value)
+                => float.TryParse(_line.AsSpan(field.Start, field.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+                   && float.IsFinite(value);
+
+            private bool TryInt(Field field, out int value)
+                => int.TryParse(_line.AsSpan(field.Start, field.Length), NumberStyles.None | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite,
+                    CultureInfo.InvariantCulture, out value);
+
+            private string Text(Field field)
+            {
+                string text = _line.Substring(field.Start, field.Length);
+                return field.Quoted ? text.Replace("\"\"", "\"", StringComparison.Ordinal) : text.Trim();
+            }
+
+            /// <summary>Reads the next non-blank line and splits it into <see cref="_fields"/>.</summary>
+            private bool NextLine(TextReader reader)
+            {
+                while (reader.ReadLine() is string line)
+                {
+                    _lineNumber++;
+                    if (string.IsNullOrWhiteSpace(line))
+                    {
+                        continue;
+                    }
+
+                    _line = line;
+                    Split();
+                    return true;
+                }
+
+                return false;
+            }
+
+            private void Split()
+            {
+                _fields.Clear();
+                string line = _line;
+                char separator = _options.Separator;
+                int i = 0;
+                while (true)
+                {
+                    int start = i;
+                    while (i < line.Length && line[i] != separator && char.IsWhiteSpace(line[i]))
+                    {
+                        i++;
+                    }
+
+                    if (i < line.Length && line[i] == '"')
+                    {
+                        int open = i++;
+                        int contentStart = i;
+                        while (true)
+                        {
+                            if (i >= line.Length)
+                            {
+                                throw Error(_fields.Count + 1, Format("The quote opened at character {0} is not closed on this line.", open + 1));
+                            }
+
+                            if (line[i] == '"')
+                            {
+                                if (i + 1 < line.Length && line[i + 1] == '"')
+                                {
+                                    i += 2;
+                                    continue;
+                                }
+
+                                break;
+                            }
+
+                            i++;
+                        }
+
+                        int contentEnd = i++;
+                        while (i < line.Length && line[i] != separator)
+                        {
+                            if (!char.IsWhiteSpace(line[i]))
+                            {
+                                throw Error(_fields.Count + 1, "Unexpected text after a closing quote; expected a separator.");
+                            }
+
+                            i++;
+                        }
+
+                        _fields.Add(new Field(contentStart, contentEnd - contentStart, Quoted: true));
+                    }
+                    else
+                    {
+                        while (i < line.Length && line[i] != separator)
+                        {
+                            i++;
+                        }
+
+                        _fields.Add(new Field(start, i - start, Quoted: false));
+                    }
+
+                    if (i >= line.Length)
+                    {
+                        return;
+                    }
+
+                    i++; // the separator
+                }
+            }
+
+            private CsvFormatException Error(int column, string message) => Error(_lineNumber, column, message);
+
+            private CsvFormatException Error(int line, int column, string message)
+            {
+                string? name = column > 0 && _columnNames is not null && column <= _columnNames.Length ? _columnNames[column - 1] : null;
+                var where = new StringBuilder();
+                if (_source is not null)
+                {
+                    where.Append(_source).Append(", ");
+                }
+
+                if (line > 0)
+                {
+                    where.Append("line ").Append(line.ToString(CultureInfo.InvariantCulture));
+                    if (column > 0)
+                    {
+                        where.Append(", column ").Append(column.ToString(CultureInfo.InvariantCulture));
+                        if (name is not null)
+                        {
+                            where.Append(" (").Append(name).Append(')');
+                        }
+                    }
+
+                    where.Append(": ");
+                }
+                else if (_source is not null)
+                {
+                    where.Length -= 2;
+                    where.Append(": ");
+                }
+
+                if (_source is null && where.Length > 0)
+                {
+                    where[0] = char.ToUpperInvariant(where[0]);
+                }
+
+                return new CsvFormatException(where.Append(message).ToString(), line, column, name);
+            }
+
+            private static string Format(string format, params object?[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+
+            private readonly record struct Field(int Start, int Length, bool Quoted);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+
+namespace GenNN
+{
+    /// <summary>How <see cref="Csv"/> treats the first line of a file.</summary>
+    public enum CsvHeader
+    {
+        /// <summary>
+        /// Decide from the first line: it is data when every field except the label column is a number; otherwise it
+        /// is a <see cref="ScikitLearn"/> header when its first two fields are integers, and a
+        /// <see cref="ColumnNames"/> header in all other cases.
+        /// </summary>
+        Auto = 0,
+
+        /// <summary>No header: the first line is data.</summary>
+        None = 1,
+
+        /// <summary>The first line names the columns; the label column may be chosen by name.</summary>
+        ColumnNames = 2,
+
+        /// <summary>
+        /// The format of the data sets scikit-learn bundles (iris, wine, breast cancer): the first line is
+        /// <c>samples,features,class name 0,class name 1,...</c> and every following line is the features then the
+        /// integer class index. The counts are checked and the names become <see cref="Dataset.ClassNames"/>.
+        /// </summary>
+        ScikitLearn = 3,
+    }
+
+    /// <summary>How <see cref="Csv"/> reads the label column.</summary>
+    public enum CsvLabels
+    {
+        /// <summary><see cref="Numbers"/> if the first data row's label is a number, otherwise <see cref="ClassNames"/>.</summary>
+        Auto = 0,
+
+        /// <summary>Labels are numbers: class indices or regression values, stored as they are.</summary>
+        Numbers = 1,
+
+        /// <summary>Labels are class names (even if they look like numbers), mapped to class indices 0, 1, ...</summary>
+        ClassNames = 2,
+    }
+
+    /// <summary>The order in which <see cref="Csv"/> numbers class names it discovers.</summary>
+    public enum CsvClassOrder
+    {
+        /// <summary>Ordinal (culture-independent) sort of the names, as scikit-learn's <c>LabelEncoder</c>: the same names give the same indices in every file.</summary>
+        Sorted = 0,
+
+        /// <summary>The order in which the names first appear in the file, as pandas' <c>factorize</c>.</summary>
+        FirstSeen = 1,
+    }
+
+    /// <summary>Options for <see cref="Csv.Load(string, CsvOptions?)"/> and <see cref="Csv.Parse(System.IO.TextReader, CsvOptions?)"/>.</summary>
+    /// <remarks>
+    /// Numbers are always parsed with the invariant culture (<c>.</c> as decimal separator). Fields may be enclosed in
+    /// double quotes (<c>""</c> inside escapes a quote); blank lines are skipped; a field cannot span lines.
+    /// </remarks>
+    public sealed class CsvOptions
+    {
+        /// <summary>The field separator; a comma by default.</summary>
+        public char Separator { get; init; } = ',';
+
+        /// <summary>How to treat the first line; <see cref="CsvHeader.Auto"/> by default.</summary>
+        public CsvHeader Header { get; init; } = CsvHeader.Auto;
+
+        /// <summary>
+        /// The 0-based index of the label column; negative values count from the end (-1 is the last column).
+        /// <see langword="null"/> (the default) means the last column unless <see cref="LabelColumnName"/> is set.
+        /// </summary>
+        public int? LabelColumn { get; init; }
+
+        /// <summary>The name of the label column in the header; requires a <see cref="CsvHeader.ColumnNames"/> header.</summary>
+        public string? LabelColumnName { get; init; }
+
+        /// <summary>How to read labels; <see cref="CsvLabels.Auto"/> by default.</summary>
+        public CsvLabels Labels { get; init; } = CsvLabels.Auto;
+
+        /// <summary>How to number class names found in the file; <see cref="CsvClassOrder.Sorted"/> by default. Ignored when <see cref="ClassNames"/> is set.</summary>
+        public CsvClassOrder ClassOrder { get; init; } = CsvClassOrder.Sorted;
+
+        /// <summary>
+        /// The class names, in index order, when labels are names. Set it to give a training and a test file the same
+        /// numbering; a label that is not in the list is an error. A <see cref="CsvHeader.ScikitLearn"/> header supplies
+        /// its own names and ignores this.
+        /// </summary>
+        public IReadOnlyList<string>? ClassNames { get; init; }
+    }
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace GenNN
+{
+    /// <summary>
+    /// Adam (Kingma &amp; Ba, 2015) with bias correction, with PyTorch's <c>torch.optim.Adam</c> semantics
+    /// (no weight decay, no AMSGrad).
+    /// </summary>
+    /// <remarks>
+    /// At step <c>t</c>: <c>m = b1 m + (1 - b1) g</c>, <c>v = b2 v + (1 - b2) g^2</c>, then
+    /// <c>p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)</c>. Keras adds epsilon to the uncorrected
+    /// <c>sqrt(v)</c> instead; the two differ only while <c>sqrt(v)</c> is comparable to epsilon.
+    /// </remarks>
+    public sealed class Adam : Optimizer
+    {
+        private float[]? _m;
+        private float[]? _v;
+
+        /// <summary>Creates an Adam optimizer.</summary>
+        /// <param name="learningRate">The step size; finite and at least 0.</param>
+        /// <param name="beta1">The decay rate of the first-moment (mean) estimate, in [0, 1).</param>
+        /// <param name="beta2">The decay rate of the second-moment (uncentred variance) estimate, in [0, 1).</param>
+        /// <param name="epsilon">Added to the denominator for numerical stability; finite and at least 0.</param>
+        /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is outside its range.</exception>
+        public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+            : base(learningRate)
+        {
+            CheckRange(beta1, 0f, 1f, maxInclusive: false, nameof(beta1));
+            CheckRange(beta2, 0f, 1f, maxInclusive: false, nameof(beta2));
+            CheckRange(epsilon, 0f, float.MaxValue, maxInclusive: true, nameof(epsilon));
+            Beta1 = beta1;
+            Beta2 = beta2;
+            Epsilon = epsilon;
+        }
+
+        /// <summary>The decay rate of the first-moment estimate.</summary>
+        public float Beta1 { get; }
+
+        /// <summary>The decay rate of the second-moment estimate.</summary>
+        public float Beta2 { get; }
+
+        /// <summary>The term added to the denominator for numerical stability.</summary>
+        public float Epsilon { get; }
+
+        /// <inheritdoc/>
+        protected override void AllocateState(int parameterCount)
+        {
+            _m = new float[parameterCount];
+            _v = new float[parameterCount];
+        }
+
+        /// <inheritdoc/>
+        protected override void ReleaseState()
+        {
+            _m = null;
+            _v = null;
+        }
+
+        /// <inheritdoc/>
+        protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+        {
+            if (_m is null || _v is null)
+            {
+                return; // no parameters
+            }
+
+            float b1 = Beta1, b2 = Beta2, eps = Epsilon;
+            float c1 = 1f - b1, c2 = 1f - b2;
+            // Bias corrections in double: b^t underflows gracefully and loses nothing for large t.
+            float stepSize = (float)(LearningRate / (1.0 - Math.Pow(b1, iteration)));
+            float invSqrtBc2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(b2, iteration)));
+
+            Span<float> m = _m, v = _v;
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
+            {
+                Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
+                ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+                Span<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+                Span<Vector<float>> vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+                var vb1 = new Vector<float>(b1);
+                var vc1 = new Vector<float>(c1);
+                var vb2 = new Vector<float>(b2);
+                var vc2 = new Vector<float>(c2);
+                var vEps = new Vector<float>(eps);
+                var vStep = new Vector<float>(stepSize);
+                var vInv = new Vector<float>(invSqrtBc2);
+                for (int k = 0; k < pv.Length; k++)
+                {
+                    Vector<float> g = gv[k];
+                    Vector<float> mk = vb1 * mv[k] + vc1 * g;
+                    Vector<float> vk = vb2 * vv[k] + vc2 * (g * g);
+                    mv[k] = mk;
+                    vv[k] = vk;
+                    pv[k] -= vStep * mk / (Vector.SquareRoot(vk) * vInv + vEps);
+                }
+
+                i = pv.Length * Vector<float>.Count;
+            }
+
+            for (; i < parameters.Length; i++)
+            {
+                float g = gradients[i];
+                float mi = b1 * m[i] + c1 * g;
+                float vi = b2 * v[i] + c2 * (g * g);
+                m[i] = mi;
+                v[i] = vi;
+                parameters[i] -= stepSize * mi / (MathF.Sqrt(vi) * invSqrtBc2 + eps);
+            }
+        }
+
+        /// <summary>Describes the optimizer and its hyperparameters.</summary>
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture,
+            "Adam(learningRate: {0}, beta1: {1}, beta2: {2}, epsilon: {3})", LearningRate, Beta1, Beta2, Epsilon);
+    }
+}

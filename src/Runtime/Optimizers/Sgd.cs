@@ -1,0 +1,85 @@
+using System;
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace GenNN
+{
+    /// <summary>
+    /// Stochastic gradient descent with optional (Nesterov) momentum, with PyTorch's <c>torch.optim.SGD</c> semantics
+    /// (no dampening, no weight decay).
+    /// </summary>
+    /// <remarks>
+    /// Without momentum: <c>p -= lr * g</c>. With momentum <c>mu</c>: <c>v = mu * v + g</c> (with <c>v</c> starting at 0),
+    /// then <c>p -= lr * v</c>, or with Nesterov <c>p -= lr * (g + mu * v)</c>. Keras' SGD writes the same update with
+    /// the learning rate folded into the velocity; the two agree while the learning rate is constant.
+    /// </remarks>
+    public sealed class Sgd : Optimizer
+    {
+        private float[]? _velocity;
+
+        /// <summary>Creates an SGD optimizer.</summary>
+        /// <param name="learningRate">The step size; finite and at least 0.</param>
+        /// <param name="momentum">The momentum factor <c>mu</c>, in [0, 1); 0 disables momentum.</param>
+        /// <param name="nesterov">Use Nesterov momentum; requires <paramref name="momentum"/> &gt; 0.</param>
+        /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is outside its range.</exception>
+        /// <exception cref="ArgumentException"><paramref name="nesterov"/> is set without momentum.</exception>
+        public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
+            : base(learningRate)
+        {
+            CheckRange(momentum, 0f, 1f, maxInclusive: false, nameof(momentum));
+            if (nesterov && momentum == 0f)
+            {
+                throw new ArgumentException("Nesterov momentum requires a momentum > 0.", nameof(nesterov));
+            }
+
+            Momentum = momentum;
+            Nesterov = nesterov;
+        }
+
+        /// <summary>The momentum factor <c>mu</c>; 0 means plain SGD.</summary>
+        public float Momentum { get; }
+
+        /// <summary>Whether the update uses Nesterov momentum.</summary>
+        public bool Nesterov { get; }
+
+        /// <inheritdoc/>
+        protected override void AllocateState(int parameterCount)
+        {
+            _velocity = Momentum == 0f ? null : new float[parameterCount];
+        }
+
+        /// <inheritdoc/>
+        protected override void ReleaseState() => _velocity = null;
+
+        /// <inheritdoc/>
+        protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+        {
+            float lr = LearningRate;
+            if (_velocity is null)
+            {
+                // p = g * (-lr) + p
+                TensorPrimitives.MultiplyAdd(gradients, -lr, parameters, parameters);
+                return;
+            }
+
+            Span<float> v = _velocity;
+            // v = v * mu + g
+            TensorPrimitives.MultiplyAdd(v, Momentum, gradients, v);
+            if (Nesterov)
+            {
+                // p -= lr * (g + mu * v)
+                TensorPrimitives.MultiplyAdd(gradients, -lr, parameters, parameters);
+                TensorPrimitives.MultiplyAdd(v, -lr * Momentum, parameters, parameters);
+            }
+            else
+            {
+                // p -= lr * v
+                TensorPrimitives.MultiplyAdd(v, -lr, parameters, parameters);
+            }
+        }
+
+        /// <summary>Describes the optimizer and its hyperparameters.</summary>
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture,
+            "Sgd(learningRate: {0}, momentum: {1}, nesterov: {2})", LearningRate, Momentum, Nesterov ? "true" : "false");
+    }
+}

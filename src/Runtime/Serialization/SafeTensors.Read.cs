@@ -1,0 +1,480 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace GenNN.Serialization
+{
+    public static partial class SafeTensors
+    {
+        /// <summary>One tensor entry of a header, as the file states it.</summary>
+        private sealed record FileTensor(string Name, string DType, long[] Shape, long Begin, long End);
+
+        /// <summary>
+        /// Reads the file from <paramref name="stream"/>, checks it against <paramref name="layout"/> and returns the
+        /// parameters in buffer order. Nothing outside the returned array is written.
+        /// </summary>
+        private static float[] ReadValidated(Stream stream, ModelLayout layout)
+        {
+            long available = stream.CanSeek ? stream.Length - stream.Position : -1;
+
+            // 1. The header length.
+            Span<byte> prefix = stackalloc byte[8];
+            int got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+            if (got < prefix.Length)
+            {
+                throw Error("Truncated file: expected at least the 8-byte header length, found {0} bytes.", got);
+            }
+
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (headerLength > MaxHeaderBytes)
+            {
+                throw Error("Oversized header: the header length is {0} bytes; expected at most {1} (is this a safetensors file?).",
+                    headerLength, MaxHeaderBytes);
+            }
+
+            if (available >= 0 && headerLength > (ulong)(available - 8))
+            {
+                throw Error("Oversized header: the header length is {0} bytes, larger than the {1} bytes that follow it.",
+                    headerLength, available - 8);
+            }
+
+            // 2. The header.
+            byte[] header = new byte[(int)headerLength];
+            got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            if (got < header.Length)
+            {
+                throw Error("Truncated file: expected a {0}-byte header, found {1} bytes.", header.Length, got);
+            }
+
+            ParseHeader(header, out Dictionary<string, string>? metadata, out Dictionary<string, FileTensor> entries);
+
+            // 3. Metadata written by gen-nn must describe this network; foreign files (PyTorch's) carry none of it.
+            string? sha256 = metadata is not null && IsGenNN(metadata) ? CheckMetadata(metadata, layout) : null;
+
+            // 4. The tensors: same names, dtype F32, the network's shapes, offsets that tile the data section.
+            long dataLength = CheckTensors(entries, layout, available >= 0 ? available - 8 - (long)headerLength : -1);
+
+            // 5. The data.
+            byte[] data = new byte[dataLength];
+            got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (got < data.Length)
+            {
+                throw Error("Truncated file: the header describes {0} data bytes, found {1}.", data.Length, got);
+            }
+
+            if (available < 0 && stream.ReadByte() >= 0)
+            {
+                throw Error("Unexpected bytes after the data section: expected the file to end after {0} data bytes.", dataLength);
+            }
+
+            if (sha256 is not null)
+            {
+                string actual = Sha256Hex(data);
+                if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw Error("Checksum mismatch: the metadata says sha256 {0}, but the data section hashes to {1}; the file is corrupt.",
+                        sha256, actual);
+                }
+            }
+
+            // 6. File order ([out, in], row-major) to buffer order.
+            float[] values = new float[layout.ParameterCount];
+            foreach (TensorLayout tensor in layout.Tensors)
+            {
+                FileTensor entry = entries[tensor.Name];
+                Load(tensor, data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), values);
+            }
+
+            return values;
+        }
+
+        private static void Load(TensorLayout tensor, ReadOnlySpan<byte> source, Span<float> parameters)
+        {
+            Span<float> destination = parameters.Slice(tensor.Offset, tensor.Length);
+            if (tensor.StoredTransposed)
+            {
+                int rows = tensor.Shape[0], cols = tensor.Shape[1];
+                for (int o = 0; o < rows; o++)
+                {
+                    for (int i = 0; i < cols; i++)
+                    {
+                        destination[i * rows + o] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice((o * cols + i) * sizeof(float)));
+                    }
+                }
+            }
+            else
+            {
+                for (int k = 0; k < destination.Length; k++)
+                {
+                    destination[k] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(k * sizeof(float)));
+                }
+            }
+        }
+
+        private static void ParseHeader(byte[] header, out Dictionary<string, string>? metadata, out Dictionary<string, FileTensor> entries)
+        {
+            // JsonDocument checks UTF-8 only when a string is materialised; check all of it up front.
+            for (int at = 0; at < header.Length;)
+            {
+                if (Rune.DecodeFromUtf8(header.AsSpan(at), out _, out int consumed) != OperationStatus.Done)
+                {
+                    throw Error("Malformed header: expected UTF-8 JSON, found an invalid UTF-8 sequence at header byte {0} (0x{1:X2}).",
+                        at, header[at]);
+                }
+
+                at += consumed;
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(header);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException("Malformed JSON header: " + e.Message, e);
+            }
+
+            metadata = null;
+            entries = new Dictionary<string, FileTensor>(StringComparer.Ordinal);
+            using (document)
+            {
+                JsonElement root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    throw Error("Malformed header: expected a JSON object, found {0}.", Kind(root));
+                }
+
+                foreach (JsonProperty property in root.EnumerateObject())
+                {
+                    if (property.Name == MetadataKey)
+                    {
+                        if (metadata is not null)
+                        {
+                            throw Error("Malformed header: {0} appears twice.", MetadataKey);
+                        }
+
+                        metadata = ParseMetadata(property.Value);
+                    }
+                    else
+                    {
+                        FileTensor entry = ParseTensor(property.Name, property.Value);
+                        if (!entries.TryAdd(entry.Name, entry))
+                        {
+                            throw Error("Malformed header: tensor '{0}' appears twice.", entry.Name);
+                        }
+                    }
+                }
+            }
+        }
+
+        private static Dictionary<string, string> ParseMetadata(JsonElement element)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                throw Error("Malformed header: expected {0} to be an object of strings, found {1}.", MetadataKey, Kind(element));
+            }
+
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (JsonProperty property in element.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw Error("Malformed header: expected {0} value '{1}' to be a string, found {2}.",
+                        MetadataKey, property.Name, Kind(property.Value));
+                }
+
+                if (!metadata.TryAdd(property.Name, property.Value.GetString()!))
+                {
+                    throw Error("Malformed header: {0} key '{1}' appears twice.", MetadataKey, property.Name);
+                }
+            }
+
+            return metadata;
+        }
+
+        private static FileTensor ParseTensor(string name, JsonElement element)
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                throw Error("Malformed header: expected tensor '{0}' to be an object with dtype, shape and data_offsets, found {1}.",
+                    name, Kind(element));
+            }
+
+            string? dtype = null;
+            long[]? shape = null, offsets = null;
+            foreach (JsonProperty property in element.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "dtype":
+                        if (property.Value.ValueKind != JsonValueKind.String)
+                        {
+                            throw Error("Malformed header: expected tensor '{0}' dtype to be a string, found {1}.", name, Kind(property.Value));
+                        }
+
+                        dtype = property.Value.GetString();
+                        break;
+                    case "shape":
+                        shape = ParseIntegers(name, "shape", property.Value);
+                        break;
+                    case "data_offsets":
+                        offsets = ParseIntegers(name, "data_offsets", property.Value);
+                        if (offsets.Length != 2)
+                        {
+                            throw Error("Malformed header: expected tensor '{0}' data_offsets to be [begin, end], found {1} numbers.",
+                                name, offsets.Length);
+                        }
+
+                        break;
+                    default:
+                        // The safetensors library ignores unknown keys; so do we.
+                        break;
+                }
+            }
+
+            if (dtype is null || shape is null || offsets is null)
+            {
+                throw Error("Malformed header: tensor '{0}' lacks {1}; expected dtype, shape and data_offsets.",
+                    name, dtype is null ? "dtype" : shape is null ? "shape" : "data_offsets");
+            }
+
+            return new FileTensor(name, dtype, shape, offsets[0], offsets[1]);
+        }
+
+        private static long[] ParseIntegers(string name, string key, JsonElement element)
+        {
+            if (element.ValueKind != JsonValueKind.Array)
+            {
+                throw Error("Malformed header: expected tensor '{0}' {1} to be an array of integers, found {2}.", name, key, Kind(element));
+            }
+
+            var values = new long[element.GetArrayLength()];
+            int k = 0;
+            foreach (JsonElement item in element.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long value) || value < 0)
+                {
+                    throw Error("Malformed header: expected tensor '{0}' {1} to hold non-negative integers, found {2}.",
+                        name, key, item.GetRawText());
+                }
+
+                values[k++] = value;
+            }
+
+            return values;
+        }
+
+        /// <summary>
+        /// True when the metadata claims to be gen-nn's: <c>format</c> says so, or a key only gen-nn writes is present.
+        /// The second rule keeps a damaged <c>format</c> from passing a gen-nn file off as a foreign one, unchecked.
+        /// </summary>
+        private static bool IsGenNN(Dictionary<string, string> metadata) =>
+            (metadata.TryGetValue("format", out string? format) && format == FormatName)
+            || metadata.ContainsKey("format_version") || metadata.ContainsKey("topology")
+            || metadata.ContainsKey("parameter_count") || metadata.ContainsKey("sha256");
+
+        /// <summary>Checks gen-nn's metadata keys against the layout and returns the expected SHA-256.</summary>
+        private static string CheckMetadata(Dictionary<string, string> metadata, ModelLayout layout)
+        {
+            string Required(string key) => metadata.TryGetValue(key, out string? value)
+                ? value
+                : throw Error("Incomplete metadata: the file has gen-nn metadata but no '{0}' key.", key);
+
+            string format = Required("format");
+            if (format != FormatName)
+            {
+                throw Error("Unexpected format: expected '{0}' alongside gen-nn's metadata keys, found '{1}'.", FormatName, format);
+            }
+
+            string version = Required("format_version");
+            string expectedVersion = FormatVersion.ToString(CultureInfo.InvariantCulture);
+            if (version != expectedVersion)
+            {
+                throw Error("Unsupported format_version: expected {0}, found '{1}' (written by a newer gen-nn?).", expectedVersion, version);
+            }
+
+            string topology = Required("topology");
+            if (topology != layout.Topology)
+            {
+                throw Error("Topology mismatch: expected '{0}', found '{1}'; the file was saved from a different network.",
+                    layout.Topology, topology);
+            }
+
+            string loss = Required("loss");
+            if (loss != LossName(layout.Loss))
+            {
+                throw Error("Loss mismatch: expected {0}, found '{1}'.", LossName(layout.Loss), loss);
+            }
+
+            string count = Required("parameter_count");
+            string expectedCount = layout.ParameterCount.ToString(CultureInfo.InvariantCulture);
+            if (count != expectedCount)
+            {
+                throw Error("Parameter count mismatch: expected {0}, found '{1}'.", expectedCount, count);
+            }
+
+            string sha256 = Required("sha256");
+            if (sha256.Length != 64)
+            {
+                throw Error("Malformed metadata: expected sha256 to be 64 hex digits, found '{0}'.", sha256);
+            }
+
+            return sha256;
+        }
+
+        /// <summary>
+        /// Checks names, dtypes, shapes and offsets and returns the length of the data section.
+        /// <paramref name="available"/> is the number of bytes after the header, or -1 when unknown.
+        /// </summary>
+        private static long CheckTensors(Dictionary<string, FileTensor> entries, ModelLayout layout, long available)
+        {
+            var missing = new List<string>();
+            foreach (TensorLayout tensor in layout.Tensors)
+            {
+                if (!entries.ContainsKey(tensor.Name))
+                {
+                    missing.Add("'" + tensor.Name + "' " + FormatShape(tensor.Shape));
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                throw Error("Missing tensor{0} {1}; the file holds {2}.",
+                    missing.Count > 1 ? "s" : "", string.Join(", ", missing), NameList(entries.Keys));
+            }
+
+            if (entries.Count > layout.Tensors.Count)
+            {
+                var expected = new HashSet<string>(StringComparer.Ordinal);
+                foreach (TensorLayout tensor in layout.Tensors)
+                {
+                    expected.Add(tensor.Name);
+                }
+
+                var extra = new List<string>();
+                foreach (string name in entries.Keys)
+                {
+                    if (!expected.Contains(name))
+                    {
+                        extra.Add(name);
+                    }
+                }
+
+                throw Error("Unexpected tensor{0} {1}; the network has exactly {2}.",
+                    extra.Count > 1 ? "s" : "", NameList(extra), NameList(expected));
+            }
+
+            long total = (long)layout.ParameterCount * sizeof(float);
+            foreach (TensorLayout tensor in layout.Tensors)
+            {
+                FileTensor entry = entries[tensor.Name];
+                if (entry.DType != F32)
+                {
+                    throw Error("Tensor '{0}' has dtype {1}; expected {2}.", tensor.Name, entry.DType, F32);
+                }
+
+                if (!ShapeEquals(entry.Shape, tensor.Shape))
+                {
+                    bool transposed = entry.Shape.Length == 2 && tensor.Shape.Length == 2
+                        && entry.Shape[0] == tensor.Shape[1] && entry.Shape[1] == tensor.Shape[0];
+                    throw Error("Tensor '{0}' has shape {1}; expected {2}{3}.", tensor.Name, FormatShape(entry.Shape),
+                        FormatShape(tensor.Shape), transposed ? " ([out, in], as PyTorch stores weights; the file holds the transpose)" : "");
+                }
+
+                long bytes = (long)tensor.Length * sizeof(float);
+                if (entry.End < entry.Begin || entry.End - entry.Begin != bytes)
+                {
+                    throw Error("Tensor '{0}' has data_offsets [{1}, {2}]; expected an end - begin of {3} bytes for shape {4} of {5}.",
+                        tensor.Name, entry.Begin, entry.End, bytes, FormatShape(tensor.Shape), F32);
+                }
+
+                if (entry.End > total)
+                {
+                    throw Error("Tensor '{0}' has data_offsets [{1}, {2}], out of range: the tensors' data is {3} bytes in all.",
+                        tensor.Name, entry.Begin, entry.End, total);
+                }
+            }
+
+            // As in the safetensors library: the tensors tile the data section from byte 0, without gaps or overlaps.
+            var ordered = new List<FileTensor>(entries.Values);
+            ordered.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+            long next = 0;
+            FileTensor? previous = null;
+            foreach (FileTensor entry in ordered)
+            {
+                if (entry.Begin < next)
+                {
+                    throw Error("Tensors '{0}' [{1}, {2}] and '{3}' [{4}, {5}] have overlapping data_offsets.",
+                        previous!.Name, previous.Begin, previous.End, entry.Name, entry.Begin, entry.End);
+                }
+
+                if (entry.Begin > next)
+                {
+                    throw Error("Tensor '{0}' has data_offsets [{1}, {2}]; expected it to begin at byte {3} (bytes [{3}, {1}) belong to no tensor).",
+                        entry.Name, entry.Begin, entry.End, next);
+                }
+
+                next = entry.End;
+                previous = entry;
+            }
+
+            if (available >= 0 && available < next)
+            {
+                throw Error("Truncated file: the header describes {0} data bytes, but only {1} follow the header.", next, available);
+            }
+
+            if (available > next)
+            {
+                throw Error("Unexpected bytes after the data section: the header describes {0} data bytes, but {1} follow the header.",
+                    next, available);
+            }
+
+            return next;
+        }
+
+        private static bool ShapeEquals(long[] found, int[] expected)
+        {
+            if (found.Length != expected.Length)
+            {
+                return false;
+            }
+
+            for (int k = 0; k < found.Length; k++)
+            {
+                if (found[k] != expected[k])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static string NameList(IEnumerable<string> names)
+        {
+            var sorted = new List<string>(names);
+            sorted.Sort(StringComparer.Ordinal);
+            return sorted.Count == 0 ? "no tensors" : "'" + string.Join("', '", sorted) + "'";
+        }
+
+        private static string Kind(JsonElement element) => element.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            JsonValueKind.Null => "null",
+            _ => "nothing",
+        };
+
+        private static InvalidDataException Error(string format, params object[] args) =>
+            new InvalidDataException(string.Format(CultureInfo.InvariantCulture, format, args));
+    }
+}

@@ -1,0 +1,348 @@
+using System;
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Threading;
+
+namespace GenNN
+{
+    /// <summary>
+    /// The training loop (Keras' <c>fit</c> and <c>evaluate</c>) for any <see cref="INetwork"/> and <see cref="Optimizer"/>.
+    /// </summary>
+    /// <remarks>
+    /// Training is deterministic: with a fixed <c>seed</c>, the same network initialisation and the same optimizer
+    /// settings, <see cref="Fit"/> produces bit-identical parameters on every run on the same machine. Buffers are
+    /// allocated once per call; the per-batch loop allocates nothing.
+    /// </remarks>
+    public static class Trainer
+    {
+        /// <summary>The batch size <see cref="Evaluate"/> and <see cref="Predict"/> use by default, and <see cref="Fit"/> uses for validation.</summary>
+        public const int DefaultEvaluationBatchSize = 256;
+
+        /// <summary>
+        /// Trains <paramref name="network"/> on <paramref name="train"/> for <paramref name="epochs"/> epochs of mini-batch
+        /// gradient descent: each batch runs <see cref="INetwork.TrainBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int)"/> then
+        /// <see cref="Optimizer.Step"/> on <see cref="INetwork.Parameters"/>.
+        /// </summary>
+        /// <param name="network">The network to train; its parameters are updated in place.</param>
+        /// <param name="train">The training set; its feature count must be the network's <see cref="INetwork.InputSize"/> and
+        /// its target size the network's <see cref="INetwork.TargetSize"/>.</param>
+        /// <param name="optimizer">The optimizer; its state carries over if <see cref="Fit"/> is called again.</param>
+        /// <param name="epochs">The number of passes over <paramref name="train"/>; at least 1.</param>
+        /// <param name="batchSize">The samples per batch; at least 1 (a size above the sample count means one batch per epoch).</param>
+        /// <param name="validation">An optional set evaluated after each epoch, as <see cref="Evaluate"/> does.</param>
+        /// <param name="seed">Seeds the per-epoch shuffles so that runs are reproducible; <see langword="null"/> for a random order.</param>
+        /// <param name="shuffle">Visit the training samples in a new random order every epoch (Keras' default); otherwise in data set order.</param>
+        /// <param name="onEpoch">Called after each epoch with its metrics, e.g. <c>r =&gt; Console.WriteLine(r)</c>.</param>
+        /// <param name="cancellationToken">Checked before every batch.</param>
+        /// <returns>The metrics of every epoch.</returns>
+        /// <exception cref="ArgumentException">A data set is empty, does not match the network's sizes, or holds a label the
+        /// network's loss cannot take (the message names the row).</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="batchSize"/> is less than 1.</exception>
+        /// <exception cref="InvalidOperationException">The training loss became NaN or infinite (usually a learning rate that is too high).</exception>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public static History Fit(
+            INetwork network,
+            Dataset train,
+            Optimizer optimizer,
+            int epochs,
+            int batchSize = 32,
+            Dataset? validation = null,
+            int? seed = null,
+            bool shuffle = true,
+            Action<EpochResult>? onEpoch = null,
+            CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(optimizer);
+            CheckData(network, train, nameof(train));
+            if (validation is not null)
+            {
+                CheckData(network, validation, nameof(validation));
+            }
+
+            if (epochs < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Expected at least 1 epoch.");
+            }
+
+            if (batchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
+            }
+
+            if (optimizer.ParameterCount != 0 && optimizer.ParameterCount != network.ParameterCount)
+            {
+                throw new ArgumentException(
+                    Dataset.Format("The optimizer holds state for {0} parameters but the network has {1}. Use one optimizer per network, or call Reset() first.",
+                        optimizer.ParameterCount, network.ParameterCount),
+                    nameof(optimizer));
+            }
+
+            int size = Math.Min(batchSize, train.Count);
+            var loader = new BatchLoader(train, size, shuffle, seed is int s ? new Random(s) : new Random());
+            bool classification = network.Loss != Loss.MeanSquaredError;
+            int outputSize = network.OutputSize;
+            float[]? outputs = classification ? new float[size * outputSize] : null;
+            Evaluator? validator = validation is null ? null : new Evaluator(network, validation.Count, DefaultEvaluationBatchSize);
+            var history = new History();
+
+            for (int epoch = 1; epoch <= epochs; epoch++)
+            {
+                long started = Stopwatch.GetTimestamp();
+                double lossSum = 0;
+                long correct = 0;
+                foreach (Batch batch in loader)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    // Keras reports training accuracy on each batch's outputs before that batch's update:
+                    // TrainBatch hands them back from its own forward pass.
+                    Span<float> batchOutputs = outputs is null ? default : outputs.AsSpan(0, batch.Count * outputSize);
+                    float loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
+                    if (outputs is not null)
+                    {
+                        correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
+                    }
+
+                    if (!float.IsFinite(loss))
+                    {
+                        throw new InvalidOperationException(Dataset.Format(
+                            "The training loss became {0} in epoch {1}, batch {2}; the parameters are no longer usable. Lower the learning rate (now {3}) or standardize the features.",
+                            loss, epoch, batch.Index + 1, optimizer.LearningRate));
+                    }
+
+                    optimizer.Step(network.Parameters, network.Gradients);
+                    lossSum += (double)loss * batch.Count;
+                }
+
+                EvaluationResult? validationResult = validator?.Run(network, validation!);
+                var result = new EpochResult
+                {
+                    Epoch = epoch,
+                    Epochs = epochs,
+                    Loss = lossSum / train.Count,
+                    Accuracy = classification ? (double)correct / train.Count : null,
+                    ValidationLoss = validationResult?.Loss,
+                    ValidationAccuracy = validationResult?.Accuracy,
+                    Elapsed = Stopwatch.GetElapsedTime(started),
+                };
+                history.Add(result);
+                onEpoch?.Invoke(result);
+            }
+
+            return history;
+        }
+
+        /// <summary>
+        /// Measures <paramref name="network"/> on <paramref name="data"/> without changing it (Keras' <c>evaluate</c>):
+        /// the loss from the predicted outputs, the accuracy for classification, MSE and MAE for regression.
+        /// </summary>
+        /// <param name="network">The network to measure.</param>
+        /// <param name="data">The samples; sizes must match the network as for <see cref="Fit"/>.</param>
+        /// <param name="batchSize">The samples per <see cref="INetwork.PredictBatch"/> call; at least 1.</param>
+        /// <returns>The metrics; see <see cref="EvaluationResult"/> for the formulas.</returns>
+        /// <exception cref="ArgumentException"><paramref name="data"/> is empty, does not match the network, or holds an invalid label.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+        public static EvaluationResult Evaluate(INetwork network, Dataset data, int batchSize = DefaultEvaluationBatchSize)
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            CheckData(network, data, nameof(data));
+            if (batchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
+            }
+
+            return new Evaluator(network, data.Count, batchSize).Run(network, data);
+        }
+
+        /// <summary>Runs every sample of <paramref name="data"/> through <paramref name="network"/> (Keras' <c>predict</c>).</summary>
+        /// <param name="network">The network.</param>
+        /// <param name="data">The samples; only the features are used, and their count must be the network's <see cref="INetwork.InputSize"/>.</param>
+        /// <param name="batchSize">The samples per <see cref="INetwork.PredictBatch"/> call; at least 1.</param>
+        /// <returns><c>data.Count</c> rows of <see cref="INetwork.OutputSize"/> outputs, row-major.</returns>
+        /// <exception cref="ArgumentException">The feature count differs from the network's input size.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+        public static float[] Predict(INetwork network, Dataset data, int batchSize = DefaultEvaluationBatchSize)
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(data);
+            CheckFeatures(network, data, nameof(data));
+            if (batchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
+            }
+
+            int inputSize = network.InputSize, outputSize = network.OutputSize;
+            var outputs = new float[data.Count * outputSize];
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                int count = Math.Min(batchSize, data.Count - start);
+                network.PredictBatch(
+                    data.Features.AsSpan(start * inputSize, count * inputSize),
+                    outputs.AsSpan(start * outputSize, count * outputSize),
+                    count);
+            }
+
+            return outputs;
+        }
+
+        /// <summary>The number of samples whose outputs match their targets (arg-max, or the 0.5 threshold for one sigmoid output).</summary>
+        private static int CountCorrect(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize)
+        {
+            int correct = 0;
+            for (int s = 0; s < count; s++)
+            {
+                ReadOnlySpan<float> row = outputs.Slice(s * outputSize, outputSize);
+                bool hit = loss == Loss.SoftmaxCrossEntropy
+                    ? TensorPrimitives.IndexOfMax(row) == (int)targets[s]
+                    : row[0] > 0.5f == targets[s] > 0.5f;
+                if (hit)
+                {
+                    correct++;
+                }
+            }
+
+            return correct;
+        }
+
+        private static void CheckFeatures(INetwork network, Dataset data, string paramName)
+        {
+            if (data.FeatureCount != network.InputSize)
+            {
+                throw new ArgumentException(
+                    Dataset.Format("{0} has {1} features per sample but the network takes InputSize = {2} ({3}).",
+                        paramName, data.FeatureCount, network.InputSize, network.Topology),
+                    paramName);
+            }
+        }
+
+        /// <summary>Checks that <paramref name="data"/> is non-empty, fits the network's sizes, and that every label suits the loss.</summary>
+        private static void CheckData(INetwork network, Dataset data, string paramName)
+        {
+            ArgumentNullException.ThrowIfNull(data, paramName);
+            CheckFeatures(network, data, paramName);
+            if (data.TargetSize != network.TargetSize)
+            {
+                throw new ArgumentException(
+                    Dataset.Format("{0} has {1} target(s) per sample but the network's {2} loss needs TargetSize = {3}{4}.",
+                        paramName, data.TargetSize, network.Loss, network.TargetSize,
+                        network.Loss == Loss.MeanSquaredError ? " (one per output)" : " (one class label per sample)"),
+                    paramName);
+            }
+
+            if (data.Count == 0)
+            {
+                throw new ArgumentException(Dataset.Format("{0} is empty; expected at least one sample.", paramName), paramName);
+            }
+
+            float[] targets = data.Targets;
+            if (network.Loss == Loss.SoftmaxCrossEntropy)
+            {
+                int classes = network.OutputSize;
+                for (int r = 0; r < targets.Length; r++)
+                {
+                    float t = targets[r];
+                    if (!(t >= 0f && t < classes) || t != MathF.Floor(t))
+                    {
+                        throw new ArgumentException(
+                            Dataset.Format("Row {0} of {1} has label {2}; the network's SoftmaxCrossEntropy over {3} outputs expects a class index from 0 to {4}.",
+                                r, paramName, t, classes, classes - 1),
+                            paramName);
+                    }
+                }
+            }
+            else if (network.Loss == Loss.BinaryCrossEntropy)
+            {
+                for (int r = 0; r < targets.Length; r++)
+                {
+                    float t = targets[r];
+                    if (!(t >= 0f && t <= 1f))
+                    {
+                        throw new ArgumentException(
+                            Dataset.Format("Row {0} of {1} has target {2}; BinaryCrossEntropy expects a value in [0, 1].", r, paramName, t),
+                            paramName);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Evaluates a network batch by batch through one reusable output buffer.</summary>
+        private sealed class Evaluator
+        {
+            private const double ClampMin = 1e-7;
+            private readonly float[] _outputs;
+            private readonly int _batchSize;
+
+            public Evaluator(INetwork network, int count, int batchSize)
+            {
+                _batchSize = Math.Max(1, Math.Min(batchSize, count));
+                _outputs = new float[_batchSize * network.OutputSize];
+            }
+
+            public EvaluationResult Run(INetwork network, Dataset data)
+            {
+                int inputSize = network.InputSize, outputSize = network.OutputSize, targetSize = network.TargetSize;
+                Loss loss = network.Loss;
+                double lossSum = 0, absSum = 0;
+                long correct = 0;
+                for (int start = 0; start < data.Count; start += _batchSize)
+                {
+                    int count = Math.Min(_batchSize, data.Count - start);
+                    Span<float> outputs = _outputs.AsSpan(0, count * outputSize);
+                    network.PredictBatch(data.Features.AsSpan(start * inputSize, count * inputSize), outputs, count);
+                    ReadOnlySpan<float> targets = data.Targets.AsSpan(start * targetSize, count * targetSize);
+                    switch (loss)
+                    {
+                        case Loss.SoftmaxCrossEntropy:
+                            for (int s = 0; s < count; s++)
+                            {
+                                double p = outputs[s * outputSize + (int)targets[s]];
+                                lossSum -= Math.Log(Math.Clamp(p, ClampMin, 1.0));
+                            }
+
+                            correct += CountCorrect(loss, outputs, targets, count, outputSize);
+                            break;
+                        case Loss.BinaryCrossEntropy:
+                            for (int s = 0; s < count; s++)
+                            {
+                                double p = Math.Clamp(outputs[s * outputSize], ClampMin, 1.0 - ClampMin);
+                                double t = targets[s];
+                                lossSum -= t * Math.Log(p) + (1.0 - t) * Math.Log(1.0 - p);
+                            }
+
+                            correct += CountCorrect(loss, outputs, targets, count, outputSize);
+                            break;
+                        default:
+                            for (int i = 0; i < outputs.Length; i++)
+                            {
+                                double d = (double)outputs[i] - targets[i];
+                                lossSum += d * d;
+                                absSum += Math.Abs(d);
+                            }
+
+                            break;
+                    }
+                }
+
+                if (loss == Loss.MeanSquaredError)
+                {
+                    double values = (double)data.Count * outputSize;
+                    double mse = lossSum / values;
+                    return new EvaluationResult
+                    {
+                        Count = data.Count,
+                        Loss = mse,
+                        MeanSquaredError = mse,
+                        MeanAbsoluteError = absSum / values,
+                    };
+                }
+
+                return new EvaluationResult
+                {
+                    Count = data.Count,
+                    Loss = lossSum / data.Count,
+                    Accuracy = (double)correct / data.Count,
+                };
+            }
+        }
+    }
+}

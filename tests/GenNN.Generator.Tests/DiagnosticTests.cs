@@ -1,0 +1,277 @@
+using Microsoft.CodeAnalysis;
+
+namespace GenNN.Generator.Tests;
+
+/// <summary>
+/// One test per diagnostic id: the id, Error severity, the "GenNN" category, the exact location (the
+/// <c>[|marked|]</c> text of the test source), that the message names the offending value, and that nothing
+/// was generated for the class.
+/// </summary>
+public class DiagnosticTests
+{
+    [Fact]
+    public void GNN0001_ClassNotPartial() => AssertSingleDiagnostic("GNN0001", "'Net'", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(2)]
+        public class [|Net|] { }
+        """);
+
+    [Fact]
+    public void GNN0002_NoInput() => AssertSingleDiagnostic("GNN0002", "'Net'", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Dense(2)]
+        public partial class [|Net|] { }
+        """);
+
+    [Fact]
+    public void GNN0003_NoDenseLayers() => AssertSingleDiagnostic("GNN0003", "'Net'", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        public partial class [|Net|] { }
+        """);
+
+    [Fact]
+    public void GNN0004_InputSizeZero() => AssertSingleDiagnostic("GNN0004", "is 0", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [[|Input(0)|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0004_DenseUnitsNegative() => AssertSingleDiagnostic("GNN0004", "is -3", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.ReLU), [|Dense(-3, Activation.Linear)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0005_SoftmaxOnHiddenLayer() => AssertSingleDiagnostic("GNN0005", "Layer 0", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(8, Activation.Softmax)|]]
+        [Dense(2, Activation.Linear)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0006_SoftmaxCrossEntropyWithoutSoftmaxOutput() => AssertSingleDiagnostic("GNN0006", "Dense(3, Sigmoid)", """
+        using GenNN;
+        namespace Tests;
+
+        [[|Network(Loss = Loss.SoftmaxCrossEntropy)|]]
+        [Input(4)]
+        [Dense(8, Activation.ReLU)]
+        [Dense(3, Activation.Sigmoid)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0007_BinaryCrossEntropyWithSeveralOutputs() => AssertSingleDiagnostic("GNN0007", "Dense(2, Sigmoid)", """
+        using GenNN;
+        namespace Tests;
+
+        [[|Network(Loss = Loss.BinaryCrossEntropy)|]]
+        [Input(4)]
+        [Dense(2, Activation.Sigmoid)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0007_BinaryCrossEntropyWithoutSigmoid() => AssertSingleDiagnostic("GNN0007", "Dense(1, Tanh)", """
+        using GenNN;
+        namespace Tests;
+
+        [Input(4)]
+        [Dense(1, Activation.Tanh)]
+        [[|Network(Loss = Loss.BinaryCrossEntropy)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0008_NestedClass() => AssertSingleDiagnostic("GNN0008", "'Outer'", """
+        using GenNN;
+        namespace Tests;
+
+        public partial class Outer
+        {
+            [Network]
+            [Input(4)]
+            [Dense(2)]
+            public partial class [|Net|] { }
+        }
+        """);
+
+    [Fact]
+    public void GNN0009_GenericClass() => AssertSingleDiagnostic("GNN0009", "'Net'", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(2)]
+        public partial class [|Net|]<T> { }
+        """);
+
+    [Fact]
+    public void GNN0010_UndefinedActivation() => AssertSingleDiagnostic("GNN0010", "42", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(2, (Activation)42)|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0010_UndefinedLoss() => AssertSingleDiagnostic("GNN0010", "7", """
+        using GenNN;
+        namespace Tests;
+
+        [[|Network(Loss = (Loss)7)|]]
+        [Input(4)]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0011_LayerWiderThanTheLimit() => AssertSingleDiagnostic("GNN0011", "16777217", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(1)]
+        [Dense((1 << 24) + 1)]
+        public partial class [|Net|] { }
+        """);
+
+    [Fact]
+    public void GNN0011_TooManyParameters() => AssertSingleDiagnostic("GNN0011", "600012001", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(100000)]
+        [Dense(6000, Activation.ReLU)]
+        [Dense(1)]
+        public partial class [|Net|] { }
+        """);
+
+    [Theory]
+    [InlineData("public partial record [|Net|];", "a record")]
+    [InlineData("public static partial class [|Net|] { }", "static")]
+    [InlineData("public abstract partial class [|Net|] { }", "abstract")]
+    public void GNN0012_NotAPlainClass(string declaration, string kind) => AssertSingleDiagnostic("GNN0012", kind, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(2)]
+        {{declaration}}
+        """);
+
+    /// <summary>The largest layer the limit allows is accepted (the limits are not off by one downwards).</summary>
+    [Fact]
+    public void LayerExactlyAtTheWidthLimitIsAccepted()
+    {
+        var run = GeneratorHarness.Run("""
+            using GenNN;
+            namespace Tests;
+
+            [Network]
+            [Input(1)]
+            [Dense(1 << 24)]
+            public partial class Net { }
+            """);
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        Assert.Single(run.Sources);
+    }
+
+    [Fact]
+    public void ValidNetwork_ReportsNothing()
+    {
+        var run = GeneratorHarness.Run("""
+            using GenNN;
+            namespace Tests;
+
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(4)]
+            [Dense(16, Activation.ReLU)]
+            [Dense(3, Activation.Softmax)]
+            public partial class Net { }
+            """);
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        Assert.Single(run.Sources);
+        var compilerErrors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(compilerErrors.Length == 0, GeneratorHarness.Format(compilerErrors));
+    }
+
+    /// <summary>An invalid network does not stop a valid one in the same compilation from being generated.</summary>
+    [Fact]
+    public void InvalidNetwork_DoesNotAffectAValidNeighbour()
+    {
+        var run = GeneratorHarness.Run("""
+            using GenNN;
+            namespace Tests;
+
+            [Network]
+            [Input(4)]
+            [Dense(2)]
+            public class Broken { }
+
+            [Network]
+            [Input(4)]
+            [Dense(2)]
+            public partial class Fine { }
+            """);
+
+        Assert.Equal("GNN0001", Assert.Single(run.Diagnostics).Id);
+        Assert.Equal("Tests.Fine.g.cs", Assert.Single(run.Sources).HintName);
+    }
+
+    private static void AssertSingleDiagnostic(string id, string messageFragment, string markedSource)
+    {
+        var source = MarkedSource.Parse(markedSource);
+        var run = GeneratorHarness.Run(source.Text);
+
+        Assert.True(run.Diagnostics.Length == 1, $"Expected exactly one {id}, got:\n" + GeneratorHarness.Format(run.Diagnostics));
+        var diagnostic = run.Diagnostics[0];
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("GenNN", diagnostic.Descriptor.Category);
+        Assert.Contains(messageFragment, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        var actual = diagnostic.Location.GetLineSpan();
+        Assert.True(
+            diagnostic.Location.SourceSpan == source.Span && actual.Span == source.LineSpan && actual.Path == GeneratorHarness.DefaultPath,
+            $"{id} should point at \"{source.MarkedText}\" {GeneratorHarness.DefaultPath}({source.LineSpan.Start.Line + 1},{source.LineSpan.Start.Character + 1})-({source.LineSpan.End.Line + 1},{source.LineSpan.End.Character + 1}) {source.Span}, " +
+            $"but points at {GeneratorHarness.FormatLocation(diagnostic.Location)} {diagnostic.Location.SourceSpan} " +
+            $"\"{(diagnostic.Location.SourceSpan.End <= source.Text.Length ? source.Text.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length) : "<out of range>")}\"");
+
+        Assert.True(run.Sources.IsEmpty, "Nothing should be generated for an invalid network, got: " + string.Join(", ", run.Sources.Select(s => s.HintName)));
+    }
+}

@@ -1,0 +1,88 @@
+namespace GenNN.Generator.Tests;
+
+/// <summary>
+/// Snapshots of the generated source for a few representative topologies (see <see cref="Snapshot"/> for how to
+/// accept a change). Each snapshot starts with a <c>//HintName:</c> line, as Verify.SourceGenerators writes them.
+/// </summary>
+public class SnapshotTests
+{
+    [Fact]
+    public void Iris_4_16_3_ReLU_Softmax_SoftmaxCrossEntropy() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Iris
+        {
+            [Network(Loss = Loss.SoftmaxCrossEntropy)]
+            [Input(4)]
+            [Dense(16, Activation.ReLU)]
+            [Dense(3, Activation.Softmax)]
+            public partial class IrisNet { }
+        }
+        """);
+
+    [Fact]
+    public void Regression_10_10_1_Linear_MeanSquaredError() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Regression;
+
+        [Network]
+        [Input(10)]
+        [Dense(10)]
+        [Dense(1, Activation.Linear)]
+        public partial class Regressor { }
+        """);
+
+    [Fact]
+    public void Binary_8_10_8_1_Sigmoid_BinaryCrossEntropy() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Binary;
+
+        [Network(Loss = Loss.BinaryCrossEntropy)]
+        [Input(8)]
+        [Dense(10, Activation.Sigmoid)]
+        [Dense(8, Activation.Sigmoid)]
+        [Dense(1, Activation.Sigmoid)]
+        internal partial class BinaryNet { }
+        """);
+
+    [Fact]
+    public void OddSizes_13_33_7_Tanh_LeakyReLU_Linear_MeanSquaredError() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Odd;
+
+        [Network(Loss = Loss.MeanSquaredError)]
+        [Input(13)]
+        [Dense(33, Activation.Tanh)]
+        [Dense(17, Activation.LeakyReLU)]
+        [Dense(7, Activation.Linear)]
+        public sealed partial class OddNet { }
+        """);
+
+    [Fact]
+    public void GlobalNamespace() => VerifyGenerated("""
+        [GenNN.Network(Loss = GenNN.Loss.SoftmaxCrossEntropy)]
+        [GenNN.Input(2)]
+        [GenNN.Dense(3, GenNN.Activation.ReLU)]
+        [GenNN.Dense(2, GenNN.Activation.Softmax)]
+        public partial class GlobalNet { }
+        """);
+
+    private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
+    {
+        var run = GeneratorHarness.Run(source);
+        Assert.True(run.Diagnostics.IsEmpty, "The generator reported diagnostics:\n" + GeneratorHarness.Format(run.Diagnostics));
+        Assert.NotEmpty(run.Sources);
+
+        var text = new System.Text.StringBuilder();
+        foreach (var generated in run.Sources)
+        {
+            text.Append("//HintName: ").Append(generated.HintName).Append('\n');
+            text.Append(generated.SourceText.ToString());
+        }
+
+        Snapshot.Verify(text.ToString(), testMethod: testMethod);
+    }
+}

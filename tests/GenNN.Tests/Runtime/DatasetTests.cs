@@ -1,0 +1,176 @@
+using GenNN;
+
+namespace GenNN.Tests.Runtime;
+
+public class DatasetTests
+{
+    /// <summary>A data set whose feature 0 is the row index, so rows can be traced through splits and batches.</summary>
+    internal static Dataset Indexed(int count, int featureCount = 3, int classes = 3)
+    {
+        var features = new float[count * featureCount];
+        var targets = new float[count];
+        for (int r = 0; r < count; r++)
+        {
+            features[r * featureCount] = r;
+            for (int c = 1; c < featureCount; c++)
+            {
+                features[r * featureCount + c] = r * 10 + c;
+            }
+
+            targets[r] = r % classes;
+        }
+
+        return new Dataset(features, featureCount, targets);
+    }
+
+    [Fact]
+    public void Constructor_exposes_the_shape()
+    {
+        var data = new Dataset(new float[] { 1, 2, 3, 4, 5, 6 }, 3, new float[] { 0, 1 });
+        Assert.Equal(2, data.Count);
+        Assert.Equal(3, data.FeatureCount);
+        Assert.Equal(1, data.TargetSize);
+        Assert.Equal(new float[] { 4, 5, 6 }, data.GetFeatures(1).ToArray());
+        Assert.Equal(1f, data.GetTargets(1)[0]);
+        Assert.Equal("Dataset(2 samples, 3 features, 1 target(s) per sample)", data.ToString());
+    }
+
+    [Fact]
+    public void Constructor_rejects_inconsistent_lengths()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Dataset(new float[7], 3, new float[2]));
+        Assert.Equal("features", ex.ParamName);
+        Assert.Contains("featureCount = 3", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => new Dataset(new float[6], 3, new float[3]));
+        Assert.Equal("targets", ex.ParamName);
+        Assert.Contains("got 3", ex.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dataset(new float[6], 0, new float[3]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dataset(new float[6], 3, new float[2], 0));
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Constructor_rejects_non_finite_features_naming_the_row(float bad)
+    {
+        var features = new float[12];
+        features[7] = bad; // row 2, feature 1
+        var ex = Assert.Throws<ArgumentException>(() => new Dataset(features, 3, new float[4]));
+        Assert.Contains("Feature 1 of row 2", ex.Message);
+        var targets = new float[4];
+        targets[3] = bad;
+        ex = Assert.Throws<ArgumentException>(() => new Dataset(new float[12], 3, targets));
+        Assert.Contains("Target 0 of row 3", ex.Message);
+    }
+
+    [Fact]
+    public void FromArrays_builds_row_major_data()
+    {
+        var matrix = Dataset.FromArrays(new float[,] { { 1, 2 }, { 3, 4 }, { 5, 6 } }, new[] { 0, 2, 1 }, new[] { "a", "b", "c" });
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, matrix.Features);
+        Assert.Equal(new float[] { 0, 2, 1 }, matrix.Targets);
+        Assert.Equal(3, matrix.ClassCount);
+        Assert.Equal("Dataset(3 samples, 2 features, 3 classes)", matrix.ToString());
+
+        var jagged = Dataset.FromArrays(new[] { new float[] { 1, 2 }, new float[] { 3, 4 } }, new[] { new float[] { 9, 8, 7 }, new float[] { 6, 5, 4 } });
+        Assert.Equal(3, jagged.TargetSize);
+        Assert.Equal(new float[] { 6, 5, 4 }, jagged.GetTargets(1).ToArray());
+
+        var regression = Dataset.FromArrays(new float[,] { { 1 }, { 2 } }, new float[,] { { 1, 2 }, { 3, 4 } });
+        Assert.Equal(2, regression.TargetSize);
+    }
+
+    [Fact]
+    public void FromArrays_rejects_ragged_rows_and_mismatched_counts()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Dataset.FromArrays(new[] { new float[] { 1, 2 }, new float[] { 3 } }, new float[] { 0, 1 }));
+        Assert.Contains("Row 1 has 1 values; expected 2", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Dataset.FromArrays(new float[,] { { 1 }, { 2 } }, new float[] { 0 }));
+        Assert.Contains("(2), got 1", ex.Message);
+    }
+
+    [Fact]
+    public void ClassNames_must_cover_every_label()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Dataset.FromArrays(new float[,] { { 1 }, { 2 } }, new[] { 0, 2 }, new[] { "a", "b" }));
+        Assert.Contains("row 1 is 2", ex.Message);
+        Assert.Contains("from 0 to 1", ex.Message);
+    }
+
+    [Fact]
+    public void Split_sizes_follow_the_fraction_and_round_the_test_set_up()
+    {
+        var (train, test) = Indexed(10).Split(0.25, seed: 1);
+        Assert.Equal(3, test.Count); // ceil(2.5)
+        Assert.Equal(7, train.Count);
+        (train, test) = Indexed(150).Split(0.2, seed: 1);
+        Assert.Equal(30, test.Count);
+        Assert.Equal(120, train.Count);
+    }
+
+    [Fact]
+    public void Split_is_disjoint_complete_and_keeps_rows_intact()
+    {
+        Dataset data = Indexed(100);
+        var (train, test) = data.Split(0.3, seed: 5);
+        var trainRows = Enumerable.Range(0, train.Count).Select(r => (int)train.GetFeatures(r)[0]).ToList();
+        var testRows = Enumerable.Range(0, test.Count).Select(r => (int)test.GetFeatures(r)[0]).ToList();
+        Assert.Empty(trainRows.Intersect(testRows));
+        Assert.Equal(Enumerable.Range(0, 100), trainRows.Concat(testRows).OrderBy(r => r));
+        for (int r = 0; r < test.Count; r++)
+        {
+            int row = testRows[r];
+            Assert.Equal(data.GetFeatures(row).ToArray(), test.GetFeatures(r).ToArray());
+            Assert.Equal(data.GetTargets(row)[0], test.GetTargets(r)[0]);
+        }
+
+        // Shuffled, not a prefix/suffix of the original order.
+        Assert.NotEqual(Enumerable.Range(0, 30), testRows);
+    }
+
+    [Fact]
+    public void Split_is_deterministic_for_a_seed()
+    {
+        Dataset data = Indexed(50);
+        var (a, _) = data.Split(0.2, seed: 42);
+        var (b, _) = data.Split(0.2, seed: 42);
+        var (c, _) = data.Split(0.2, seed: 43);
+        Assert.Equal(a.Features, b.Features);
+        Assert.NotEqual(a.Features, c.Features);
+    }
+
+    [Fact]
+    public void Stratified_split_keeps_class_proportions()
+    {
+        // 60 of class 0, 30 of class 1, 10 of class 2.
+        var targets = Enumerable.Range(0, 100).Select(i => i < 60 ? 0f : i < 90 ? 1f : 2f).ToArray();
+        var data = new Dataset(Enumerable.Range(0, 100).Select(i => (float)i).ToArray(), 1, targets);
+        var (train, test) = data.Split(0.2, seed: 3, stratify: true);
+        Assert.Equal(new[] { 12, 6, 2 }, new[] { 0f, 1f, 2f }.Select(k => test.Targets.Count(t => t == k)));
+        Assert.Equal(80, train.Count);
+        Assert.Equal(Enumerable.Range(0, 100), train.Features.Concat(test.Features).Select(f => (int)f).OrderBy(f => f));
+    }
+
+    [Fact]
+    public void Split_validates_its_arguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Indexed(10).Split(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Indexed(10).Split(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Indexed(10).Split(double.NaN));
+        Assert.Throws<InvalidOperationException>(() => Indexed(1).Split(0.5));
+        Assert.Throws<InvalidOperationException>(() => Indexed(10).Split(0.95));
+    }
+
+    [Fact]
+    public void Subset_copies_the_chosen_rows_and_keeps_names()
+    {
+        var data = new Dataset(new float[] { 1, 2, 3, 4, 5, 6 }, 2, new float[] { 0, 1, 0 }) { ClassNames = new[] { "x", "y" }, FeatureNames = new[] { "f", "g" } };
+        Dataset subset = data.Subset(new[] { 2, 0, 2 });
+        Assert.Equal(new float[] { 5, 6, 1, 2, 5, 6 }, subset.Features);
+        Assert.Equal(new[] { "x", "y" }, subset.ClassNames);
+        Assert.Equal(new[] { "f", "g" }, subset.FeatureNames);
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset(new[] { 3 }));
+        Assert.Throws<ArgumentException>(() => new Dataset(new float[4], 2, new float[2]) { FeatureNames = new[] { "only one" } });
+    }
+}

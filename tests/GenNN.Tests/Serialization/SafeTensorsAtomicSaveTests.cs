@@ -1,0 +1,104 @@
+using GenNN.Serialization;
+using static GenNN.Tests.Serialization.SafeTensorsTestFiles;
+
+namespace GenNN.Tests.Serialization;
+
+/// <summary>A failed save never damages the previous file and never leaves a temporary file behind.</summary>
+public sealed class SafeTensorsAtomicSaveTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gen-nn-st-").FullName;
+    private readonly ModelLayout _layout = Small();
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string[] Entries() => Directory.GetFileSystemEntries(_directory).Select(Path.GetFileName).Order().ToArray()!;
+
+    private (string Path, byte[] Bytes) Previous()
+    {
+        string path = Path.Combine(_directory, "model.safetensors");
+        SafeTensors.WriteFile(path, _layout, Values(_layout.ParameterCount, seed: 1));
+        return (path, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void SaveReplacesThePreviousFile()
+    {
+        var (path, before) = Previous();
+        float[] parameters = Values(_layout.ParameterCount, seed: 2);
+
+        SafeTensors.WriteFile(path, _layout, parameters);
+
+        Assert.NotEqual(before, File.ReadAllBytes(path));
+        Assert.Equal(Write(_layout, parameters), File.ReadAllBytes(path));
+        Assert.Equal(new[] { "model.safetensors" }, Entries());
+    }
+
+    [Fact]
+    public void WrongParameterLengthLeavesThePreviousFileIntact()
+    {
+        var (path, before) = Previous();
+
+        var e = Assert.Throws<ArgumentException>(() => SafeTensors.WriteFile(path, _layout, new float[_layout.ParameterCount - 1]));
+
+        Assert.Contains("ParameterCount", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(new[] { "model.safetensors" }, Entries());
+    }
+
+    [Fact]
+    public void InconsistentLayoutLeavesThePreviousFileIntact()
+    {
+        var (path, before) = Previous();
+        ModelLayout broken = _layout with { ParameterCount = _layout.ParameterCount + 1 };
+
+        Assert.Throws<ArgumentException>(() => SafeTensors.WriteFile(path, broken, new float[broken.ParameterCount]));
+
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(new[] { "model.safetensors" }, Entries());
+    }
+
+    [Fact]
+    public void FailedRenameDeletesTheTemporaryFile()
+    {
+        // The destination is a non-empty directory: the temporary file is written and flushed, then the rename fails.
+        var (_, before) = Previous();
+        string blocked = Path.Combine(_directory, "blocked.safetensors");
+        Directory.CreateDirectory(blocked);
+        File.WriteAllText(Path.Combine(blocked, "keep.txt"), "keep");
+
+        Exception e = Assert.ThrowsAny<Exception>(() => SafeTensors.WriteFile(blocked, _layout, Values(_layout.ParameterCount)));
+
+        Assert.True(e is IOException or UnauthorizedAccessException, e.ToString());
+        Assert.Equal(new[] { "blocked.safetensors", "model.safetensors" }, Entries());
+        Assert.Equal("keep", File.ReadAllText(Path.Combine(blocked, "keep.txt")));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(_directory, "model.safetensors")));
+    }
+
+    [Fact]
+    public void MissingDirectoryFailsWithoutCreatingAnything()
+    {
+        string path = Path.Combine(_directory, "absent", "model.safetensors");
+
+        Assert.Throws<DirectoryNotFoundException>(() => SafeTensors.WriteFile(path, _layout, Values(_layout.ParameterCount)));
+
+        Assert.Empty(Entries());
+    }
+
+    [Fact]
+    public void FailingStreamPropagatesTheErrorAndWritesNothingOnBadArguments()
+    {
+        var stream = new ThrowingStream();
+        Assert.Throws<IOException>(() => SafeTensors.Write(stream, _layout, Values(_layout.ParameterCount)));
+
+        var untouched = new MemoryStream();
+        Assert.Throws<ArgumentException>(() => SafeTensors.Write(untouched, _layout, new float[3]));
+        Assert.Equal(0, untouched.Length);
+    }
+
+    private sealed class ThrowingStream : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("Disk full.");
+
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("Disk full.");
+    }
+}
