@@ -34,6 +34,7 @@ public class AllocationAndThreadingTests
                 network.Predict(input, output);
                 network.PredictBatch(inputs, outputs, batch);
                 network.TrainBatch(inputs, targets, batch);
+                network.TrainBatch(inputs, targets, batch, outputs);
             }
         }
 
@@ -41,7 +42,7 @@ public class AllocationAndThreadingTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         Run(200);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{r.Topology}: 200 rounds of Predict + PredictBatch + TrainBatch allocated {allocated} bytes.");
+        Assert.True(allocated == 0, $"{r.Topology}: 200 rounds of Predict + PredictBatch + TrainBatch (both overloads) allocated {allocated} bytes.");
     }
 
     [Theory]

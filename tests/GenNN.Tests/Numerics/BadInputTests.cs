@@ -78,6 +78,10 @@ public class BadInputTests
         e = Assert.ThrowsAny<ArgumentException>(() => network.TrainBatch(new float[batch * inputSize], [.. targets, .. targets], batch));
         AssertNamesSize(e, batch * targetSize);
 
+        int outputSize = network.OutputSize;
+        e = Assert.ThrowsAny<ArgumentException>(() => network.TrainBatch(new float[batch * inputSize], targets, batch, new float[batch * outputSize - 1]));
+        AssertNamesSize(e, batch * outputSize);
+
         Assert.ThrowsAny<ArgumentException>(() => network.TrainBatch([], [], 0));
         Assert.ThrowsAny<ArgumentException>(() => network.TrainBatch([], [], -3));
     }

@@ -90,14 +90,19 @@ public class EngineMatrixTests
             double expectedLoss = r.LossAndGradient(p, TestData.ToDouble(inputs), TestData.ToDouble(targets), batch, expectedGradient);
             string what = $"{r.Topology} {r.Loss} TrainBatch(batchSize: {batch})";
 
-            // Twice with the same batch: the second call must give the same result, not twice the gradient.
+            // Twice with the same batch: the second call must give the same result, not twice the gradient. The second
+            // call uses the overload that also returns the forward outputs.
+            var outputs = new float[batch * r.OutputSize];
             for (int call = 1; call <= 2; call++)
             {
-                float loss = network.TrainBatch(inputs, targets, batch);
+                float loss = call == 1 ? network.TrainBatch(inputs, targets, batch) : network.TrainBatch(inputs, targets, batch, outputs);
                 NumericAssert.Close(loss, expectedLoss, $"{what} loss (call {call})");
                 NumericAssert.AllClose(network.Gradients, expectedGradient, $"{what} gradients (call {call})", r.DescribeParameter);
                 Assert.True(network.Parameters.SequenceEqual(parametersBefore), $"{what} changed Parameters.");
             }
+
+            NumericAssert.AllClose(outputs, r.ForwardBatch(p, TestData.ToDouble(inputs), batch), $"{what} outputs",
+                i => $"sample {i / r.OutputSize} output {i % r.OutputSize}");
         }
     }
 
