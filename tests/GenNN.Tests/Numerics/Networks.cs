@@ -1,0 +1,357 @@
+// The engine matrix: every [Network] class the numerics suite runs against ReferenceNetwork.
+// Each class has a row in NetworkCases.All with the same topology, written independently; the
+// Metadata test checks the two agree (so a typo here cannot silently test the wrong thing).
+// Sizes mix multiples of 8/16/64 (full vector tiles) with odd widths (1, 3, 7, 13, 17, 33, 65, 100) for remainders.
+
+namespace GenNN.Tests.Numerics;
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(7, Activation.Linear)]
+[Dense(3, Activation.Linear)]
+public partial class Mse_I3_Lin7_Lin3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(16, Activation.ReLU)]
+[Dense(7, Activation.Linear)]
+public partial class Mse_I7_Relu16_Lin7 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(17, Activation.LeakyReLU)]
+[Dense(16, Activation.Linear)]
+public partial class Mse_I13_Leaky17_Lin16 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(16)]
+[Dense(13, Activation.Sigmoid)]
+[Dense(17, Activation.Linear)]
+public partial class Mse_I16_Sig13_Lin17 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(17)]
+[Dense(3, Activation.Tanh)]
+[Dense(13, Activation.Linear)]
+public partial class Mse_I17_Tanh3_Lin13 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(1)]
+[Dense(33, Activation.Linear)]
+[Dense(3, Activation.ReLU)]
+public partial class Mse_I1_Lin33_Relu3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(33)]
+[Dense(24, Activation.ReLU)]
+[Dense(33, Activation.ReLU)]
+public partial class Mse_I33_Relu24_Relu33 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(8)]
+[Dense(1, Activation.LeakyReLU)]
+[Dense(8, Activation.ReLU)]
+public partial class Mse_I8_Leaky1_Relu8 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(32, Activation.Sigmoid)]
+[Dense(3, Activation.ReLU)]
+public partial class Mse_I3_Sig32_Relu3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(8, Activation.Tanh)]
+[Dense(7, Activation.ReLU)]
+public partial class Mse_I7_Tanh8_Relu7 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(65, Activation.Linear)]
+[Dense(16, Activation.LeakyReLU)]
+public partial class Mse_I13_Lin65_Leaky16 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(16)]
+[Dense(7, Activation.ReLU)]
+[Dense(17, Activation.LeakyReLU)]
+public partial class Mse_I16_Relu7_Leaky17 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(17)]
+[Dense(16, Activation.LeakyReLU)]
+[Dense(13, Activation.LeakyReLU)]
+public partial class Mse_I17_Leaky16_Leaky13 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(1)]
+[Dense(17, Activation.Sigmoid)]
+[Dense(1, Activation.LeakyReLU)]
+public partial class Mse_I1_Sig17_Leaky1 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(33)]
+[Dense(13, Activation.Tanh)]
+[Dense(33, Activation.LeakyReLU)]
+public partial class Mse_I33_Tanh13_Leaky33 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(8)]
+[Dense(3, Activation.Linear)]
+[Dense(8, Activation.Sigmoid)]
+public partial class Mse_I8_Lin3_Sig8 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(33, Activation.ReLU)]
+[Dense(3, Activation.Sigmoid)]
+public partial class Mse_I3_Relu33_Sig3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(24, Activation.LeakyReLU)]
+[Dense(7, Activation.Sigmoid)]
+public partial class Mse_I7_Leaky24_Sig7 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(1, Activation.Sigmoid)]
+[Dense(16, Activation.Sigmoid)]
+public partial class Mse_I13_Sig1_Sig16 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(16)]
+[Dense(32, Activation.Tanh)]
+[Dense(17, Activation.Sigmoid)]
+public partial class Mse_I16_Tanh32_Sig17 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(17)]
+[Dense(8, Activation.Linear)]
+[Dense(13, Activation.Tanh)]
+public partial class Mse_I17_Lin8_Tanh13 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(1)]
+[Dense(65, Activation.ReLU)]
+[Dense(1, Activation.Tanh)]
+public partial class Mse_I1_Relu65_Tanh1 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(33)]
+[Dense(7, Activation.LeakyReLU)]
+[Dense(33, Activation.Tanh)]
+public partial class Mse_I33_Leaky7_Tanh33 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(8)]
+[Dense(16, Activation.Sigmoid)]
+[Dense(8, Activation.Tanh)]
+public partial class Mse_I8_Sig16_Tanh8 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(17, Activation.Tanh)]
+[Dense(3, Activation.Tanh)]
+public partial class Mse_I3_Tanh17_Tanh3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(13, Activation.Linear)]
+[Dense(7, Activation.Softmax)]
+public partial class Mse_I7_Lin13_Soft7 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(3, Activation.ReLU)]
+[Dense(16, Activation.Softmax)]
+public partial class Mse_I13_Relu3_Soft16 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(16)]
+[Dense(33, Activation.LeakyReLU)]
+[Dense(17, Activation.Softmax)]
+public partial class Mse_I16_Leaky33_Soft17 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(17)]
+[Dense(24, Activation.Sigmoid)]
+[Dense(13, Activation.Softmax)]
+public partial class Mse_I17_Sig24_Soft13 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(1)]
+[Dense(1, Activation.Tanh)]
+[Dense(5, Activation.Softmax)]
+public partial class Mse_I1_Tanh1_Soft5 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(33)]
+[Dense(32, Activation.Linear)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I33_Lin32_Sig1 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(8)]
+[Dense(8, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I8_Relu8_Sig1 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(3)]
+[Dense(65, Activation.LeakyReLU)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I3_Leaky65_Sig1 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(7)]
+[Dense(7, Activation.Sigmoid)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I7_Sig7_Sig1 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(13)]
+[Dense(16, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I13_Tanh16_Sig1 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(16)]
+[Dense(17, Activation.Linear)]
+[Dense(17, Activation.Softmax)]
+public partial class Sce_I16_Lin17_Soft17 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(17)]
+[Dense(13, Activation.ReLU)]
+[Dense(13, Activation.Softmax)]
+public partial class Sce_I17_Relu13_Soft13 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(1)]
+[Dense(3, Activation.LeakyReLU)]
+[Dense(5, Activation.Softmax)]
+public partial class Sce_I1_Leaky3_Soft5 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(33)]
+[Dense(33, Activation.Sigmoid)]
+[Dense(33, Activation.Softmax)]
+public partial class Sce_I33_Sig33_Soft33 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(8)]
+[Dense(24, Activation.Tanh)]
+[Dense(8, Activation.Softmax)]
+public partial class Sce_I8_Tanh24_Soft8 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(17, Activation.Linear)]
+public partial class Mse_I13_Lin17 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(16, Activation.ReLU)]
+public partial class Mse_I7_Relu16 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(100)]
+[Dense(3, Activation.LeakyReLU)]
+public partial class Mse_I100_Leaky3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(1)]
+[Dense(33, Activation.Sigmoid)]
+public partial class Mse_I1_Sig33 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(16)]
+[Dense(64, Activation.Tanh)]
+public partial class Mse_I16_Tanh64 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(17)]
+[Dense(13, Activation.Softmax)]
+public partial class Mse_I17_Soft13 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(33)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I33_Sig1 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(3)]
+[Dense(100, Activation.Softmax)]
+public partial class Sce_I3_Soft100 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(100)]
+[Dense(100, Activation.ReLU)]
+[Dense(33, Activation.Tanh)]
+[Dense(17, Activation.Linear)]
+public partial class Mse_I100_Relu100_Tanh33_Lin17 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(33)]
+[Dense(100, Activation.LeakyReLU)]
+[Dense(16, Activation.Sigmoid)]
+[Dense(13, Activation.Tanh)]
+[Dense(7, Activation.Softmax)]
+public partial class Sce_I33_Leaky100_Sig16_Tanh13_Soft7 { }
+
+[Network(Loss = Loss.BinaryCrossEntropy)]
+[Input(17)]
+[Dense(16, Activation.Tanh)]
+[Dense(33, Activation.ReLU)]
+[Dense(1, Activation.Sigmoid)]
+public partial class Bce_I17_Tanh16_Relu33_Sig1 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(1)]
+[Dense(13, Activation.Sigmoid)]
+[Dense(7, Activation.LeakyReLU)]
+[Dense(100, Activation.Softmax)]
+public partial class Mse_I1_Sig13_Leaky7_Soft100 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(33, Activation.ReLU)]
+[Dense(17, Activation.Sigmoid)]
+[Dense(3, Activation.LeakyReLU)]
+[Dense(16, Activation.Tanh)]
+public partial class Mse_I7_Relu33_Sig17_Leaky3_Tanh16 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(100)]
+[Dense(1, Activation.Tanh)]
+[Dense(100, Activation.Sigmoid)]
+public partial class Mse_I100_Tanh1_Sig100 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(16)]
+[Dense(16, Activation.ReLU)]
+[Dense(16, Activation.ReLU)]
+[Dense(16, Activation.Linear)]
+public partial class Mse_I16_Relu16_Relu16_Lin16 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(64)]
+[Dense(64, Activation.ReLU)]
+[Dense(32, Activation.Tanh)]
+[Dense(8, Activation.Softmax)]
+public partial class Sce_I64_Relu64_Tanh32_Soft8 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(3)]
+[Dense(65, Activation.LeakyReLU)]
+[Dense(24, Activation.Linear)]
+[Dense(9, Activation.Sigmoid)]
+[Dense(1, Activation.Linear)]
+public partial class Mse_I3_Leaky65_Lin24_Sig9_Lin1 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(13)]
+[Dense(7, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class Sce_I13_Tanh7_Soft3 { }
