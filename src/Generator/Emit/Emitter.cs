@@ -121,8 +121,9 @@ namespace GenNN.Generator.Emit
                 w.Line("/// <summary>The canonical topology string, recorded in model files.</summary>");
                 w.Line("public const string Topology = \"" + Topology(spec) + "\";");
                 w.Line();
-                w.Line("private readonly float[] _parameters = new float[ParameterCount];");
-                w.Line("private readonly float[] _gradients = new float[ParameterCount];");
+                w.Line("// Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.");
+                w.Line("private readonly float[] _parameters = new float[ParameterCount + 16];");
+                w.Line("private readonly float[] _gradients = new float[ParameterCount + 16];");
                 w.Line("private float[]? _trainingScratch;");
                 w.Line();
                 w.Line("/// <summary>Creates the network with weights initialised from a random seed.</summary>");
@@ -141,10 +142,10 @@ namespace GenNN.Generator.Emit
                 w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(_parameters, seed);", c, k));
                 w.Line();
                 w.Line("/// <inheritdoc/>");
-                w.Line("public global::System.Span<float> Parameters => _parameters;");
+                w.Line("public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);");
                 w.Line();
                 w.Line("/// <inheritdoc/>");
-                w.Line("public global::System.Span<float> Gradients => _gradients;");
+                w.Line("public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);");
                 w.Line();
                 w.Line("int global::GenNN.INetwork.InputSize => InputSize;");
                 w.Line();
@@ -173,7 +174,7 @@ namespace GenNN.Generator.Emit
             {
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));");
-                EmitWithScratch(w, layout, "global::GenNN.Generated." + k + ".Forward(_parameters, input, output, scratch);");
+                EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".Forward(_parameters, input, output, scratch, 1);");
             }
 
             w.Line();
@@ -183,33 +184,35 @@ namespace GenNN.Generator.Emit
                 w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize);");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
-                EmitWithScratch(w, layout,
-                    "for (int s = 0; s < batchSize; s++)",
+                w.Line(F("// Chunks of {0} samples keep the hidden activations on the stack and in L1.", layout.ChunkRows));
+                EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows,
+                    F("for (int s = 0; s < batchSize; s += {0})", layout.ChunkRows),
                     "{",
-                    "    global::GenNN.Generated." + k + ".Forward(_parameters, inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);",
+                    F("    int rows = global::System.Math.Min({0}, batchSize - s);", layout.ChunkRows),
+                    "    global::GenNN.Generated." + k + ".Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);",
                     "}");
             }
         }
 
         /// <summary>Declares <c>scratch</c> for the hidden activations (stack, or the shared pool when wide) around <paramref name="body"/>.</summary>
-        private static void EmitWithScratch(SourceWriter w, Layout layout, params string[] body)
+        private static void EmitWithScratch(SourceWriter w, int floats, params string[] body)
         {
-            if (layout.PredictScratch == 0)
+            if (floats == 0)
             {
                 w.Line("global::System.Span<float> scratch = default;");
                 foreach (string line in body) w.Line(line);
             }
-            else if (layout.PredictScratch <= MaxStackScratch)
+            else if (floats <= MaxStackScratch)
             {
-                w.Line(F("global::System.Span<float> scratch = stackalloc float[{0}];", layout.PredictScratch));
+                w.Line(F("global::System.Span<float> scratch = stackalloc float[{0}];", floats));
                 foreach (string line in body) w.Line(line);
             }
             else
             {
-                w.Line(F("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent({0});", layout.PredictScratch));
+                w.Line(F("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent({0});", floats));
                 using (w.Block("try"))
                 {
-                    w.Line(F("global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, {0});", layout.PredictScratch));
+                    w.Line(F("global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, {0});", floats));
                     foreach (string line in body) w.Line(line);
                 }
 
@@ -244,18 +247,9 @@ namespace GenNN.Generator.Emit
                     _ => "global::GenNN.Kernels.Guard.FiniteTargets(targets, TargetSize);",
                 });
                 w.Line();
-                w.Line(F("float[] scratch = _trainingScratch ??= new float[global::GenNN.Generated.{0}.TrainingScratchSize];", k));
-                w.Line("global::System.Array.Clear(_gradients);");
-                w.Line("float scale = 1f / batchSize;");
-                w.Line("double loss = 0;");
-                using (w.Block("for (int s = 0; s < batchSize; s++)"))
-                {
-                    w.Line("global::System.Span<float> output = outputs.IsEmpty ? default : outputs.Slice(s * OutputSize, OutputSize);");
-                    w.Line(F("loss += global::GenNN.Generated.{0}.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), output, scratch, scale);", k));
-                }
-
-                w.Line();
-                w.Line("return (float)(loss / batchSize);");
+                w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
+                w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
+                w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);", k));
             }
 
             w.Line();
@@ -265,11 +259,11 @@ namespace GenNN.Generator.Emit
         {
             w.Line("/// <summary>Saves the parameters to <paramref name=\"path\"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>");
             w.Line("/// <param name=\"path\">The file to write.</param>");
-            w.Line(F("public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.{0}.Layout, _parameters);", k));
+            w.Line(F("public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.{0}.Layout, Parameters);", k));
             w.Line();
             w.Line("/// <summary>Writes the parameters to <paramref name=\"stream\"/> as a safetensors file.</summary>");
             w.Line("/// <param name=\"stream\">The stream to write.</param>");
-            w.Line(F("public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.{0}.Layout, _parameters);", k));
+            w.Line(F("public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.{0}.Layout, Parameters);", k));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Loads a network from a safetensors file written by <see cref=\"Save(string)\"/> (or by PyTorch, for the same");
@@ -280,7 +274,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("public static {0} Load(string path)", c)))
             {
                 w.Line(F("var network = new {0}(0);", c));
-                w.Line(F("global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.{0}.Layout, network._parameters);", k));
+                w.Line(F("global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
                 w.Line("return network;");
             }
 
@@ -291,7 +285,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("public static {0} Load(global::System.IO.Stream stream)", c)))
             {
                 w.Line(F("var network = new {0}(0);", c));
-                w.Line(F("global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.{0}.Layout, network._parameters);", k));
+                w.Line(F("global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
                 w.Line("return network;");
             }
         }
@@ -306,15 +300,14 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitInitialize(w, spec, layout);
                 w.Line();
-                EmitForward(w, spec, layout);
+                EmitForward(w, spec);
                 w.Line();
-                EmitTrainSample(w, spec, layout);
+                EmitTrainBatchKernel(w, spec, layout);
                 for (int i = 0; i < spec.Layers.Count; i++)
                 {
                     w.Line();
                     w.Line(F("// ---- Layer {0}: Dense({1}, {2}), {3} -> {1} ----", i, spec.Layers[i].Units, spec.Layers[i].Activation, spec.Layers[i].Inputs));
-                    w.Line();
-                    KernelEmitter.EmitLayer(w, spec.Layers[i], i, layout.Weight[i], layout.Bias[i], needsInputGradient: i > 0);
+                    EmitLayerKernels(w, spec, layout, i);
                 }
 
                 w.Line();
@@ -324,6 +317,10 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)");
+                w.Line("    => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;");
+                w.Line();
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line("private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)");
                 w.Line("    => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;");
             }
         }
@@ -346,14 +343,17 @@ namespace GenNN.Generator.Emit
 
             w.Line("    });");
             w.Line();
-            w.Line("/// <summary>Floats of per-instance training scratch: each layer's output and delta for one sample.</summary>");
-            w.Line(F("internal const int TrainingScratchSize = {0};", layout.TrainingScratch));
+            w.Line("/// <summary>");
+            w.Line("/// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);");
+            w.Line("/// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.");
+            w.Line("/// </summary>");
+            w.Line(F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + {1} + 16;", layout.TrainingPerRow, layout.TransposedTotal));
         }
 
         private static void EmitInitialize(SourceWriter w, NetworkSpec spec, Layout layout)
         {
             w.Line("/// <summary>Seeded initialisation of every weight; biases stay zero.</summary>");
-            using (w.Block("internal static void Initialize(Span<float> parameters, int seed)"))
+            using (w.Block("internal static void Initialize(float[] parameters, int seed)"))
             {
                 w.Line("var random = new Random(seed);");
                 for (int i = 0; i < spec.Layers.Count; i++)
@@ -361,20 +361,27 @@ namespace GenNN.Generator.Emit
                     LayerSpec l = spec.Layers[i];
                     int count = l.Inputs * l.Units;
                     w.Line(IsReLUFamily(l.Activation)
-                        ? F("Initializers.HeUniform(parameters.Slice({0}, {1}), {2}, random);", layout.Weight[i], count, l.Inputs)
-                        : F("Initializers.GlorotUniform(parameters.Slice({0}, {1}), {2}, {3}, random);", layout.Weight[i], count, l.Inputs, l.Units));
+                        ? F("Initializers.HeUniform(parameters.AsSpan({0}, {1}), {2}, random);", layout.Weight[i], count, l.Inputs)
+                        : F("Initializers.GlorotUniform(parameters.AsSpan({0}, {1}), {2}, {3}, random);", layout.Weight[i], count, l.Inputs, l.Units));
                 }
             }
         }
 
         private static bool IsReLUFamily(ActivationKind activation) => activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
-        private static void EmitForward(SourceWriter w, NetworkSpec spec, Layout layout)
+        /// <summary>ReLU and LeakyReLU are fused into the layer kernel's store; the others run over the layer's outputs after it.</summary>
+        private static bool IsFused(ActivationKind activation) => IsReLUFamily(activation);
+
+        private static void EmitForward(SourceWriter w, NetworkSpec spec)
         {
-            w.Line("/// <summary>One sample forward; <paramref name=\"scratch\"/> holds the hidden layers' outputs.</summary>");
-            using (w.Block("internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"))
+            w.Line("/// <summary>");
+            w.Line("/// <paramref name=\"rows\"/> samples forward; <paramref name=\"scratch\"/> holds the hidden layers' outputs");
+            w.Line("/// (<paramref name=\"rows\"/> x the hidden widths).");
+            w.Line("/// </summary>");
+            using (w.Block("internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
+                w.Line("nuint n = (nuint)rows;");
                 string previous = "input";
                 int offset = 0;
                 int last = spec.Layers.Count - 1;
@@ -384,120 +391,238 @@ namespace GenNN.Generator.Emit
                     string current = i == last ? "output" : "a" + S(i);
                     if (i < last)
                     {
-                        w.Line(F("Span<float> {0} = scratch.Slice({1}, {2});", current, offset, l.Units));
+                        w.Line(F("Span<float> {0} = scratch.Slice(rows * {1}, rows * {2});", current, offset, l.Units));
                         offset += l.Units;
                     }
 
-                    w.Line(F("Layer{0}Forward(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}));", i, previous, current));
-                    EmitActivation(w, l.Activation, current);
+                    w.Line(F("Layer{0}Forward(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}), n);", i, previous, current));
+                    EmitPostActivation(w, l, current, "rows");
                     previous = current;
                 }
             }
         }
 
-        private static void EmitActivation(SourceWriter w, ActivationKind activation, string span)
+        /// <summary>The activations not fused into the kernel: element-wise over the whole batch, softmax row by row.</summary>
+        private static void EmitPostActivation(SourceWriter w, LayerSpec layer, string span, string rows)
         {
-            if (activation != ActivationKind.Linear)
+            switch (layer.Activation)
             {
-                w.Line(F("Activations.{0}({1});", activation, span));
+                case ActivationKind.Sigmoid:
+                case ActivationKind.Tanh:
+                    w.Line(F("Activations.{0}({1});", layer.Activation, span));
+                    break;
+                case ActivationKind.Softmax:
+                    using (w.Block(F("for (int r = 0; r < {0}; r++)", rows)))
+                    {
+                        w.Line(F("Activations.Softmax({0}.Slice(r * {1}, {1}));", span, layer.Units));
+                    }
+
+                    break;
             }
         }
 
-        private static void EmitTrainSample(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitTrainBatchKernel(SourceWriter w, NetworkSpec spec, Layout layout)
         {
             int last = spec.Layers.Count - 1;
+            LayerSpec output = spec.Output;
             bool fromLogits = spec.Loss != LossKind.MeanSquaredError;
             w.Line("/// <summary>");
-            w.Line("/// One sample forward and backward: adds its gradient, times <paramref name=\"scale\"/>, to <paramref name=\"gradients\"/>,");
-            w.Line("/// copies the network's output to <paramref name=\"output\"/> unless it is empty, and returns the sample's loss.");
+            w.Line("/// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in");
+            w.Line("/// <paramref name=\"gradients\"/>, copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns the");
+            w.Line("/// mean loss.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> output, Span<float> scratch, float scale)"))
+            using (w.Block("internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);");
+                w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
+                w.Line("nuint n = (nuint)rows;");
+                w.Line("float scale = 1f / rows;");
                 for (int i = 0; i <= last; i++)
                 {
                     LayerSpec l = spec.Layers[i];
-                    w.Line(F("Span<float> a{0} = scratch.Slice({1}, {2}), d{0} = scratch.Slice({3}, {2});", i, layout.Activation[i], l.Units, layout.Delta[i]));
+                    w.Line(F("Span<float> a{0} = scratch.Slice(rows * {1}, rows * {2}), d{0} = scratch.Slice(rows * {3}, rows * {2});", i, layout.Activation[i], l.Units, layout.Delta[i]));
                 }
 
                 if (fromLogits)
                 {
-                    w.Line(F("Span<float> z{0} = scratch.Slice({1}, {2});", last, layout.Logits, spec.Output.Units));
+                    w.Line(F("Span<float> z{0} = scratch.Slice(rows * {1}, rows * {2});", last, layout.Logits, output.Units));
+                }
+
+                for (int i = 1; i <= last; i++)
+                {
+                    LayerSpec l = spec.Layers[i];
+                    w.Line(F("Span<float> wt{0} = scratch.Slice(rows * {1} + {2}, {3});", i, layout.TrainingPerRow, layout.Transposed[i], l.Units * l.Inputs));
                 }
 
                 w.Line();
                 w.Line("// Forward, keeping every layer's output for the backward pass.");
-                string previous = "input";
+                string previous = "x";
                 for (int i = 0; i <= last; i++)
                 {
                     LayerSpec l = spec.Layers[i];
                     string destination = i == last && fromLogits ? "z" + S(i) : "a" + S(i);
-                    w.Line(F("Layer{0}Forward(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}));", i, previous, destination));
+                    w.Line(F("Layer{0}Forward(ref p, ref {1}, ref MemoryMarshal.GetReference({2}), n);", i, previous, destination));
                     if (!(i == last && fromLogits))
                     {
-                        EmitActivation(w, l.Activation, destination);
+                        EmitPostActivation(w, l, destination, "rows");
                     }
 
-                    previous = "a" + S(i);
+                    previous = "MemoryMarshal.GetReference(a" + S(i) + ")";
                 }
 
                 w.Line();
                 string L = S(last);
+                string O = S(output.Units);
+                w.Line("double loss = 0;");
                 switch (spec.Loss)
                 {
                     case LossKind.SoftmaxCrossEntropy:
-                        w.Line("// Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) * scale.");
-                        w.Line(F("float loss = LossGradients.SoftmaxCrossEntropy(z{0}, (int)target[0], a{0}, d{0}, scale);", L));
+                        w.Line("// Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.");
+                        using (w.Block("for (int s = 0; s < rows; s++)"))
+                        {
+                            w.Line(F("loss += LossGradients.SoftmaxCrossEntropy(z{0}.Slice(s * {1}, {1}), (int)targets[s], a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale);", L, O));
+                        }
+
                         break;
                     case LossKind.BinaryCrossEntropy:
-                        w.Line("// Binary cross-entropy from the logit: d = (sigmoid(z) - t) * scale.");
-                        w.Line(F("float loss = LossGradients.BinaryCrossEntropy(z{0}[0], target[0], out a{0}[0], out d{0}[0], scale);", L));
+                        w.Line("// Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.");
+                        using (w.Block("for (int s = 0; s < rows; s++)"))
+                        {
+                            w.Line(F("loss += LossGradients.BinaryCrossEntropy(z{0}[s], targets[s], out a{0}[s], out d{0}[s], scale);", L));
+                        }
+
                         break;
                     default:
                         w.Line("// Mean squared error, then back through the output activation.");
-                        w.Line(F("float loss = LossGradients.MeanSquaredError(a{0}, target, d{0}, scale);", L));
-                        EmitActivationBackward(w, spec.Output.Activation, L);
+                        using (w.Block("for (int s = 0; s < rows; s++)"))
+                        {
+                            w.Line(F("loss += LossGradients.MeanSquaredError(a{0}.Slice(s * {1}, {1}), targets.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale);", L, O));
+                            if (output.Activation == ActivationKind.Softmax)
+                            {
+                                w.Line(F("Activations.SoftmaxBackward(a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}));", L, O));
+                            }
+                        }
+
+                        if (output.Activation != ActivationKind.Linear && output.Activation != ActivationKind.Softmax)
+                        {
+                            w.Line(F("Activations.{0}Backward(a{1}, d{1});", output.Activation, L));
+                        }
+
                         break;
                 }
 
+                using (w.Block("if (!outputs.IsEmpty)"))
+                {
+                    w.Line(F("a{0}.CopyTo(outputs);", L));
+                }
+
                 w.Line();
-                w.Line("// Backward: each layer adds its weight and bias gradients and hands d back to the layer before.");
+                w.Line("// Backward: each layer stores its weight and bias gradients and hands d back to the layer before,");
+                w.Line("// multiplied by that layer's activation derivative.");
                 for (int i = last; i >= 0; i--)
                 {
-                    string input = i == 0 ? "input" : "a" + S(i - 1);
+                    string input = i == 0 ? "x" : "MemoryMarshal.GetReference(a" + S(i - 1) + ")";
+                    w.Line(F("Layer{0}WeightGradient(ref {1}, ref MemoryMarshal.GetReference(d{0}), ref g, n);", i, input));
                     if (i > 0)
                     {
-                        w.Line(F("Layer{0}Backward(ref p, ref g, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference(d{0}), ref MemoryMarshal.GetReference(d{2}));", i, input, i - 1));
-                        EmitActivationBackward(w, spec.Layers[i - 1].Activation, S(i - 1));
-                    }
-                    else
-                    {
-                        w.Line(F("Layer0Backward(ref p, ref g, ref MemoryMarshal.GetReference({0}), ref MemoryMarshal.GetReference(d0));", input));
+                        w.Line(F("Layer{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{0}));", i));
+                        w.Line(F("Layer{0}InputGradient(ref MemoryMarshal.GetReference(d{0}), ref MemoryMarshal.GetReference(wt{0}), ref MemoryMarshal.GetReference(d{1}), ref MemoryMarshal.GetReference(a{1}), n);", i, i - 1));
                     }
                 }
 
                 w.Line();
-                using (w.Block("if (!output.IsEmpty)"))
-                {
-                    w.Line(F("a{0}.CopyTo(output);", L));
-                }
-
-                w.Line("return loss;");
+                w.Line("return (float)(loss / rows);");
             }
         }
 
-        private static void EmitActivationBackward(SourceWriter w, ActivationKind activation, string index)
+        private static void EmitLayerKernels(SourceWriter w, NetworkSpec spec, Layout layout, int index)
         {
-            if (activation != ActivationKind.Linear)
+            LayerSpec l = spec.Layers[index];
+            string name = "Layer" + S(index);
+            var paths = new[] { IsaPath.V512, IsaPath.V256 };
+
+            var forward = new GemmSpec(
+                name + "Forward",
+                F("Layer {0} forward over rows samples: y = x W + b{1}, W [{2} x {3}] input-major.", index, IsFused(l.Activation) ? ", then " + l.Activation + " (fused)" : "", l.Inputs, l.Units),
+                "ref float p, ref float a, ref float c, nuint rows",
+                l.Units, ConstantM: null, ConstantK: l.Inputs, TransposedA: false, Lda: l.Inputs, Ldb: l.Units,
+                Bias: "bias",
+                IsFused(l.Activation) ? Epilogue.Activation : Epilogue.None,
+                l.Activation,
+                new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", layout.Weight[index]), F("ref float bias = ref Unsafe.Add(ref p, {0});", layout.Bias[index]) });
+            EmitGemm(w, forward, "ref p, ref a, ref c, rows", paths);
+
+            var weightGradient = new GemmSpec(
+                name + "WeightGradient",
+                F("Layer {0} weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].", index),
+                "ref float a, ref float b, ref float g, nuint rows",
+                l.Units, ConstantM: l.Inputs, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
+                Bias: null, Epilogue.None, ActivationKind.Linear,
+                new[] { F("ref float c = ref Unsafe.Add(ref g, {0});", layout.Weight[index]), "nuint depth = rows;" });
+            EmitGemm(w, weightGradient, "ref a, ref b, ref g, rows", paths, biasGradient: (layout.Bias[index], l.Units));
+
+            if (index > 0)
             {
-                w.Line(F("Activations.{0}Backward(a{1}, d{1});", activation, index));
+                LayerSpec before = spec.Layers[index - 1];
+                var inputGradient = new GemmSpec(
+                    name + "InputGradient",
+                    F("Layer {0} input gradient: dx[s, i] = {1}sum over o of d[s, o] W[i, o], read from W transposed.", index, before.Activation == ActivationKind.Linear ? "" : before.Activation + "'(x[s, i]) * "),
+                    "ref float a, ref float b, ref float c, ref float act, nuint rows",
+                    l.Inputs, ConstantM: null, ConstantK: l.Units, TransposedA: false, Lda: l.Units, Ldb: l.Inputs,
+                    Bias: null, Epilogue.Derivative, before.Activation, System.Array.Empty<string>());
+                EmitGemm(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
+
+                w.Line();
+                w.Line(F("/// <summary>Copies layer {0}'s weights transposed, [{1} x {2}] output-major, for <see cref=\"{3}InputGradient\"/>.</summary>", index, l.Units, l.Inputs, name));
+                using (w.Block(F("internal static void {0}Transpose(ref float p, ref float wt)", name)))
+                {
+                    w.Line(F("ref float w = ref Unsafe.Add(ref p, {0});", layout.Weight[index]));
+                    using (w.Block(F("for (nuint i = 0; i < {0}; i++)", l.Inputs)))
+                    {
+                        w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", l.Units));
+                        using (w.Block(F("for (nuint o = 0; o < {0}; o++)", l.Units)))
+                        {
+                            w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", l.Inputs));
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void EmitGemm(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths, (int Offset, int Units)? biasGradient = null)
+        {
+            w.Line();
+            GemmEmitter.EmitDispatch(w, spec, arguments, biasGradient is null ? null : spec.Method.Replace("WeightGradient", "BiasGradient"));
+            foreach (IsaPath path in paths)
+            {
+                w.Line();
+                GemmEmitter.EmitVector(w, spec, path);
+            }
+
+            w.Line();
+            GemmEmitter.EmitScalar(w, spec);
+            if (biasGradient is (int offset, int units))
+            {
+                string method = spec.Method.Replace("WeightGradient", "BiasGradient");
+                string[] prologue = { F("ref float c = ref Unsafe.Add(ref g, {0});", offset) };
+                foreach (IsaPath path in paths)
+                {
+                    w.Line();
+                    GemmEmitter.EmitColumnSum(w, method, "ref float a, ref float g, nuint rows", prologue, units, path);
+                }
+
+                w.Line();
+                GemmEmitter.EmitColumnSum(w, method, "ref float a, ref float g, nuint rows", prologue, units, null);
             }
         }
 
         /// <summary>Offsets of every tensor and scratch buffer, computed once from the spec.</summary>
         private sealed class Layout
         {
+            /// <summary>Floats of hidden activations a PredictBatch chunk may keep on the stack.</summary>
+            private const int ChunkFloats = 8 * 1024;
+
             public Layout(NetworkSpec spec)
             {
                 int n = spec.Layers.Count;
@@ -505,7 +630,8 @@ namespace GenNN.Generator.Emit
                 Bias = new int[n];
                 Activation = new int[n];
                 Delta = new int[n];
-                int offset = 0, scratch = 0;
+                Transposed = new int[n];
+                int offset = 0, perRow = 0, transposed = 0;
                 for (int i = 0; i < n; i++)
                 {
                     LayerSpec l = spec.Layers[i];
@@ -513,16 +639,24 @@ namespace GenNN.Generator.Emit
                     offset += l.Inputs * l.Units;
                     Bias[i] = offset;
                     offset += l.Units;
-                    Activation[i] = scratch;
-                    Delta[i] = scratch + l.Units;
-                    scratch += 2 * l.Units;
-                    if (i < n - 1) PredictScratch += l.Units;
+                    Activation[i] = perRow;
+                    Delta[i] = perRow + l.Units;
+                    perRow += 2 * l.Units;
+                    if (i > 0)
+                    {
+                        Transposed[i] = transposed;
+                        transposed += l.Inputs * l.Units;
+                    }
+
+                    if (i < n - 1) HiddenPerRow += l.Units;
                 }
 
                 ParameterCount = offset;
-                Logits = scratch;
-                TrainingScratch = scratch + (spec.Loss == LossKind.MeanSquaredError ? 0 : spec.Output.Units);
+                Logits = perRow;
+                TrainingPerRow = perRow + (spec.Loss == LossKind.MeanSquaredError ? 0 : spec.Output.Units);
+                TransposedTotal = transposed;
                 TargetSize = spec.Loss == LossKind.MeanSquaredError ? spec.Output.Units : 1;
+                ChunkRows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
             }
 
             public int[] Weight { get; }
@@ -533,13 +667,21 @@ namespace GenNN.Generator.Emit
 
             public int[] Delta { get; }
 
+            public int[] Transposed { get; }
+
             public int Logits { get; }
 
             public int ParameterCount { get; }
 
-            public int PredictScratch { get; }
+            /// <summary>Hidden-layer floats per sample in Predict.</summary>
+            public int HiddenPerRow { get; }
 
-            public int TrainingScratch { get; }
+            /// <summary>Samples per PredictBatch chunk.</summary>
+            public int ChunkRows { get; }
+
+            public int TrainingPerRow { get; }
+
+            public int TransposedTotal { get; }
 
             public int TargetSize { get; }
         }

@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace GenNN.Kernels
 {
@@ -13,15 +15,21 @@ namespace GenNN.Kernels
         /// <param name="expected">The length the network needs.</param>
         /// <param name="paramName">The parameter's name.</param>
         /// <param name="sizeName">The constant that gives the expected length, e.g. <c>InputSize</c>.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void SampleLength(int actual, int expected, string paramName, string sizeName)
         {
             if (actual != expected)
             {
-                throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture, "{0} must hold {1} = {2} floats, but holds {3}.", paramName, sizeName, expected, actual),
-                    paramName);
+                ThrowSampleLength(actual, expected, paramName, sizeName);
             }
         }
+
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowSampleLength(int actual, int expected, string paramName, string sizeName)
+            => throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture, "{0} must hold {1} = {2} floats, but holds {3}.", paramName, sizeName, expected, actual),
+                paramName);
 
         /// <summary>Throws unless a batch span holds exactly <paramref name="batchSize"/> x <paramref name="perSample"/> floats.</summary>
         /// <param name="actual">The span's length.</param>
@@ -29,18 +37,23 @@ namespace GenNN.Kernels
         /// <param name="perSample">Floats per sample.</param>
         /// <param name="paramName">The parameter's name.</param>
         /// <param name="sizeName">The constant that gives <paramref name="perSample"/>, e.g. <c>InputSize</c>.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void BatchLength(int actual, int batchSize, int perSample, string paramName, string sizeName)
         {
-            long expected = (long)batchSize * perSample;
-            if (actual != expected)
+            if (actual != (long)batchSize * perSample)
             {
-                throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture,
-                        "{0} must hold batchSize x {1} = {2} x {3} = {4} floats, but holds {5}.",
-                        paramName, sizeName, batchSize, perSample, expected, actual),
-                    paramName);
+                ThrowBatchLength(actual, batchSize, perSample, paramName, sizeName);
             }
         }
+
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowBatchLength(int actual, int batchSize, int perSample, string paramName, string sizeName)
+            => throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture,
+                    "{0} must hold batchSize x {1} = {2} x {3} = {4} floats, but holds {5}.",
+                    paramName, sizeName, batchSize, perSample, (long)batchSize * perSample, actual),
+                paramName);
 
         /// <summary>Throws unless <paramref name="batchSize"/> is at least 1.</summary>
         public static void BatchSize(int batchSize)

@@ -20,11 +20,24 @@ namespace GenNN.Kernels
         public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, int label, Span<float> probabilities, Span<float> delta, float scale)
         {
             float max = TensorPrimitives.Max(logits);
-            TensorPrimitives.Subtract(logits, max, probabilities);
-            TensorPrimitives.Exp(probabilities, probabilities);
-            float sum = TensorPrimitives.Sum(probabilities);
-            TensorPrimitives.Divide(probabilities, sum, probabilities);
-            TensorPrimitives.Multiply(probabilities, scale, delta);
+            float sum;
+            if (logits.Length <= Activations.SmallSpan)
+            {
+                sum = Activations.SoftmaxSmall(logits, probabilities);
+                for (int i = 0; i < probabilities.Length; i++)
+                {
+                    delta[i] = probabilities[i] * scale;
+                }
+            }
+            else
+            {
+                TensorPrimitives.Subtract(logits, max, probabilities);
+                TensorPrimitives.Exp(probabilities, probabilities);
+                sum = TensorPrimitives.Sum(probabilities);
+                TensorPrimitives.Divide(probabilities, sum, probabilities);
+                TensorPrimitives.Multiply(probabilities, scale, delta);
+            }
+
             delta[label] -= scale;
             return MathF.Log(sum) + max - logits[label];
         }

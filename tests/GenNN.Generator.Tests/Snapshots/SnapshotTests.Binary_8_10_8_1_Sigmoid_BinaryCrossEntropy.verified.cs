@@ -47,8 +47,9 @@ namespace Samples.Binary
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(8) -> Dense(10, Sigmoid) -> Dense(8, Sigmoid) -> Dense(1, Sigmoid)";
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.
+        private readonly float[] _parameters = new float[ParameterCount + 16];
+        private readonly float[] _gradients = new float[ParameterCount + 16];
         private float[]? _trainingScratch;
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
@@ -65,10 +66,10 @@ namespace Samples.Binary
         public BinaryNet(int seed) => global::GenNN.Generated.BinaryNetKernels.Initialize(_parameters, seed);
 
         /// <inheritdoc/>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);
 
         /// <inheritdoc/>
-        public global::System.Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);
 
         int global::GenNN.INetwork.InputSize => InputSize;
 
@@ -88,7 +89,7 @@ namespace Samples.Binary
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
             global::System.Span<float> scratch = stackalloc float[18];
-            global::GenNN.Generated.BinaryNetKernels.Forward(_parameters, input, output, scratch);
+            global::GenNN.Generated.BinaryNetKernels.Forward(_parameters, input, output, scratch, 1);
         }
 
         /// <inheritdoc/>
@@ -97,10 +98,12 @@ namespace Samples.Binary
             global::GenNN.Kernels.Guard.BatchSize(batchSize);
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
-            global::System.Span<float> scratch = stackalloc float[18];
-            for (int s = 0; s < batchSize; s++)
+            // Chunks of 64 samples keep the hidden activations on the stack and in L1.
+            global::System.Span<float> scratch = stackalloc float[1152];
+            for (int s = 0; s < batchSize; s += 64)
             {
-                global::GenNN.Generated.BinaryNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);
+                int rows = global::System.Math.Min(64, batchSize - s);
+                global::GenNN.Generated.BinaryNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
             }
         }
 
@@ -120,27 +123,19 @@ namespace Samples.Binary
             }
             global::GenNN.Kernels.Guard.BinaryTargets(targets);
 
-            float[] scratch = _trainingScratch ??= new float[global::GenNN.Generated.BinaryNetKernels.TrainingScratchSize];
-            global::System.Array.Clear(_gradients);
-            float scale = 1f / batchSize;
-            double loss = 0;
-            for (int s = 0; s < batchSize; s++)
-            {
-                global::System.Span<float> output = outputs.IsEmpty ? default : outputs.Slice(s * OutputSize, OutputSize);
-                loss += global::GenNN.Generated.BinaryNetKernels.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), output, scratch, scale);
-            }
-
-            return (float)(loss / batchSize);
+            int scratchLength = global::GenNN.Generated.BinaryNetKernels.TrainingScratchLength(batchSize);
+            float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
+            return global::GenNN.Generated.BinaryNetKernels.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);
         }
 
 
         /// <summary>Saves the parameters to <paramref name="path"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>
         /// <param name="path">The file to write.</param>
-        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.BinaryNetKernels.Layout, _parameters);
+        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.BinaryNetKernels.Layout, Parameters);
 
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         /// <param name="stream">The stream to write.</param>
-        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.BinaryNetKernels.Layout, _parameters);
+        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.BinaryNetKernels.Layout, Parameters);
 
         /// <summary>
         /// Loads a network from a safetensors file written by <see cref="Save(string)"/> (or by PyTorch, for the same
@@ -151,7 +146,7 @@ namespace Samples.Binary
         public static BinaryNet Load(string path)
         {
             var network = new BinaryNet(0);
-            global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.BinaryNetKernels.Layout, network._parameters);
+            global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.BinaryNetKernels.Layout, network.Parameters);
             return network;
         }
 
@@ -161,7 +156,7 @@ namespace Samples.Binary
         public static BinaryNet Load(global::System.IO.Stream stream)
         {
             var network = new BinaryNet(0);
-            global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.BinaryNetKernels.Layout, network._parameters);
+            global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.BinaryNetKernels.Layout, network.Parameters);
             return network;
         }
     }
@@ -195,360 +190,1554 @@ namespace GenNN.Generated
                 new("layers.2.bias", 186, new[] { 1 }, StoredTransposed: false),
             });
 
-        /// <summary>Floats of per-instance training scratch: each layer's output and delta for one sample.</summary>
-        internal const int TrainingScratchSize = 39;
+        /// <summary>
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// </summary>
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 39 + 88 + 16;
 
         /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
-        internal static void Initialize(Span<float> parameters, int seed)
+        internal static void Initialize(float[] parameters, int seed)
         {
             var random = new Random(seed);
-            Initializers.GlorotUniform(parameters.Slice(0, 80), 8, 10, random);
-            Initializers.GlorotUniform(parameters.Slice(90, 80), 10, 8, random);
-            Initializers.GlorotUniform(parameters.Slice(178, 8), 8, 1, random);
+            Initializers.GlorotUniform(parameters.AsSpan(0, 80), 8, 10, random);
+            Initializers.GlorotUniform(parameters.AsSpan(90, 80), 10, 8, random);
+            Initializers.GlorotUniform(parameters.AsSpan(178, 8), 8, 1, random);
         }
 
-        /// <summary>One sample forward; <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
-        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        /// <summary>
+        /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
+        /// (<paramref name="rows"/> x the hidden widths).
+        /// </summary>
+        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
-            Span<float> a0 = scratch.Slice(0, 10);
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            nuint n = (nuint)rows;
+            Span<float> a0 = scratch.Slice(rows * 0, rows * 10);
+            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
             Activations.Sigmoid(a0);
-            Span<float> a1 = scratch.Slice(10, 8);
-            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1));
+            Span<float> a1 = scratch.Slice(rows * 10, rows * 8);
+            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
             Activations.Sigmoid(a1);
-            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output));
+            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output), n);
             Activations.Sigmoid(output);
         }
 
         /// <summary>
-        /// One sample forward and backward: adds its gradient, times <paramref name="scale"/>, to <paramref name="gradients"/>,
-        /// copies the network's output to <paramref name="output"/> unless it is empty, and returns the sample's loss.
+        /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
+        /// mean loss.
         /// </summary>
-        internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> output, Span<float> scratch, float scale)
+        internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
             ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);
-            Span<float> a0 = scratch.Slice(0, 10), d0 = scratch.Slice(10, 10);
-            Span<float> a1 = scratch.Slice(20, 8), d1 = scratch.Slice(28, 8);
-            Span<float> a2 = scratch.Slice(36, 1), d2 = scratch.Slice(37, 1);
-            Span<float> z2 = scratch.Slice(38, 1);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            nuint n = (nuint)rows;
+            float scale = 1f / rows;
+            Span<float> a0 = scratch.Slice(rows * 0, rows * 10), d0 = scratch.Slice(rows * 10, rows * 10);
+            Span<float> a1 = scratch.Slice(rows * 20, rows * 8), d1 = scratch.Slice(rows * 28, rows * 8);
+            Span<float> a2 = scratch.Slice(rows * 36, rows * 1), d2 = scratch.Slice(rows * 37, rows * 1);
+            Span<float> z2 = scratch.Slice(rows * 38, rows * 1);
+            Span<float> wt1 = scratch.Slice(rows * 39 + 0, 80);
+            Span<float> wt2 = scratch.Slice(rows * 39 + 80, 8);
 
             // Forward, keeping every layer's output for the backward pass.
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Activations.Sigmoid(a0);
-            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1));
+            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
             Activations.Sigmoid(a1);
-            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(z2));
+            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(z2), n);
 
-            // Binary cross-entropy from the logit: d = (sigmoid(z) - t) * scale.
-            float loss = LossGradients.BinaryCrossEntropy(z2[0], target[0], out a2[0], out d2[0], scale);
-
-            // Backward: each layer adds its weight and bias gradients and hands d back to the layer before.
-            Layer2Backward(ref p, ref g, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(d1));
-            Activations.SigmoidBackward(a1, d1);
-            Layer1Backward(ref p, ref g, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(d0));
-            Activations.SigmoidBackward(a0, d0);
-            Layer0Backward(ref p, ref g, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(d0));
-
-            if (!output.IsEmpty)
+            double loss = 0;
+            // Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.
+            for (int s = 0; s < rows; s++)
             {
-                a2.CopyTo(output);
+                loss += LossGradients.BinaryCrossEntropy(z2[s], targets[s], out a2[s], out d2[s], scale);
             }
-            return loss;
+            if (!outputs.IsEmpty)
+            {
+                a2.CopyTo(outputs);
+            }
+
+            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
+            // multiplied by that layer's activation derivative.
+            Layer2WeightGradient(ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref g, n);
+            Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
+            Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
+            Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
+            Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
+            Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
+            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
+
+            return (float)(loss / rows);
         }
 
         // ---- Layer 0: Dense(10, Sigmoid), 8 -> 10 ----
 
-        /// <summary>Layer 0 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 10 units over 8 inputs.</summary>
-        internal static void Layer0Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 0 forward over rows samples: y = x W + b, W [8 x 10] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated)
             {
-                Layer0Forward256(ref p, ref x, ref y);
+                Layer0Forward512(ref p, ref a, ref c, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0Forward256(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer0ForwardScalar(ref p, ref x, ref y);
+                Layer0ForwardScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer0Forward256(ref float p, ref float x, ref float y)
+        private static void Layer0Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 80);
-            // The remaining 1 vector(s) of 8 units.
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 80);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                nuint o = 0;
-                Vector256<float> acc0 = Vector256.LoadUnsafe(ref b, o);
-                for (nuint i = 0; i < 8; i++)
+                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
                 {
-                    Vector256<float> xi = Vector256.Create(Unsafe.Add(ref x, i));
-                    ref float row = ref Unsafe.Add(ref w, i * 10 + o);
-                    acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 0), xi, acc0);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
-                acc0.StoreUnsafe(ref y, o);
             }
-            // The last 2 unit(s), narrower than a vector.
-            for (nuint o = 8; o < 10; o++)
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 8; i++)
+                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 10 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
                 }
-                Unsafe.Add(ref y, o) = acc;
             }
         }
 
-        private static void Layer0ForwardScalar(ref float p, ref float x, ref float y)
+        private static void Layer0Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 80);
-            for (nuint o = 0; o < 10; o++)
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 80);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 8; i++)
+                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 10 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
-                Unsafe.Add(ref y, o) = acc;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                }
             }
         }
 
-        /// <summary>Layer 0 backward: db += dz, dW[i, o] += x[i] dz[o] (first layer: no input gradient).</summary>
-        internal static void Layer0Backward(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector256.IsHardwareAccelerated)
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 80);
+            nuint m = 0;
+            for (; m < rows; m++)
             {
-                Layer0Backward256(ref p, ref g, ref x, ref dz);
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    for (nuint n = 0; n < 10; n++)
+                    {
+                        {
+                            float s0 = Unsafe.Add(ref bias, n);
+                            for (nuint k = 0; k < 8; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 10 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 10 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer0WeightGradient512(ref a, ref b, ref g, rows);
+                Layer0BiasGradient512(ref b, ref g, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0WeightGradient256(ref a, ref b, ref g, rows);
+                Layer0BiasGradient256(ref b, ref g, rows);
             }
             else
             {
-                Layer0BackwardScalar(ref p, ref g, ref x, ref dz);
+                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer0BiasGradientScalar(ref b, ref g, rows);
             }
         }
 
-        private static void Layer0Backward256(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float gw = ref Unsafe.Add(ref g, 0);
-            ref float gb = ref Unsafe.Add(ref g, 80);
-            // db += dz
-            for (nuint o = 0; o < 8; o += 8)
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
             {
-                (Vector256.LoadUnsafe(ref gb, o) + Vector256.LoadUnsafe(ref dz, o)).StoreUnsafe(ref gb, o);
-            }
-            for (nuint o = 8; o < 10; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            // Row by row: dW[i, :] += x[i] dz.
-            for (nuint i = 0; i < 8; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                Vector256<float> xi = Vector256.Create(xs);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 10);
-                for (nuint o = 0; o < 8; o += 8)
+                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
                 {
-                    Vector256<float> d = Vector256.LoadUnsafe(ref dz, o);
-                    MultiplyAdd(d, xi, Vector256.LoadUnsafe(ref gRow, o)).StoreUnsafe(ref gRow, o);
-                }
-                for (nuint o = 8; o < 10; o++)
-                {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
             }
         }
 
-        private static void Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float gw = ref Unsafe.Add(ref g, 0);
-            ref float gb = ref Unsafe.Add(ref g, 80);
-            for (nuint o = 0; o < 10; o++)
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
             {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            for (nuint i = 0; i < 8; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 10);
-                for (nuint o = 0; o < 10; o++)
+                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+            }
+        }
+
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 1)
+            {
+                {
+                    for (nuint n = 0; n < 10; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < depth; k++)
+                            {
+                                s0 += Unsafe.Add(ref a, k * 8 + m) * Unsafe.Add(ref b, k * 10 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 10 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 80);
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 10);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                    acc1 += Vector256.LoadUnsafe(ref row, 2);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 2);
+            }
+        }
+
+        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 80);
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 10);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                    acc1 += Vector256.LoadUnsafe(ref row, 2);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 2);
+            }
+        }
+
+        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 80);
+            for (nuint n = 0; n < 10; n++)
+            {
+                float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 10 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
             }
         }
 
         // ---- Layer 1: Dense(8, Sigmoid), 10 -> 8 ----
 
-        /// <summary>Layer 1 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 8 units over 10 inputs.</summary>
-        internal static void Layer1Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 1 forward over rows samples: y = x W + b, W [10 x 8] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector256.IsHardwareAccelerated)
+            if (Vector512.IsHardwareAccelerated)
             {
-                Layer1Forward256(ref p, ref x, ref y);
+                Layer1Forward512(ref p, ref a, ref c, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1Forward256(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer1ForwardScalar(ref p, ref x, ref y);
+                Layer1ForwardScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer1Forward256(ref float p, ref float x, ref float y)
+        private static void Layer1Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 90);
-            ref float b = ref Unsafe.Add(ref p, 170);
-            // The remaining 1 vector(s) of 8 units.
+            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float bias = ref Unsafe.Add(ref p, 170);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                nuint o = 0;
-                Vector256<float> acc0 = Vector256.LoadUnsafe(ref b, o);
-                for (nuint i = 0; i < 10; i++)
+                // Rows m..m+3, columns 0..7 (8 lanes each).
                 {
-                    Vector256<float> xi = Vector256.Create(Unsafe.Add(ref x, i));
-                    ref float row = ref Unsafe.Add(ref w, i * 8 + o);
-                    acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 0), xi, acc0);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
-                acc0.StoreUnsafe(ref y, o);
             }
-        }
-
-        private static void Layer1ForwardScalar(ref float p, ref float x, ref float y)
-        {
-            ref float w = ref Unsafe.Add(ref p, 90);
-            ref float b = ref Unsafe.Add(ref p, 170);
-            for (nuint o = 0; o < 8; o++)
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 10; i++)
+                // Rows m..m+0, columns 0..7 (8 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 8 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                 }
-                Unsafe.Add(ref y, o) = acc;
             }
         }
 
-        /// <summary>Layer 1 backward: db += dz, dW[i, o] += x[i] dz[o], dx[i] = sum_o w[i, o] dz[o].</summary>
-        internal static void Layer1Backward(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector256.IsHardwareAccelerated)
+            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float bias = ref Unsafe.Add(ref p, 170);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                Layer1Backward256(ref p, ref g, ref x, ref dz, ref dx);
+                // Rows m..m+3, columns 0..7 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                }
+            }
+        }
+
+        private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float bias = ref Unsafe.Add(ref p, 170);
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    for (nuint n = 0; n < 8; n++)
+                    {
+                        {
+                            float s0 = Unsafe.Add(ref bias, n);
+                            for (nuint k = 0; k < 10; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 8 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 8 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1WeightGradient512(ref a, ref b, ref g, rows);
+                Layer1BiasGradient512(ref b, ref g, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1WeightGradient256(ref a, ref b, ref g, rows);
+                Layer1BiasGradient256(ref b, ref g, rows);
             }
             else
             {
-                Layer1BackwardScalar(ref p, ref g, ref x, ref dz, ref dx);
+                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer1BiasGradientScalar(ref b, ref g, rows);
             }
         }
 
-        private static void Layer1Backward256(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 90);
-            ref float gw = ref Unsafe.Add(ref g, 90);
-            ref float gb = ref Unsafe.Add(ref g, 170);
-            // db += dz
-            for (nuint o = 0; o < 8; o += 8)
+            ref float c = ref Unsafe.Add(ref g, 90);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
             {
-                (Vector256.LoadUnsafe(ref gb, o) + Vector256.LoadUnsafe(ref dz, o)).StoreUnsafe(ref gb, o);
-            }
-            // Row by row: dW[i, :] += x[i] dz and dx[i] = w[i, :] . dz, sharing the loads of dz.
-            for (nuint i = 0; i < 10; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                Vector256<float> xi = Vector256.Create(xs);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 8);
-                ref float wRow = ref Unsafe.Add(ref w, i * 8);
-                Vector256<float> dot = Vector256<float>.Zero;
-                for (nuint o = 0; o < 8; o += 8)
+                // Rows m..m+3, columns 0..7 (8 lanes each).
                 {
-                    Vector256<float> d = Vector256.LoadUnsafe(ref dz, o);
-                    MultiplyAdd(d, xi, Vector256.LoadUnsafe(ref gRow, o)).StoreUnsafe(ref gRow, o);
-                    dot = MultiplyAdd(Vector256.LoadUnsafe(ref wRow, o), d, dot);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
-                float sum = Vector256.Sum(dot);
-                Unsafe.Add(ref dx, i) = sum;
+            }
+            {
+                nuint m = 8;
+                // Rows m..m+1, columns 0..7 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
             }
         }
 
-        private static void Layer1BackwardScalar(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 90);
-            ref float gw = ref Unsafe.Add(ref g, 90);
-            ref float gb = ref Unsafe.Add(ref g, 170);
-            for (nuint o = 0; o < 8; o++)
+            ref float c = ref Unsafe.Add(ref g, 90);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
             {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
+                // Rows m..m+3, columns 0..7 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
             }
-            for (nuint i = 0; i < 10; i++)
             {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 8);
-                ref float wRow = ref Unsafe.Add(ref w, i * 8);
+                nuint m = 8;
+                // Rows m..m+1, columns 0..7 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+            }
+        }
+
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 90);
+            nuint depth = rows;
+            for (nuint m = 0; m < 10; m += 1)
+            {
+                {
+                    for (nuint n = 0; n < 8; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < depth; k++)
+                            {
+                                s0 += Unsafe.Add(ref a, k * 10 + m) * Unsafe.Add(ref b, k * 8 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 8 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 170);
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 8);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+            }
+        }
+
+        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 170);
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 8);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+            }
+        }
+
+        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 170);
+            for (nuint n = 0; n < 8; n++)
+            {
                 float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 8 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
+            }
+        }
+
+        /// <summary>Layer 1 input gradient: dx[s, i] = Sigmoid'(x[s, i]) * sum over o of d[s, o] W[i, o], read from W transposed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1InputGradient512(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else
+            {
+                Layer1InputGradientScalar(ref a, ref b, ref c, ref act, rows);
+            }
+        }
+
+        private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 2);
+                    acc11 = acc11 * dacc11 * (Vector256<float>.One - dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 2);
+                    acc21 = acc21 * dacc21 * (Vector256<float>.One - dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 2);
+                    acc31 = acc31 * dacc31 * (Vector256<float>.One - dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    Vector256<float> acc00_0 = Vector256<float>.Zero;
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256<float>.Zero;
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                }
+            }
+        }
+
+        private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 2);
+                    acc11 = acc11 * dacc11 * (Vector256<float>.One - dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 2);
+                    acc21 = acc21 * dacc21 * (Vector256<float>.One - dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 2);
+                    acc31 = acc31 * dacc31 * (Vector256<float>.One - dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    Vector256<float> acc00_0 = Vector256<float>.Zero;
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256<float>.Zero;
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                }
+            }
+        }
+
+        private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    for (nuint n = 0; n < 10; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < 8; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 10 + n);
+                            }
+                            float d = Unsafe.Add(ref act, (m) * 10 + n);
+                            s0 = s0 * d * (1f - d);
+                            Unsafe.Add(ref c, (m) * 10 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Copies layer 1's weights transposed, [8 x 10] output-major, for <see cref="Layer1InputGradient"/>.</summary>
+        internal static void Layer1Transpose(ref float p, ref float wt)
+        {
+            ref float w = ref Unsafe.Add(ref p, 90);
+            for (nuint i = 0; i < 10; i++)
+            {
+                ref float row = ref Unsafe.Add(ref w, i * 8);
                 for (nuint o = 0; o < 8; o++)
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Unsafe.Add(ref wt, o * 10 + i) = Unsafe.Add(ref row, o);
                 }
-                Unsafe.Add(ref dx, i) = sum;
             }
         }
 
         // ---- Layer 2: Dense(1, Sigmoid), 8 -> 1 ----
 
-        /// <summary>Layer 2 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 1 units over 8 inputs.</summary>
-        internal static void Layer2Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 2 forward over rows samples: y = x W + b, W [8 x 1] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 1 units are narrower than one vector: scalar only.
-            Layer2ForwardScalar(ref p, ref x, ref y);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2Forward512(ref p, ref a, ref c, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2Forward256(ref p, ref a, ref c, rows);
+            }
+            else
+            {
+                Layer2ForwardScalar(ref p, ref a, ref c, rows);
+            }
         }
 
-        private static void Layer2ForwardScalar(ref float p, ref float x, ref float y)
+        private static void Layer2Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 178);
-            ref float b = ref Unsafe.Add(ref p, 186);
-            for (nuint o = 0; o < 1; o++)
+            ref float b = ref Unsafe.Add(ref p, 178);
+            ref float bias = ref Unsafe.Add(ref p, 186);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 8; i++)
+                // Rows m..m+3, columns 0..3 (4 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 1 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
-                Unsafe.Add(ref y, o) = acc;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                }
             }
         }
 
-        /// <summary>Layer 2 backward: db += dz, dW[i, o] += x[i] dz[o], dx[i] = sum_o w[i, o] dz[o].</summary>
-        internal static void Layer2Backward(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer2Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 1 units are narrower than one vector: scalar only.
-            Layer2BackwardScalar(ref p, ref g, ref x, ref dz, ref dx);
+            ref float b = ref Unsafe.Add(ref p, 178);
+            ref float bias = ref Unsafe.Add(ref p, 186);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                }
+            }
         }
 
-        private static void Layer2BackwardScalar(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer2ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 178);
+            ref float bias = ref Unsafe.Add(ref p, 186);
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    {
+                        float s0 = Unsafe.Add(ref bias, 0);
+                        float s1 = 0f;
+                        float s2 = 0f;
+                        float s3 = 0f;
+                        for (nuint k = 0; k < 8; k += 4)
+                        {
+                            s0 += Unsafe.Add(ref a0, (k)) * Unsafe.Add(ref b, (k) * 1 + 0);
+                            s1 += Unsafe.Add(ref a0, (k + 1)) * Unsafe.Add(ref b, (k + 1) * 1 + 0);
+                            s2 += Unsafe.Add(ref a0, (k + 2)) * Unsafe.Add(ref b, (k + 2) * 1 + 0);
+                            s3 += Unsafe.Add(ref a0, (k + 3)) * Unsafe.Add(ref b, (k + 3) * 1 + 0);
+                        }
+                        s0 = (s0 + s1) + (s2 + s3);
+                        Unsafe.Add(ref c, (m) * 1 + 0) = s0;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2WeightGradient512(ref a, ref b, ref g, rows);
+                Layer2BiasGradient512(ref b, ref g, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2WeightGradient256(ref a, ref b, ref g, rows);
+                Layer2BiasGradient256(ref b, ref g, rows);
+            }
+            else
+            {
+                Layer2WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer2BiasGradientScalar(ref b, ref g, rows);
+            }
+        }
+
+        private static void Layer2WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 178);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+            }
+        }
+
+        private static void Layer2WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 178);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+            }
+        }
+
+        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 178);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 1)
+            {
+                {
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            s0 += Unsafe.Add(ref a, k * 8 + m) * Unsafe.Add(ref b, k * 1 + 0);
+                        }
+                        Unsafe.Add(ref c, (m) * 1 + 0) = s0;
+                    }
+                }
+            }
+        }
+
+        private static void Layer2BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 186);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 1);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+            }
+        }
+
+        private static void Layer2BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 186);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 1);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+            }
+        }
+
+        private static void Layer2BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 186);
+            for (nuint n = 0; n < 1; n++)
+            {
+                float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 1 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
+            }
+        }
+
+        /// <summary>Layer 2 input gradient: dx[s, i] = Sigmoid'(x[s, i]) * sum over o of d[s, o] W[i, o], read from W transposed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2InputGradient512(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else
+            {
+                Layer2InputGradientScalar(ref a, ref b, ref c, ref act, rows);
+            }
+        }
+
+        private static void Layer2InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..7 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 8 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 8 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 8 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                }
+            }
+        }
+
+        private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..7 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 8 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 8 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 8 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                }
+            }
+        }
+
+        private static void Layer2InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    for (nuint n = 0; n < 8; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < 1; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 8 + n);
+                            }
+                            float d = Unsafe.Add(ref act, (m) * 8 + n);
+                            s0 = s0 * d * (1f - d);
+                            Unsafe.Add(ref c, (m) * 8 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Copies layer 2's weights transposed, [1 x 8] output-major, for <see cref="Layer2InputGradient"/>.</summary>
+        internal static void Layer2Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 178);
-            ref float gw = ref Unsafe.Add(ref g, 178);
-            ref float gb = ref Unsafe.Add(ref g, 186);
-            for (nuint o = 0; o < 1; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
             for (nuint i = 0; i < 8; i++)
             {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 1);
-                ref float wRow = ref Unsafe.Add(ref w, i * 1);
-                float sum = 0f;
+                ref float row = ref Unsafe.Add(ref w, i * 1);
                 for (nuint o = 0; o < 1; o++)
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Unsafe.Add(ref wt, o * 8 + i) = Unsafe.Add(ref row, o);
                 }
-                Unsafe.Add(ref dx, i) = sum;
             }
         }
 
@@ -558,6 +1747,10 @@ namespace GenNN.Generated
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
             => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
     }
 }

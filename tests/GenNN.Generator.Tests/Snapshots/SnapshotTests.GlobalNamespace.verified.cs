@@ -40,8 +40,9 @@ partial class GlobalNet : global::GenNN.INetwork
     /// <summary>The canonical topology string, recorded in model files.</summary>
     public const string Topology = "Input(2) -> Dense(3, ReLU) -> Dense(2, Softmax)";
 
-    private readonly float[] _parameters = new float[ParameterCount];
-    private readonly float[] _gradients = new float[ParameterCount];
+    // Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.
+    private readonly float[] _parameters = new float[ParameterCount + 16];
+    private readonly float[] _gradients = new float[ParameterCount + 16];
     private float[]? _trainingScratch;
 
     /// <summary>Creates the network with weights initialised from a random seed.</summary>
@@ -58,10 +59,10 @@ partial class GlobalNet : global::GenNN.INetwork
     public GlobalNet(int seed) => global::GenNN.Generated.GlobalNetKernels.Initialize(_parameters, seed);
 
     /// <inheritdoc/>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);
 
     /// <inheritdoc/>
-    public global::System.Span<float> Gradients => _gradients;
+    public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);
 
     int global::GenNN.INetwork.InputSize => InputSize;
 
@@ -81,7 +82,7 @@ partial class GlobalNet : global::GenNN.INetwork
         global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
         global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
         global::System.Span<float> scratch = stackalloc float[3];
-        global::GenNN.Generated.GlobalNetKernels.Forward(_parameters, input, output, scratch);
+        global::GenNN.Generated.GlobalNetKernels.Forward(_parameters, input, output, scratch, 1);
     }
 
     /// <inheritdoc/>
@@ -90,10 +91,12 @@ partial class GlobalNet : global::GenNN.INetwork
         global::GenNN.Kernels.Guard.BatchSize(batchSize);
         global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
         global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
-        global::System.Span<float> scratch = stackalloc float[3];
-        for (int s = 0; s < batchSize; s++)
+        // Chunks of 64 samples keep the hidden activations on the stack and in L1.
+        global::System.Span<float> scratch = stackalloc float[192];
+        for (int s = 0; s < batchSize; s += 64)
         {
-            global::GenNN.Generated.GlobalNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);
+            int rows = global::System.Math.Min(64, batchSize - s);
+            global::GenNN.Generated.GlobalNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
         }
     }
 
@@ -113,27 +116,19 @@ partial class GlobalNet : global::GenNN.INetwork
         }
         global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);
 
-        float[] scratch = _trainingScratch ??= new float[global::GenNN.Generated.GlobalNetKernels.TrainingScratchSize];
-        global::System.Array.Clear(_gradients);
-        float scale = 1f / batchSize;
-        double loss = 0;
-        for (int s = 0; s < batchSize; s++)
-        {
-            global::System.Span<float> output = outputs.IsEmpty ? default : outputs.Slice(s * OutputSize, OutputSize);
-            loss += global::GenNN.Generated.GlobalNetKernels.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), output, scratch, scale);
-        }
-
-        return (float)(loss / batchSize);
+        int scratchLength = global::GenNN.Generated.GlobalNetKernels.TrainingScratchLength(batchSize);
+        float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
+        return global::GenNN.Generated.GlobalNetKernels.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);
     }
 
 
     /// <summary>Saves the parameters to <paramref name="path"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>
     /// <param name="path">The file to write.</param>
-    public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.GlobalNetKernels.Layout, _parameters);
+    public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.GlobalNetKernels.Layout, Parameters);
 
     /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
     /// <param name="stream">The stream to write.</param>
-    public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.GlobalNetKernels.Layout, _parameters);
+    public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.GlobalNetKernels.Layout, Parameters);
 
     /// <summary>
     /// Loads a network from a safetensors file written by <see cref="Save(string)"/> (or by PyTorch, for the same
@@ -144,7 +139,7 @@ partial class GlobalNet : global::GenNN.INetwork
     public static GlobalNet Load(string path)
     {
         var network = new GlobalNet(0);
-        global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.GlobalNetKernels.Layout, network._parameters);
+        global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.GlobalNetKernels.Layout, network.Parameters);
         return network;
     }
 
@@ -154,7 +149,7 @@ partial class GlobalNet : global::GenNN.INetwork
     public static GlobalNet Load(global::System.IO.Stream stream)
     {
         var network = new GlobalNet(0);
-        global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.GlobalNetKernels.Layout, network._parameters);
+        global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.GlobalNetKernels.Layout, network.Parameters);
         return network;
     }
 }
@@ -185,164 +180,974 @@ namespace GenNN.Generated
                 new("layers.1.bias", 15, new[] { 2 }, StoredTransposed: false),
             });
 
-        /// <summary>Floats of per-instance training scratch: each layer's output and delta for one sample.</summary>
-        internal const int TrainingScratchSize = 12;
+        /// <summary>
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// </summary>
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 12 + 6 + 16;
 
         /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
-        internal static void Initialize(Span<float> parameters, int seed)
+        internal static void Initialize(float[] parameters, int seed)
         {
             var random = new Random(seed);
-            Initializers.HeUniform(parameters.Slice(0, 6), 2, random);
-            Initializers.GlorotUniform(parameters.Slice(9, 6), 3, 2, random);
-        }
-
-        /// <summary>One sample forward; <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
-        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
-        {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
-            Span<float> a0 = scratch.Slice(0, 3);
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
-            Activations.ReLU(a0);
-            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
-            Activations.Softmax(output);
+            Initializers.HeUniform(parameters.AsSpan(0, 6), 2, random);
+            Initializers.GlorotUniform(parameters.AsSpan(9, 6), 3, 2, random);
         }
 
         /// <summary>
-        /// One sample forward and backward: adds its gradient, times <paramref name="scale"/>, to <paramref name="gradients"/>,
-        /// copies the network's output to <paramref name="output"/> unless it is empty, and returns the sample's loss.
+        /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
+        /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
-        internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> output, Span<float> scratch, float scale)
+        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
+        {
+            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            nuint n = (nuint)rows;
+            Span<float> a0 = scratch.Slice(rows * 0, rows * 3);
+            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
+            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output), n);
+            for (int r = 0; r < rows; r++)
+            {
+                Activations.Softmax(output.Slice(r * 2, 2));
+            }
+        }
+
+        /// <summary>
+        /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
+        /// mean loss.
+        /// </summary>
+        internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
             ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);
-            Span<float> a0 = scratch.Slice(0, 3), d0 = scratch.Slice(3, 3);
-            Span<float> a1 = scratch.Slice(6, 2), d1 = scratch.Slice(8, 2);
-            Span<float> z1 = scratch.Slice(10, 2);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            nuint n = (nuint)rows;
+            float scale = 1f / rows;
+            Span<float> a0 = scratch.Slice(rows * 0, rows * 3), d0 = scratch.Slice(rows * 3, rows * 3);
+            Span<float> a1 = scratch.Slice(rows * 6, rows * 2), d1 = scratch.Slice(rows * 8, rows * 2);
+            Span<float> z1 = scratch.Slice(rows * 10, rows * 2);
+            Span<float> wt1 = scratch.Slice(rows * 12 + 0, 6);
 
             // Forward, keeping every layer's output for the backward pass.
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
-            Activations.ReLU(a0);
-            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(z1));
+            Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
+            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(z1), n);
 
-            // Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) * scale.
-            float loss = LossGradients.SoftmaxCrossEntropy(z1, (int)target[0], a1, d1, scale);
-
-            // Backward: each layer adds its weight and bias gradients and hands d back to the layer before.
-            Layer1Backward(ref p, ref g, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(d0));
-            Activations.ReLUBackward(a0, d0);
-            Layer0Backward(ref p, ref g, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(d0));
-
-            if (!output.IsEmpty)
+            double loss = 0;
+            // Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.
+            for (int s = 0; s < rows; s++)
             {
-                a1.CopyTo(output);
+                loss += LossGradients.SoftmaxCrossEntropy(z1.Slice(s * 2, 2), (int)targets[s], a1.Slice(s * 2, 2), d1.Slice(s * 2, 2), scale);
             }
-            return loss;
+            if (!outputs.IsEmpty)
+            {
+                a1.CopyTo(outputs);
+            }
+
+            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
+            // multiplied by that layer's activation derivative.
+            Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
+            Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
+            Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
+            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
+
+            return (float)(loss / rows);
         }
 
         // ---- Layer 0: Dense(3, ReLU), 2 -> 3 ----
 
-        /// <summary>Layer 0 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 3 units over 2 inputs.</summary>
-        internal static void Layer0Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 0 forward over rows samples: y = x W + b, then ReLU (fused), W [2 x 3] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 3 units are narrower than one vector: scalar only.
-            Layer0ForwardScalar(ref p, ref x, ref y);
-        }
-
-        private static void Layer0ForwardScalar(ref float p, ref float x, ref float y)
-        {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 6);
-            for (nuint o = 0; o < 3; o++)
+            if (Vector512.IsHardwareAccelerated)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 2; i++)
-                {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 3 + o);
-                }
-                Unsafe.Add(ref y, o) = acc;
+                Layer0Forward512(ref p, ref a, ref c, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0Forward256(ref p, ref a, ref c, rows);
+            }
+            else
+            {
+                Layer0ForwardScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        /// <summary>Layer 0 backward: db += dz, dW[i, o] += x[i] dz[o] (first layer: no input gradient).</summary>
-        internal static void Layer0Backward(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 3 units are narrower than one vector: scalar only.
-            Layer0BackwardScalar(ref p, ref g, ref x, ref dz);
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    acc20 = Vector128.BitwiseAnd(acc20, Vector128.GreaterThan(acc20, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    acc30 = Vector128.BitwiseAnd(acc30, Vector128.GreaterThan(acc30, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                }
+            }
         }
 
-        private static void Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float gw = ref Unsafe.Add(ref g, 0);
-            ref float gb = ref Unsafe.Add(ref g, 6);
-            for (nuint o = 0; o < 3; o++)
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            for (nuint i = 0; i < 2; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 3);
-                for (nuint o = 0; o < 3; o++)
+                // Rows m..m+3, columns 0..3 (4 lanes each).
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    acc20 = Vector128.BitwiseAnd(acc20, Vector128.GreaterThan(acc20, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    acc30 = Vector128.BitwiseAnd(acc30, Vector128.GreaterThan(acc30, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                }
+            }
+        }
+
+        private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    {
+                        float s0 = Unsafe.Add(ref bias, 0);
+                        for (nuint k = 0; k < 2; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 0);
+                        }
+                        s0 = s0 > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 3 + 0) = s0;
+                    }
+                    {
+                        float s0 = Unsafe.Add(ref bias, 1);
+                        for (nuint k = 0; k < 2; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 1);
+                        }
+                        s0 = s0 > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 3 + 1) = s0;
+                    }
+                    {
+                        float s0 = Unsafe.Add(ref bias, 2);
+                        for (nuint k = 0; k < 2; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 2);
+                        }
+                        s0 = s0 > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 3 + 2) = s0;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer0WeightGradient512(ref a, ref b, ref g, rows);
+                Layer0BiasGradient512(ref b, ref g, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0WeightGradient256(ref a, ref b, ref g, rows);
+                Layer0BiasGradient256(ref b, ref g, rows);
+            }
+            else
+            {
+                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer0BiasGradientScalar(ref b, ref g, rows);
+            }
+        }
+
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            {
+                nuint m = 0;
+                // Rows m..m+1, columns 0..3 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 2 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 2 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+            }
+        }
+
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            {
+                nuint m = 0;
+                // Rows m..m+1, columns 0..3 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 2 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 2 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+            }
+        }
+
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 2; m += 1)
+            {
+                {
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            s0 += Unsafe.Add(ref a, k * 2 + m) * Unsafe.Add(ref b, k * 3 + 0);
+                        }
+                        Unsafe.Add(ref c, (m) * 3 + 0) = s0;
+                    }
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            s0 += Unsafe.Add(ref a, k * 2 + m) * Unsafe.Add(ref b, k * 3 + 1);
+                        }
+                        Unsafe.Add(ref c, (m) * 3 + 1) = s0;
+                    }
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            s0 += Unsafe.Add(ref a, k * 2 + m) * Unsafe.Add(ref b, k * 3 + 2);
+                        }
+                        Unsafe.Add(ref c, (m) * 3 + 2) = s0;
+                    }
+                }
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 6);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 3);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+                Unsafe.Add(ref c, 0 + 1) = acc0.GetElement(1);
+                Unsafe.Add(ref c, 0 + 2) = acc0.GetElement(2);
+            }
+        }
+
+        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 6);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 3);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+                Unsafe.Add(ref c, 0 + 1) = acc0.GetElement(1);
+                Unsafe.Add(ref c, 0 + 2) = acc0.GetElement(2);
+            }
+        }
+
+        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 6);
+            for (nuint n = 0; n < 3; n++)
+            {
+                float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 3 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
             }
         }
 
         // ---- Layer 1: Dense(2, Softmax), 3 -> 2 ----
 
-        /// <summary>Layer 1 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 2 units over 3 inputs.</summary>
-        internal static void Layer1Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 1 forward over rows samples: y = x W + b, W [3 x 2] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 2 units are narrower than one vector: scalar only.
-            Layer1ForwardScalar(ref p, ref x, ref y);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1Forward512(ref p, ref a, ref c, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1Forward256(ref p, ref a, ref c, rows);
+            }
+            else
+            {
+                Layer1ForwardScalar(ref p, ref a, ref c, rows);
+            }
         }
 
-        private static void Layer1ForwardScalar(ref float p, ref float x, ref float y)
+        private static void Layer1Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 9);
-            ref float b = ref Unsafe.Add(ref p, 15);
-            for (nuint o = 0; o < 2; o++)
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 3; i++)
+                // Rows m..m+3, columns 0..3 (4 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 2 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
                 }
-                Unsafe.Add(ref y, o) = acc;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                }
             }
         }
 
-        /// <summary>Layer 1 backward: db += dz, dW[i, o] += x[i] dz[o], dx[i] = sum_o w[i, o] dz[o].</summary>
-        internal static void Layer1Backward(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 2 units are narrower than one vector: scalar only.
-            Layer1BackwardScalar(ref p, ref g, ref x, ref dz, ref dx);
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                }
+            }
         }
 
-        private static void Layer1BackwardScalar(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    {
+                        float s0 = Unsafe.Add(ref bias, 0);
+                        for (nuint k = 0; k < 3; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 2 + 0);
+                        }
+                        Unsafe.Add(ref c, (m) * 2 + 0) = s0;
+                    }
+                    {
+                        float s0 = Unsafe.Add(ref bias, 1);
+                        for (nuint k = 0; k < 3; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 2 + 1);
+                        }
+                        Unsafe.Add(ref c, (m) * 2 + 1) = s0;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1WeightGradient512(ref a, ref b, ref g, rows);
+                Layer1BiasGradient512(ref b, ref g, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1WeightGradient256(ref a, ref b, ref g, rows);
+                Layer1BiasGradient256(ref b, ref g, rows);
+            }
+            else
+            {
+                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer1BiasGradientScalar(ref b, ref g, rows);
+            }
+        }
+
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 9);
+            nuint depth = rows;
+            {
+                nuint m = 0;
+                // Rows m..m+2, columns 0..3 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                }
+            }
+        }
+
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 9);
+            nuint depth = rows;
+            {
+                nuint m = 0;
+                // Rows m..m+2, columns 0..3 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                }
+            }
+        }
+
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 9);
+            nuint depth = rows;
+            for (nuint m = 0; m < 3; m += 1)
+            {
+                {
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            s0 += Unsafe.Add(ref a, k * 3 + m) * Unsafe.Add(ref b, k * 2 + 0);
+                        }
+                        Unsafe.Add(ref c, (m) * 2 + 0) = s0;
+                    }
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            s0 += Unsafe.Add(ref a, k * 3 + m) * Unsafe.Add(ref b, k * 2 + 1);
+                        }
+                        Unsafe.Add(ref c, (m) * 2 + 1) = s0;
+                    }
+                }
+            }
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 15);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 2);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+                Unsafe.Add(ref c, 0 + 1) = acc0.GetElement(1);
+            }
+        }
+
+        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 15);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 2);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+                Unsafe.Add(ref c, 0 + 1) = acc0.GetElement(1);
+            }
+        }
+
+        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 15);
+            for (nuint n = 0; n < 2; n++)
+            {
+                float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 2 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
+            }
+        }
+
+        /// <summary>Layer 1 input gradient: dx[s, i] = ReLU'(x[s, i]) * sum over o of d[s, o] W[i, o], read from W transposed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1InputGradient512(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else
+            {
+                Layer1InputGradientScalar(ref a, ref b, ref c, ref act, rows);
+            }
+        }
+
+        private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
+                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
+                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                }
+            }
+        }
+
+        private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
+                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
+                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                }
+            }
+        }
+
+        private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < 2; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 0);
+                        }
+                        float d = Unsafe.Add(ref act, (m) * 3 + 0);
+                        s0 = d > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 3 + 0) = s0;
+                    }
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < 2; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 1);
+                        }
+                        float d = Unsafe.Add(ref act, (m) * 3 + 1);
+                        s0 = d > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 3 + 1) = s0;
+                    }
+                    {
+                        float s0 = 0f;
+                        for (nuint k = 0; k < 2; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 2);
+                        }
+                        float d = Unsafe.Add(ref act, (m) * 3 + 2);
+                        s0 = d > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 3 + 2) = s0;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Copies layer 1's weights transposed, [2 x 3] output-major, for <see cref="Layer1InputGradient"/>.</summary>
+        internal static void Layer1Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 9);
-            ref float gw = ref Unsafe.Add(ref g, 9);
-            ref float gb = ref Unsafe.Add(ref g, 15);
-            for (nuint o = 0; o < 2; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
             for (nuint i = 0; i < 3; i++)
             {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 2);
-                ref float wRow = ref Unsafe.Add(ref w, i * 2);
-                float sum = 0f;
+                ref float row = ref Unsafe.Add(ref w, i * 2);
                 for (nuint o = 0; o < 2; o++)
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Unsafe.Add(ref wt, o * 3 + i) = Unsafe.Add(ref row, o);
                 }
-                Unsafe.Add(ref dx, i) = sum;
             }
         }
 
@@ -352,6 +1157,10 @@ namespace GenNN.Generated
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
             => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
     }
 }

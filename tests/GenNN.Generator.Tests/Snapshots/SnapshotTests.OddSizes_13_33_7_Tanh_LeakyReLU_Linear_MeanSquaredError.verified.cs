@@ -47,8 +47,9 @@ namespace Samples.Odd
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(13) -> Dense(33, Tanh) -> Dense(17, LeakyReLU) -> Dense(7, Linear)";
 
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.
+        private readonly float[] _parameters = new float[ParameterCount + 16];
+        private readonly float[] _gradients = new float[ParameterCount + 16];
         private float[]? _trainingScratch;
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
@@ -65,10 +66,10 @@ namespace Samples.Odd
         public OddNet(int seed) => global::GenNN.Generated.OddNetKernels.Initialize(_parameters, seed);
 
         /// <inheritdoc/>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);
 
         /// <inheritdoc/>
-        public global::System.Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);
 
         int global::GenNN.INetwork.InputSize => InputSize;
 
@@ -88,7 +89,7 @@ namespace Samples.Odd
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
             global::System.Span<float> scratch = stackalloc float[50];
-            global::GenNN.Generated.OddNetKernels.Forward(_parameters, input, output, scratch);
+            global::GenNN.Generated.OddNetKernels.Forward(_parameters, input, output, scratch, 1);
         }
 
         /// <inheritdoc/>
@@ -97,10 +98,12 @@ namespace Samples.Odd
             global::GenNN.Kernels.Guard.BatchSize(batchSize);
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
-            global::System.Span<float> scratch = stackalloc float[50];
-            for (int s = 0; s < batchSize; s++)
+            // Chunks of 64 samples keep the hidden activations on the stack and in L1.
+            global::System.Span<float> scratch = stackalloc float[3200];
+            for (int s = 0; s < batchSize; s += 64)
             {
-                global::GenNN.Generated.OddNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, InputSize), outputs.Slice(s * OutputSize, OutputSize), scratch);
+                int rows = global::System.Math.Min(64, batchSize - s);
+                global::GenNN.Generated.OddNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
             }
         }
 
@@ -120,27 +123,19 @@ namespace Samples.Odd
             }
             global::GenNN.Kernels.Guard.FiniteTargets(targets, TargetSize);
 
-            float[] scratch = _trainingScratch ??= new float[global::GenNN.Generated.OddNetKernels.TrainingScratchSize];
-            global::System.Array.Clear(_gradients);
-            float scale = 1f / batchSize;
-            double loss = 0;
-            for (int s = 0; s < batchSize; s++)
-            {
-                global::System.Span<float> output = outputs.IsEmpty ? default : outputs.Slice(s * OutputSize, OutputSize);
-                loss += global::GenNN.Generated.OddNetKernels.TrainSample(_parameters, _gradients, inputs.Slice(s * InputSize, InputSize), targets.Slice(s * TargetSize, TargetSize), output, scratch, scale);
-            }
-
-            return (float)(loss / batchSize);
+            int scratchLength = global::GenNN.Generated.OddNetKernels.TrainingScratchLength(batchSize);
+            float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
+            return global::GenNN.Generated.OddNetKernels.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);
         }
 
 
         /// <summary>Saves the parameters to <paramref name="path"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>
         /// <param name="path">The file to write.</param>
-        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.OddNetKernels.Layout, _parameters);
+        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.OddNetKernels.Layout, Parameters);
 
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         /// <param name="stream">The stream to write.</param>
-        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.OddNetKernels.Layout, _parameters);
+        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.OddNetKernels.Layout, Parameters);
 
         /// <summary>
         /// Loads a network from a safetensors file written by <see cref="Save(string)"/> (or by PyTorch, for the same
@@ -151,7 +146,7 @@ namespace Samples.Odd
         public static OddNet Load(string path)
         {
             var network = new OddNet(0);
-            global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.OddNetKernels.Layout, network._parameters);
+            global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.OddNetKernels.Layout, network.Parameters);
             return network;
         }
 
@@ -161,7 +156,7 @@ namespace Samples.Odd
         public static OddNet Load(global::System.IO.Stream stream)
         {
             var network = new OddNet(0);
-            global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.OddNetKernels.Layout, network._parameters);
+            global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.OddNetKernels.Layout, network.Parameters);
             return network;
         }
     }
@@ -195,536 +190,2548 @@ namespace GenNN.Generated
                 new("layers.2.bias", 1159, new[] { 7 }, StoredTransposed: false),
             });
 
-        /// <summary>Floats of per-instance training scratch: each layer's output and delta for one sample.</summary>
-        internal const int TrainingScratchSize = 114;
+        /// <summary>
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// </summary>
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 114 + 680 + 16;
 
         /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
-        internal static void Initialize(Span<float> parameters, int seed)
+        internal static void Initialize(float[] parameters, int seed)
         {
             var random = new Random(seed);
-            Initializers.GlorotUniform(parameters.Slice(0, 429), 13, 33, random);
-            Initializers.HeUniform(parameters.Slice(462, 561), 33, random);
-            Initializers.GlorotUniform(parameters.Slice(1040, 119), 17, 7, random);
-        }
-
-        /// <summary>One sample forward; <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
-        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
-        {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
-            Span<float> a0 = scratch.Slice(0, 33);
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
-            Activations.Tanh(a0);
-            Span<float> a1 = scratch.Slice(33, 17);
-            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1));
-            Activations.LeakyReLU(a1);
-            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output));
+            Initializers.GlorotUniform(parameters.AsSpan(0, 429), 13, 33, random);
+            Initializers.HeUniform(parameters.AsSpan(462, 561), 33, random);
+            Initializers.GlorotUniform(parameters.AsSpan(1040, 119), 17, 7, random);
         }
 
         /// <summary>
-        /// One sample forward and backward: adds its gradient, times <paramref name="scale"/>, to <paramref name="gradients"/>,
-        /// copies the network's output to <paramref name="output"/> unless it is empty, and returns the sample's loss.
+        /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
+        /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
-        internal static float TrainSample(float[] parameters, float[] gradients, ReadOnlySpan<float> input, ReadOnlySpan<float> target, Span<float> output, Span<float> scratch, float scale)
+        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
+        {
+            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            nuint n = (nuint)rows;
+            Span<float> a0 = scratch.Slice(rows * 0, rows * 33);
+            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
+            Activations.Tanh(a0);
+            Span<float> a1 = scratch.Slice(rows * 33, rows * 17);
+            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
+            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output), n);
+        }
+
+        /// <summary>
+        /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
+        /// mean loss.
+        /// </summary>
+        internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
             ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);
-            Span<float> a0 = scratch.Slice(0, 33), d0 = scratch.Slice(33, 33);
-            Span<float> a1 = scratch.Slice(66, 17), d1 = scratch.Slice(83, 17);
-            Span<float> a2 = scratch.Slice(100, 7), d2 = scratch.Slice(107, 7);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            nuint n = (nuint)rows;
+            float scale = 1f / rows;
+            Span<float> a0 = scratch.Slice(rows * 0, rows * 33), d0 = scratch.Slice(rows * 33, rows * 33);
+            Span<float> a1 = scratch.Slice(rows * 66, rows * 17), d1 = scratch.Slice(rows * 83, rows * 17);
+            Span<float> a2 = scratch.Slice(rows * 100, rows * 7), d2 = scratch.Slice(rows * 107, rows * 7);
+            Span<float> wt1 = scratch.Slice(rows * 114 + 0, 561);
+            Span<float> wt2 = scratch.Slice(rows * 114 + 561, 119);
 
             // Forward, keeping every layer's output for the backward pass.
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Activations.Tanh(a0);
-            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1));
-            Activations.LeakyReLU(a1);
-            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(a2));
+            Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
+            Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(a2), n);
 
+            double loss = 0;
             // Mean squared error, then back through the output activation.
-            float loss = LossGradients.MeanSquaredError(a2, target, d2, scale);
-
-            // Backward: each layer adds its weight and bias gradients and hands d back to the layer before.
-            Layer2Backward(ref p, ref g, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(d1));
-            Activations.LeakyReLUBackward(a1, d1);
-            Layer1Backward(ref p, ref g, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(d0));
-            Activations.TanhBackward(a0, d0);
-            Layer0Backward(ref p, ref g, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(d0));
-
-            if (!output.IsEmpty)
+            for (int s = 0; s < rows; s++)
             {
-                a2.CopyTo(output);
+                loss += LossGradients.MeanSquaredError(a2.Slice(s * 7, 7), targets.Slice(s * 7, 7), d2.Slice(s * 7, 7), scale);
             }
-            return loss;
+            if (!outputs.IsEmpty)
+            {
+                a2.CopyTo(outputs);
+            }
+
+            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
+            // multiplied by that layer's activation derivative.
+            Layer2WeightGradient(ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref g, n);
+            Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
+            Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
+            Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
+            Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
+            Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
+            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
+
+            return (float)(loss / rows);
         }
 
         // ---- Layer 0: Dense(33, Tanh), 13 -> 33 ----
 
-        /// <summary>Layer 0 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 33 units over 13 inputs.</summary>
-        internal static void Layer0Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 0 forward over rows samples: y = x W + b, W [13 x 33] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0Forward(ref float p, ref float a, ref float c, nuint rows)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Layer0Forward512(ref p, ref x, ref y);
+                Layer0Forward512(ref p, ref a, ref c, rows);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Layer0Forward256(ref p, ref x, ref y);
+                Layer0Forward256(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer0ForwardScalar(ref p, ref x, ref y);
+                Layer0ForwardScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer0Forward512(ref float p, ref float x, ref float y)
+        private static void Layer0Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 429);
-            // The remaining 2 vector(s) of 16 units.
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 429);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                nuint o = 0;
-                Vector512<float> acc0 = Vector512.LoadUnsafe(ref b, o);
-                Vector512<float> acc1 = Vector512.LoadUnsafe(ref b, o + 16);
-                for (nuint i = 0; i < 13; i++)
+                // Rows m..m+3, columns 0..15, 16..31, 17..32 (16 lanes each).
                 {
-                    Vector512<float> xi = Vector512.Create(Unsafe.Add(ref x, i));
-                    ref float row = ref Unsafe.Add(ref w, i * 33 + o);
-                    acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref row, 0), xi, acc0);
-                    acc1 = MultiplyAdd(Vector512.LoadUnsafe(ref row, 16), xi, acc1);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc02 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc12 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc21 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc22 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc31 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc32 = Vector512.LoadUnsafe(ref bias, 17);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 33 + 17);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
                 }
-                acc0.StoreUnsafe(ref y, o);
-                acc1.StoreUnsafe(ref y, o + 16);
             }
-            // The last 1 unit(s), narrower than a vector.
-            for (nuint o = 32; o < 33; o++)
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 13; i++)
+                // Rows m..m+0, columns 0..15, 16..31, 17..32 (16 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 33 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc00_1 = Vector512<float>.Zero;
+                    Vector512<float> acc01_0 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc01_1 = Vector512<float>.Zero;
+                    Vector512<float> acc02_0 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc02_1 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 12; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                        Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 16);
+                        Vector512<float> b21 = Vector512.LoadUnsafe(ref bRow1, 17);
+                        Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
+                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
+                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 16);
+                    Vector512<float> b22 = Vector512.LoadUnsafe(ref bRow2, 17);
+                    Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (12)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    Vector512<float> acc00 = acc00_0 + acc00_1;
+                    Vector512<float> acc01 = acc01_0 + acc01_1;
+                    Vector512<float> acc02 = acc02_0 + acc02_1;
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
                 }
-                Unsafe.Add(ref y, o) = acc;
             }
         }
 
-        private static void Layer0Forward256(ref float p, ref float x, ref float y)
+        private static void Layer0Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 429);
-            // 1 tile(s) of 4 x 8 units: 4 accumulators, one broadcast input per step.
-            for (nuint o = 0; o < 32; o += 32)
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 429);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                Vector256<float> acc0 = Vector256.LoadUnsafe(ref b, o);
-                Vector256<float> acc1 = Vector256.LoadUnsafe(ref b, o + 8);
-                Vector256<float> acc2 = Vector256.LoadUnsafe(ref b, o + 16);
-                Vector256<float> acc3 = Vector256.LoadUnsafe(ref b, o + 24);
-                for (nuint i = 0; i < 13; i++)
+                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
                 {
-                    Vector256<float> xi = Vector256.Create(Unsafe.Add(ref x, i));
-                    ref float row = ref Unsafe.Add(ref w, i * 33 + o);
-                    acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 0), xi, acc0);
-                    acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 8), xi, acc1);
-                    acc2 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 16), xi, acc2);
-                    acc3 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 24), xi, acc3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
                 }
-                acc0.StoreUnsafe(ref y, o);
-                acc1.StoreUnsafe(ref y, o + 8);
-                acc2.StoreUnsafe(ref y, o + 16);
-                acc3.StoreUnsafe(ref y, o + 24);
+                // Rows m..m+3, columns 16..23, 24..31 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 24);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 24);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 24);
+                }
+                // Rows m..m+3, columns 25..32 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 25);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 25);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                }
             }
-            // The last 1 unit(s), narrower than a vector.
-            for (nuint o = 32; o < 33; o++)
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 13; i++)
+                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 33 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 12; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (12)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
                 }
-                Unsafe.Add(ref y, o) = acc;
+                // Rows m..m+0, columns 16..23, 24..31 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 12; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 16);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 24);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 16);
+                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 24);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (12)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
+                }
+                // Rows m..m+0, columns 25..32 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 25);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                }
             }
         }
 
-        private static void Layer0ForwardScalar(ref float p, ref float x, ref float y)
+        private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 0);
-            ref float b = ref Unsafe.Add(ref p, 429);
-            for (nuint o = 0; o < 33; o++)
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 429);
+            nuint m = 0;
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 13; i++)
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 33 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    for (nuint n = 0; n < 33; n++)
+                    {
+                        {
+                            float s0 = Unsafe.Add(ref bias, n);
+                            for (nuint k = 0; k < 13; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 33 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 33 + n) = s0;
+                        }
+                    }
                 }
-                Unsafe.Add(ref y, o) = acc;
             }
         }
 
-        /// <summary>Layer 0 backward: db += dz, dW[i, o] += x[i] dz[o] (first layer: no input gradient).</summary>
-        internal static void Layer0Backward(ref float p, ref float g, ref float x, ref float dz)
+        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Layer0Backward512(ref p, ref g, ref x, ref dz);
+                Layer0WeightGradient512(ref a, ref b, ref g, rows);
+                Layer0BiasGradient512(ref b, ref g, rows);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Layer0Backward256(ref p, ref g, ref x, ref dz);
+                Layer0WeightGradient256(ref a, ref b, ref g, rows);
+                Layer0BiasGradient256(ref b, ref g, rows);
             }
             else
             {
-                Layer0BackwardScalar(ref p, ref g, ref x, ref dz);
+                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer0BiasGradientScalar(ref b, ref g, rows);
             }
         }
 
-        private static void Layer0Backward512(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float gw = ref Unsafe.Add(ref g, 0);
-            ref float gb = ref Unsafe.Add(ref g, 429);
-            // db += dz
-            for (nuint o = 0; o < 32; o += 16)
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 12; m += 4)
             {
-                (Vector512.LoadUnsafe(ref gb, o) + Vector512.LoadUnsafe(ref dz, o)).StoreUnsafe(ref gb, o);
-            }
-            for (nuint o = 32; o < 33; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            // Row by row: dW[i, :] += x[i] dz.
-            for (nuint i = 0; i < 13; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                Vector512<float> xi = Vector512.Create(xs);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 33);
-                for (nuint o = 0; o < 32; o += 16)
+                // Rows m..m+3, columns 0..15, 16..31, 17..32 (16 lanes each).
                 {
-                    Vector512<float> d = Vector512.LoadUnsafe(ref dz, o);
-                    MultiplyAdd(d, xi, Vector512.LoadUnsafe(ref gRow, o)).StoreUnsafe(ref gRow, o);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc02 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc12 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc22 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    Vector512<float> acc32 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 33 + 17);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
                 }
-                for (nuint o = 32; o < 33; o++)
+            }
+            {
+                nuint m = 12;
+                // Rows m..m+0, columns 0..15, 16..31, 17..32 (16 lanes each).
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc02 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
                 }
             }
         }
 
-        private static void Layer0Backward256(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float gw = ref Unsafe.Add(ref g, 0);
-            ref float gb = ref Unsafe.Add(ref g, 429);
-            // db += dz
-            for (nuint o = 0; o < 32; o += 8)
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 12; m += 4)
             {
-                (Vector256.LoadUnsafe(ref gb, o) + Vector256.LoadUnsafe(ref dz, o)).StoreUnsafe(ref gb, o);
-            }
-            for (nuint o = 32; o < 33; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            // Row by row: dW[i, :] += x[i] dz.
-            for (nuint i = 0; i < 13; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                Vector256<float> xi = Vector256.Create(xs);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 33);
-                for (nuint o = 0; o < 32; o += 8)
+                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
                 {
-                    Vector256<float> d = Vector256.LoadUnsafe(ref dz, o);
-                    MultiplyAdd(d, xi, Vector256.LoadUnsafe(ref gRow, o)).StoreUnsafe(ref gRow, o);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
                 }
-                for (nuint o = 32; o < 33; o++)
+                // Rows m..m+3, columns 16..23, 24..31 (8 lanes each).
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 24);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 24);
+                }
+                // Rows m..m+3, columns 25..32 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 25);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                }
+            }
+            {
+                nuint m = 12;
+                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                }
+                // Rows m..m+0, columns 16..23, 24..31 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
+                }
+                // Rows m..m+0, columns 25..32 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
                 }
             }
         }
 
-        private static void Layer0BackwardScalar(ref float p, ref float g, ref float x, ref float dz)
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float gw = ref Unsafe.Add(ref g, 0);
-            ref float gb = ref Unsafe.Add(ref g, 429);
-            for (nuint o = 0; o < 33; o++)
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 13; m += 1)
             {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            for (nuint i = 0; i < 13; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 33);
-                for (nuint o = 0; o < 33; o++)
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
+                    for (nuint n = 0; n < 33; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < depth; k++)
+                            {
+                                s0 += Unsafe.Add(ref a, k * 13 + m) * Unsafe.Add(ref b, k * 33 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 33 + n) = s0;
+                        }
+                    }
                 }
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 429);
+            {
+                Vector512<float> acc0 = Vector512<float>.Zero;
+                Vector512<float> acc1 = Vector512<float>.Zero;
+                Vector512<float> acc2 = Vector512<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 33);
+                    acc0 += Vector512.LoadUnsafe(ref row, 0);
+                    acc1 += Vector512.LoadUnsafe(ref row, 16);
+                    acc2 += Vector512.LoadUnsafe(ref row, 17);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 16);
+                acc2.StoreUnsafe(ref c, 17);
+            }
+        }
+
+        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 429);
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 33);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                    acc1 += Vector256.LoadUnsafe(ref row, 8);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 8);
+            }
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 33);
+                    acc0 += Vector256.LoadUnsafe(ref row, 16);
+                    acc1 += Vector256.LoadUnsafe(ref row, 24);
+                }
+                acc0.StoreUnsafe(ref c, 16);
+                acc1.StoreUnsafe(ref c, 24);
+            }
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 33);
+                    acc0 += Vector256.LoadUnsafe(ref row, 25);
+                }
+                acc0.StoreUnsafe(ref c, 25);
+            }
+        }
+
+        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 429);
+            for (nuint n = 0; n < 33; n++)
+            {
+                float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 33 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
             }
         }
 
         // ---- Layer 1: Dense(17, LeakyReLU), 33 -> 17 ----
 
-        /// <summary>Layer 1 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 17 units over 33 inputs.</summary>
-        internal static void Layer1Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 1 forward over rows samples: y = x W + b, then LeakyReLU (fused), W [33 x 17] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1Forward(ref float p, ref float a, ref float c, nuint rows)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Layer1Forward512(ref p, ref x, ref y);
+                Layer1Forward512(ref p, ref a, ref c, rows);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Layer1Forward256(ref p, ref x, ref y);
+                Layer1Forward256(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer1ForwardScalar(ref p, ref x, ref y);
+                Layer1ForwardScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer1Forward512(ref float p, ref float x, ref float y)
+        private static void Layer1Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            ref float b = ref Unsafe.Add(ref p, 1023);
-            // The remaining 1 vector(s) of 16 units.
+            ref float b = ref Unsafe.Add(ref p, 462);
+            ref float bias = ref Unsafe.Add(ref p, 1023);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                nuint o = 0;
-                Vector512<float> acc0 = Vector512.LoadUnsafe(ref b, o);
-                for (nuint i = 0; i < 33; i++)
+                // Rows m..m+3, columns 0..15, 1..16 (16 lanes each).
                 {
-                    Vector512<float> xi = Vector512.Create(Unsafe.Add(ref x, i));
-                    ref float row = ref Unsafe.Add(ref w, i * 17 + o);
-                    acc0 = MultiplyAdd(Vector512.LoadUnsafe(ref row, 0), xi, acc0);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc21 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc31 = Vector512.LoadUnsafe(ref bias, 1);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc10, Vector512<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc11, Vector512<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc20, Vector512<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc21, Vector512<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
+                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc30, Vector512<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc31, Vector512<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
                 }
-                acc0.StoreUnsafe(ref y, o);
             }
-            // The last 1 unit(s), narrower than a vector.
-            for (nuint o = 16; o < 17; o++)
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 33; i++)
+                // Rows m..m+0, columns 0..15, 1..16 (16 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 17 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc00_1 = Vector512<float>.Zero;
+                    Vector512<float> acc01_0 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc01_1 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 32; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                        Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 1);
+                        Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
+                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
+                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 1);
+                    Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (32)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector512<float> acc00 = acc00_0 + acc00_1;
+                    Vector512<float> acc01 = acc01_0 + acc01_1;
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
                 }
-                Unsafe.Add(ref y, o) = acc;
             }
         }
 
-        private static void Layer1Forward256(ref float p, ref float x, ref float y)
+        private static void Layer1Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            ref float b = ref Unsafe.Add(ref p, 1023);
-            // The remaining 2 vector(s) of 8 units.
+            ref float b = ref Unsafe.Add(ref p, 462);
+            ref float bias = ref Unsafe.Add(ref p, 1023);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                nuint o = 0;
-                Vector256<float> acc0 = Vector256.LoadUnsafe(ref b, o);
-                Vector256<float> acc1 = Vector256.LoadUnsafe(ref b, o + 8);
-                for (nuint i = 0; i < 33; i++)
+                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
                 {
-                    Vector256<float> xi = Vector256.Create(Unsafe.Add(ref x, i));
-                    ref float row = ref Unsafe.Add(ref w, i * 17 + o);
-                    acc0 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 0), xi, acc0);
-                    acc1 = MultiplyAdd(Vector256.LoadUnsafe(ref row, 8), xi, acc1);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc11, Vector256<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc20, Vector256<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc21, Vector256<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
                 }
-                acc0.StoreUnsafe(ref y, o);
-                acc1.StoreUnsafe(ref y, o + 8);
+                // Rows m..m+3, columns 9..16 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 9);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc20, Vector256<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 9);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                }
             }
-            // The last 1 unit(s), narrower than a vector.
-            for (nuint o = 16; o < 17; o++)
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 33; i++)
+                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 17 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 32; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (32)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
                 }
-                Unsafe.Add(ref y, o) = acc;
+                // Rows m..m+0, columns 9..16 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc00_2 = Vector256<float>.Zero;
+                    Vector256<float> acc00_3 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 32; k += 4)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 9);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 17);
+                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 9);
+                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 17);
+                        Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 9);
+                        Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
+                    }
+                    ref float bRow4 = ref Unsafe.Add(ref b, (32) * 17);
+                    Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 9);
+                    Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (32)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                }
             }
         }
 
-        private static void Layer1ForwardScalar(ref float p, ref float x, ref float y)
+        private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            ref float b = ref Unsafe.Add(ref p, 1023);
-            for (nuint o = 0; o < 17; o++)
+            ref float b = ref Unsafe.Add(ref p, 462);
+            ref float bias = ref Unsafe.Add(ref p, 1023);
+            nuint m = 0;
+            for (; m < rows; m++)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 33; i++)
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 17 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    for (nuint n = 0; n < 17; n++)
+                    {
+                        {
+                            float s0 = Unsafe.Add(ref bias, n);
+                            for (nuint k = 0; k < 33; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 17 + n);
+                            }
+                            s0 = s0 > 0f ? s0 : Activations.LeakyReLUSlope * s0;
+                            Unsafe.Add(ref c, (m) * 17 + n) = s0;
+                        }
+                    }
                 }
-                Unsafe.Add(ref y, o) = acc;
             }
         }
 
-        /// <summary>Layer 1 backward: db += dz, dW[i, o] += x[i] dz[o], dx[i] = sum_o w[i, o] dz[o].</summary>
-        internal static void Layer1Backward(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                Layer1Backward512(ref p, ref g, ref x, ref dz, ref dx);
+                Layer1WeightGradient512(ref a, ref b, ref g, rows);
+                Layer1BiasGradient512(ref b, ref g, rows);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                Layer1Backward256(ref p, ref g, ref x, ref dz, ref dx);
+                Layer1WeightGradient256(ref a, ref b, ref g, rows);
+                Layer1BiasGradient256(ref b, ref g, rows);
             }
             else
             {
-                Layer1BackwardScalar(ref p, ref g, ref x, ref dz, ref dx);
+                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer1BiasGradientScalar(ref b, ref g, rows);
             }
         }
 
-        private static void Layer1Backward512(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            ref float gw = ref Unsafe.Add(ref g, 462);
-            ref float gb = ref Unsafe.Add(ref g, 1023);
-            // db += dz
-            for (nuint o = 0; o < 16; o += 16)
+            ref float c = ref Unsafe.Add(ref g, 462);
+            nuint depth = rows;
+            for (nuint m = 0; m < 32; m += 4)
             {
-                (Vector512.LoadUnsafe(ref gb, o) + Vector512.LoadUnsafe(ref dz, o)).StoreUnsafe(ref gb, o);
-            }
-            for (nuint o = 16; o < 17; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            // Row by row: dW[i, :] += x[i] dz and dx[i] = w[i, :] . dz, sharing the loads of dz.
-            for (nuint i = 0; i < 33; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                Vector512<float> xi = Vector512.Create(xs);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 17);
-                ref float wRow = ref Unsafe.Add(ref w, i * 17);
-                Vector512<float> dot = Vector512<float>.Zero;
-                for (nuint o = 0; o < 16; o += 16)
+                // Rows m..m+3, columns 0..15, 1..16 (16 lanes each).
                 {
-                    Vector512<float> d = Vector512.LoadUnsafe(ref dz, o);
-                    MultiplyAdd(d, xi, Vector512.LoadUnsafe(ref gRow, o)).StoreUnsafe(ref gRow, o);
-                    dot = MultiplyAdd(Vector512.LoadUnsafe(ref wRow, o), d, dot);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
                 }
-                float sum = Vector512.Sum(dot);
-                for (nuint o = 16; o < 17; o++)
+            }
+            {
+                nuint m = 32;
+                // Rows m..m+0, columns 0..15, 1..16 (16 lanes each).
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
                 }
-                Unsafe.Add(ref dx, i) = sum;
             }
         }
 
-        private static void Layer1Backward256(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            ref float gw = ref Unsafe.Add(ref g, 462);
-            ref float gb = ref Unsafe.Add(ref g, 1023);
-            // db += dz
-            for (nuint o = 0; o < 16; o += 8)
+            ref float c = ref Unsafe.Add(ref g, 462);
+            nuint depth = rows;
+            for (nuint m = 0; m < 32; m += 4)
             {
-                (Vector256.LoadUnsafe(ref gb, o) + Vector256.LoadUnsafe(ref dz, o)).StoreUnsafe(ref gb, o);
-            }
-            for (nuint o = 16; o < 17; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
-            // Row by row: dW[i, :] += x[i] dz and dx[i] = w[i, :] . dz, sharing the loads of dz.
-            for (nuint i = 0; i < 33; i++)
-            {
-                float xs = Unsafe.Add(ref x, i);
-                Vector256<float> xi = Vector256.Create(xs);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 17);
-                ref float wRow = ref Unsafe.Add(ref w, i * 17);
-                Vector256<float> dot = Vector256<float>.Zero;
-                for (nuint o = 0; o < 16; o += 8)
+                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
                 {
-                    Vector256<float> d = Vector256.LoadUnsafe(ref dz, o);
-                    MultiplyAdd(d, xi, Vector256.LoadUnsafe(ref gRow, o)).StoreUnsafe(ref gRow, o);
-                    dot = MultiplyAdd(Vector256.LoadUnsafe(ref wRow, o), d, dot);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
                 }
-                float sum = Vector256.Sum(dot);
-                for (nuint o = 16; o < 17; o++)
+                // Rows m..m+3, columns 9..16 (8 lanes each).
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 9);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
                 }
-                Unsafe.Add(ref dx, i) = sum;
+            }
+            {
+                nuint m = 32;
+                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                }
+                // Rows m..m+0, columns 9..16 (8 lanes each).
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                }
             }
         }
 
-        private static void Layer1BackwardScalar(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            ref float gw = ref Unsafe.Add(ref g, 462);
-            ref float gb = ref Unsafe.Add(ref g, 1023);
-            for (nuint o = 0; o < 17; o++)
+            ref float c = ref Unsafe.Add(ref g, 462);
+            nuint depth = rows;
+            for (nuint m = 0; m < 33; m += 1)
             {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
+                {
+                    for (nuint n = 0; n < 17; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < depth; k++)
+                            {
+                                s0 += Unsafe.Add(ref a, k * 33 + m) * Unsafe.Add(ref b, k * 17 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 17 + n) = s0;
+                        }
+                    }
+                }
             }
-            for (nuint i = 0; i < 33; i++)
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1023);
             {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 17);
-                ref float wRow = ref Unsafe.Add(ref w, i * 17);
+                Vector512<float> acc0 = Vector512<float>.Zero;
+                Vector512<float> acc1 = Vector512<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 17);
+                    acc0 += Vector512.LoadUnsafe(ref row, 0);
+                    acc1 += Vector512.LoadUnsafe(ref row, 1);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 1);
+            }
+        }
+
+        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1023);
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                Vector256<float> acc1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 17);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                    acc1 += Vector256.LoadUnsafe(ref row, 8);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 8);
+            }
+            {
+                Vector256<float> acc0 = Vector256<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 17);
+                    acc0 += Vector256.LoadUnsafe(ref row, 9);
+                }
+                acc0.StoreUnsafe(ref c, 9);
+            }
+        }
+
+        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1023);
+            for (nuint n = 0; n < 17; n++)
+            {
                 float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 17 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
+            }
+        }
+
+        /// <summary>Layer 1 input gradient: dx[s, i] = Tanh'(x[s, i]) * sum over o of d[s, o] W[i, o], read from W transposed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1InputGradient512(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else
+            {
+                Layer1InputGradientScalar(ref a, ref b, ref c, ref act, rows);
+            }
+        }
+
+        private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..15, 16..31, 17..32 (16 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc02 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc12 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc22 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    Vector512<float> acc32 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector512<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc01 = acc01 * (Vector512<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector512<float> dacc02 = Vector512.LoadUnsafe(ref act, (m) * 33 + 17);
+                    acc02 = acc02 * (Vector512<float>.One - dacc02 * dacc02);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 0);
+                    acc10 = acc10 * (Vector512<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    Vector512<float> dacc11 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 16);
+                    acc11 = acc11 * (Vector512<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    Vector512<float> dacc12 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 17);
+                    acc12 = acc12 * (Vector512<float>.One - dacc12 * dacc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                    Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 33 + 0);
+                    acc20 = acc20 * (Vector512<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    Vector512<float> dacc21 = Vector512.LoadUnsafe(ref act, (m + 2) * 33 + 16);
+                    acc21 = acc21 * (Vector512<float>.One - dacc21 * dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    Vector512<float> dacc22 = Vector512.LoadUnsafe(ref act, (m + 2) * 33 + 17);
+                    acc22 = acc22 * (Vector512<float>.One - dacc22 * dacc22);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 33 + 17);
+                    Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 33 + 0);
+                    acc30 = acc30 * (Vector512<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    Vector512<float> dacc31 = Vector512.LoadUnsafe(ref act, (m + 3) * 33 + 16);
+                    acc31 = acc31 * (Vector512<float>.One - dacc31 * dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    Vector512<float> dacc32 = Vector512.LoadUnsafe(ref act, (m + 3) * 33 + 17);
+                    acc32 = acc32 * (Vector512<float>.One - dacc32 * dacc32);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..15, 16..31, 17..32 (16 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector512<float> acc00_0 = Vector512<float>.Zero;
+                    Vector512<float> acc00_1 = Vector512<float>.Zero;
+                    Vector512<float> acc01_0 = Vector512<float>.Zero;
+                    Vector512<float> acc01_1 = Vector512<float>.Zero;
+                    Vector512<float> acc02_0 = Vector512<float>.Zero;
+                    Vector512<float> acc02_1 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 16; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                        Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 16);
+                        Vector512<float> b21 = Vector512.LoadUnsafe(ref bRow1, 17);
+                        Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
+                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
+                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 16);
+                    Vector512<float> b22 = Vector512.LoadUnsafe(ref bRow2, 17);
+                    Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (16)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    Vector512<float> acc00 = acc00_0 + acc00_1;
+                    Vector512<float> acc01 = acc01_0 + acc01_1;
+                    Vector512<float> acc02 = acc02_0 + acc02_1;
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector512<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc01 = acc01 * (Vector512<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector512<float> dacc02 = Vector512.LoadUnsafe(ref act, (m) * 33 + 17);
+                    acc02 = acc02 * (Vector512<float>.One - dacc02 * dacc02);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                }
+            }
+        }
+
+        private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 0);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 8);
+                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 0);
+                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 8);
+                    acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 0);
+                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 8);
+                    acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
+                }
+                // Rows m..m+3, columns 16..23, 24..31 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 16);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 24);
+                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 16);
+                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 24);
+                    acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 24);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 16);
+                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 24);
+                    acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 24);
+                }
+                // Rows m..m+3, columns 25..32 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 25);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 25);
+                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 25);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 25);
+                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector256<float> acc00_0 = Vector256<float>.Zero;
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256<float>.Zero;
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 16; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (16)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                }
+                // Rows m..m+0, columns 16..23, 24..31 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector256<float> acc00_0 = Vector256<float>.Zero;
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256<float>.Zero;
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 16; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 16);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 24);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 16);
+                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 24);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (16)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
+                }
+                // Rows m..m+0, columns 25..32 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector256<float> acc00_0 = Vector256<float>.Zero;
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc00_2 = Vector256<float>.Zero;
+                    Vector256<float> acc00_3 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 16; k += 4)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 25);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 33);
+                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 25);
+                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 33);
+                        Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 25);
+                        Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
+                    }
+                    ref float bRow4 = ref Unsafe.Add(ref b, (16) * 33);
+                    Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 25);
+                    Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (16)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                }
+            }
+        }
+
+        private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    for (nuint n = 0; n < 33; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < 17; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 33 + n);
+                            }
+                            float d = Unsafe.Add(ref act, (m) * 33 + n);
+                            s0 = s0 * (1f - d * d);
+                            Unsafe.Add(ref c, (m) * 33 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Copies layer 1's weights transposed, [17 x 33] output-major, for <see cref="Layer1InputGradient"/>.</summary>
+        internal static void Layer1Transpose(ref float p, ref float wt)
+        {
+            ref float w = ref Unsafe.Add(ref p, 462);
+            for (nuint i = 0; i < 33; i++)
+            {
+                ref float row = ref Unsafe.Add(ref w, i * 17);
                 for (nuint o = 0; o < 17; o++)
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Unsafe.Add(ref wt, o * 33 + i) = Unsafe.Add(ref row, o);
                 }
-                Unsafe.Add(ref dx, i) = sum;
             }
         }
 
         // ---- Layer 2: Dense(7, Linear), 17 -> 7 ----
 
-        /// <summary>Layer 2 forward: y[o] = b[o] + sum_i x[i] w[i, o] for 7 units over 17 inputs.</summary>
-        internal static void Layer2Forward(ref float p, ref float x, ref float y)
+        /// <summary>Layer 2 forward over rows samples: y = x W + b, W [17 x 7] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 7 units are narrower than one vector: scalar only.
-            Layer2ForwardScalar(ref p, ref x, ref y);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2Forward512(ref p, ref a, ref c, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2Forward256(ref p, ref a, ref c, rows);
+            }
+            else
+            {
+                Layer2ForwardScalar(ref p, ref a, ref c, rows);
+            }
         }
 
-        private static void Layer2ForwardScalar(ref float p, ref float x, ref float y)
+        private static void Layer2Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
-            ref float w = ref Unsafe.Add(ref p, 1040);
-            ref float b = ref Unsafe.Add(ref p, 1159);
-            for (nuint o = 0; o < 7; o++)
+            ref float b = ref Unsafe.Add(ref p, 1040);
+            ref float bias = ref Unsafe.Add(ref p, 1159);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
-                float acc = Unsafe.Add(ref b, o);
-                for (nuint i = 0; i < 17; i++)
+                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
                 {
-                    acc += Unsafe.Add(ref x, i) * Unsafe.Add(ref w, i * 7 + o);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
-                Unsafe.Add(ref y, o) = acc;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc01_0 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc01_1 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 16; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
+                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector128<float> acc00 = acc00_0 + acc00_1;
+                    Vector128<float> acc01 = acc01_0 + acc01_1;
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                }
             }
         }
 
-        /// <summary>Layer 2 backward: db += dz, dW[i, o] += x[i] dz[o], dx[i] = sum_o w[i, o] dz[o].</summary>
-        internal static void Layer2Backward(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer2Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
-            // 7 units are narrower than one vector: scalar only.
-            Layer2BackwardScalar(ref p, ref g, ref x, ref dz, ref dx);
+            ref float b = ref Unsafe.Add(ref p, 1040);
+            ref float bias = ref Unsafe.Add(ref p, 1159);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc01_0 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc01_1 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 16; k += 2)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
+                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector128<float> acc00 = acc00_0 + acc00_1;
+                    Vector128<float> acc01 = acc01_0 + acc01_1;
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                }
+            }
         }
 
-        private static void Layer2BackwardScalar(ref float p, ref float g, ref float x, ref float dz, ref float dx)
+        private static void Layer2ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 1040);
+            ref float bias = ref Unsafe.Add(ref p, 1159);
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    for (nuint n = 0; n < 7; n++)
+                    {
+                        {
+                            float s0 = Unsafe.Add(ref bias, n);
+                            for (nuint k = 0; k < 17; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 7 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 7 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2WeightGradient512(ref a, ref b, ref g, rows);
+                Layer2BiasGradient512(ref b, ref g, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2WeightGradient256(ref a, ref b, ref g, rows);
+                Layer2BiasGradient256(ref b, ref g, rows);
+            }
+            else
+            {
+                Layer2WeightGradientScalar(ref a, ref b, ref g, rows);
+                Layer2BiasGradientScalar(ref b, ref g, rows);
+            }
+        }
+
+        private static void Layer2WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1040);
+            nuint depth = rows;
+            for (nuint m = 0; m < 16; m += 4)
+            {
+                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                }
+            }
+            {
+                nuint m = 16;
+                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                }
+            }
+        }
+
+        private static void Layer2WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1040);
+            nuint depth = rows;
+            for (nuint m = 0; m < 16; m += 4)
+            {
+                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                }
+            }
+            {
+                nuint m = 16;
+                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                }
+            }
+        }
+
+        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1040);
+            nuint depth = rows;
+            for (nuint m = 0; m < 17; m += 1)
+            {
+                {
+                    for (nuint n = 0; n < 7; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < depth; k++)
+                            {
+                                s0 += Unsafe.Add(ref a, k * 17 + m) * Unsafe.Add(ref b, k * 7 + n);
+                            }
+                            Unsafe.Add(ref c, (m) * 7 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        private static void Layer2BiasGradient512(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1159);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                Vector128<float> acc1 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 7);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                    acc1 += Vector128.LoadUnsafe(ref row, 3);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 3);
+            }
+        }
+
+        private static void Layer2BiasGradient256(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1159);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                Vector128<float> acc1 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 7);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                    acc1 += Vector128.LoadUnsafe(ref row, 3);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 3);
+            }
+        }
+
+        private static void Layer2BiasGradientScalar(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 1159);
+            for (nuint n = 0; n < 7; n++)
+            {
+                float sum = 0f;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    sum += Unsafe.Add(ref a, k * 7 + n);
+                }
+                Unsafe.Add(ref c, n) = sum;
+            }
+        }
+
+        /// <summary>Layer 2 input gradient: dx[s, i] = LeakyReLU'(x[s, i]) * sum over o of d[s, o] W[i, o], read from W transposed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2InputGradient512(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else
+            {
+                Layer2InputGradientScalar(ref a, ref b, ref c, ref act, rows);
+            }
+        }
+
+        private static void Layer2InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..15, 1..16 (16 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 17 + 1);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 17 + 0);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    Vector512<float> dacc11 = Vector512.LoadUnsafe(ref act, (m + 1) * 17 + 1);
+                    acc11 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc11, Vector512<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                    Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 17 + 0);
+                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc20, Vector512<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    Vector512<float> dacc21 = Vector512.LoadUnsafe(ref act, (m + 2) * 17 + 1);
+                    acc21 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc21, Vector512<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
+                    Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 17 + 0);
+                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc30, Vector512<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    Vector512<float> dacc31 = Vector512.LoadUnsafe(ref act, (m + 3) * 17 + 1);
+                    acc31 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc31, Vector512<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..15, 1..16 (16 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 17 + 1);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                }
+            }
+        }
+
+        private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 17 + 8);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 0);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 8);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 17 + 0);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc20, Vector256<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 17 + 8);
+                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc21, Vector256<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 0);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 8);
+                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                }
+                // Rows m..m+3, columns 9..16 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 9);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 17 + 9);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc20, Vector256<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 9);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 9);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                }
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 17 + 8);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                }
+                // Rows m..m+0, columns 9..16 (8 lanes each).
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                }
+            }
+        }
+
+        private static void Layer2InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    for (nuint n = 0; n < 17; n++)
+                    {
+                        {
+                            float s0 = 0f;
+                            for (nuint k = 0; k < 7; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 17 + n);
+                            }
+                            float d = Unsafe.Add(ref act, (m) * 17 + n);
+                            s0 = d > 0f ? s0 : Activations.LeakyReLUSlope * s0;
+                            Unsafe.Add(ref c, (m) * 17 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Copies layer 2's weights transposed, [7 x 17] output-major, for <see cref="Layer2InputGradient"/>.</summary>
+        internal static void Layer2Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 1040);
-            ref float gw = ref Unsafe.Add(ref g, 1040);
-            ref float gb = ref Unsafe.Add(ref g, 1159);
-            for (nuint o = 0; o < 7; o++)
-            {
-                Unsafe.Add(ref gb, o) += Unsafe.Add(ref dz, o);
-            }
             for (nuint i = 0; i < 17; i++)
             {
-                float xs = Unsafe.Add(ref x, i);
-                ref float gRow = ref Unsafe.Add(ref gw, i * 7);
-                ref float wRow = ref Unsafe.Add(ref w, i * 7);
-                float sum = 0f;
+                ref float row = ref Unsafe.Add(ref w, i * 7);
                 for (nuint o = 0; o < 7; o++)
                 {
-                    float ds = Unsafe.Add(ref dz, o);
-                    Unsafe.Add(ref gRow, o) += xs * ds;
-                    sum += Unsafe.Add(ref wRow, o) * ds;
+                    Unsafe.Add(ref wt, o * 17 + i) = Unsafe.Add(ref row, o);
                 }
-                Unsafe.Add(ref dx, i) = sum;
             }
         }
 
@@ -734,6 +2741,10 @@ namespace GenNN.Generated
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
             => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
     }
 }

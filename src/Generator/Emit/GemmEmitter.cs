@@ -1,0 +1,509 @@
+using System.Collections.Generic;
+using System.Linq;
+using GenNN.Generator.Model;
+using static GenNN.Generator.Emit.Invariant;
+
+namespace GenNN.Generator.Emit
+{
+    /// <summary>A vector type the kernels use: its name and its float lanes.</summary>
+    internal readonly record struct VectorType(string Name, int Lanes)
+    {
+        public static readonly VectorType V512 = new("Vector512", 16);
+        public static readonly VectorType V256 = new("Vector256", 8);
+        public static readonly VectorType V128 = new("Vector128", 4);
+    }
+
+    /// <summary>
+    /// One ISA path of the kernels: the widest vector it uses and the register tile it runs
+    /// (<see cref="Rows"/> samples by <see cref="Columns"/> vectors of accumulators).
+    /// </summary>
+    internal readonly record struct IsaPath(string Suffix, VectorType Widest, int Rows, int Columns)
+    {
+        /// <summary>AVX-512: 32 registers hold a 4 x 4 tile of accumulators, 4 weight vectors and a broadcast.</summary>
+        public static readonly IsaPath V512 = new("512", VectorType.V512, 4, 4);
+
+        /// <summary>AVX2: 16 registers hold a 4 x 2 tile, 2 weight vectors and a broadcast.</summary>
+        public static readonly IsaPath V256 = new("256", VectorType.V256, 4, 2);
+
+        /// <summary>The vector types this path may use, widest first (narrow layers fall back to narrower vectors).</summary>
+        public IEnumerable<VectorType> Types
+        {
+            get
+            {
+                int widest = Widest.Lanes;
+                return new[] { VectorType.V512, VectorType.V256, VectorType.V128 }.Where(t => t.Lanes <= widest);
+            }
+        }
+    }
+
+    /// <summary>What a kernel does to each accumulator before storing it.</summary>
+    internal enum Epilogue
+    {
+        None,
+
+        /// <summary>Forward activation fused into the store (ReLU, LeakyReLU); others run after the kernel.</summary>
+        Activation,
+
+        /// <summary>Multiply by the activation's derivative, read from the activation's output at the same position.</summary>
+        Derivative,
+    }
+
+    /// <summary>
+    /// <c>C[M x N] = A[M x K] B[K x N]</c> (+ bias), with N and all strides constants of the layer. The rows M are
+    /// the batch (a runtime count) or a layer width; K is a layer width or the batch. <c>A</c> is read by rows
+    /// (<c>a[m * Lda + k]</c>) or transposed (<c>a[k * Lda + m]</c>); <c>B</c> and <c>C</c> are row-major.
+    /// </summary>
+    internal sealed record GemmSpec(
+        string Method,
+        string Summary,
+        string Parameters,
+        int N,
+        int? ConstantM,
+        int? ConstantK,
+        bool TransposedA,
+        int Lda,
+        int Ldb,
+        string? Bias,
+        Epilogue Epilogue,
+        ActivationKind Activation,
+        string[] Prologue);
+
+    /// <summary>
+    /// Writes register-tiled GEMM kernels. Each tile keeps <c>rows x vectors</c> accumulators in registers while it
+    /// walks K: per step it loads one vector of B per column, broadcasts one element of A per row and issues
+    /// <c>rows x vectors</c> independent FMAs. Column counts that are not a multiple of the vector width end with
+    /// one more vector that overlaps the previous one (every kernel stores, never accumulates, so writing a
+    /// column twice writes the same value); layers narrower than a vector use narrower vectors, and layers
+    /// narrower than four columns use scalar code. Every bound is a constant except the batch.
+    /// </summary>
+    internal static class GemmEmitter
+    {
+        public static void EmitDispatch(SourceWriter w, GemmSpec spec, string arguments, string? biasGradient = null)
+        {
+            w.Line("/// <summary>" + spec.Summary + "</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (w.Block(F("internal static void {0}({1})", spec.Method, spec.Parameters)))
+            {
+                using (w.Block("if (Vector512.IsHardwareAccelerated)"))
+                {
+                    w.Line(F("{0}512({1});", spec.Method, arguments));
+                    if (biasGradient is not null) w.Line(biasGradient + "512(ref b, ref g, rows);");
+                }
+
+                using (w.Block("else if (Vector256.IsHardwareAccelerated)"))
+                {
+                    w.Line(F("{0}256({1});", spec.Method, arguments));
+                    if (biasGradient is not null) w.Line(biasGradient + "256(ref b, ref g, rows);");
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line(F("{0}Scalar({1});", spec.Method, arguments));
+                    if (biasGradient is not null) w.Line(biasGradient + "Scalar(ref b, ref g, rows);");
+                }
+            }
+        }
+
+        public static void EmitVector(SourceWriter w, GemmSpec spec, IsaPath path)
+        {
+            using (w.Block(F("private static void {0}{1}({2})", spec.Method, path.Suffix, spec.Parameters)))
+            {
+                foreach (string line in spec.Prologue) w.Line(line);
+                EmitRowLoops(w, spec, rows => EmitVectorTiles(w, spec, path, rows), path.Rows);
+            }
+        }
+
+        public static void EmitScalar(SourceWriter w, GemmSpec spec)
+        {
+            using (w.Block(F("private static void {0}Scalar({1})", spec.Method, spec.Parameters)))
+            {
+                foreach (string line in spec.Prologue) w.Line(line);
+                EmitRowLoops(w, spec, rows => EmitScalarColumns(w, spec, rows, Enumerable.Range(0, spec.N)), 1);
+            }
+        }
+
+        /// <summary>Tiles of <paramref name="tileRows"/> rows, then the remaining rows one by one (or as one constant tile).</summary>
+        private static void EmitRowLoops(SourceWriter w, GemmSpec spec, System.Action<int> tile, int tileRows)
+        {
+            if (spec.ConstantM is int rows)
+            {
+                int full = rows / tileRows * tileRows;
+                if (full > 0)
+                {
+                    using (w.Block(F("for (nuint m = 0; m < {0}; m += {1})", full, tileRows)))
+                    {
+                        tile(tileRows);
+                    }
+                }
+
+                if (full < rows)
+                {
+                    using (w.Block())
+                    {
+                        w.Line(F("nuint m = {0};", full));
+                        tile(rows - full);
+                    }
+                }
+
+                return;
+            }
+
+            w.Line("nuint m = 0;");
+            if (tileRows > 1)
+            {
+                using (w.Block(F("for (; m + {0} <= rows; m += {0})", tileRows)))
+                {
+                    tile(tileRows);
+                }
+            }
+
+            using (w.Block("for (; m < rows; m++)"))
+            {
+                tile(1);
+            }
+        }
+
+        /// <summary>The column blocks of a vector path: groups of up to <see cref="IsaPath.Columns"/> vectors sharing one walk over K.</summary>
+        private static List<(VectorType Type, int[] Starts)> ColumnBlocks(int n, IsaPath path)
+        {
+            var blocks = new List<(VectorType, int[])>();
+            VectorType? fit = path.Types.Where(t => t.Lanes <= n).Select(t => (VectorType?)t).FirstOrDefault();
+            if (fit is not VectorType type)
+            {
+                // Narrower than four columns: one Vector128 whose last lanes read past the row (every buffer the
+                // kernels read B, bias and activations from has 16 floats of slack at its end) and are never stored.
+                blocks.Add((VectorType.V128, new[] { 0 }));
+                return blocks;
+            }
+
+            var starts = new List<int>();
+            for (int start = 0; start + type.Lanes <= n; start += type.Lanes)
+            {
+                starts.Add(start);
+            }
+
+            if (n % type.Lanes != 0)
+            {
+                starts.Add(n - type.Lanes);
+            }
+
+            int perBlock = path.Columns;
+            for (int i = 0; i < starts.Count; i += perBlock)
+            {
+                blocks.Add((type, starts.Skip(i).Take(perBlock).ToArray()));
+            }
+
+            return blocks;
+        }
+
+        private static void EmitVectorTiles(SourceWriter w, GemmSpec spec, IsaPath path, int rows)
+        {
+            var blocks = ColumnBlocks(spec.N, path);
+            if (blocks.Count == 0)
+            {
+                EmitScalarColumns(w, spec, rows, Enumerable.Range(0, spec.N));
+                return;
+            }
+
+            foreach (var (type, starts) in blocks)
+            {
+                EmitVectorTile(w, spec, type, rows, starts);
+            }
+        }
+
+        private static string ARef(GemmSpec spec, int r, string k)
+            => spec.TransposedA
+                ? F("Unsafe.Add(ref a, {0} * {1} + m{2})", k, spec.Lda, r == 0 ? "" : " + " + S(r))
+                : F("Unsafe.Add(ref a{0}, {1})", r, k);
+
+        private static void EmitRowPointers(SourceWriter w, GemmSpec spec, int rows)
+        {
+            if (spec.TransposedA) return;
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line(F("ref float a{0} = ref Unsafe.Add(ref a, (m{1}) * {2});", r, r == 0 ? "" : " + " + S(r), spec.Lda));
+            }
+        }
+
+        private static string KBound(GemmSpec spec) => spec.ConstantK is int k ? S(k) : "depth";
+
+        private static void EmitVectorTile(SourceWriter w, GemmSpec spec, VectorType t, int rows, int[] starts)
+        {
+            string T = t.Name;
+            int c = starts.Length;
+
+            // A single row walking a constant K with few accumulators is latency-bound: split K into phases.
+            int phases = rows == 1 && spec.ConstantK is int kc ? (c == 1 ? 4 : c < 4 ? 2 : 1) : 1;
+            if (phases > 1 && spec.ConstantK < 4 * phases) phases = 1;
+
+            w.Line(F("// Rows m..m+{0}, columns {1} ({2} lanes each).", rows - 1, string.Join(", ", starts.Select(s => S(s) + ".." + S(s + t.Lanes - 1))), t.Lanes));
+            using (w.Block())
+            {
+                EmitRowPointers(w, spec, rows);
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = 0; j < c; j++)
+                    {
+                        for (int ph = 0; ph < phases; ph++)
+                        {
+                            string init = spec.Bias is not null && ph == 0 ? F("{0}.LoadUnsafe(ref {1}, {2})", T, spec.Bias, starts[j]) : F("{0}<float>.Zero", T);
+                            w.Line(F("{0}<float> acc{1}{2}{3} = {4};", T, r, j, PhaseSuffix(ph, phases), init));
+                        }
+                    }
+                }
+
+                string kLimit = KBound(spec);
+                if (phases > 1)
+                {
+                    int k = spec.ConstantK!.Value;
+                    int full = k / phases * phases;
+                    using (w.Block(F("for (nuint k = 0; k < {0}; k += {1})", full, phases)))
+                    {
+                        for (int ph = 0; ph < phases; ph++)
+                        {
+                            EmitKStep(w, spec, T, rows, starts, ph == 0 ? "k" : "k + " + S(ph), PhaseSuffix(ph, phases), ph);
+                        }
+                    }
+
+                    for (int rest = full; rest < k; rest++)
+                    {
+                        EmitKStep(w, spec, T, rows, starts, S(rest), PhaseSuffix(0, phases), rest - full + phases);
+                    }
+
+                    for (int j = 0; j < c; j++)
+                    {
+                        string sum = string.Join(" + ", Enumerable.Range(0, phases).Select(ph => F("acc0{0}{1}", j, PhaseSuffix(ph, phases))));
+                        w.Line(F("{0}<float> acc0{1} = {2};", T, j, sum));
+                    }
+                }
+                else
+                {
+                    using (w.Block(F("for (nuint k = 0; k < {0}; k++)", kLimit)))
+                    {
+                        EmitKStep(w, spec, T, rows, starts, "k", "", 0);
+                    }
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = 0; j < c; j++)
+                    {
+                        string offset = F("(m{0}) * {1} + {2}", r == 0 ? "" : " + " + S(r), spec.N, starts[j]);
+                        EmitVectorEpilogue(w, spec, T, F("acc{0}{1}", r, j), offset);
+                        EmitStore(w, F("acc{0}{1}", r, j), offset, spec.N < t.Lanes ? spec.N : t.Lanes, t.Lanes);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Stores a vector, or only its first <paramref name="valid"/> lanes when the row is narrower than the vector.</summary>
+        private static void EmitStore(SourceWriter w, string vector, string offset, int valid, int lanes)
+        {
+            if (valid == lanes)
+            {
+                w.Line(F("{0}.StoreUnsafe(ref c, {1});", vector, offset));
+                return;
+            }
+
+            for (int lane = 0; lane < valid; lane++)
+            {
+                w.Line(F("Unsafe.Add(ref c, {0} + {1}) = {2}.GetElement({1});", offset, lane, vector));
+            }
+        }
+
+        private static string PhaseSuffix(int phase, int phases) => phases == 1 ? "" : "_" + S(phase);
+
+        private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, int[] starts, string k, string suffix, int uniq)
+        {
+            string u = uniq == 0 ? "" : S(uniq);
+            w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref b, ({1}) * {2});", u, k, spec.Ldb));
+            for (int j = 0; j < starts.Length; j++)
+            {
+                w.Line(F("{0}<float> b{1}{2} = {0}.LoadUnsafe(ref bRow{2}, {3});", T, j, u, starts[j]));
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line(F("{0}<float> x{1}{2} = {0}.Create({3});", T, r, u, ARef(spec, r, "(" + k + ")")));
+                for (int j = 0; j < starts.Length; j++)
+                {
+                    w.Line(F("acc{0}{1}{2} = MultiplyAdd(b{1}{3}, x{0}{3}, acc{0}{1}{2});", r, j, suffix, u));
+                }
+            }
+        }
+
+        private static void EmitVectorEpilogue(SourceWriter w, GemmSpec spec, string T, string acc, string offset)
+        {
+            switch (spec.Epilogue)
+            {
+                case Epilogue.Activation when spec.Activation == ActivationKind.ReLU:
+                    w.Line(F("{0} = {1}.BitwiseAnd({0}, {1}.GreaterThan({0}, {1}<float>.Zero));", acc, T));
+                    break;
+                case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
+                    w.Line(F("{0} = {1}.ConditionalSelect({1}.GreaterThan({0}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T));
+                    break;
+                case Epilogue.Derivative when spec.Activation != ActivationKind.Linear:
+                    string a = "d" + acc;
+                    w.Line(F("{0}<float> {1} = {0}.LoadUnsafe(ref act, {2});", T, a, offset));
+                    w.Line(spec.Activation switch
+                    {
+                        ActivationKind.ReLU => F("{0} = {1}.ConditionalSelect({1}.GreaterThan({2}, {1}<float>.Zero), {0}, {1}<float>.Zero);", acc, T, a),
+                        ActivationKind.LeakyReLU => F("{0} = {1}.ConditionalSelect({1}.GreaterThan({2}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T, a),
+                        ActivationKind.Sigmoid => F("{0} = {0} * {2} * ({1}<float>.One - {2});", acc, T, a),
+                        _ => F("{0} = {0} * ({1}<float>.One - {2} * {2});", acc, T, a),
+                    });
+                    break;
+            }
+        }
+
+        /// <summary>Columns one at a time (narrow layers and the scalar path); a constant K of 8 or more is split in four sums.</summary>
+        private static void EmitScalarColumns(SourceWriter w, GemmSpec spec, int rows, IEnumerable<int> columns)
+        {
+            int[] cols = columns.ToArray();
+            bool scalarPath = cols.Length == spec.N && rows == 1;
+            if (scalarPath && cols.Length > 4)
+            {
+                // The whole scalar path: a loop over the columns rather than one block per column.
+                using (w.Block())
+                {
+                    EmitRowPointers(w, spec, 1);
+                    using (w.Block(F("for (nuint n = 0; n < {0}; n++)", spec.N)))
+                    {
+                        EmitScalarColumn(w, spec, 0, "n", 1);
+                    }
+                }
+
+                return;
+            }
+
+            using (w.Block())
+            {
+                EmitRowPointers(w, spec, rows);
+                for (int r = 0; r < rows; r++)
+                {
+                    foreach (int col in cols)
+                    {
+                        int phases = spec.ConstantK is int k && k >= 8 ? 4 : 1;
+                        EmitScalarColumn(w, spec, r, S(col), phases);
+                    }
+                }
+            }
+        }
+
+        private static void EmitScalarColumn(SourceWriter w, GemmSpec spec, int r, string col, int phases)
+        {
+            using (w.Block())
+            {
+                for (int ph = 0; ph < phases; ph++)
+                {
+                    string init = spec.Bias is not null && ph == 0 ? F("Unsafe.Add(ref {0}, {1})", spec.Bias, col) : "0f";
+                    w.Line(F("float s{0} = {1};", ph, init));
+                }
+
+                if (phases > 1)
+                {
+                    int k = spec.ConstantK!.Value;
+                    int full = k / phases * phases;
+                    using (w.Block(F("for (nuint k = 0; k < {0}; k += {1})", full, phases)))
+                    {
+                        for (int ph = 0; ph < phases; ph++)
+                        {
+                            string kk = ph == 0 ? "k" : "k + " + S(ph);
+                            w.Line(F("s{0} += {1} * Unsafe.Add(ref b, ({2}) * {3} + {4});", ph, ARef(spec, r, "(" + kk + ")"), kk, spec.Ldb, col));
+                        }
+                    }
+
+                    for (int rest = full; rest < k; rest++)
+                    {
+                        w.Line(F("s0 += {0} * Unsafe.Add(ref b, {1} * {2} + {3});", ARef(spec, r, S(rest)), rest, spec.Ldb, col));
+                    }
+
+                    w.Line("s0 = (s0 + s1) + (s2 + s3);");
+                }
+                else
+                {
+                    using (w.Block(F("for (nuint k = 0; k < {0}; k++)", KBound(spec))))
+                    {
+                        w.Line(F("s0 += {0} * Unsafe.Add(ref b, k * {1} + {2});", ARef(spec, r, "k"), spec.Ldb, col));
+                    }
+                }
+
+                string offset = F("(m{0}) * {1} + {2}", r == 0 ? "" : " + " + S(r), spec.N, col);
+                switch (spec.Epilogue)
+                {
+                    case Epilogue.Activation when spec.Activation == ActivationKind.ReLU:
+                        w.Line("s0 = s0 > 0f ? s0 : 0f;");
+                        break;
+                    case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
+                        w.Line("s0 = s0 > 0f ? s0 : Activations.LeakyReLUSlope * s0;");
+                        break;
+                    case Epilogue.Derivative when spec.Activation != ActivationKind.Linear:
+                        w.Line(F("float d = Unsafe.Add(ref act, {0});", offset));
+                        w.Line(spec.Activation switch
+                        {
+                            ActivationKind.ReLU => "s0 = d > 0f ? s0 : 0f;",
+                            ActivationKind.LeakyReLU => "s0 = d > 0f ? s0 : Activations.LeakyReLUSlope * s0;",
+                            ActivationKind.Sigmoid => "s0 = s0 * d * (1f - d);",
+                            _ => "s0 = s0 * (1f - d * d);",
+                        });
+                        break;
+                }
+
+                w.Line(F("Unsafe.Add(ref c, {0}) = s0;", offset));
+            }
+        }
+
+        /// <summary>
+        /// <c>c[n] = sum over the rows of a[row * N + n]</c> (the bias gradient), one vector of columns at a time.
+        /// </summary>
+        public static void EmitColumnSum(SourceWriter w, string method, string parameters, string[] prologue, int n, IsaPath? path)
+        {
+            string suffix = path is IsaPath p ? p.Suffix : "Scalar";
+            using (w.Block(F("private static void {0}{1}({2})", method, suffix, parameters)))
+            {
+                foreach (string line in prologue) w.Line(line);
+                var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath) : new List<(VectorType Type, int[] Starts)>();
+                if (blocks.Count == 0)
+                {
+                    using (w.Block(F("for (nuint n = 0; n < {0}; n++)", n)))
+                    {
+                        w.Line("float sum = 0f;");
+                        using (w.Block("for (nuint k = 0; k < rows; k++)"))
+                        {
+                            w.Line(F("sum += Unsafe.Add(ref a, k * {0} + n);", n));
+                        }
+
+                        w.Line("Unsafe.Add(ref c, n) = sum;");
+                    }
+
+                    return;
+                }
+
+                foreach (var (type, starts) in blocks)
+                {
+                    using (w.Block())
+                    {
+                        for (int j = 0; j < starts.Length; j++)
+                        {
+                            w.Line(F("{0}<float> acc{1} = {0}<float>.Zero;", type.Name, j));
+                        }
+
+                        using (w.Block("for (nuint k = 0; k < rows; k++)"))
+                        {
+                            w.Line(F("ref float row = ref Unsafe.Add(ref a, k * {0});", n));
+                            for (int j = 0; j < starts.Length; j++)
+                            {
+                                w.Line(F("acc{0} += {1}.LoadUnsafe(ref row, {2});", j, type.Name, starts[j]));
+                            }
+                        }
+
+                        for (int j = 0; j < starts.Length; j++)
+                        {
+                            EmitStore(w, "acc" + S(j), S(starts[j]), n < type.Lanes ? n : type.Lanes, type.Lanes);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
