@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side speed comparison of gen-nn and PyTorch on issue 3's cases, with the same Fashion-MNIST data.
 #
-#   bench/compare.sh            5 alternating rounds (~5-8 minutes on a 2-core VM)
-#   bench/compare.sh --quick    2 rounds with fewer repetitions (smoke run, ~2 minutes)
-#   options: --rounds N, --no-install (skip the apt step), --data DIR (Fashion-MNIST IDX .gz files)
+#   bench/compare.sh            5 alternating rounds (~2 minutes on the 2-core VM)
+#   bench/compare.sh --quick    2 rounds with fewer repetitions (smoke run, under a minute)
+#   options: --rounds N, --no-install (skip the apt step), --data DIR (Fashion-MNIST IDX .gz files),
+#            --keep-openblas-env (run the peer with this shell's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE instead of unsetting them)
 #
 # Installs the peer with apt (python3-torch, libopenblas0-pthread, python3-numpy, dataset-fashion-mnist) if missing,
 # builds bench/GenNN.Compare in Release, then alternates it with bench/peer_torch.py (the order flips every round),
@@ -13,9 +14,11 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
+command="bench/compare.sh${*:+ $*}"
 rounds=5
 quick=""
 install=1
+keep_openblas_env=0
 data=/usr/share/datasets/fashion-mnist
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -23,8 +26,9 @@ while [ $# -gt 0 ]; do
         --rounds) rounds="$2"; shift ;;
         --no-install) install=0 ;;
         --data) data="$2"; shift ;;
+        --keep-openblas-env) keep_openblas_env=1 ;;
         -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-        *) echo "compare.sh: unknown argument '$1' (expected --quick, --rounds N, --no-install, --data DIR)" >&2; exit 2 ;;
+        *) echo "compare.sh: unknown argument '$1' (expected --quick, --rounds N, --no-install, --data DIR, --keep-openblas-env)" >&2; exit 2 ;;
     esac
     shift
 done
@@ -66,7 +70,9 @@ export DOTNET_TC_DelaySingleProcMultiplier=1
 run_gennn() { "${pin[@]}" dotnet "$harness" --data "$data" $quick; }
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set machine-wide to keep old OpenBLAS builds safe; the peer runs
 # with OpenBLAS's own CPU detection instead (its kernel is printed in the header).
-run_torch() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "${pin[@]}" "$python" "$here/peer_torch.py" --data "$data" "$@"; }
+unset_blas=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+[ "$keep_openblas_env" = 0 ] || unset_blas=()
+run_torch() { env "${unset_blas[@]}" "${pin[@]}" "$python" "$here/peer_torch.py" --data "$data" "$@"; }
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$here/results/$stamp"
@@ -77,15 +83,16 @@ peer_info="$(run_torch --info)"
 {
     echo "# gen-nn vs PyTorch, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "- machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) logical CPU(s)" \
-         "($(lscpu | sed -n 's/^Core(s) per socket: *//p' | head -1) core(s) per socket), $(uname -r)"
+    field() { lscpu | sed -n "s/^$1: *//p" | head -1; }
+    echo "- machine: $(field 'Model name') (family $(field 'CPU family'), model $(field 'Model')), $(nproc --all) logical CPU(s)," \
+         "$(field 'Core(s) per socket') core(s) per socket, L2 $(field 'L2 cache'), L3 $(field 'L3 cache'); kernel $(uname -r)"
     echo "- flags: $(grep -o -w -E 'avx512f|avx512bw|avx512vl|avx2|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')"
     echo "- .NET: SDK $(dotnet --version), runtime $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1); DOTNET_gcServer=0 DOTNET_TC_DelaySingleProcMultiplier=1"
-    echo "- PyTorch: $(echo "$peer_info" | "$python" -c 'import json,sys; i=json.load(sys.stdin); print(f"torch {i["torch"]}, numpy {i["numpy"]}, {i["threads"]} thread(s); BLAS {i["blas_library"]}: {i["openblas_core"]}, {i["openblas_threads"]} thread(s)")')"
+    echo "- PyTorch: $(run_torch --summary) (Debian python3-torch $(dpkg-query -W -f='${Version}' python3-torch 2>/dev/null || echo '?'))"
     echo "- threads: OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 torch.set_num_threads(1); pinned: ${pin[*]:-no (taskset missing or 1 CPU)}"
-    echo "- OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>} in this shell; unset for the PyTorch peer"
+    echo "- OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>} in this shell; $([ "$keep_openblas_env" = 0 ] && echo unset || echo kept) for the PyTorch peer"
     echo "- data: $data (Fashion-MNIST, 60,000 train / 10,000 test, pixels / 255)"
-    echo "- command: bench/compare.sh ${quick} (rounds: $rounds)"
+    echo "- command: $command (rounds: $rounds)"
 } > "$out/header.md"
 cat "$out/header.md" >&2
 echo "$peer_info" > "$out/torch-info.json"

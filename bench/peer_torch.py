@@ -168,18 +168,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--info", action="store_true", help="print versions and BLAS information, then exit")
+    parser.add_argument("--info", action="store_true", help="print versions and BLAS information as JSON, then exit")
+    parser.add_argument("--summary", action="store_true", help="print versions and BLAS information on one line, then exit")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
     torch.manual_seed(int.from_bytes(os.urandom(4), "little"))  # a new init and shuffle every run, like gen-nn's
-    if args.info:
+    if args.info or args.summary:
         # Multiply once so that the BLAS library is loaded and initialised before it is inspected.
         torch.randn(64, 64) @ torch.randn(64, 64)
         info = {"torch": torch.__version__, "numpy": np.__version__, "threads": torch.get_num_threads(),
                 "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE")}
         info.update(blas_info())
-        print(json.dumps(info, indent=1))
+        if args.summary:
+            print(f"torch {info['torch']}, numpy {info['numpy']}, {info['threads']} thread(s); BLAS {info['blas_library']}: "
+                  f"{info['openblas_core']}, {info['openblas_threads']} thread(s)")
+        else:
+            print(json.dumps(info, indent=1))
         return
 
     repeats = 3 if args.quick else 7

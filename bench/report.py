@@ -89,8 +89,9 @@ def table(values):
             goal = "similar, ~0.80-0.85"
             met = None not in (gv, tv, fit) and min(gv, fit, tv) >= 0.75 and abs(gv - tv) <= 0.03 and abs(fit - tv) <= 0.03
         all_met &= bool(met) or kind == "sanity"
-        ratio_text = f"{ratio:.2f}x" if ratio is not None else ""
-        lines.append(f"| {label} ({unit}) | {cell} | {fmt(tv, unit) if t else '-'} | {ratio_text} | {goal} | "
+        ratio_text = f"{ratio:.2f}x" if ratio is not None and kind != "sanity" else ""
+        label = label if unit == "accuracy" else f"{label} ({unit})"
+        lines.append(f"| {label} | {cell} | {fmt(tv, unit) if t else '-'} | {ratio_text} | {goal} | "
                      f"{'yes' if met else '**no**'} |")
     return lines, all_met
 
