@@ -163,34 +163,54 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        /// <summary>The column blocks of a vector path: groups of up to <see cref="IsaPath.Columns"/> vectors sharing one walk over K.</summary>
-        private static List<(VectorType Type, int[] Starts)> ColumnBlocks(int n, IsaPath path)
+        /// <summary>
+        /// A group of up to <see cref="IsaPath.Columns"/> vectors that share one walk over K. <see cref="Loop"/> is set
+        /// when the group repeats across the row (its starts then count from <c>col</c>).
+        /// </summary>
+        private sealed record ColumnBlock(VectorType Type, string[] Starts, string? Loop);
+
+        /// <summary>
+        /// The column blocks of a vector path: full groups (a loop with constant bounds when there are several), then
+        /// the remaining vectors, the last of which may overlap the one before it so the row ends on a full vector.
+        /// </summary>
+        private static List<ColumnBlock> ColumnBlocks(int n, IsaPath path)
         {
-            var blocks = new List<(VectorType, int[])>();
+            var blocks = new List<ColumnBlock>();
             VectorType? fit = path.Types.Where(t => t.Lanes <= n).Select(t => (VectorType?)t).FirstOrDefault();
             if (fit is not VectorType type)
             {
                 // Narrower than four columns: one Vector128 whose last lanes read past the row (every buffer the
                 // kernels read B, bias and activations from has 16 floats of slack at its end) and are never stored.
-                blocks.Add((VectorType.V128, new[] { 0 }));
+                blocks.Add(new ColumnBlock(VectorType.V128, new[] { "0" }, null));
                 return blocks;
             }
 
-            var starts = new List<int>();
-            for (int start = 0; start + type.Lanes <= n; start += type.Lanes)
+            int perBlock = path.Columns;
+            int vectors = n / type.Lanes;
+            int fullGroups = vectors / perBlock;
+            int next = 0;
+            if (fullGroups > 1)
             {
-                starts.Add(start);
+                int step = perBlock * type.Lanes;
+                string[] starts = Enumerable.Range(0, perBlock).Select(j => j == 0 ? "col" : "col + " + S(j * type.Lanes)).ToArray();
+                blocks.Add(new ColumnBlock(type, starts, F("for (nuint col = 0; col < {0}; col += {1})", fullGroups * step, step)));
+                next = fullGroups * step;
+            }
+
+            var rest = new List<int>();
+            for (int start = next; start + type.Lanes <= n; start += type.Lanes)
+            {
+                rest.Add(start);
             }
 
             if (n % type.Lanes != 0)
             {
-                starts.Add(n - type.Lanes);
+                rest.Add(n - type.Lanes);
             }
 
-            int perBlock = path.Columns;
-            for (int i = 0; i < starts.Count; i += perBlock)
+            for (int i = 0; i < rest.Count; i += perBlock)
             {
-                blocks.Add((type, starts.Skip(i).Take(perBlock).ToArray()));
+                blocks.Add(new ColumnBlock(type, rest.Skip(i).Take(perBlock).Select(S).ToArray(), null));
             }
 
             return blocks;
@@ -198,16 +218,19 @@ namespace GenNN.Generator.Emit
 
         private static void EmitVectorTiles(SourceWriter w, GemmSpec spec, IsaPath path, int rows)
         {
-            var blocks = ColumnBlocks(spec.N, path);
-            if (blocks.Count == 0)
+            foreach (ColumnBlock block in ColumnBlocks(spec.N, path))
             {
-                EmitScalarColumns(w, spec, rows, Enumerable.Range(0, spec.N));
-                return;
-            }
-
-            foreach (var (type, starts) in blocks)
-            {
-                EmitVectorTile(w, spec, type, rows, starts);
+                if (block.Loop is string loop)
+                {
+                    using (w.Block(loop))
+                    {
+                        EmitVectorTile(w, spec, block.Type, rows, block.Starts);
+                    }
+                }
+                else
+                {
+                    EmitVectorTile(w, spec, block.Type, rows, block.Starts);
+                }
             }
         }
 
@@ -227,7 +250,7 @@ namespace GenNN.Generator.Emit
 
         private static string KBound(GemmSpec spec) => spec.ConstantK is int k ? S(k) : "depth";
 
-        private static void EmitVectorTile(SourceWriter w, GemmSpec spec, VectorType t, int rows, int[] starts)
+        private static void EmitVectorTile(SourceWriter w, GemmSpec spec, VectorType t, int rows, string[] starts)
         {
             string T = t.Name;
             int c = starts.Length;
@@ -236,7 +259,7 @@ namespace GenNN.Generator.Emit
             int phases = rows == 1 && spec.ConstantK is int kc ? (c == 1 ? 4 : c < 4 ? 2 : 1) : 1;
             if (phases > 1 && spec.ConstantK < 4 * phases) phases = 1;
 
-            w.Line(F("// Rows m..m+{0}, columns {1} ({2} lanes each).", rows - 1, string.Join(", ", starts.Select(s => S(s) + ".." + S(s + t.Lanes - 1))), t.Lanes));
+            w.Line(F("// Rows m..m+{0}; {1} vector(s) of {2} columns from {3}.", rows - 1, c, t.Lanes, string.Join(", ", starts)));
             using (w.Block())
             {
                 EmitRowPointers(w, spec, rows);
@@ -313,7 +336,7 @@ namespace GenNN.Generator.Emit
 
         private static string PhaseSuffix(int phase, int phases) => phases == 1 ? "" : "_" + S(phase);
 
-        private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, int[] starts, string k, string suffix, int uniq)
+        private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, string[] starts, string k, string suffix, int uniq)
         {
             string u = uniq == 0 ? "" : S(uniq);
             w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref b, ({1}) * {2});", u, k, spec.Ldb));
@@ -462,7 +485,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("private static void {0}{1}({2})", method, suffix, parameters)))
             {
                 foreach (string line in prologue) w.Line(line);
-                var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath) : new List<(VectorType Type, int[] Starts)>();
+                var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath) : new List<ColumnBlock>();
                 if (blocks.Count == 0)
                 {
                     using (w.Block(F("for (nuint n = 0; n < {0}; n++)", n)))
@@ -479,10 +502,12 @@ namespace GenNN.Generator.Emit
                     return;
                 }
 
-                foreach (var (type, starts) in blocks)
+                foreach (ColumnBlock block in blocks)
                 {
-                    using (w.Block())
+                    using (w.Block(block.Loop))
                     {
+                        VectorType type = block.Type;
+                        string[] starts = block.Starts;
                         for (int j = 0; j < starts.Length; j++)
                         {
                             w.Line(F("{0}<float> acc{1} = {0}<float>.Zero;", type.Name, j));
@@ -499,7 +524,7 @@ namespace GenNN.Generator.Emit
 
                         for (int j = 0; j < starts.Length; j++)
                         {
-                            EmitStore(w, "acc" + S(j), S(starts[j]), n < type.Lanes ? n : type.Lanes, type.Lanes);
+                            EmitStore(w, "acc" + S(j), starts[j], n < type.Lanes ? n : type.Lanes, type.Lanes);
                         }
                     }
                 }

@@ -300,7 +300,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
@@ -344,7 +344,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -381,7 +381,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
@@ -425,7 +425,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -506,7 +506,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -552,7 +552,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -689,7 +689,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
@@ -720,7 +720,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -743,7 +743,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
@@ -774,7 +774,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -841,7 +841,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..7 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -868,7 +868,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 8;
-                // Rows m..m+1, columns 0..7 (8 lanes each).
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -893,7 +893,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..7 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -920,7 +920,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 8;
-                // Rows m..m+1, columns 0..7 (8 lanes each).
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -1026,7 +1026,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
@@ -1086,7 +1086,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256<float>.Zero;
@@ -1125,7 +1125,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
@@ -1185,7 +1185,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256<float>.Zero;
@@ -1284,7 +1284,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
@@ -1315,7 +1315,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1338,7 +1338,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
@@ -1369,7 +1369,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1440,7 +1440,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -1473,7 +1473,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -1584,7 +1584,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
@@ -1623,7 +1623,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1646,7 +1646,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
@@ -1685,7 +1685,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     Vector256<float> acc00 = Vector256<float>.Zero;

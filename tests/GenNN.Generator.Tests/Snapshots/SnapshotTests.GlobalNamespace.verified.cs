@@ -280,7 +280,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
@@ -323,7 +323,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -349,7 +349,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
@@ -392,7 +392,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -478,7 +478,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             {
                 nuint m = 0;
-                // Rows m..m+1, columns 0..3 (4 lanes each).
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -507,7 +507,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             {
                 nuint m = 0;
-                // Rows m..m+1, columns 0..3 (4 lanes each).
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -638,7 +638,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
@@ -673,7 +673,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -697,7 +697,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
@@ -732,7 +732,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -805,7 +805,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             {
                 nuint m = 0;
-                // Rows m..m+2, columns 0..3 (4 lanes each).
+                // Rows m..m+2; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -837,7 +837,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             {
                 nuint m = 0;
-                // Rows m..m+2, columns 0..3 (4 lanes each).
+                // Rows m..m+2; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -957,7 +957,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
@@ -1004,7 +1004,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -1029,7 +1029,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
@@ -1076,7 +1076,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128<float>.Zero;

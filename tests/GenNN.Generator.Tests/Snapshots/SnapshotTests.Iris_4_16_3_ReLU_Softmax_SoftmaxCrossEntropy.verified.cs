@@ -283,7 +283,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..15 (16 lanes each).
+                // Rows m..m+3; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
@@ -318,7 +318,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..15 (16 lanes each).
+                // Rows m..m+0; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
@@ -342,7 +342,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
@@ -394,7 +394,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -468,7 +468,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 4; m += 4)
             {
-                // Rows m..m+3, columns 0..15 (16 lanes each).
+                // Rows m..m+3; 1 vector(s) of 16 columns from 0.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc10 = Vector512<float>.Zero;
@@ -501,7 +501,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 4; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -635,7 +635,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 16);
@@ -674,7 +674,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -715,7 +715,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 16);
@@ -754,7 +754,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -873,7 +873,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 16; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -914,7 +914,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 16; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -1053,7 +1053,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..15 (16 lanes each).
+                // Rows m..m+3; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
@@ -1092,7 +1092,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..15 (16 lanes each).
+                // Rows m..m+0; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector512<float> acc00 = Vector512<float>.Zero;
@@ -1115,7 +1115,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
@@ -1175,7 +1175,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector256<float> acc00 = Vector256<float>.Zero;

@@ -296,7 +296,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..15, 16..31, 17..32 (16 lanes each).
+                // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
@@ -353,7 +353,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..15, 16..31, 17..32 (16 lanes each).
+                // Rows m..m+0; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
@@ -406,89 +406,51 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                for (nuint col = 0; col < 32; col += 16)
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
-                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
-                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
-                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
-                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
-                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
-                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
-                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
-                    for (nuint k = 0; k < 13; k++)
+                    // Rows m..m+3; 2 vector(s) of 8 columns from col, col + 8.
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
-                        acc30 = MultiplyAdd(b0, x3, acc30);
-                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                        ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                        ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                        Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        for (nuint k = 0; k < 13; k++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                        }
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 33 + col);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 33 + col + 8);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 33 + col);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 33 + col + 8);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 33 + col);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 33 + col + 8);
                     }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
-                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
-                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
                 }
-                // Rows m..m+3, columns 16..23, 24..31 (8 lanes each).
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
-                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 16);
-                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 24);
-                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 16);
-                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 24);
-                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 16);
-                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 24);
-                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 16);
-                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 24);
-                    for (nuint k = 0; k < 13; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
-                        acc30 = MultiplyAdd(b0, x3, acc30);
-                        acc31 = MultiplyAdd(b1, x3, acc31);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 16);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 24);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 16);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 24);
-                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 16);
-                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 24);
-                }
-                // Rows m..m+3, columns 25..32 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
@@ -519,73 +481,43 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                for (nuint col = 0; col < 32; col += 16)
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
-                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
-                    Vector256<float> acc00_1 = Vector256<float>.Zero;
-                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
-                    Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 12; k += 2)
+                    // Rows m..m+0; 2 vector(s) of 8 columns from col, col + 8.
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                        Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc00_1 = Vector256<float>.Zero;
+                        Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc01_1 = Vector256<float>.Zero;
+                        for (nuint k = 0; k < 12; k += 2)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                            acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                            acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                            ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                            Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, col);
+                            Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, col + 8);
+                            Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                            acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                            acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        }
+                        ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
+                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, col);
+                        Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, col + 8);
+                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (12)));
+                        acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                        acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                        Vector256<float> acc00 = acc00_0 + acc00_1;
+                        Vector256<float> acc01 = acc01_0 + acc01_1;
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
                     }
-                    ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
-                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
-                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
-                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (12)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    Vector256<float> acc00 = acc00_0 + acc00_1;
-                    Vector256<float> acc01 = acc01_0 + acc01_1;
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
                 }
-                // Rows m..m+0, columns 16..23, 24..31 (8 lanes each).
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
-                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 16);
-                    Vector256<float> acc00_1 = Vector256<float>.Zero;
-                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 24);
-                    Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 12; k += 2)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 16);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 24);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                    }
-                    ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
-                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 16);
-                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 24);
-                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (12)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    Vector256<float> acc00 = acc00_0 + acc00_1;
-                    Vector256<float> acc01 = acc01_0 + acc01_1;
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
-                }
-                // Rows m..m+0, columns 25..32 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 25);
@@ -652,7 +584,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 12; m += 4)
             {
-                // Rows m..m+3, columns 0..15, 16..31, 17..32 (16 lanes each).
+                // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -705,7 +637,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 12;
-                // Rows m..m+0, columns 0..15, 16..31, 17..32 (16 lanes each).
+                // Rows m..m+0; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -734,81 +666,47 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 12; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                for (nuint col = 0; col < 32; col += 16)
                 {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    Vector256<float> acc11 = Vector256<float>.Zero;
-                    Vector256<float> acc20 = Vector256<float>.Zero;
-                    Vector256<float> acc21 = Vector256<float>.Zero;
-                    Vector256<float> acc30 = Vector256<float>.Zero;
-                    Vector256<float> acc31 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
+                    // Rows m..m+3; 2 vector(s) of 8 columns from col, col + 8.
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
-                        acc30 = MultiplyAdd(b0, x3, acc30);
-                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> acc00 = Vector256<float>.Zero;
+                        Vector256<float> acc01 = Vector256<float>.Zero;
+                        Vector256<float> acc10 = Vector256<float>.Zero;
+                        Vector256<float> acc11 = Vector256<float>.Zero;
+                        Vector256<float> acc20 = Vector256<float>.Zero;
+                        Vector256<float> acc21 = Vector256<float>.Zero;
+                        Vector256<float> acc30 = Vector256<float>.Zero;
+                        Vector256<float> acc31 = Vector256<float>.Zero;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                        }
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 33 + col);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 33 + col + 8);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 33 + col);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 33 + col + 8);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 33 + col);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 33 + col + 8);
                     }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
-                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
-                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
                 }
-                // Rows m..m+3, columns 16..23, 24..31 (8 lanes each).
-                {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    Vector256<float> acc11 = Vector256<float>.Zero;
-                    Vector256<float> acc20 = Vector256<float>.Zero;
-                    Vector256<float> acc21 = Vector256<float>.Zero;
-                    Vector256<float> acc30 = Vector256<float>.Zero;
-                    Vector256<float> acc31 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
-                        acc30 = MultiplyAdd(b0, x3, acc30);
-                        acc31 = MultiplyAdd(b1, x3, acc31);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 16);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 24);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 16);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 24);
-                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 16);
-                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 24);
-                }
-                // Rows m..m+3, columns 25..32 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 25.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -835,39 +733,26 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 12;
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                for (nuint col = 0; col < 32; col += 16)
                 {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
+                    // Rows m..m+0; 2 vector(s) of 8 columns from col, col + 8.
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> acc00 = Vector256<float>.Zero;
+                        Vector256<float> acc01 = Vector256<float>.Zero;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                        }
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
                     }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
                 }
-                // Rows m..m+0, columns 16..23, 24..31 (8 lanes each).
-                {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
-                }
-                // Rows m..m+0, columns 25..32 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 25.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
@@ -927,29 +812,18 @@ namespace GenNN.Generated
         private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 429);
+            for (nuint col = 0; col < 32; col += 16)
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
                 {
                     ref float row = ref Unsafe.Add(ref a, k * 33);
-                    acc0 += Vector256.LoadUnsafe(ref row, 0);
-                    acc1 += Vector256.LoadUnsafe(ref row, 8);
+                    acc0 += Vector256.LoadUnsafe(ref row, col);
+                    acc1 += Vector256.LoadUnsafe(ref row, col + 8);
                 }
-                acc0.StoreUnsafe(ref c, 0);
-                acc1.StoreUnsafe(ref c, 8);
-            }
-            {
-                Vector256<float> acc0 = Vector256<float>.Zero;
-                Vector256<float> acc1 = Vector256<float>.Zero;
-                for (nuint k = 0; k < rows; k++)
-                {
-                    ref float row = ref Unsafe.Add(ref a, k * 33);
-                    acc0 += Vector256.LoadUnsafe(ref row, 16);
-                    acc1 += Vector256.LoadUnsafe(ref row, 24);
-                }
-                acc0.StoreUnsafe(ref c, 16);
-                acc1.StoreUnsafe(ref c, 24);
+                acc0.StoreUnsafe(ref c, col);
+                acc1.StoreUnsafe(ref c, col + 8);
             }
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
@@ -1003,7 +877,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..15, 1..16 (16 lanes each).
+                // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
@@ -1055,7 +929,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..15, 1..16 (16 lanes each).
+                // Rows m..m+0; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
@@ -1100,7 +974,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
@@ -1149,7 +1023,7 @@ namespace GenNN.Generated
                     acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
                 }
-                // Rows m..m+3, columns 9..16 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
@@ -1184,7 +1058,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -1219,7 +1093,7 @@ namespace GenNN.Generated
                     acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
                 }
-                // Rows m..m+0, columns 9..16 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 9);
@@ -1308,7 +1182,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 32; m += 4)
             {
-                // Rows m..m+3, columns 0..15, 1..16 (16 lanes each).
+                // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -1348,7 +1222,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 32;
-                // Rows m..m+0, columns 0..15, 1..16 (16 lanes each).
+                // Rows m..m+0; 2 vector(s) of 16 columns from 0, 1.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -1373,7 +1247,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 32; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1410,7 +1284,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
                 }
-                // Rows m..m+3, columns 9..16 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -1437,7 +1311,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 32;
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1453,7 +1327,7 @@ namespace GenNN.Generated
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
                 }
-                // Rows m..m+0, columns 9..16 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
@@ -1570,7 +1444,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..15, 16..31, 17..32 (16 lanes each).
+                // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
@@ -1651,7 +1525,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..15, 16..31, 17..32 (16 lanes each).
+                // Rows m..m+0; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector512<float> acc00_0 = Vector512<float>.Zero;
@@ -1708,121 +1582,67 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                for (nuint col = 0; col < 32; col += 16)
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    Vector256<float> acc11 = Vector256<float>.Zero;
-                    Vector256<float> acc20 = Vector256<float>.Zero;
-                    Vector256<float> acc21 = Vector256<float>.Zero;
-                    Vector256<float> acc30 = Vector256<float>.Zero;
-                    Vector256<float> acc31 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 17; k++)
+                    // Rows m..m+3; 2 vector(s) of 8 columns from col, col + 8.
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
-                        acc30 = MultiplyAdd(b0, x3, acc30);
-                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                        ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                        ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                        Vector256<float> acc00 = Vector256<float>.Zero;
+                        Vector256<float> acc01 = Vector256<float>.Zero;
+                        Vector256<float> acc10 = Vector256<float>.Zero;
+                        Vector256<float> acc11 = Vector256<float>.Zero;
+                        Vector256<float> acc20 = Vector256<float>.Zero;
+                        Vector256<float> acc21 = Vector256<float>.Zero;
+                        Vector256<float> acc30 = Vector256<float>.Zero;
+                        Vector256<float> acc31 = Vector256<float>.Zero;
+                        for (nuint k = 0; k < 17; k++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                        }
+                        Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + col);
+                        acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + col + 8);
+                        acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
+                        Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + col);
+                        acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 33 + col);
+                        Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + col + 8);
+                        acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 33 + col + 8);
+                        Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + col);
+                        acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 33 + col);
+                        Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + col + 8);
+                        acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 33 + col + 8);
+                        Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + col);
+                        acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 33 + col);
+                        Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + col + 8);
+                        acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 33 + col + 8);
                     }
-                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
-                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
-                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
-                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 0);
-                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
-                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 8);
-                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
-                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 0);
-                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
-                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 8);
-                    acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
-                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 0);
-                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
-                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
-                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 8);
-                    acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
-                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
                 }
-                // Rows m..m+3, columns 16..23, 24..31 (8 lanes each).
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    Vector256<float> acc11 = Vector256<float>.Zero;
-                    Vector256<float> acc20 = Vector256<float>.Zero;
-                    Vector256<float> acc21 = Vector256<float>.Zero;
-                    Vector256<float> acc30 = Vector256<float>.Zero;
-                    Vector256<float> acc31 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 17; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
-                        acc30 = MultiplyAdd(b0, x3, acc30);
-                        acc31 = MultiplyAdd(b1, x3, acc31);
-                    }
-                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
-                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
-                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
-                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
-                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 16);
-                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 16);
-                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 24);
-                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 24);
-                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 16);
-                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 16);
-                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 24);
-                    acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 24);
-                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 16);
-                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
-                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 16);
-                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 24);
-                    acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
-                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 24);
-                }
-                // Rows m..m+3, columns 25..32 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
@@ -1861,81 +1681,47 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                for (nuint col = 0; col < 32; col += 16)
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                    Vector256<float> acc00_0 = Vector256<float>.Zero;
-                    Vector256<float> acc00_1 = Vector256<float>.Zero;
-                    Vector256<float> acc01_0 = Vector256<float>.Zero;
-                    Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 16; k += 2)
+                    // Rows m..m+0; 2 vector(s) of 8 columns from col, col + 8.
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                        Vector256<float> acc00_0 = Vector256<float>.Zero;
+                        Vector256<float> acc00_1 = Vector256<float>.Zero;
+                        Vector256<float> acc01_0 = Vector256<float>.Zero;
+                        Vector256<float> acc01_1 = Vector256<float>.Zero;
+                        for (nuint k = 0; k < 16; k += 2)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                            acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                            acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                            ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                            Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, col);
+                            Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, col + 8);
+                            Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                            acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                            acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        }
+                        ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
+                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, col);
+                        Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, col + 8);
+                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (16)));
+                        acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                        acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                        Vector256<float> acc00 = acc00_0 + acc00_1;
+                        Vector256<float> acc01 = acc01_0 + acc01_1;
+                        Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + col);
+                        acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + col + 8);
+                        acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
                     }
-                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
-                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
-                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
-                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    Vector256<float> acc00 = acc00_0 + acc00_1;
-                    Vector256<float> acc01 = acc01_0 + acc01_1;
-                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
-                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
-                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
                 }
-                // Rows m..m+0, columns 16..23, 24..31 (8 lanes each).
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                    Vector256<float> acc00_0 = Vector256<float>.Zero;
-                    Vector256<float> acc00_1 = Vector256<float>.Zero;
-                    Vector256<float> acc01_0 = Vector256<float>.Zero;
-                    Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 16; k += 2)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 16);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 24);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                    }
-                    ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
-                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 16);
-                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 24);
-                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    Vector256<float> acc00 = acc00_0 + acc00_1;
-                    Vector256<float> acc01 = acc01_0 + acc01_1;
-                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
-                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 16);
-                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
-                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 24);
-                }
-                // Rows m..m+0, columns 25..32 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector256<float> acc00_0 = Vector256<float>.Zero;
@@ -2038,7 +1824,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
@@ -2082,7 +1868,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2125,7 +1911,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
@@ -2169,7 +1955,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2256,7 +2042,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 16; m += 4)
             {
-                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2296,7 +2082,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 16;
-                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2321,7 +2107,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 16; m += 4)
             {
-                // Rows m..m+3, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2361,7 +2147,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 16;
-                // Rows m..m+0, columns 0..3, 3..6 (4 lanes each).
+                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2473,7 +2259,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..15, 1..16 (16 lanes each).
+                // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
@@ -2533,7 +2319,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..15, 1..16 (16 lanes each).
+                // Rows m..m+0; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     Vector512<float> acc00 = Vector512<float>.Zero;
@@ -2562,7 +2348,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
@@ -2619,7 +2405,7 @@ namespace GenNN.Generated
                     acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
                 }
-                // Rows m..m+3, columns 9..16 (8 lanes each).
+                // Rows m..m+3; 1 vector(s) of 8 columns from 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
@@ -2658,7 +2444,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 8..15 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2679,7 +2465,7 @@ namespace GenNN.Generated
                     acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
                 }
-                // Rows m..m+0, columns 9..16 (8 lanes each).
+                // Rows m..m+0; 1 vector(s) of 8 columns from 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;

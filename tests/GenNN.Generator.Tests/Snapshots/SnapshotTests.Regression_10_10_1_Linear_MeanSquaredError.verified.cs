@@ -278,7 +278,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
@@ -322,7 +322,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -359,7 +359,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
@@ -403,7 +403,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -484,7 +484,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -524,7 +524,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 8;
-                // Rows m..m+1, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -556,7 +556,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -596,7 +596,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 8;
-                // Rows m..m+1, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -719,7 +719,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
@@ -750,7 +750,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -773,7 +773,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
@@ -804,7 +804,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..3 (4 lanes each).
+                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -877,7 +877,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -904,7 +904,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 8;
-                // Rows m..m+1, columns 0..3 (4 lanes each).
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -929,7 +929,7 @@ namespace GenNN.Generated
             nuint depth = rows;
             for (nuint m = 0; m < 8; m += 4)
             {
-                // Rows m..m+3, columns 0..3 (4 lanes each).
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -956,7 +956,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 8;
-                // Rows m..m+1, columns 0..3 (4 lanes each).
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
@@ -1059,7 +1059,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
@@ -1103,7 +1103,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1128,7 +1128,7 @@ namespace GenNN.Generated
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
-                // Rows m..m+3, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
@@ -1172,7 +1172,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0, columns 0..7, 2..9 (8 lanes each).
+                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     Vector256<float> acc00 = Vector256<float>.Zero;

@@ -85,6 +85,9 @@ public static class NetworkCases
         Case(s => new Sce_I64_Relu64_Tanh32_Soft8(s), Loss.SoftmaxCrossEntropy, 64, [new(64, Activation.ReLU), new(32, Activation.Tanh), new(8, Activation.Softmax)], gradientCheck: true),
         Case(s => new Mse_I3_Leaky65_Lin24_Sig9_Lin1(s), Loss.MeanSquaredError, 3, [new(65, Activation.LeakyReLU), new(24, Activation.Linear), new(9, Activation.Sigmoid), new(1, Activation.Linear)], gradientCheck: true),
         Case(s => new Sce_I13_Tanh7_Soft3(s), Loss.SoftmaxCrossEntropy, 13, [new(7, Activation.Tanh), new(3, Activation.Softmax)], gradientCheck: true),
+        // Layers of 128 units or more: the kernels loop over groups of column vectors instead of unrolling them.
+        Case(s => new Sce_I200_Relu150_Leaky129_Soft10(s), Loss.SoftmaxCrossEntropy, 200, [new(150, Activation.ReLU), new(129, Activation.LeakyReLU), new(10, Activation.Softmax)], gradientCheck: false),
+        Case(s => new Mse_I130_Relu2_Tanh144(s), Loss.MeanSquaredError, 130, [new(2, Activation.ReLU), new(144, Activation.Tanh)], gradientCheck: true),
     ];
 
     private static readonly Dictionary<string, NetworkCase> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);

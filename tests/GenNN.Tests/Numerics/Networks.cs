@@ -355,3 +355,16 @@ public partial class Mse_I3_Leaky65_Lin24_Sig9_Lin1 { }
 [Dense(7, Activation.Tanh)]
 [Dense(3, Activation.Softmax)]
 public partial class Sce_I13_Tanh7_Soft3 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(200)]
+[Dense(150, Activation.ReLU)]
+[Dense(129, Activation.LeakyReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Sce_I200_Relu150_Leaky129_Soft10 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(130)]
+[Dense(2, Activation.ReLU)]
+[Dense(144, Activation.Tanh)]
+public partial class Mse_I130_Relu2_Tanh144 { }
