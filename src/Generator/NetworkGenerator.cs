@@ -1,3 +1,4 @@
+using GenNN.Generator.Diagnostics;
 using GenNN.Generator.Emit;
 using GenNN.Generator.Model;
 using GenNN.Generator.Parsing;
@@ -29,11 +30,23 @@ namespace GenNN.Generator
                 .WithTrackingName(TrackingNames.Diagnostics);
             context.RegisterSourceOutput(diagnostics, static (spc, diagnostic) => spc.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
+            IncrementalValueProvider<GeneratorOptions> options = context.AnalyzerConfigOptionsProvider
+                .Select(static (provider, _) => GeneratorOptions.Parse(
+                    provider.GlobalOptions.TryGetValue(GeneratorOptions.VectorWidthProperty, out string? width) ? width : null))
+                .WithTrackingName(TrackingNames.Options);
+            context.RegisterSourceOutput(options, static (spc, o) =>
+            {
+                if (o.Invalid is not null)
+                {
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidVectorWidth, Location.None, o.Invalid));
+                }
+            });
+
             IncrementalValuesProvider<NetworkSpec> specs = results
                 .Where(static result => result.Spec is not null)
                 .Select(static (result, _) => result.Spec!)
                 .WithTrackingName(TrackingNames.Specs);
-            context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(spec.HintName, Emitter.Emit(spec)));
+            context.RegisterSourceOutput(specs.Combine(options), static (spc, pair) => spc.AddSource(pair.Left.HintName, Emitter.Emit(pair.Left, pair.Right)));
         }
     }
 
@@ -48,5 +61,8 @@ namespace GenNN.Generator
 
         /// <summary>The valid specs handed to the emitter.</summary>
         public const string Specs = nameof(Specs);
+
+        /// <summary>The project's MSBuild settings (GenNNVectorWidth), reduced to a record.</summary>
+        public const string Options = nameof(Options);
     }
 }

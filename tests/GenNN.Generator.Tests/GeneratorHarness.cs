@@ -98,13 +98,35 @@ internal static class GeneratorHarness
         => CreateCompilation(new[] { (DefaultPath, source) }, parseOptions);
 
     /// <summary>A driver for <see cref="NetworkGenerator"/> that records every named step.</summary>
-    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null)
+    /// <param name="parseOptions">The parse options; <see cref="ParseOptions"/> by default.</param>
+    /// <param name="msbuildProperties">MSBuild properties the generator sees, e.g. <c>["GenNNVectorWidth"] = "256"</c>.</param>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null, IReadOnlyDictionary<string, string>? msbuildProperties = null)
         => CSharpGeneratorDriver.Create(
             new[] { new NetworkGenerator().AsSourceGenerator() },
             additionalTexts: null,
             parseOptions: parseOptions ?? ParseOptions,
-            optionsProvider: null,
+            optionsProvider: msbuildProperties is null ? null : new GlobalOptionsProvider(msbuildProperties),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Global analyzer options as MSBuild passes <c>CompilerVisibleProperty</c> values: <c>build_property.Name</c>.</summary>
+    private sealed class GlobalOptionsProvider(IReadOnlyDictionary<string, string> properties) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        private readonly Options _global = new(properties.ToDictionary(p => "build_property." + p.Key, p => p.Value));
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => _global;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+        private sealed class Options(Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+        {
+            public static readonly Options Empty = new(new Dictionary<string, string>());
+
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+                => values.TryGetValue(key, out value);
+        }
+    }
 
     /// <summary>Runs the generator over one source file.</summary>
     public static GeneratorRun Run(string source, CSharpParseOptions? parseOptions = null)

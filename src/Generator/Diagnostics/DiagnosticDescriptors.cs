@@ -56,7 +56,11 @@ namespace GenNN.Generator.Diagnostics
             "GNN0012", "Network type must be a plain class",
             "'{0}' is {1}; a network must be a non-static, non-abstract class (not a record)");
 
-        private static DiagnosticDescriptor Create(string id, string title, string message)
-            => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
+        public static readonly DiagnosticDescriptor InvalidVectorWidth = Create(
+            "GNN0013", "Unknown GenNNVectorWidth",
+            "The MSBuild property GenNNVectorWidth is '{0}'; use Auto, 512 or 256. Using Auto.", DiagnosticSeverity.Warning);
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+            => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }
 }

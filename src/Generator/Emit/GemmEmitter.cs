@@ -78,22 +78,23 @@ namespace GenNN.Generator.Emit
     /// </summary>
     internal static class GemmEmitter
     {
-        public static void EmitDispatch(SourceWriter w, GemmSpec spec, string arguments, string? biasGradient = null)
+        public static void EmitDispatch(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths, string? biasGradient = null)
         {
             w.Line("/// <summary>" + spec.Summary + "</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             using (w.Block(F("internal static void {0}({1})", spec.Method, spec.Parameters)))
             {
-                using (w.Block("if (Vector512.IsHardwareAccelerated)"))
+                // IsHardwareAccelerated is a JIT-time constant: only one branch survives compilation.
+                string keyword = "if";
+                foreach (IsaPath path in paths)
                 {
-                    w.Line(F("{0}512({1});", spec.Method, arguments));
-                    if (biasGradient is not null) w.Line(biasGradient + "512(ref b, ref g, rows);");
-                }
+                    using (w.Block(F("{0} ({1}.IsHardwareAccelerated)", keyword, path.Widest.Name)))
+                    {
+                        w.Line(F("{0}{1}({2});", spec.Method, path.Suffix, arguments));
+                        if (biasGradient is not null) w.Line(F("{0}{1}(ref b, ref g, rows);", biasGradient, path.Suffix));
+                    }
 
-                using (w.Block("else if (Vector256.IsHardwareAccelerated)"))
-                {
-                    w.Line(F("{0}256({1});", spec.Method, arguments));
-                    if (biasGradient is not null) w.Line(biasGradient + "256(ref b, ref g, rows);");
+                    keyword = "else if";
                 }
 
                 using (w.Block("else"))
