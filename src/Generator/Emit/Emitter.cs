@@ -580,12 +580,21 @@ namespace GenNN.Generator.Emit
                 using (w.Block(F("internal static void {0}Transpose(ref float p, ref float wt)", name)))
                 {
                     w.Line(F("ref float w = ref Unsafe.Add(ref p, {0});", layout.Weight[index]));
-                    using (w.Block(F("for (nuint i = 0; i < {0}; i++)", l.Inputs)))
+                    w.Line("// 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.");
+                    using (w.Block(F("for (nuint i0 = 0; i0 < {0}; i0 += 16)", l.Inputs)))
                     {
-                        w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", l.Units));
-                        using (w.Block(F("for (nuint o = 0; o < {0}; o++)", l.Units)))
+                        w.Line(F("nuint iEnd = i0 + 16 < {0} ? i0 + 16 : {0};", l.Inputs));
+                        using (w.Block(F("for (nuint o0 = 0; o0 < {0}; o0 += 16)", l.Units)))
                         {
-                            w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", l.Inputs));
+                            w.Line(F("nuint oEnd = o0 + 16 < {0} ? o0 + 16 : {0};", l.Units));
+                            using (w.Block("for (nuint i = i0; i < iEnd; i++)"))
+                            {
+                                w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", l.Units));
+                                using (w.Block("for (nuint o = o0; o < oEnd; o++)"))
+                                {
+                                    w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", l.Inputs));
+                                }
+                            }
                         }
                     }
                 }
@@ -623,7 +632,7 @@ namespace GenNN.Generator.Emit
         private sealed class Layout
         {
             /// <summary>Floats of hidden activations a PredictBatch chunk may keep on the stack.</summary>
-            private const int ChunkFloats = 8 * 1024;
+            private const int ChunkFloats = 16 * 1024;
 
             public Layout(NetworkSpec spec)
             {
@@ -658,7 +667,9 @@ namespace GenNN.Generator.Emit
                 TrainingPerRow = perRow + (spec.Loss == LossKind.MeanSquaredError ? 0 : spec.Output.Units);
                 TransposedTotal = transposed;
                 TargetSize = spec.Loss == LossKind.MeanSquaredError ? spec.Output.Units : 1;
-                ChunkRows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
+                int rows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
+                ChunkRows = rows >= 8 ? rows / 8 * 8 : rows; // whole register tiles of 8 rows
+
             }
 
             public int[] Weight { get; }

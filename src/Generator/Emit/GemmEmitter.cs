@@ -20,7 +20,7 @@ namespace GenNN.Generator.Emit
     internal readonly record struct IsaPath(string Suffix, VectorType Widest, int Rows, int Columns)
     {
         /// <summary>AVX-512: 32 registers hold a 4 x 4 tile of accumulators, 4 weight vectors and a broadcast.</summary>
-        public static readonly IsaPath V512 = new("512", VectorType.V512, 4, 4);
+        public static readonly IsaPath V512 = new("512", VectorType.V512, 8, 2);
 
         /// <summary>AVX2: 16 registers hold a 4 x 2 tile, 2 weight vectors and a broadcast.</summary>
         public static readonly IsaPath V256 = new("256", VectorType.V256, 4, 2);
@@ -150,11 +150,13 @@ namespace GenNN.Generator.Emit
             }
 
             w.Line("nuint m = 0;");
-            if (tileRows > 1)
+            for (int r = tileRows; r > 1; r /= 2)
             {
-                using (w.Block(F("for (; m + {0} <= rows; m += {0})", tileRows)))
+                // Full tiles, then at most one half tile, quarter tile, ... before single rows.
+                using (w.Block(F(r == tileRows ? "for (; m + {0} <= rows; m += {0})" : "if (m + {0} <= rows)", r)))
                 {
-                    tile(tileRows);
+                    tile(r);
+                    if (r != tileRows) w.Line(F("m += {0};", r));
                 }
             }
 
@@ -174,7 +176,7 @@ namespace GenNN.Generator.Emit
         /// The column blocks of a vector path: full groups (a loop with constant bounds when there are several), then
         /// the remaining vectors, the last of which may overlap the one before it so the row ends on a full vector.
         /// </summary>
-        private static List<ColumnBlock> ColumnBlocks(int n, IsaPath path)
+        private static List<ColumnBlock> ColumnBlocks(int n, IsaPath path, int perBlock)
         {
             var blocks = new List<ColumnBlock>();
             VectorType? fit = path.Types.Where(t => t.Lanes <= n).Select(t => (VectorType?)t).FirstOrDefault();
@@ -186,7 +188,6 @@ namespace GenNN.Generator.Emit
                 return blocks;
             }
 
-            int perBlock = path.Columns;
             int vectors = n / type.Lanes;
             int fullGroups = vectors / perBlock;
             int next = 0;
@@ -219,7 +220,9 @@ namespace GenNN.Generator.Emit
 
         private static void EmitVectorTiles(SourceWriter w, GemmSpec spec, IsaPath path, int rows)
         {
-            foreach (ColumnBlock block in ColumnBlocks(spec.N, path))
+            // Fewer rows leave registers for more column vectors (at most eight) in the same accumulator budget.
+            int columns = System.Math.Max(path.Columns, System.Math.Min(8, path.Rows * path.Columns / rows));
+            foreach (ColumnBlock block in ColumnBlocks(spec.N, path, columns))
             {
                 if (block.Loop is string loop)
                 {
@@ -486,7 +489,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("private static void {0}{1}({2})", method, suffix, parameters)))
             {
                 foreach (string line in prologue) w.Line(line);
-                var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath) : new List<ColumnBlock>();
+                var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath, 4) : new List<ColumnBlock>();
                 if (blocks.Count == 0)
                 {
                     using (w.Block(F("for (nuint n = 0; n < {0}; n++)", n)))

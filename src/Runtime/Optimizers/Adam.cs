@@ -2,6 +2,8 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GenNN
 {
@@ -75,7 +77,15 @@ namespace GenNN
 
             Span<float> m = _m, v = _v;
             int i = 0;
-            if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
+            if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+            {
+                i = Step512(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2);
+            }
+            else if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
+            {
+                i = Step256(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2);
+            }
+            else if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
             {
                 Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
                 ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
@@ -115,5 +125,63 @@ namespace GenNN
         /// <summary>Describes the optimizer and its hyperparameters.</summary>
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "Adam(learningRate: {0}, beta1: {1}, beta2: {2}, epsilon: {3})", LearningRate, Beta1, Beta2, Epsilon);
+
+        // The x86 loops replace the division by a reciprocal estimate refined by one Newton step
+        // (r' = r (2 - d r), about 24 correct bits): the divider, not memory, bounded the plain loop.
+
+        private static int Step512(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
+            float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2)
+        {
+            ref float p0 = ref MemoryMarshal.GetReference(parameters);
+            ref float g0 = ref MemoryMarshal.GetReference(gradients);
+            ref float m0 = ref MemoryMarshal.GetReference(m);
+            ref float v0 = ref MemoryMarshal.GetReference(v);
+            Vector512<float> vb1 = Vector512.Create(b1), vc1 = Vector512.Create(c1), vb2 = Vector512.Create(b2), vc2 = Vector512.Create(c2);
+            Vector512<float> vEps = Vector512.Create(eps), vStep = Vector512.Create(stepSize), vInv = Vector512.Create(invSqrtBc2), two = Vector512.Create(2f);
+            int i = 0;
+            for (; i + 16 <= parameters.Length; i += 16)
+            {
+                nuint at = (nuint)i;
+                Vector512<float> g = Vector512.LoadUnsafe(ref g0, at);
+                Vector512<float> mk = vb1 * Vector512.LoadUnsafe(ref m0, at) + vc1 * g;
+                Vector512<float> vk = vb2 * Vector512.LoadUnsafe(ref v0, at) + vc2 * (g * g);
+                mk.StoreUnsafe(ref m0, at);
+                vk.StoreUnsafe(ref v0, at);
+                Vector512<float> d = Vector512.Sqrt(vk) * vInv + vEps;
+                Vector512<float> r = Avx512F.Reciprocal14(d);
+                r *= two - d * r;
+                (Vector512.LoadUnsafe(ref p0, at) - vStep * mk * r).StoreUnsafe(ref p0, at);
+            }
+
+            return i;
+        }
+
+        private static int Step256(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
+            float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2)
+        {
+            ref float p0 = ref MemoryMarshal.GetReference(parameters);
+            ref float g0 = ref MemoryMarshal.GetReference(gradients);
+            ref float m0 = ref MemoryMarshal.GetReference(m);
+            ref float v0 = ref MemoryMarshal.GetReference(v);
+            Vector256<float> vb1 = Vector256.Create(b1), vc1 = Vector256.Create(c1), vb2 = Vector256.Create(b2), vc2 = Vector256.Create(c2);
+            Vector256<float> vEps = Vector256.Create(eps), vStep = Vector256.Create(stepSize), vInv = Vector256.Create(invSqrtBc2), two = Vector256.Create(2f);
+            int i = 0;
+            for (; i + 8 <= parameters.Length; i += 8)
+            {
+                nuint at = (nuint)i;
+                Vector256<float> g = Vector256.LoadUnsafe(ref g0, at);
+                Vector256<float> mk = vb1 * Vector256.LoadUnsafe(ref m0, at) + vc1 * g;
+                Vector256<float> vk = vb2 * Vector256.LoadUnsafe(ref v0, at) + vc2 * (g * g);
+                mk.StoreUnsafe(ref m0, at);
+                vk.StoreUnsafe(ref v0, at);
+                Vector256<float> d = Vector256.Sqrt(vk) * vInv + vEps;
+                Vector256<float> r = Avx.Reciprocal(d);
+                r *= two - d * r;
+                r *= two - d * r;
+                (Vector256.LoadUnsafe(ref p0, at) - vStep * mk * r).StoreUnsafe(ref p0, at);
+            }
+
+            return i;
+        }
     }
 }

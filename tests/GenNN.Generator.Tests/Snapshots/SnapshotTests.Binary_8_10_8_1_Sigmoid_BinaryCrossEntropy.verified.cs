@@ -298,7 +298,83 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 80);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 8);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc60 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc61 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc70 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc71 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 10 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 10 + 2);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 10 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -341,6 +417,36 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -423,6 +529,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
@@ -504,9 +639,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 8; m += 8)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -516,6 +651,14 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc61 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
+                    Vector256<float> acc71 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
@@ -533,6 +676,18 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a, (k) * 8 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 10 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 10 + 2);
@@ -542,6 +697,14 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 10 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 10 + 2);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 10 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
                 }
             }
         }
@@ -687,7 +850,58 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 90);
             ref float bias = ref Unsafe.Add(ref p, 170);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 10);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 10);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 10);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc60 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc70 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 8 + 0);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 8 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
@@ -717,6 +931,29 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -771,6 +1008,28 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -839,14 +1098,18 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 90);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 8; m += 8)
             {
-                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
+                // Rows m..m+7; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
@@ -859,11 +1122,23 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                     acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 8 + 0);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 8 + 0);
                 }
             }
             {
@@ -1024,7 +1299,115 @@ namespace GenNN.Generated
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 8);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc61 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
+                    Vector256<float> acc71 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 2);
+                    acc11 = acc11 * dacc11 * (Vector256<float>.One - dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 2);
+                    acc21 = acc21 * dacc21 * (Vector256<float>.One - dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 2);
+                    acc31 = acc31 * dacc31 * (Vector256<float>.One - dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 10 + 0);
+                    acc40 = acc40 * dacc40 * (Vector256<float>.One - dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    Vector256<float> dacc41 = Vector256.LoadUnsafe(ref act, (m + 4) * 10 + 2);
+                    acc41 = acc41 * dacc41 * (Vector256<float>.One - dacc41);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 10 + 0);
+                    acc50 = acc50 * dacc50 * (Vector256<float>.One - dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    Vector256<float> dacc51 = Vector256.LoadUnsafe(ref act, (m + 5) * 10 + 2);
+                    acc51 = acc51 * dacc51 * (Vector256<float>.One - dacc51);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                    Vector256<float> dacc60 = Vector256.LoadUnsafe(ref act, (m + 6) * 10 + 0);
+                    acc60 = acc60 * dacc60 * (Vector256<float>.One - dacc60);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 10 + 0);
+                    Vector256<float> dacc61 = Vector256.LoadUnsafe(ref act, (m + 6) * 10 + 2);
+                    acc61 = acc61 * dacc61 * (Vector256<float>.One - dacc61);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 10 + 2);
+                    Vector256<float> dacc70 = Vector256.LoadUnsafe(ref act, (m + 7) * 10 + 0);
+                    acc70 = acc70 * dacc70 * (Vector256<float>.One - dacc70);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 10 + 0);
+                    Vector256<float> dacc71 = Vector256.LoadUnsafe(ref act, (m + 7) * 10 + 2);
+                    acc71 = acc71 * dacc71 * (Vector256<float>.One - dacc71);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -1083,6 +1466,44 @@ namespace GenNN.Generated
                     acc31 = acc31 * dacc31 * (Vector256<float>.One - dacc31);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 2);
+                    acc11 = acc11 * dacc11 * (Vector256<float>.One - dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1183,6 +1604,43 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 2);
+                    acc11 = acc11 * dacc11 * (Vector256<float>.One - dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
@@ -1247,12 +1705,21 @@ namespace GenNN.Generated
         internal static void Layer1Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 90);
-            for (nuint i = 0; i < 10; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 10; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 8);
-                for (nuint o = 0; o < 8; o++)
+                nuint iEnd = i0 + 16 < 10 ? i0 + 16 : 10;
+                for (nuint o0 = 0; o0 < 8; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 10 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 8 ? o0 + 16 : 8;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 8);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 10 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }
@@ -1282,7 +1749,58 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 178);
             ref float bias = ref Unsafe.Add(ref p, 186);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 8);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc60 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc70 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 1 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 1 + 0 + 0) = acc70.GetElement(0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -1312,6 +1830,29 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1366,6 +1907,28 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1438,14 +2001,18 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 178);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 8; m += 8)
             {
-                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
@@ -1458,11 +2025,23 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
                     }
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 1 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 1 + 0 + 0) = acc70.GetElement(0);
                 }
             }
         }
@@ -1582,7 +2161,74 @@ namespace GenNN.Generated
         private static void Layer2InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 1);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 1);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 1);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 8 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 8 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 8 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 8 + 0);
+                    acc40 = acc40 * dacc40 * (Vector256<float>.One - dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 8 + 0);
+                    acc50 = acc50 * dacc50 * (Vector256<float>.One - dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                    Vector256<float> dacc60 = Vector256.LoadUnsafe(ref act, (m + 6) * 8 + 0);
+                    acc60 = acc60 * dacc60 * (Vector256<float>.One - dacc60);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 8 + 0);
+                    Vector256<float> dacc70 = Vector256.LoadUnsafe(ref act, (m + 7) * 8 + 0);
+                    acc70 = acc70 * dacc70 * (Vector256<float>.One - dacc70);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 8 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
@@ -1620,6 +2266,33 @@ namespace GenNN.Generated
                     acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 8 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1683,6 +2356,32 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 8 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 1 vector(s) of 8 columns from 0.
@@ -1731,12 +2430,21 @@ namespace GenNN.Generated
         internal static void Layer2Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 178);
-            for (nuint i = 0; i < 8; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 8; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 1);
-                for (nuint o = 0; o < 1; o++)
+                nuint iEnd = i0 + 16 < 8 ? i0 + 16 : 8;
+                for (nuint o0 = 0; o0 < 1; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 8 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 1 ? o0 + 16 : 1;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 1);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 8 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }

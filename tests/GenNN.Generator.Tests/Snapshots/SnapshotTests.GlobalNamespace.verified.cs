@@ -278,7 +278,82 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 6);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 2);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 2);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 2);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc60 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc70 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    acc20 = Vector128.BitwiseAnd(acc20, Vector128.GreaterThan(acc20, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    acc30 = Vector128.BitwiseAnd(acc30, Vector128.GreaterThan(acc30, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    acc40 = Vector128.BitwiseAnd(acc40, Vector128.GreaterThan(acc40, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    acc50 = Vector128.BitwiseAnd(acc50, Vector128.GreaterThan(acc50, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                    acc60 = Vector128.BitwiseAnd(acc60, Vector128.GreaterThan(acc60, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 1) = acc60.GetElement(1);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 2) = acc60.GetElement(2);
+                    acc70 = Vector128.BitwiseAnd(acc70, Vector128.GreaterThan(acc70, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 0) = acc70.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 1) = acc70.GetElement(1);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 2) = acc70.GetElement(2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -320,6 +395,35 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -389,6 +493,34 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -636,7 +768,66 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 9);
             ref float bias = ref Unsafe.Add(ref p, 15);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 3);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc60 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc70 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 6) * 2 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 2 + 0 + 1) = acc60.GetElement(1);
+                    Unsafe.Add(ref c, (m + 7) * 2 + 0 + 0) = acc70.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 2 + 0 + 1) = acc70.GetElement(1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -670,6 +861,31 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -729,6 +945,30 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
                 }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -955,7 +1195,90 @@ namespace GenNN.Generated
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 2);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 2);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 2);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
+                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
+                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    Vector128<float> dacc40 = Vector128.LoadUnsafe(ref act, (m + 4) * 3 + 0);
+                    acc40 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc40, Vector128<float>.Zero), acc40, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    Vector128<float> dacc50 = Vector128.LoadUnsafe(ref act, (m + 5) * 3 + 0);
+                    acc50 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc50, Vector128<float>.Zero), acc50, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                    Vector128<float> dacc60 = Vector128.LoadUnsafe(ref act, (m + 6) * 3 + 0);
+                    acc60 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc60, Vector128<float>.Zero), acc60, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 1) = acc60.GetElement(1);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 2) = acc60.GetElement(2);
+                    Vector128<float> dacc70 = Vector128.LoadUnsafe(ref act, (m + 7) * 3 + 0);
+                    acc70 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc70, Vector128<float>.Zero), acc70, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 0) = acc70.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 1) = acc70.GetElement(1);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 2) = acc70.GetElement(2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -1001,6 +1324,37 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1074,6 +1428,36 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 1 vector(s) of 4 columns from 0.
@@ -1141,12 +1525,21 @@ namespace GenNN.Generated
         internal static void Layer1Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 9);
-            for (nuint i = 0; i < 3; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 3; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 2);
-                for (nuint o = 0; o < 2; o++)
+                nuint iEnd = i0 + 16 < 3 ? i0 + 16 : 3;
+                for (nuint o0 = 0; o0 < 2; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 3 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 2 ? o0 + 16 : 2;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 2);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 3 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }

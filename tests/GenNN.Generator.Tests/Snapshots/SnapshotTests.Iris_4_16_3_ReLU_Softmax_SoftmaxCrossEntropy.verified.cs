@@ -281,7 +281,66 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 64);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 16 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 4);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 4);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 4);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 4);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 4);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 4);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc40 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc50 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc60 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc70 = Vector512.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 4; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    acc10 = Vector512.BitwiseAnd(acc10, Vector512.GreaterThan(acc10, Vector512<float>.Zero));
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                    acc20 = Vector512.BitwiseAnd(acc20, Vector512.GreaterThan(acc20, Vector512<float>.Zero));
+                    acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
+                    acc30 = Vector512.BitwiseAnd(acc30, Vector512.GreaterThan(acc30, Vector512<float>.Zero));
+                    acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
+                    acc40 = Vector512.BitwiseAnd(acc40, Vector512.GreaterThan(acc40, Vector512<float>.Zero));
+                    acc40.StoreUnsafe(ref c, (m + 4) * 16 + 0);
+                    acc50 = Vector512.BitwiseAnd(acc50, Vector512.GreaterThan(acc50, Vector512<float>.Zero));
+                    acc50.StoreUnsafe(ref c, (m + 5) * 16 + 0);
+                    acc60 = Vector512.BitwiseAnd(acc60, Vector512.GreaterThan(acc60, Vector512<float>.Zero));
+                    acc60.StoreUnsafe(ref c, (m + 6) * 16 + 0);
+                    acc70 = Vector512.BitwiseAnd(acc70, Vector512.GreaterThan(acc70, Vector512<float>.Zero));
+                    acc70.StoreUnsafe(ref c, (m + 7) * 16 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 16 columns from 0.
                 {
@@ -315,6 +374,31 @@ namespace GenNN.Generated
                     acc30 = Vector512.BitwiseAnd(acc30, Vector512.GreaterThan(acc30, Vector512<float>.Zero));
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 16 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 4; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    acc10 = Vector512.BitwiseAnd(acc10, Vector512.GreaterThan(acc10, Vector512<float>.Zero));
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -392,6 +476,39 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 8.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    for (nuint k = 0; k < 4; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
+                    acc01.StoreUnsafe(ref c, (m) * 16 + 8);
+                    acc10 = Vector256.BitwiseAnd(acc10, Vector256.GreaterThan(acc10, Vector256<float>.Zero));
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                    acc11 = Vector256.BitwiseAnd(acc11, Vector256.GreaterThan(acc11, Vector256<float>.Zero));
+                    acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
@@ -466,8 +583,8 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
             {
+                nuint m = 0;
                 // Rows m..m+3; 1 vector(s) of 16 columns from 0.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
@@ -633,7 +750,74 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 80);
             ref float bias = ref Unsafe.Add(ref p, 128);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 16);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 16);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 16);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 16);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 16);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 16);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 16);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc60 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc70 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 16; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 1) = acc60.GetElement(1);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 2) = acc60.GetElement(2);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 0) = acc70.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 1) = acc70.GetElement(1);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 2) = acc70.GetElement(2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -671,6 +855,33 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 16);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 16; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -751,6 +962,32 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 16);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 16; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -871,14 +1108,18 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 80);
             nuint depth = rows;
-            for (nuint m = 0; m < 16; m += 4)
+            for (nuint m = 0; m < 16; m += 8)
             {
-                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
@@ -891,6 +1132,14 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
                     }
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
@@ -904,6 +1153,18 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 1) = acc60.GetElement(1);
+                    Unsafe.Add(ref c, (m + 6) * 3 + 0 + 2) = acc60.GetElement(2);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 0) = acc70.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 1) = acc70.GetElement(1);
+                    Unsafe.Add(ref c, (m + 7) * 3 + 0 + 2) = acc70.GetElement(2);
                 }
             }
         }
@@ -1051,7 +1312,74 @@ namespace GenNN.Generated
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 16 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 3);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 3);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 16 + 0);
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, Vector512<float>.Zero);
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 16 + 0);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, Vector512<float>.Zero);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                    Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 16 + 0);
+                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc20, Vector512<float>.Zero), acc20, Vector512<float>.Zero);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
+                    Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 16 + 0);
+                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc30, Vector512<float>.Zero), acc30, Vector512<float>.Zero);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
+                    Vector512<float> dacc40 = Vector512.LoadUnsafe(ref act, (m + 4) * 16 + 0);
+                    acc40 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc40, Vector512<float>.Zero), acc40, Vector512<float>.Zero);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 16 + 0);
+                    Vector512<float> dacc50 = Vector512.LoadUnsafe(ref act, (m + 5) * 16 + 0);
+                    acc50 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc50, Vector512<float>.Zero), acc50, Vector512<float>.Zero);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 16 + 0);
+                    Vector512<float> dacc60 = Vector512.LoadUnsafe(ref act, (m + 6) * 16 + 0);
+                    acc60 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc60, Vector512<float>.Zero), acc60, Vector512<float>.Zero);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 16 + 0);
+                    Vector512<float> dacc70 = Vector512.LoadUnsafe(ref act, (m + 7) * 16 + 0);
+                    acc70 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc70, Vector512<float>.Zero), acc70, Vector512<float>.Zero);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 16 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 16 columns from 0.
                 {
@@ -1089,6 +1417,33 @@ namespace GenNN.Generated
                     acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc30, Vector512<float>.Zero), acc30, Vector512<float>.Zero);
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 16 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 16 + 0);
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, Vector512<float>.Zero);
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 16 + 0);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, Vector512<float>.Zero);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1173,6 +1528,43 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 8.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 16 + 0);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, Vector256<float>.Zero);
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 16 + 8);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, Vector256<float>.Zero);
+                    acc01.StoreUnsafe(ref c, (m) * 16 + 8);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 0);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, Vector256<float>.Zero);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 8);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, Vector256<float>.Zero);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
@@ -1227,12 +1619,21 @@ namespace GenNN.Generated
         internal static void Layer1Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 80);
-            for (nuint i = 0; i < 16; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 16; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 3);
-                for (nuint o = 0; o < 3; o++)
+                nuint iEnd = i0 + 16 < 16 ? i0 + 16 : 16;
+                for (nuint o0 = 0; o0 < 3; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 16 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 3 ? o0 + 16 : 3;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 3);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 16 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }

@@ -294,7 +294,131 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 429);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 16 columns from 0, 16.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 13);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 13);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 13);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 13);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc21 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc31 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc40 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc41 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc50 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc51 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc60 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc61 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc70 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc71 = Vector512.LoadUnsafe(ref bias, 16);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 33 + 16);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 33 + 16);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 33 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 33 + 16);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 33 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 33 + 16);
+                }
+                // Rows m..m+7; 1 vector(s) of 16 columns from 17.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 13);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 13);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 13);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 13);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc40 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc50 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc60 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc70 = Vector512.LoadUnsafe(ref bias, 17);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 17);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 17);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 17);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 17);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 33 + 17);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 33 + 17);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
@@ -350,6 +474,43 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
                     acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 16 columns from 0, 16, 17.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc02 = Vector512.LoadUnsafe(ref bias, 17);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc12 = Vector512.LoadUnsafe(ref bias, 17);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -479,56 +640,97 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
                 }
             }
-            for (; m < rows; m++)
+            if (m + 2 <= rows)
             {
-                for (nuint col = 0; col < 32; col += 16)
-                {
-                    // Rows m..m+0; 2 vector(s) of 8 columns from col, col + 8.
-                    {
-                        ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
-                        Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, col);
-                        Vector256<float> acc00_1 = Vector256<float>.Zero;
-                        Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, col + 8);
-                        Vector256<float> acc01_1 = Vector256<float>.Zero;
-                        for (nuint k = 0; k < 12; k += 2)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                            acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                            acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                            ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                            Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, col);
-                            Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, col + 8);
-                            Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                            acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                            acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                        }
-                        ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
-                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, col);
-                        Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, col + 8);
-                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (12)));
-                        acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                        acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                        Vector256<float> acc00 = acc00_0 + acc00_1;
-                        Vector256<float> acc01 = acc01_0 + acc01_1;
-                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
-                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
-                    }
-                }
-                // Rows m..m+0; 1 vector(s) of 8 columns from 25.
+                // Rows m..m+1; 4 vector(s) of 8 columns from 0, 8, 16, 24.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc03 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc13 = Vector256.LoadUnsafe(ref bias, 24);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                }
+                // Rows m..m+1; 1 vector(s) of 8 columns from 25.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 25);
                     for (nuint k = 0; k < 13; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc03 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc04 = Vector256.LoadUnsafe(ref bias, 25);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc04.StoreUnsafe(ref c, (m) * 33 + 25);
                 }
             }
         }
@@ -582,9 +784,117 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 4)
+            for (nuint m = 0; m < 8; m += 8)
             {
-                // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
+                // Rows m..m+7; 2 vector(s) of 16 columns from 0, 16.
+                {
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc41 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc51 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc61 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    Vector512<float> acc71 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 33 + 16);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 33 + 16);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 33 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 33 + 16);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 33 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 33 + 16);
+                }
+                // Rows m..m+7; 1 vector(s) of 16 columns from 17.
+                {
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 17);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 17);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 17);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 17);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 33 + 17);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 33 + 17);
+                }
+            }
+            {
+                nuint m = 8;
+                // Rows m..m+4; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -598,6 +908,9 @@ namespace GenNN.Generated
                     Vector512<float> acc30 = Vector512<float>.Zero;
                     Vector512<float> acc31 = Vector512<float>.Zero;
                     Vector512<float> acc32 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc41 = Vector512<float>.Zero;
+                    Vector512<float> acc42 = Vector512<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -620,6 +933,10 @@ namespace GenNN.Generated
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
                         acc32 = MultiplyAdd(b2, x3, acc32);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        acc42 = MultiplyAdd(b2, x4, acc42);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 16);
@@ -633,29 +950,9 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
                     acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
-                }
-            }
-            {
-                nuint m = 12;
-                // Rows m..m+0; 3 vector(s) of 16 columns from 0, 16, 17.
-                {
-                    Vector512<float> acc00 = Vector512<float>.Zero;
-                    Vector512<float> acc01 = Vector512<float>.Zero;
-                    Vector512<float> acc02 = Vector512<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
-                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
-                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 33 + 16);
+                    acc42.StoreUnsafe(ref c, (m + 4) * 33 + 17);
                 }
             }
         }
@@ -733,36 +1030,33 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 12;
-                for (nuint col = 0; col < 32; col += 16)
-                {
-                    // Rows m..m+0; 2 vector(s) of 8 columns from col, col + 8.
-                    {
-                        Vector256<float> acc00 = Vector256<float>.Zero;
-                        Vector256<float> acc01 = Vector256<float>.Zero;
-                        for (nuint k = 0; k < depth; k++)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                            acc00 = MultiplyAdd(b0, x0, acc00);
-                            acc01 = MultiplyAdd(b1, x0, acc01);
-                        }
-                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
-                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
-                    }
-                }
-                // Rows m..m+0; 1 vector(s) of 8 columns from 25.
+                // Rows m..m+0; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc03 = Vector256<float>.Zero;
+                    Vector256<float> acc04 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
                     }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc04.StoreUnsafe(ref c, (m) * 33 + 25);
                 }
             }
         }
@@ -812,18 +1106,23 @@ namespace GenNN.Generated
         private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 429);
-            for (nuint col = 0; col < 32; col += 16)
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
+                Vector256<float> acc2 = Vector256<float>.Zero;
+                Vector256<float> acc3 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
                 {
                     ref float row = ref Unsafe.Add(ref a, k * 33);
-                    acc0 += Vector256.LoadUnsafe(ref row, col);
-                    acc1 += Vector256.LoadUnsafe(ref row, col + 8);
+                    acc0 += Vector256.LoadUnsafe(ref row, 0);
+                    acc1 += Vector256.LoadUnsafe(ref row, 8);
+                    acc2 += Vector256.LoadUnsafe(ref row, 16);
+                    acc3 += Vector256.LoadUnsafe(ref row, 24);
                 }
-                acc0.StoreUnsafe(ref c, col);
-                acc1.StoreUnsafe(ref c, col + 8);
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 8);
+                acc2.StoreUnsafe(ref c, 16);
+                acc3.StoreUnsafe(ref c, 24);
             }
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
@@ -875,7 +1174,99 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 462);
             ref float bias = ref Unsafe.Add(ref p, 1023);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 16 columns from 0, 1.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 33);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 33);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 33);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 33);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc21 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc31 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc40 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc41 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc50 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc51 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc60 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc61 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc70 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc71 = Vector512.LoadUnsafe(ref bias, 1);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc10, Vector512<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc11, Vector512<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc20, Vector512<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc21, Vector512<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
+                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc30, Vector512<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc31, Vector512<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
+                    acc40 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc40, Vector512<float>.Zero), acc40, acc40 * Activations.LeakyReLUSlope);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 0);
+                    acc41 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc41, Vector512<float>.Zero), acc41, acc41 * Activations.LeakyReLUSlope);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 17 + 1);
+                    acc50 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc50, Vector512<float>.Zero), acc50, acc50 * Activations.LeakyReLUSlope);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 0);
+                    acc51 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc51, Vector512<float>.Zero), acc51, acc51 * Activations.LeakyReLUSlope);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 17 + 1);
+                    acc60 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc60, Vector512<float>.Zero), acc60, acc60 * Activations.LeakyReLUSlope);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 17 + 0);
+                    acc61 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc61, Vector512<float>.Zero), acc61, acc61 * Activations.LeakyReLUSlope);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 17 + 1);
+                    acc70 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc70, Vector512<float>.Zero), acc70, acc70 * Activations.LeakyReLUSlope);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 17 + 0);
+                    acc71 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc71, Vector512<float>.Zero), acc71, acc71 * Activations.LeakyReLUSlope);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 17 + 1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
                 {
@@ -926,6 +1317,40 @@ namespace GenNN.Generated
                     acc31 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc31, Vector512<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 16 columns from 0, 1.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 1);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 1);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc10, Vector512<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc11, Vector512<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1056,76 +1481,95 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 8 columns from 0, 8, 9.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 9);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc11, Vector256<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc12 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc12, Vector256<float>.Zero), acc12, acc12 * Activations.LeakyReLUSlope);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
+                // Rows m..m+0; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
                     Vector256<float> acc00_1 = Vector256<float>.Zero;
                     Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
                     Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    Vector256<float> acc02_0 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc02_1 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 32; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
                         acc00_0 = MultiplyAdd(b0, x0, acc00_0);
                         acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc02_0 = MultiplyAdd(b2, x0, acc02_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
                         Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
                         Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                        Vector256<float> b21 = Vector256.LoadUnsafe(ref bRow1, 9);
                         Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
                         acc00_1 = MultiplyAdd(b01, x01, acc00_1);
                         acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc02_1 = MultiplyAdd(b21, x01, acc02_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
                     Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
                     Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
+                    Vector256<float> b22 = Vector256.LoadUnsafe(ref bRow2, 9);
                     Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (32)));
                     acc00_0 = MultiplyAdd(b02, x02, acc00_0);
                     acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
                     Vector256<float> acc00 = acc00_0 + acc00_1;
                     Vector256<float> acc01 = acc01_0 + acc01_1;
+                    Vector256<float> acc02 = acc02_0 + acc02_1;
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
-                }
-                // Rows m..m+0; 1 vector(s) of 8 columns from 9.
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
-                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 9);
-                    Vector256<float> acc00_1 = Vector256<float>.Zero;
-                    Vector256<float> acc00_2 = Vector256<float>.Zero;
-                    Vector256<float> acc00_3 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 32; k += 4)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 9);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 17);
-                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 9);
-                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 17);
-                        Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 9);
-                        Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                    }
-                    ref float bRow4 = ref Unsafe.Add(ref b, (32) * 17);
-                    Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 9);
-                    Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (32)));
-                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
-                    Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
-                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
-                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
                 }
             }
         }
@@ -1180,9 +1624,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 462);
             nuint depth = rows;
-            for (nuint m = 0; m < 32; m += 4)
+            for (nuint m = 0; m < 32; m += 8)
             {
-                // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
+                // Rows m..m+7; 2 vector(s) of 16 columns from 0, 1.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -1192,6 +1636,14 @@ namespace GenNN.Generated
                     Vector512<float> acc21 = Vector512<float>.Zero;
                     Vector512<float> acc30 = Vector512<float>.Zero;
                     Vector512<float> acc31 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc41 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc51 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc61 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    Vector512<float> acc71 = Vector512<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -1209,6 +1661,18 @@ namespace GenNN.Generated
                         Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 1);
@@ -1218,6 +1682,14 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 17 + 1);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 17 + 1);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 17 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 17 + 1);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 17 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 17 + 1);
                 }
             }
             {
@@ -1311,33 +1783,25 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 32;
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
+                // Rows m..m+0; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
-                }
-                // Rows m..m+0; 1 vector(s) of 8 columns from 9.
-                {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
                 }
             }
         }
@@ -1387,23 +1851,17 @@ namespace GenNN.Generated
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
+                Vector256<float> acc2 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
                 {
                     ref float row = ref Unsafe.Add(ref a, k * 17);
                     acc0 += Vector256.LoadUnsafe(ref row, 0);
                     acc1 += Vector256.LoadUnsafe(ref row, 8);
+                    acc2 += Vector256.LoadUnsafe(ref row, 9);
                 }
                 acc0.StoreUnsafe(ref c, 0);
                 acc1.StoreUnsafe(ref c, 8);
-            }
-            {
-                Vector256<float> acc0 = Vector256<float>.Zero;
-                for (nuint k = 0; k < rows; k++)
-                {
-                    ref float row = ref Unsafe.Add(ref a, k * 17);
-                    acc0 += Vector256.LoadUnsafe(ref row, 9);
-                }
-                acc0.StoreUnsafe(ref c, 9);
+                acc2.StoreUnsafe(ref c, 9);
             }
         }
 
@@ -1442,7 +1900,179 @@ namespace GenNN.Generated
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 16 columns from 0, 16.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 17);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 17);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 17);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 17);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc41 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc51 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc61 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    Vector512<float> acc71 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector512<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc01 = acc01 * (Vector512<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 0);
+                    acc10 = acc10 * (Vector512<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    Vector512<float> dacc11 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 16);
+                    acc11 = acc11 * (Vector512<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 33 + 0);
+                    acc20 = acc20 * (Vector512<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    Vector512<float> dacc21 = Vector512.LoadUnsafe(ref act, (m + 2) * 33 + 16);
+                    acc21 = acc21 * (Vector512<float>.One - dacc21 * dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 33 + 0);
+                    acc30 = acc30 * (Vector512<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    Vector512<float> dacc31 = Vector512.LoadUnsafe(ref act, (m + 3) * 33 + 16);
+                    acc31 = acc31 * (Vector512<float>.One - dacc31 * dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                    Vector512<float> dacc40 = Vector512.LoadUnsafe(ref act, (m + 4) * 33 + 0);
+                    acc40 = acc40 * (Vector512<float>.One - dacc40 * dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 0);
+                    Vector512<float> dacc41 = Vector512.LoadUnsafe(ref act, (m + 4) * 33 + 16);
+                    acc41 = acc41 * (Vector512<float>.One - dacc41 * dacc41);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 33 + 16);
+                    Vector512<float> dacc50 = Vector512.LoadUnsafe(ref act, (m + 5) * 33 + 0);
+                    acc50 = acc50 * (Vector512<float>.One - dacc50 * dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 0);
+                    Vector512<float> dacc51 = Vector512.LoadUnsafe(ref act, (m + 5) * 33 + 16);
+                    acc51 = acc51 * (Vector512<float>.One - dacc51 * dacc51);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 33 + 16);
+                    Vector512<float> dacc60 = Vector512.LoadUnsafe(ref act, (m + 6) * 33 + 0);
+                    acc60 = acc60 * (Vector512<float>.One - dacc60 * dacc60);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 33 + 0);
+                    Vector512<float> dacc61 = Vector512.LoadUnsafe(ref act, (m + 6) * 33 + 16);
+                    acc61 = acc61 * (Vector512<float>.One - dacc61 * dacc61);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 33 + 16);
+                    Vector512<float> dacc70 = Vector512.LoadUnsafe(ref act, (m + 7) * 33 + 0);
+                    acc70 = acc70 * (Vector512<float>.One - dacc70 * dacc70);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 33 + 0);
+                    Vector512<float> dacc71 = Vector512.LoadUnsafe(ref act, (m + 7) * 33 + 16);
+                    acc71 = acc71 * (Vector512<float>.One - dacc71 * dacc71);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 33 + 16);
+                }
+                // Rows m..m+7; 1 vector(s) of 16 columns from 17.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 17);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 17);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 17);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 17);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 33 + 17);
+                    acc00 = acc00 * (Vector512<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 17);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 17);
+                    acc10 = acc10 * (Vector512<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                    Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 33 + 17);
+                    acc20 = acc20 * (Vector512<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 17);
+                    Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 33 + 17);
+                    acc30 = acc30 * (Vector512<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 17);
+                    Vector512<float> dacc40 = Vector512.LoadUnsafe(ref act, (m + 4) * 33 + 17);
+                    acc40 = acc40 * (Vector512<float>.One - dacc40 * dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 17);
+                    Vector512<float> dacc50 = Vector512.LoadUnsafe(ref act, (m + 5) * 33 + 17);
+                    acc50 = acc50 * (Vector512<float>.One - dacc50 * dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 17);
+                    Vector512<float> dacc60 = Vector512.LoadUnsafe(ref act, (m + 6) * 33 + 17);
+                    acc60 = acc60 * (Vector512<float>.One - dacc60 * dacc60);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 33 + 17);
+                    Vector512<float> dacc70 = Vector512.LoadUnsafe(ref act, (m + 7) * 33 + 17);
+                    acc70 = acc70 * (Vector512<float>.One - dacc70 * dacc70);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 33 + 17);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
@@ -1522,6 +2152,55 @@ namespace GenNN.Generated
                     acc32 = acc32 * (Vector512<float>.One - dacc32 * dacc32);
                     acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 16 columns from 0, 16, 17.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc02 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc12 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector512<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc01 = acc01 * (Vector512<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector512<float> dacc02 = Vector512.LoadUnsafe(ref act, (m) * 33 + 17);
+                    acc02 = acc02 * (Vector512<float>.One - dacc02 * dacc02);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 0);
+                    acc10 = acc10 * (Vector512<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    Vector512<float> dacc11 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 16);
+                    acc11 = acc11 * (Vector512<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    Vector512<float> dacc12 = Vector512.LoadUnsafe(ref act, (m + 1) * 33 + 17);
+                    acc12 = acc12 * (Vector512<float>.One - dacc12 * dacc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1679,82 +2358,127 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
                 }
             }
-            for (; m < rows; m++)
+            if (m + 2 <= rows)
             {
-                for (nuint col = 0; col < 32; col += 16)
-                {
-                    // Rows m..m+0; 2 vector(s) of 8 columns from col, col + 8.
-                    {
-                        ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                        Vector256<float> acc00_0 = Vector256<float>.Zero;
-                        Vector256<float> acc00_1 = Vector256<float>.Zero;
-                        Vector256<float> acc01_0 = Vector256<float>.Zero;
-                        Vector256<float> acc01_1 = Vector256<float>.Zero;
-                        for (nuint k = 0; k < 16; k += 2)
-                        {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                            acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                            acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                            ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                            Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, col);
-                            Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, col + 8);
-                            Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                            acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                            acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                        }
-                        ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
-                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, col);
-                        Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, col + 8);
-                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (16)));
-                        acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                        acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                        Vector256<float> acc00 = acc00_0 + acc00_1;
-                        Vector256<float> acc01 = acc01_0 + acc01_1;
-                        Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + col);
-                        acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
-                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
-                        Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + col + 8);
-                        acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
-                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
-                    }
-                }
-                // Rows m..m+0; 1 vector(s) of 8 columns from 25.
+                // Rows m..m+1; 4 vector(s) of 8 columns from 0, 8, 16, 24.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                    Vector256<float> acc00_0 = Vector256<float>.Zero;
-                    Vector256<float> acc00_1 = Vector256<float>.Zero;
-                    Vector256<float> acc00_2 = Vector256<float>.Zero;
-                    Vector256<float> acc00_3 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 16; k += 4)
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc03 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    Vector256<float> acc13 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    Vector256<float> dacc02 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc02 = acc02 * (Vector256<float>.One - dacc02 * dacc02);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector256<float> dacc03 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
+                    acc03 = acc03 * (Vector256<float>.One - dacc03 * dacc03);
+                    acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 0);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 8);
+                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    Vector256<float> dacc12 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 16);
+                    acc12 = acc12 * (Vector256<float>.One - dacc12 * dacc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    Vector256<float> dacc13 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 24);
+                    acc13 = acc13 * (Vector256<float>.One - dacc13 * dacc13);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                }
+                // Rows m..m+1; 1 vector(s) of 8 columns from 25.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 25);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 33);
-                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 25);
-                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 33);
-                        Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 25);
-                        Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
                     }
-                    ref float bRow4 = ref Unsafe.Add(ref b, (16) * 33);
-                    Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 25);
-                    Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
-                    Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
                     acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 25);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc03 = Vector256<float>.Zero;
+                    Vector256<float> acc04 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    Vector256<float> dacc02 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc02 = acc02 * (Vector256<float>.One - dacc02 * dacc02);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector256<float> dacc03 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
+                    acc03 = acc03 * (Vector256<float>.One - dacc03 * dacc03);
+                    acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    Vector256<float> dacc04 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
+                    acc04 = acc04 * (Vector256<float>.One - dacc04 * dacc04);
+                    acc04.StoreUnsafe(ref c, (m) * 33 + 25);
                 }
             }
         }
@@ -1787,12 +2511,21 @@ namespace GenNN.Generated
         internal static void Layer1Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 462);
-            for (nuint i = 0; i < 33; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 33; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 17);
-                for (nuint o = 0; o < 17; o++)
+                nuint iEnd = i0 + 16 < 33 ? i0 + 16 : 33;
+                for (nuint o0 = 0; o0 < 17; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 33 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 17 ? o0 + 16 : 17;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 17);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 33 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }
@@ -1822,7 +2555,83 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 1040);
             ref float bias = ref Unsafe.Add(ref p, 1159);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 17);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 17);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 17);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 17);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc41 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc51 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc60 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc61 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc70 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc71 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 7 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 7 + 3);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 7 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 7 + 3);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -1865,6 +2674,36 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1953,6 +2792,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
@@ -2040,9 +2908,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 1040);
             nuint depth = rows;
-            for (nuint m = 0; m < 16; m += 4)
+            for (nuint m = 0; m < 16; m += 8)
             {
-                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
+                // Rows m..m+7; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2052,6 +2920,14 @@ namespace GenNN.Generated
                     Vector128<float> acc21 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
                     Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc61 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
+                    Vector128<float> acc71 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -2069,6 +2945,18 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -2078,6 +2966,14 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 7 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 7 + 3);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 7 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 7 + 3);
                 }
             }
             {
@@ -2257,7 +3153,115 @@ namespace GenNN.Generated
         private static void Layer2InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 16 columns from 0, 1.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 7);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 7);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 7);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 7);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    Vector512<float> acc40 = Vector512<float>.Zero;
+                    Vector512<float> acc41 = Vector512<float>.Zero;
+                    Vector512<float> acc50 = Vector512<float>.Zero;
+                    Vector512<float> acc51 = Vector512<float>.Zero;
+                    Vector512<float> acc60 = Vector512<float>.Zero;
+                    Vector512<float> acc61 = Vector512<float>.Zero;
+                    Vector512<float> acc70 = Vector512<float>.Zero;
+                    Vector512<float> acc71 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 17 + 1);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 17 + 0);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    Vector512<float> dacc11 = Vector512.LoadUnsafe(ref act, (m + 1) * 17 + 1);
+                    acc11 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc11, Vector512<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                    Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 17 + 0);
+                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc20, Vector512<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    Vector512<float> dacc21 = Vector512.LoadUnsafe(ref act, (m + 2) * 17 + 1);
+                    acc21 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc21, Vector512<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
+                    Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 17 + 0);
+                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc30, Vector512<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    Vector512<float> dacc31 = Vector512.LoadUnsafe(ref act, (m + 3) * 17 + 1);
+                    acc31 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc31, Vector512<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
+                    Vector512<float> dacc40 = Vector512.LoadUnsafe(ref act, (m + 4) * 17 + 0);
+                    acc40 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc40, Vector512<float>.Zero), acc40, acc40 * Activations.LeakyReLUSlope);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 0);
+                    Vector512<float> dacc41 = Vector512.LoadUnsafe(ref act, (m + 4) * 17 + 1);
+                    acc41 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc41, Vector512<float>.Zero), acc41, acc41 * Activations.LeakyReLUSlope);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 17 + 1);
+                    Vector512<float> dacc50 = Vector512.LoadUnsafe(ref act, (m + 5) * 17 + 0);
+                    acc50 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc50, Vector512<float>.Zero), acc50, acc50 * Activations.LeakyReLUSlope);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 0);
+                    Vector512<float> dacc51 = Vector512.LoadUnsafe(ref act, (m + 5) * 17 + 1);
+                    acc51 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc51, Vector512<float>.Zero), acc51, acc51 * Activations.LeakyReLUSlope);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 17 + 1);
+                    Vector512<float> dacc60 = Vector512.LoadUnsafe(ref act, (m + 6) * 17 + 0);
+                    acc60 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc60, Vector512<float>.Zero), acc60, acc60 * Activations.LeakyReLUSlope);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 17 + 0);
+                    Vector512<float> dacc61 = Vector512.LoadUnsafe(ref act, (m + 6) * 17 + 1);
+                    acc61 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc61, Vector512<float>.Zero), acc61, acc61 * Activations.LeakyReLUSlope);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 17 + 1);
+                    Vector512<float> dacc70 = Vector512.LoadUnsafe(ref act, (m + 7) * 17 + 0);
+                    acc70 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc70, Vector512<float>.Zero), acc70, acc70 * Activations.LeakyReLUSlope);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 17 + 0);
+                    Vector512<float> dacc71 = Vector512.LoadUnsafe(ref act, (m + 7) * 17 + 1);
+                    acc71 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc71, Vector512<float>.Zero), acc71, acc71 * Activations.LeakyReLUSlope);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 17 + 1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
                 {
@@ -2316,6 +3320,44 @@ namespace GenNN.Generated
                     acc31 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc31, Vector512<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 16 columns from 0, 1.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector512<float> dacc01 = Vector512.LoadUnsafe(ref act, (m) * 17 + 1);
+                    acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 17 + 0);
+                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    Vector512<float> dacc11 = Vector512.LoadUnsafe(ref act, (m + 1) * 17 + 1);
+                    acc11 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc11, Vector512<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -2442,21 +3484,32 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
                 }
             }
-            for (; m < rows; m++)
+            if (m + 2 <= rows)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
+                // Rows m..m+1; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 7; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -2464,21 +3517,49 @@ namespace GenNN.Generated
                     Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 17 + 8);
                     acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    Vector256<float> dacc02 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
+                    acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 0);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 8);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    Vector256<float> dacc12 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 9);
+                    acc12 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc12, Vector256<float>.Zero), acc12, acc12 * Activations.LeakyReLUSlope);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 9);
                 }
-                // Rows m..m+0; 1 vector(s) of 8 columns from 9.
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Rows m..m+0; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 7; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
                     }
-                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
-                    acc00.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 17 + 8);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    Vector256<float> dacc02 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
+                    acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
                 }
             }
         }
@@ -2511,12 +3592,21 @@ namespace GenNN.Generated
         internal static void Layer2Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 1040);
-            for (nuint i = 0; i < 17; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 17; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 7);
-                for (nuint o = 0; o < 7; o++)
+                nuint iEnd = i0 + 16 < 17 ? i0 + 16 : 17;
+                for (nuint o0 = 0; o0 < 7; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 17 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 7 ? o0 + 16 : 7;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 7);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 17 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }

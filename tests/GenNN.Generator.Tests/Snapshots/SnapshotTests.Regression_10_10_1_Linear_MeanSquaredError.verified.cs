@@ -276,7 +276,83 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 100);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 10);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 10);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 10);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc60 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc61 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc70 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc71 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 10 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 10 + 2);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 10 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -319,6 +395,36 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -401,6 +507,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
@@ -482,9 +617,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 8; m += 8)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -494,6 +629,14 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc61 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
+                    Vector256<float> acc71 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
@@ -511,6 +654,18 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a, (k) * 10 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 10 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 10 + 2);
@@ -520,6 +675,14 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 10 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 10 + 2);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 10 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
                 }
             }
             {
@@ -717,7 +880,58 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 110);
             ref float bias = ref Unsafe.Add(ref p, 120);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 10);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 10);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 10);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc60 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc70 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 1 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 1 + 0 + 0) = acc70.GetElement(0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -747,6 +961,29 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -801,6 +1038,28 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -875,14 +1134,18 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 110);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 8; m += 8)
             {
-                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
@@ -895,11 +1158,23 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
                     }
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 1 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 1 + 0 + 0) = acc70.GetElement(0);
                 }
             }
             {
@@ -1057,7 +1332,83 @@ namespace GenNN.Generated
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 8 <= rows; m += 8)
+            {
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 1);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 1);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 1);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc61 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
+                    Vector256<float> acc71 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Vector256.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Vector256.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Vector256.Create(Unsafe.Add(ref a6, (k)));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Vector256.Create(Unsafe.Add(ref a7, (k)));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 10 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 10 + 2);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 10 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -1100,6 +1451,36 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
             }
             for (; m < rows; m++)
             {
@@ -1170,6 +1551,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
+            }
             for (; m < rows; m++)
             {
                 // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
@@ -1218,12 +1628,21 @@ namespace GenNN.Generated
         internal static void Layer1Transpose(ref float p, ref float wt)
         {
             ref float w = ref Unsafe.Add(ref p, 110);
-            for (nuint i = 0; i < 10; i++)
+            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
+            for (nuint i0 = 0; i0 < 10; i0 += 16)
             {
-                ref float row = ref Unsafe.Add(ref w, i * 1);
-                for (nuint o = 0; o < 1; o++)
+                nuint iEnd = i0 + 16 < 10 ? i0 + 16 : 10;
+                for (nuint o0 = 0; o0 < 1; o0 += 16)
                 {
-                    Unsafe.Add(ref wt, o * 10 + i) = Unsafe.Add(ref row, o);
+                    nuint oEnd = o0 + 16 < 1 ? o0 + 16 : 1;
+                    for (nuint i = i0; i < iEnd; i++)
+                    {
+                        ref float row = ref Unsafe.Add(ref w, i * 1);
+                        for (nuint o = o0; o < oEnd; o++)
+                        {
+                            Unsafe.Add(ref wt, o * 10 + i) = Unsafe.Add(ref row, o);
+                        }
+                    }
                 }
             }
         }
