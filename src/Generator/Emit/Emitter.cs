@@ -17,6 +17,9 @@ namespace GenNN.Generator.Emit
         /// <summary>Hidden activations up to this many floats live on the stack in Predict; wider ones are pooled.</summary>
         private const int MaxStackScratch = 16 * 1024;
 
+        /// <summary>Layers with at most this many weights get their one-sample kernel inlined into Predict.</summary>
+        private const int InlineWeights = 1024;
+
         public static string Emit(NetworkSpec spec, GeneratorOptions options)
         {
             var layout = new Layout(spec);
@@ -176,7 +179,7 @@ namespace GenNN.Generator.Emit
             {
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));");
-                EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".Forward(_parameters, input, output, scratch, 1);");
+                EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".ForwardOne(_parameters, input, output, scratch);");
             }
 
             w.Line();
@@ -304,6 +307,8 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitForward(w, spec);
                 w.Line();
+                EmitForwardOne(w, spec);
+                w.Line();
                 EmitTrainBatchKernel(w, spec, layout);
                 for (int i = 0; i < spec.Layers.Count; i++)
                 {
@@ -399,6 +404,40 @@ namespace GenNN.Generator.Emit
 
                     w.Line(F("Layer{0}Forward(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}), n);", i, previous, current));
                     EmitPostActivation(w, l, current, "rows");
+                    previous = current;
+                }
+            }
+        }
+
+        private static void EmitForwardOne(SourceWriter w, NetworkSpec spec)
+        {
+            w.Line("/// <summary>One sample forward (Predict); <paramref name=\"scratch\"/> holds the hidden layers' outputs.</summary>");
+            using (w.Block("internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"))
+            {
+                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
+                string previous = "input";
+                int offset = 0;
+                int last = spec.Layers.Count - 1;
+                for (int i = 0; i <= last; i++)
+                {
+                    LayerSpec l = spec.Layers[i];
+                    string current = i == last ? "output" : "a" + S(i);
+                    if (i < last)
+                    {
+                        w.Line(F("Span<float> {0} = scratch.Slice({1}, {2});", current, offset, l.Units));
+                        offset += l.Units;
+                    }
+
+                    w.Line(F("Layer{0}ForwardOne(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}));", i, previous, current));
+                    if (l.Activation == ActivationKind.Softmax)
+                    {
+                        w.Line(F("Activations.Softmax({0});", current));
+                    }
+                    else
+                    {
+                        EmitPostActivation(w, l, current, "1");
+                    }
+
                     previous = current;
                 }
             }
@@ -554,6 +593,7 @@ namespace GenNN.Generator.Emit
                 l.Activation,
                 new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", layout.Weight[index]), F("ref float bias = ref Unsafe.Add(ref p, {0});", layout.Bias[index]) });
             EmitGemm(w, forward, "ref p, ref a, ref c, rows", paths);
+            GemmEmitter.EmitOneRow(w, forward, paths, inline: (long)l.Inputs * l.Units <= InlineWeights);
 
             var weightGradient = new GemmSpec(
                 name + "WeightGradient",

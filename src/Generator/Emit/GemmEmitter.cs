@@ -123,6 +123,58 @@ namespace GenNN.Generator.Emit
             }
         }
 
+        /// <summary>
+        /// The one-sample variant of a kernel with a runtime row count (what <c>Predict</c> runs): the single-row tile
+        /// only, with no row loop, its dispatch and bodies small enough for the JIT to inline on small layers.
+        /// </summary>
+        public static void EmitOneRow(SourceWriter w, GemmSpec spec, IsaPath[] paths, bool inline)
+        {
+            string parameters = spec.Parameters.Replace(", nuint rows", "");
+            string arguments = string.Join(", ", parameters.Split(',').Select(p => "ref " + p.Trim().Split(' ').Last()));
+            string attribute = inline ? "[MethodImpl(MethodImplOptions.AggressiveInlining)]" : "[MethodImpl(MethodImplOptions.NoInlining)]";
+            w.Line();
+            w.Line("/// <summary>" + spec.Summary.Replace(" over rows samples", " for one sample") + "</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (w.Block(F("internal static void {0}One({1})", spec.Method, parameters)))
+            {
+                string keyword = "if";
+                foreach (IsaPath path in paths)
+                {
+                    using (w.Block(F("{0} ({1}.IsHardwareAccelerated)", keyword, path.Widest.Name)))
+                    {
+                        w.Line(F("{0}One{1}({2});", spec.Method, path.Suffix, arguments));
+                    }
+
+                    keyword = "else if";
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line(F("{0}OneScalar({1});", spec.Method, arguments));
+                }
+            }
+
+            foreach (IsaPath path in paths)
+            {
+                w.Line();
+                w.Line(attribute);
+                using (w.Block(F("private static void {0}One{1}({2})", spec.Method, path.Suffix, parameters)))
+                {
+                    foreach (string line in spec.Prologue) w.Line(line);
+                    w.Line("nuint m = 0;");
+                    EmitVectorTiles(w, spec, path, 1);
+                }
+            }
+
+            w.Line();
+            using (w.Block(F("private static void {0}OneScalar({1})", spec.Method, parameters)))
+            {
+                foreach (string line in spec.Prologue) w.Line(line);
+                w.Line("nuint m = 0;");
+                EmitScalarColumns(w, spec, 1, Enumerable.Range(0, spec.N));
+            }
+        }
+
         /// <summary>Tiles of <paramref name="tileRows"/> rows, then the remaining rows one by one (or as one constant tile).</summary>
         private static void EmitRowLoops(SourceWriter w, GemmSpec spec, System.Action<int> tile, int tileRows)
         {
@@ -263,7 +315,7 @@ namespace GenNN.Generator.Emit
             int phases = rows == 1 && spec.ConstantK is int kc ? (c == 1 ? 4 : c < 4 ? 2 : 1) : 1;
             if (phases > 1 && spec.ConstantK < 4 * phases) phases = 1;
 
-            w.Line(F("// Rows m..m+{0}; {1} vector(s) of {2} columns from {3}.", rows - 1, c, t.Lanes, string.Join(", ", starts)));
+            w.Line(F("// {0}; {1} vector(s) of {2} columns from {3}.", rows == 1 ? "Row m" : "Rows m..m+" + S(rows - 1), c, t.Lanes, string.Join(", ", starts)));
             using (w.Block())
             {
                 EmitRowPointers(w, spec, rows);

@@ -38,8 +38,15 @@ namespace GenNN.Kernels
         public static void Tanh(Span<float> z) => TensorPrimitives.Tanh(z, z);
 
         /// <summary><c>z = e^(z - max z) / sum(e^(z - max z))</c>: softmax, stable for large logits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Softmax(Span<float> z)
         {
+            if (Vector128.IsHardwareAccelerated && z.Length < 4)
+            {
+                SoftmaxBelow4(z, z);
+                return;
+            }
+
             if (z.Length <= SmallSpan)
             {
                 SoftmaxSmall(z, z);

@@ -89,7 +89,7 @@ namespace Samples.Binary
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
             global::System.Span<float> scratch = stackalloc float[18];
-            global::GenNN.Generated.BinaryNetKernels.Forward(_parameters, input, output, scratch, 1);
+            global::GenNN.Generated.BinaryNetKernels.ForwardOne(_parameters, input, output, scratch);
         }
 
         /// <inheritdoc/>
@@ -220,6 +220,20 @@ namespace GenNN.Generated
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
             Activations.Sigmoid(a1);
             Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output), n);
+            Activations.Sigmoid(output);
+        }
+
+        /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        {
+            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            Span<float> a0 = scratch.Slice(0, 10);
+            Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            Activations.Sigmoid(a0);
+            Span<float> a1 = scratch.Slice(10, 8);
+            Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1));
+            Activations.Sigmoid(a1);
+            Layer2ForwardOne(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output));
             Activations.Sigmoid(output);
         }
 
@@ -450,7 +464,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
+                // Row m; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -560,7 +574,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
+                // Row m; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -609,6 +623,115 @@ namespace GenNN.Generated
                             }
                             Unsafe.Add(ref c, (m) * 10 + n) = s0;
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 forward for one sample: y = x W + b, W [8 x 10] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer0ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 80);
+            nuint m = 0;
+            // Row m; 2 vector(s) of 8 columns from 0, 2.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc00_1 = Vector256<float>.Zero;
+                Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
+                Vector256<float> acc01_1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < 8; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
+                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
+                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                }
+                Vector256<float> acc00 = acc00_0 + acc00_1;
+                Vector256<float> acc01 = acc01_0 + acc01_1;
+                acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 80);
+            nuint m = 0;
+            // Row m; 2 vector(s) of 8 columns from 0, 2.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc00_1 = Vector256<float>.Zero;
+                Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
+                Vector256<float> acc01_1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < 8; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
+                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
+                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                }
+                Vector256<float> acc00 = acc00_0 + acc00_1;
+                Vector256<float> acc01 = acc01_0 + acc01_1;
+                acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+            }
+        }
+
+        private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 80);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                for (nuint n = 0; n < 10; n++)
+                {
+                    {
+                        float s0 = Unsafe.Add(ref bias, n);
+                        for (nuint k = 0; k < 8; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 10 + n);
+                        }
+                        Unsafe.Add(ref c, (m) * 10 + n) = s0;
                     }
                 }
             }
@@ -957,7 +1080,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
+                // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -1033,7 +1156,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
+                // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -1068,6 +1191,87 @@ namespace GenNN.Generated
                             }
                             Unsafe.Add(ref c, (m) * 8 + n) = s0;
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 forward for one sample: y = x W + b, W [10 x 8] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer1ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float bias = ref Unsafe.Add(ref p, 170);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 8 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 10; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float bias = ref Unsafe.Add(ref p, 170);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 8 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 10; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+            }
+        }
+
+        private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 90);
+            ref float bias = ref Unsafe.Add(ref p, 170);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                for (nuint n = 0; n < 8; n++)
+                {
+                    {
+                        float s0 = Unsafe.Add(ref bias, n);
+                        for (nuint k = 0; k < 10; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 8 + n);
+                        }
+                        Unsafe.Add(ref c, (m) * 8 + n) = s0;
                     }
                 }
             }
@@ -1507,7 +1711,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
+                // Row m; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256<float>.Zero;
@@ -1643,7 +1847,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 2.
+                // Row m; 2 vector(s) of 8 columns from 0, 2.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector256<float> acc00_0 = Vector256<float>.Zero;
@@ -1856,7 +2060,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1932,7 +2136,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1972,6 +2176,91 @@ namespace GenNN.Generated
                         s0 = (s0 + s1) + (s2 + s3);
                         Unsafe.Add(ref c, (m) * 1 + 0) = s0;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 forward for one sample: y = x W + b, W [8 x 1] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer2ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer2ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 178);
+            ref float bias = ref Unsafe.Add(ref p, 186);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 8; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer2ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 178);
+            ref float bias = ref Unsafe.Add(ref p, 186);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 8; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+            }
+        }
+
+        private static void Layer2ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 178);
+            ref float bias = ref Unsafe.Add(ref p, 186);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                {
+                    float s0 = Unsafe.Add(ref bias, 0);
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (nuint k = 0; k < 8; k += 4)
+                    {
+                        s0 += Unsafe.Add(ref a0, (k)) * Unsafe.Add(ref b, (k) * 1 + 0);
+                        s1 += Unsafe.Add(ref a0, (k + 1)) * Unsafe.Add(ref b, (k + 1) * 1 + 0);
+                        s2 += Unsafe.Add(ref a0, (k + 2)) * Unsafe.Add(ref b, (k + 2) * 1 + 0);
+                        s3 += Unsafe.Add(ref a0, (k + 3)) * Unsafe.Add(ref b, (k + 3) * 1 + 0);
+                    }
+                    s0 = (s0 + s1) + (s2 + s3);
+                    Unsafe.Add(ref c, (m) * 1 + 0) = s0;
                 }
             }
         }
@@ -2296,7 +2585,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
+                // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2384,7 +2673,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 8 columns from 0.
+                // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
                     Vector256<float> acc00 = Vector256<float>.Zero;

@@ -82,7 +82,7 @@ partial class GlobalNet : global::GenNN.INetwork
         global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
         global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
         global::System.Span<float> scratch = stackalloc float[3];
-        global::GenNN.Generated.GlobalNetKernels.Forward(_parameters, input, output, scratch, 1);
+        global::GenNN.Generated.GlobalNetKernels.ForwardOne(_parameters, input, output, scratch);
     }
 
     /// <inheritdoc/>
@@ -209,6 +209,16 @@ namespace GenNN.Generated
             {
                 Activations.Softmax(output.Slice(r * 2, 2));
             }
+        }
+
+        /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        {
+            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            Span<float> a0 = scratch.Slice(0, 3);
+            Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
+            Activations.Softmax(output);
         }
 
         /// <summary>
@@ -427,7 +437,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -524,7 +534,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -579,6 +589,109 @@ namespace GenNN.Generated
                         s0 = s0 > 0f ? s0 : 0f;
                         Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 forward for one sample: y = x W + b, then ReLU (fused), W [2 x 3] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer0ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 2; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 2; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+            }
+        }
+
+        private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                {
+                    float s0 = Unsafe.Add(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 0);
+                    }
+                    s0 = s0 > 0f ? s0 : 0f;
+                    Unsafe.Add(ref c, (m) * 3 + 0) = s0;
+                }
+                {
+                    float s0 = Unsafe.Add(ref bias, 1);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 1);
+                    }
+                    s0 = s0 > 0f ? s0 : 0f;
+                    Unsafe.Add(ref c, (m) * 3 + 1) = s0;
+                }
+                {
+                    float s0 = Unsafe.Add(ref bias, 2);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 2);
+                    }
+                    s0 = s0 > 0f ? s0 : 0f;
+                    Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                 }
             }
         }
@@ -889,7 +1002,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -972,7 +1085,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1014,6 +1127,94 @@ namespace GenNN.Generated
                         }
                         Unsafe.Add(ref c, (m) * 2 + 1) = s0;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 forward for one sample: y = x W + b, W [3 x 2] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer1ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 3; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 3; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+            }
+        }
+
+        private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                {
+                    float s0 = Unsafe.Add(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 2 + 0);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0) = s0;
+                }
+                {
+                    float s0 = Unsafe.Add(ref bias, 1);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 2 + 1);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 1) = s0;
                 }
             }
         }
@@ -1358,7 +1559,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -1460,7 +1661,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
                     Vector128<float> acc00 = Vector128<float>.Zero;

@@ -84,7 +84,7 @@ namespace Samples.Iris
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
             global::System.Span<float> scratch = stackalloc float[16];
-            global::GenNN.Generated.IrisNetKernels.Forward(_parameters, input, output, scratch, 1);
+            global::GenNN.Generated.IrisNetKernels.ForwardOne(_parameters, input, output, scratch);
         }
 
         /// <inheritdoc/>
@@ -212,6 +212,16 @@ namespace GenNN.Generated
             {
                 Activations.Softmax(output.Slice(r * 3, 3));
             }
+        }
+
+        /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        {
+            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            Span<float> a0 = scratch.Slice(0, 16);
+            Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
+            Activations.Softmax(output);
         }
 
         /// <summary>
@@ -402,7 +412,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 16 columns from 0.
+                // Row m; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
@@ -511,7 +521,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
+                // Row m; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -553,6 +563,95 @@ namespace GenNN.Generated
                             s0 = s0 > 0f ? s0 : 0f;
                             Unsafe.Add(ref c, (m) * 16 + n) = s0;
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 forward for one sample: y = x W + b, then ReLU (fused), W [4 x 16] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer0ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 64);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 16 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 4; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                    Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 64);
+            nuint m = 0;
+            // Row m; 2 vector(s) of 8 columns from 0, 8.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                for (nuint k = 0; k < 4; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc01 = MultiplyAdd(b1, x0, acc01);
+                }
+                acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
+                acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
+                acc01.StoreUnsafe(ref c, (m) * 16 + 8);
+            }
+        }
+
+        private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 64);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                for (nuint n = 0; n < 16; n++)
+                {
+                    {
+                        float s0 = Unsafe.Add(ref bias, n);
+                        for (nuint k = 0; k < 4; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 16 + n);
+                        }
+                        s0 = s0 > 0f ? s0 : 0f;
+                        Unsafe.Add(ref c, (m) * 16 + n) = s0;
                     }
                 }
             }
@@ -885,7 +984,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -991,7 +1090,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 4 columns from 0.
+                // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1079,6 +1178,157 @@ namespace GenNN.Generated
                         s0 = (s0 + s1) + (s2 + s3);
                         Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                     }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 forward for one sample: y = x W + b, W [16 x 3] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer1ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 80);
+            ref float bias = ref Unsafe.Add(ref p, 128);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 16; k += 4)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 3);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 3);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 3);
+                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
+                }
+                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 80);
+            ref float bias = ref Unsafe.Add(ref p, 128);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 16; k += 4)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 3);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 3);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 3);
+                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
+                }
+                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+            }
+        }
+
+        private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 80);
+            ref float bias = ref Unsafe.Add(ref p, 128);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                {
+                    float s0 = Unsafe.Add(ref bias, 0);
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (nuint k = 0; k < 16; k += 4)
+                    {
+                        s0 += Unsafe.Add(ref a0, (k)) * Unsafe.Add(ref b, (k) * 3 + 0);
+                        s1 += Unsafe.Add(ref a0, (k + 1)) * Unsafe.Add(ref b, (k + 1) * 3 + 0);
+                        s2 += Unsafe.Add(ref a0, (k + 2)) * Unsafe.Add(ref b, (k + 2) * 3 + 0);
+                        s3 += Unsafe.Add(ref a0, (k + 3)) * Unsafe.Add(ref b, (k + 3) * 3 + 0);
+                    }
+                    s0 = (s0 + s1) + (s2 + s3);
+                    Unsafe.Add(ref c, (m) * 3 + 0) = s0;
+                }
+                {
+                    float s0 = Unsafe.Add(ref bias, 1);
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (nuint k = 0; k < 16; k += 4)
+                    {
+                        s0 += Unsafe.Add(ref a0, (k)) * Unsafe.Add(ref b, (k) * 3 + 1);
+                        s1 += Unsafe.Add(ref a0, (k + 1)) * Unsafe.Add(ref b, (k + 1) * 3 + 1);
+                        s2 += Unsafe.Add(ref a0, (k + 2)) * Unsafe.Add(ref b, (k + 2) * 3 + 1);
+                        s3 += Unsafe.Add(ref a0, (k + 3)) * Unsafe.Add(ref b, (k + 3) * 3 + 1);
+                    }
+                    s0 = (s0 + s1) + (s2 + s3);
+                    Unsafe.Add(ref c, (m) * 3 + 1) = s0;
+                }
+                {
+                    float s0 = Unsafe.Add(ref bias, 2);
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    for (nuint k = 0; k < 16; k += 4)
+                    {
+                        s0 += Unsafe.Add(ref a0, (k)) * Unsafe.Add(ref b, (k) * 3 + 2);
+                        s1 += Unsafe.Add(ref a0, (k + 1)) * Unsafe.Add(ref b, (k + 1) * 3 + 2);
+                        s2 += Unsafe.Add(ref a0, (k + 2)) * Unsafe.Add(ref b, (k + 2) * 3 + 2);
+                        s3 += Unsafe.Add(ref a0, (k + 3)) * Unsafe.Add(ref b, (k + 3) * 3 + 2);
+                    }
+                    s0 = (s0 + s1) + (s2 + s3);
+                    Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                 }
             }
         }
@@ -1447,7 +1697,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 1 vector(s) of 16 columns from 0.
+                // Row m; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector512<float> acc00 = Vector512<float>.Zero;
@@ -1567,7 +1817,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 8 columns from 0, 8.
+                // Row m; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     Vector256<float> acc00 = Vector256<float>.Zero;

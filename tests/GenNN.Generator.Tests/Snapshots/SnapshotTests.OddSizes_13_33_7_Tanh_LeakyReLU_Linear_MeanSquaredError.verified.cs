@@ -89,7 +89,7 @@ namespace Samples.Odd
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
             global::System.Span<float> scratch = stackalloc float[50];
-            global::GenNN.Generated.OddNetKernels.Forward(_parameters, input, output, scratch, 1);
+            global::GenNN.Generated.OddNetKernels.ForwardOne(_parameters, input, output, scratch);
         }
 
         /// <inheritdoc/>
@@ -219,6 +219,18 @@ namespace GenNN.Generated
             Span<float> a1 = scratch.Slice(rows * 33, rows * 17);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
             Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output), n);
+        }
+
+        /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        {
+            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            Span<float> a0 = scratch.Slice(0, 33);
+            Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
+            Activations.Tanh(a0);
+            Span<float> a1 = scratch.Slice(33, 17);
+            Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1));
+            Layer2ForwardOne(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(output));
         }
 
         /// <summary>
@@ -514,7 +526,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 3 vector(s) of 16 columns from 0, 16, 17.
+                // Row m; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
@@ -703,7 +715,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+                // Row m; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
@@ -754,6 +766,133 @@ namespace GenNN.Generated
                             }
                             Unsafe.Add(ref c, (m) * 33 + n) = s0;
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 forward for one sample: y = x W + b, W [13 x 33] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer0ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer0ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 429);
+            nuint m = 0;
+            // Row m; 3 vector(s) of 16 columns from 0, 16, 17.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
+                Vector512<float> acc00_1 = Vector512<float>.Zero;
+                Vector512<float> acc01_0 = Vector512.LoadUnsafe(ref bias, 16);
+                Vector512<float> acc01_1 = Vector512<float>.Zero;
+                Vector512<float> acc02_0 = Vector512.LoadUnsafe(ref bias, 17);
+                Vector512<float> acc02_1 = Vector512<float>.Zero;
+                for (nuint k = 0; k < 12; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                    Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                    Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                    Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                    Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                    Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 16);
+                    Vector512<float> b21 = Vector512.LoadUnsafe(ref bRow1, 17);
+                    Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                }
+                ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
+                Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
+                Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 16);
+                Vector512<float> b22 = Vector512.LoadUnsafe(ref bRow2, 17);
+                Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (12)));
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                Vector512<float> acc00 = acc00_0 + acc00_1;
+                Vector512<float> acc01 = acc01_0 + acc01_1;
+                Vector512<float> acc02 = acc02_0 + acc02_1;
+                acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 429);
+            nuint m = 0;
+            // Row m; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
+                Vector256<float> acc03 = Vector256.LoadUnsafe(ref bias, 24);
+                Vector256<float> acc04 = Vector256.LoadUnsafe(ref bias, 25);
+                for (nuint k = 0; k < 13; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                    Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                    Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                    Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc01 = MultiplyAdd(b1, x0, acc01);
+                    acc02 = MultiplyAdd(b2, x0, acc02);
+                    acc03 = MultiplyAdd(b3, x0, acc03);
+                    acc04 = MultiplyAdd(b4, x0, acc04);
+                }
+                acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                acc04.StoreUnsafe(ref c, (m) * 33 + 25);
+            }
+        }
+
+        private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 429);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                for (nuint n = 0; n < 33; n++)
+                {
+                    {
+                        float s0 = Unsafe.Add(ref bias, n);
+                        for (nuint k = 0; k < 13; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 33 + n);
+                        }
+                        Unsafe.Add(ref c, (m) * 33 + n) = s0;
                     }
                 }
             }
@@ -1030,7 +1169,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 12;
-                // Rows m..m+0; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+                // Row m; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1354,7 +1493,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 16 columns from 0, 1.
+                // Row m; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
@@ -1525,7 +1664,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 3 vector(s) of 8 columns from 0, 8, 9.
+                // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -1594,6 +1733,143 @@ namespace GenNN.Generated
                             s0 = s0 > 0f ? s0 : Activations.LeakyReLUSlope * s0;
                             Unsafe.Add(ref c, (m) * 17 + n) = s0;
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 1 forward for one sample: y = x W + b, then LeakyReLU (fused), W [33 x 17] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer1ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer1ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 462);
+            ref float bias = ref Unsafe.Add(ref p, 1023);
+            nuint m = 0;
+            // Row m; 2 vector(s) of 16 columns from 0, 1.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
+                Vector512<float> acc00_1 = Vector512<float>.Zero;
+                Vector512<float> acc01_0 = Vector512.LoadUnsafe(ref bias, 1);
+                Vector512<float> acc01_1 = Vector512<float>.Zero;
+                for (nuint k = 0; k < 32; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                    Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                    Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                    Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                    Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 1);
+                    Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                }
+                ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
+                Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
+                Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 1);
+                Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (32)));
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                Vector512<float> acc00 = acc00_0 + acc00_1;
+                Vector512<float> acc01 = acc01_0 + acc01_1;
+                acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                acc01 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc01, Vector512<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 462);
+            ref float bias = ref Unsafe.Add(ref p, 1023);
+            nuint m = 0;
+            // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc00_1 = Vector256<float>.Zero;
+                Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
+                Vector256<float> acc01_1 = Vector256<float>.Zero;
+                Vector256<float> acc02_0 = Vector256.LoadUnsafe(ref bias, 9);
+                Vector256<float> acc02_1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < 32; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                    Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                    Vector256<float> b21 = Vector256.LoadUnsafe(ref bRow1, 9);
+                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                }
+                ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
+                Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
+                Vector256<float> b22 = Vector256.LoadUnsafe(ref bRow2, 9);
+                Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (32)));
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                Vector256<float> acc00 = acc00_0 + acc00_1;
+                Vector256<float> acc01 = acc01_0 + acc01_1;
+                Vector256<float> acc02 = acc02_0 + acc02_1;
+                acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+            }
+        }
+
+        private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 462);
+            ref float bias = ref Unsafe.Add(ref p, 1023);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                for (nuint n = 0; n < 17; n++)
+                {
+                    {
+                        float s0 = Unsafe.Add(ref bias, n);
+                        for (nuint k = 0; k < 33; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 17 + n);
+                        }
+                        s0 = s0 > 0f ? s0 : Activations.LeakyReLUSlope * s0;
+                        Unsafe.Add(ref c, (m) * 17 + n) = s0;
                     }
                 }
             }
@@ -1694,7 +1970,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 32;
-                // Rows m..m+0; 2 vector(s) of 16 columns from 0, 1.
+                // Row m; 2 vector(s) of 16 columns from 0, 1.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -1783,7 +2059,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 32;
-                // Rows m..m+0; 3 vector(s) of 8 columns from 0, 8, 9.
+                // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -2204,7 +2480,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 3 vector(s) of 16 columns from 0, 16, 17.
+                // Row m; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector512<float> acc00_0 = Vector512<float>.Zero;
@@ -2441,7 +2717,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+                // Row m; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2707,7 +2983,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2823,7 +3099,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2878,6 +3154,127 @@ namespace GenNN.Generated
                             }
                             Unsafe.Add(ref c, (m) * 7 + n) = s0;
                         }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 2 forward for one sample: y = x W + b, W [17 x 7] input-major.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2ForwardOne(ref float p, ref float a, ref float c)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Layer2ForwardOne512(ref p, ref a, ref c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                Layer2ForwardOne256(ref p, ref a, ref c);
+            }
+            else
+            {
+                Layer2ForwardOneScalar(ref p, ref a, ref c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer2ForwardOne512(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 1040);
+            ref float bias = ref Unsafe.Add(ref p, 1159);
+            nuint m = 0;
+            // Row m; 2 vector(s) of 4 columns from 0, 3.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc01_0 = Vector128.LoadUnsafe(ref bias, 3);
+                Vector128<float> acc01_1 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 16; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                }
+                ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
+                Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                Vector128<float> acc00 = acc00_0 + acc00_1;
+                Vector128<float> acc01 = acc01_0 + acc01_1;
+                acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer2ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 1040);
+            ref float bias = ref Unsafe.Add(ref p, 1159);
+            nuint m = 0;
+            // Row m; 2 vector(s) of 4 columns from 0, 3.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc01_0 = Vector128.LoadUnsafe(ref bias, 3);
+                Vector128<float> acc01_1 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 16; k += 2)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                }
+                ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
+                Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                Vector128<float> acc00 = acc00_0 + acc00_1;
+                Vector128<float> acc01 = acc01_0 + acc01_1;
+                acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+            }
+        }
+
+        private static void Layer2ForwardOneScalar(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 1040);
+            ref float bias = ref Unsafe.Add(ref p, 1159);
+            nuint m = 0;
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                for (nuint n = 0; n < 7; n++)
+                {
+                    {
+                        float s0 = Unsafe.Add(ref bias, n);
+                        for (nuint k = 0; k < 17; k++)
+                        {
+                            s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 7 + n);
+                        }
+                        Unsafe.Add(ref c, (m) * 7 + n) = s0;
                     }
                 }
             }
@@ -2978,7 +3375,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 16;
-                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -3043,7 +3440,7 @@ namespace GenNN.Generated
             }
             {
                 nuint m = 16;
-                // Rows m..m+0; 2 vector(s) of 4 columns from 0, 3.
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -3361,7 +3758,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 2 vector(s) of 16 columns from 0, 1.
+                // Row m; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     Vector512<float> acc00 = Vector512<float>.Zero;
@@ -3534,7 +3931,7 @@ namespace GenNN.Generated
             }
             for (; m < rows; m++)
             {
-                // Rows m..m+0; 3 vector(s) of 8 columns from 0, 8, 9.
+                // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;
