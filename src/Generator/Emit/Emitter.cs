@@ -374,6 +374,9 @@ namespace GenNN.Generator.Emit
             }
         }
 
+        /// <summary>A softmax layer of at most four units is one Vector128 in every vector path.</summary>
+        private static bool FusesSoftmax(LayerSpec layer) => layer.Activation == ActivationKind.Softmax && layer.Units <= 4;
+
         private static bool IsReLUFamily(ActivationKind activation) => activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
 
         /// <summary>ReLU and LeakyReLU are fused into the layer kernel's store; the others run over the layer's outputs after it.</summary>
@@ -429,7 +432,11 @@ namespace GenNN.Generator.Emit
                     }
 
                     w.Line(F("Layer{0}ForwardOne(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}));", i, previous, current));
-                    if (l.Activation == ActivationKind.Softmax)
+                    if (FusesSoftmax(l))
+                    {
+                        w.Line("// (softmax applied inside the kernel)");
+                    }
+                    else if (l.Activation == ActivationKind.Softmax)
                     {
                         w.Line(F("Activations.Softmax({0});", current));
                     }
@@ -593,7 +600,9 @@ namespace GenNN.Generator.Emit
                 l.Activation,
                 new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", layout.Weight[index]), F("ref float bias = ref Unsafe.Add(ref p, {0});", layout.Bias[index]) });
             EmitGemm(w, forward, "ref p, ref a, ref c, rows", paths);
-            GemmEmitter.EmitOneRow(w, forward, paths, inline: (long)l.Inputs * l.Units <= InlineWeights);
+            // One sample with at most four softmax outputs: the softmax runs on the accumulator, before the store.
+            GemmSpec forwardOne = FusesSoftmax(l) ? forward with { Epilogue = Epilogue.Softmax } : forward;
+            GemmEmitter.EmitOneRow(w, forwardOne, paths, inline: (long)l.Inputs * l.Units <= InlineWeights);
 
             var weightGradient = new GemmSpec(
                 name + "WeightGradient",

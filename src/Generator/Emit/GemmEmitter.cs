@@ -46,6 +46,9 @@ namespace GenNN.Generator.Emit
 
         /// <summary>Multiply by the activation's derivative, read from the activation's output at the same position.</summary>
         Derivative,
+
+        /// <summary>Softmax over the accumulator (one sample whose row fits one Vector128).</summary>
+        Softmax,
     }
 
     /// <summary>
@@ -172,6 +175,10 @@ namespace GenNN.Generator.Emit
                 foreach (string line in spec.Prologue) w.Line(line);
                 w.Line("nuint m = 0;");
                 EmitScalarColumns(w, spec, 1, Enumerable.Range(0, spec.N));
+                if (spec.Epilogue == Epilogue.Softmax)
+                {
+                    w.Line(F("Activations.Softmax(MemoryMarshal.CreateSpan(ref c, {0}));", spec.N));
+                }
             }
         }
 
@@ -313,7 +320,7 @@ namespace GenNN.Generator.Emit
 
             // A single row walking a constant K with few accumulators is latency-bound: split K into phases.
             int phases = rows == 1 && spec.ConstantK is int kc ? (c == 1 ? 4 : c < 4 ? 2 : 1) : 1;
-            if (phases > 1 && spec.ConstantK < 4 * phases) phases = 1;
+            while (phases > 1 && spec.ConstantK < 2 * phases) phases /= 2;
 
             w.Line(F("// {0}; {1} vector(s) of {2} columns from {3}.", rows == 1 ? "Row m" : "Rows m..m+" + S(rows - 1), c, t.Lanes, string.Join(", ", starts)));
             using (w.Block())
@@ -420,6 +427,9 @@ namespace GenNN.Generator.Emit
                     break;
                 case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
                     w.Line(F("{0} = {1}.ConditionalSelect({1}.GreaterThan({0}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T));
+                    break;
+                case Epilogue.Softmax:
+                    w.Line(F("{0} = Activations.Softmax({0}, {1});", acc, spec.N));
                     break;
                 case Epilogue.Derivative when spec.Activation != ActivationKind.Linear:
                     string a = "d" + acc;

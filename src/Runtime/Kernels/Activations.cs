@@ -173,6 +173,20 @@ namespace GenNN.Kernels
             return sum;
         }
 
+        /// <summary>
+        /// Softmax of the first <paramref name="count"/> lanes of <paramref name="z"/> (1 to 4), in registers; the other
+        /// lanes of the result are zero. Generated networks with at most four outputs apply it to the last layer's
+        /// accumulator before storing it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Softmax(Vector128<float> z, int count)
+        {
+            Vector128<float> mask = Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)count));
+            Vector128<float> max = Vector128.Create(HorizontalMax(Vector128.ConditionalSelect(mask, z, Vector128.Create(float.MinValue))));
+            Vector128<float> e = Vector128.BitwiseAnd(Exp(z - max), mask);
+            return e * Vector128.Create(1f / Vector128.Sum(e));
+        }
+
         private static float HorizontalMax(Vector128<float> v)
         {
             Vector128<float> swapped = Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1));

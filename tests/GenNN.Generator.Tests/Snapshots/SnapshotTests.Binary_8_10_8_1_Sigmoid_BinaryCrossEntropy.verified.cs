@@ -1083,14 +1083,38 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 10; k++)
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc00_2 = Vector256<float>.Zero;
+                    Vector256<float> acc00_3 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 8);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 8);
+                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 8);
+                        Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 0);
+                        Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
+                    ref float bRow4 = ref Unsafe.Add(ref b, (8) * 8);
+                    Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 0);
+                    Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    ref float bRow5 = ref Unsafe.Add(ref b, (9) * 8);
+                    Vector256<float> b05 = Vector256.LoadUnsafe(ref bRow5, 0);
+                    Vector256<float> x05 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                 }
             }
@@ -1159,14 +1183,38 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 10; k++)
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc00_2 = Vector256<float>.Zero;
+                    Vector256<float> acc00_3 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 8);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 8);
+                        Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                        Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 8);
+                        Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 0);
+                        Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
+                    ref float bRow4 = ref Unsafe.Add(ref b, (8) * 8);
+                    Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 0);
+                    Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    ref float bRow5 = ref Unsafe.Add(ref b, (9) * 8);
+                    Vector256<float> b05 = Vector256.LoadUnsafe(ref bRow5, 0);
+                    Vector256<float> x05 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                 }
             }
@@ -1223,14 +1271,38 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 8 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 10; k++)
+                Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc00_1 = Vector256<float>.Zero;
+                Vector256<float> acc00_2 = Vector256<float>.Zero;
+                Vector256<float> acc00_3 = Vector256<float>.Zero;
+                for (nuint k = 0; k < 8; k += 4)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
                     Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                     Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 8);
+                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 8);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 8);
+                    Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 0);
+                    Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
+                ref float bRow4 = ref Unsafe.Add(ref b, (8) * 8);
+                Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 0);
+                Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                ref float bRow5 = ref Unsafe.Add(ref b, (9) * 8);
+                Vector256<float> b05 = Vector256.LoadUnsafe(ref bRow5, 0);
+                Vector256<float> x05 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                 acc00.StoreUnsafe(ref c, (m) * 8 + 0);
             }
         }
@@ -1244,14 +1316,38 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 8 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 10; k++)
+                Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc00_1 = Vector256<float>.Zero;
+                Vector256<float> acc00_2 = Vector256<float>.Zero;
+                Vector256<float> acc00_3 = Vector256<float>.Zero;
+                for (nuint k = 0; k < 8; k += 4)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
                     Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                     Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 8);
+                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 8);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 8);
+                    Vector256<float> b03 = Vector256.LoadUnsafe(ref bRow3, 0);
+                    Vector256<float> x03 = Vector256.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
+                ref float bRow4 = ref Unsafe.Add(ref b, (8) * 8);
+                Vector256<float> b04 = Vector256.LoadUnsafe(ref bRow4, 0);
+                Vector256<float> x04 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                ref float bRow5 = ref Unsafe.Add(ref b, (9) * 8);
+                Vector256<float> b05 = Vector256.LoadUnsafe(ref bRow5, 0);
+                Vector256<float> x05 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                Vector256<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                 acc00.StoreUnsafe(ref c, (m) * 8 + 0);
             }
         }
@@ -2063,14 +2159,30 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
-                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 8; k++)
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc00_2 = Vector128<float>.Zero;
+                    Vector128<float> acc00_3 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
+                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                 }
             }
@@ -2139,14 +2251,30 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
-                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 8; k++)
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc00_2 = Vector128<float>.Zero;
+                    Vector128<float> acc00_3 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
+                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                 }
             }
@@ -2207,14 +2335,30 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 4 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
-                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 8; k++)
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 8; k += 4)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                     Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
+                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                 Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
             }
         }
@@ -2228,14 +2372,30 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 4 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
-                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 8; k++)
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 8; k += 4)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                     Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
+                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                 Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
             }
         }

@@ -218,7 +218,7 @@ namespace GenNN.Generated
             Span<float> a0 = scratch.Slice(0, 3);
             Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
             Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
-            Activations.Softmax(output);
+            // (softmax applied inside the kernel)
         }
 
         /// <summary>
@@ -1166,6 +1166,7 @@ namespace GenNN.Generated
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                     acc00 = MultiplyAdd(b0, x0, acc00);
                 }
+                acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
             }
@@ -1188,6 +1189,7 @@ namespace GenNN.Generated
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                     acc00 = MultiplyAdd(b0, x0, acc00);
                 }
+                acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
             }
@@ -1217,6 +1219,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m) * 2 + 1) = s0;
                 }
             }
+            Activations.Softmax(MemoryMarshal.CreateSpan(ref c, 2));
         }
 
         /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>

@@ -221,7 +221,7 @@ namespace GenNN.Generated
             Span<float> a0 = scratch.Slice(0, 16);
             Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
             Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
-            Activations.Softmax(output);
+            // (softmax applied inside the kernel)
         }
 
         /// <summary>
@@ -415,14 +415,20 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 16 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
-                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 4; k++)
+                    Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc00_1 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 4; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
+                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                        Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
                     }
+                    Vector512<float> acc00 = acc00_0 + acc00_1;
                     acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                 }
@@ -524,17 +530,27 @@ namespace GenNN.Generated
                 // Row m; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
-                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
-                    for (nuint k = 0; k < 4; k++)
+                    Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 4; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                     }
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
                     acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
@@ -595,14 +611,20 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 16 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
-                Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 4; k++)
+                Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
+                Vector512<float> acc00_1 = Vector512<float>.Zero;
+                for (nuint k = 0; k < 4; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
                     Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                     Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
+                    Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                    Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
                 }
+                Vector512<float> acc00 = acc00_0 + acc00_1;
                 acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
                 acc00.StoreUnsafe(ref c, (m) * 16 + 0);
             }
@@ -617,17 +639,27 @@ namespace GenNN.Generated
             // Row m; 2 vector(s) of 8 columns from 0, 8.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
-                Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
-                Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
-                for (nuint k = 0; k < 4; k++)
+                Vector256<float> acc00_0 = Vector256.LoadUnsafe(ref bias, 0);
+                Vector256<float> acc00_1 = Vector256<float>.Zero;
+                Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
+                Vector256<float> acc01_1 = Vector256<float>.Zero;
+                for (nuint k = 0; k < 4; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
                     Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                     Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                     Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
-                    acc01 = MultiplyAdd(b1, x0, acc01);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
+                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                 }
+                Vector256<float> acc00 = acc00_0 + acc00_1;
+                Vector256<float> acc01 = acc01_0 + acc01_1;
                 acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
                 acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                 acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
@@ -1233,6 +1265,7 @@ namespace GenNN.Generated
                     acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
                 Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                acc00 = Activations.Softmax(acc00, 3);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -1272,6 +1305,7 @@ namespace GenNN.Generated
                     acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
                 Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                acc00 = Activations.Softmax(acc00, 3);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -1331,6 +1365,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                 }
             }
+            Activations.Softmax(MemoryMarshal.CreateSpan(ref c, 3));
         }
 
         /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>

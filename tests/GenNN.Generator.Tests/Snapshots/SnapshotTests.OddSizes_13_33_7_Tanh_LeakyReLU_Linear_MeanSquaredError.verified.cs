@@ -3761,17 +3761,33 @@ namespace GenNN.Generated
                 // Row m; 2 vector(s) of 16 columns from 0, 1.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
-                    Vector512<float> acc00 = Vector512<float>.Zero;
-                    Vector512<float> acc01 = Vector512<float>.Zero;
-                    for (nuint k = 0; k < 7; k++)
+                    Vector512<float> acc00_0 = Vector512<float>.Zero;
+                    Vector512<float> acc00_1 = Vector512<float>.Zero;
+                    Vector512<float> acc01_0 = Vector512<float>.Zero;
+                    Vector512<float> acc01_1 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < 6; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
                         Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
+                        Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 1);
+                        Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                     }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (6) * 17);
+                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
+                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 1);
+                    Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    Vector512<float> acc00 = acc00_0 + acc00_1;
+                    Vector512<float> acc01 = acc01_0 + acc01_1;
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
@@ -3934,20 +3950,42 @@ namespace GenNN.Generated
                 // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc02 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 7; k++)
+                    Vector256<float> acc00_0 = Vector256<float>.Zero;
+                    Vector256<float> acc00_1 = Vector256<float>.Zero;
+                    Vector256<float> acc01_0 = Vector256<float>.Zero;
+                    Vector256<float> acc01_1 = Vector256<float>.Zero;
+                    Vector256<float> acc02_0 = Vector256<float>.Zero;
+                    Vector256<float> acc02_1 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 6; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
                         Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
+                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
+                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
+                        Vector256<float> b21 = Vector256.LoadUnsafe(ref bRow1, 9);
+                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc02_1 = MultiplyAdd(b21, x01, acc02_1);
                     }
+                    ref float bRow2 = ref Unsafe.Add(ref b, (6) * 17);
+                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
+                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
+                    Vector256<float> b22 = Vector256.LoadUnsafe(ref bRow2, 9);
+                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    Vector256<float> acc00 = acc00_0 + acc00_1;
+                    Vector256<float> acc01 = acc01_0 + acc01_1;
+                    Vector256<float> acc02 = acc02_0 + acc02_1;
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);

@@ -1108,14 +1108,38 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 10; k++)
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc00_2 = Vector128<float>.Zero;
+                    Vector128<float> acc00_3 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
+                    ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
+                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
+                    Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    ref float bRow5 = ref Unsafe.Add(ref b, (9) * 1);
+                    Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
+                    Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                 }
             }
@@ -1184,14 +1208,38 @@ namespace GenNN.Generated
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                    for (nuint k = 0; k < 10; k++)
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc00_2 = Vector128<float>.Zero;
+                    Vector128<float> acc00_3 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 8; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
+                    ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
+                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
+                    Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    ref float bRow5 = ref Unsafe.Add(ref b, (9) * 1);
+                    Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
+                    Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                 }
             }
@@ -1254,14 +1302,38 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 4 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 10; k++)
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 8; k += 4)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                     Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
+                ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
+                Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
+                Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                ref float bRow5 = ref Unsafe.Add(ref b, (9) * 1);
+                Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
+                Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                 Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
             }
         }
@@ -1275,14 +1347,38 @@ namespace GenNN.Generated
             // Row m; 1 vector(s) of 4 columns from 0.
             {
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
-                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
-                for (nuint k = 0; k < 10; k++)
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                for (nuint k = 0; k < 8; k += 4)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
                     Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
+                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
+                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
+                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
+                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                 }
+                ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
+                Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
+                Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                ref float bRow5 = ref Unsafe.Add(ref b, (9) * 1);
+                Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
+                Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
                 Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using GenNN.Kernels;
 
 namespace GenNN.Tests.Kernels;
@@ -70,6 +71,30 @@ public class ActivationKernelTests
             Assert.All(buffer.Take(4), v => Assert.Equal(-7f, v));
             Assert.All(buffer.Skip(4 + length), v => Assert.Equal(-7f, v));
             Assert.Equal(1.0, buffer.Skip(4).Take(length).Sum(v => (double)v), 1e-6);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Softmax_of_a_vector_covers_its_first_lanes_and_zeroes_the_rest(int count)
+    {
+        if (!System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            return; // the generated code calls it only on its vector paths
+        }
+
+        float[] z = { 3.5f, -20f, 0.25f, 80f };
+        var result = Activations.Softmax(System.Runtime.Intrinsics.Vector128.Create(z), count);
+
+        double max = z.Take(count).Max();
+        double sum = z.Take(count).Sum(v => Math.Exp(v - max));
+        for (int i = 0; i < 4; i++)
+        {
+            double expected = i < count ? Math.Exp(z[i] - max) / sum : 0;
+            Assert.True(Math.Abs(result.GetElement(i) - expected) <= 1e-6 * expected + 1e-30, $"lane {i}: {result.GetElement(i)} vs {expected}");
         }
     }
 }
