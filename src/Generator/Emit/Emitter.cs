@@ -144,7 +144,7 @@ namespace GenNN.Generator.Emit
                 w.Line("/// others, biases zero. The same seed gives bit-identical weights.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"seed\">The seed of the weight initialisation.</param>");
-                w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(_parameters, seed);", c, k));
+                w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(Parameters, seed);", c, k));
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);");
@@ -179,7 +179,7 @@ namespace GenNN.Generator.Emit
             {
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));");
-                EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".ForwardOne(_parameters, input, output, scratch);");
+                EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".ForwardOne(Parameters, input, output, scratch);");
             }
 
             w.Line();
@@ -194,7 +194,7 @@ namespace GenNN.Generator.Emit
                     F("for (int s = 0; s < batchSize; s += {0})", layout.ChunkRows),
                     "{",
                     F("    int rows = global::System.Math.Min({0}, batchSize - s);", layout.ChunkRows),
-                    "    global::GenNN.Generated." + k + ".Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);",
+                    "    global::GenNN.Generated." + k + ".Forward(Parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);",
                     "}");
             }
         }
@@ -209,7 +209,7 @@ namespace GenNN.Generator.Emit
             }
             else if (floats <= MaxStackScratch)
             {
-                w.Line(F("global::System.Span<float> scratch = stackalloc float[{0}];", floats));
+                w.Line(F("global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[{0}], {1});", floats + 16, floats));
                 foreach (string line in body) w.Line(line);
             }
             else
@@ -254,7 +254,7 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
                 w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
-                w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);", k));
+                w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);", k));
             }
 
             w.Line();
@@ -360,7 +360,7 @@ namespace GenNN.Generator.Emit
         private static void EmitInitialize(SourceWriter w, NetworkSpec spec, Layout layout)
         {
             w.Line("/// <summary>Seeded initialisation of every weight; biases stay zero.</summary>");
-            using (w.Block("internal static void Initialize(float[] parameters, int seed)"))
+            using (w.Block("internal static void Initialize(Span<float> parameters, int seed)"))
             {
                 w.Line("var random = new Random(seed);");
                 for (int i = 0; i < spec.Layers.Count; i++)
@@ -368,8 +368,8 @@ namespace GenNN.Generator.Emit
                     LayerSpec l = spec.Layers[i];
                     int count = l.Inputs * l.Units;
                     w.Line(IsReLUFamily(l.Activation)
-                        ? F("Initializers.HeUniform(parameters.AsSpan({0}, {1}), {2}, random);", layout.Weight[i], count, l.Inputs)
-                        : F("Initializers.GlorotUniform(parameters.AsSpan({0}, {1}), {2}, {3}, random);", layout.Weight[i], count, l.Inputs, l.Units));
+                        ? F("Initializers.HeUniform(parameters.Slice({0}, {1}), {2}, random);", layout.Weight[i], count, l.Inputs)
+                        : F("Initializers.GlorotUniform(parameters.Slice({0}, {1}), {2}, {3}, random);", layout.Weight[i], count, l.Inputs, l.Units));
                 }
             }
         }
@@ -388,9 +388,9 @@ namespace GenNN.Generator.Emit
             w.Line("/// <paramref name=\"rows\"/> samples forward; <paramref name=\"scratch\"/> holds the hidden layers' outputs");
             w.Line("/// (<paramref name=\"rows\"/> x the hidden widths).");
             w.Line("/// </summary>");
-            using (w.Block("internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)"))
+            using (w.Block("internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)"))
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
+                w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 w.Line("nuint n = (nuint)rows;");
                 string previous = "input";
                 int offset = 0;
@@ -415,9 +415,9 @@ namespace GenNN.Generator.Emit
         private static void EmitForwardOne(SourceWriter w, NetworkSpec spec)
         {
             w.Line("/// <summary>One sample forward (Predict); <paramref name=\"scratch\"/> holds the hidden layers' outputs.</summary>");
-            using (w.Block("internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"))
+            using (w.Block("internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"))
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
+                w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 string previous = "input";
                 int offset = 0;
                 int last = spec.Layers.Count - 1;
@@ -479,10 +479,10 @@ namespace GenNN.Generator.Emit
             w.Line("/// <paramref name=\"gradients\"/>, copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns the");
             w.Line("/// mean loss.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)"))
+            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)"))
             {
-                w.Line("ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);");
-                w.Line("ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);");
+                w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
+                w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("nuint n = (nuint)rows;");
                 w.Line("float scale = 1f / rows;");

@@ -56,7 +56,7 @@ partial class GlobalNet : global::GenNN.INetwork
     /// others, biases zero. The same seed gives bit-identical weights.
     /// </summary>
     /// <param name="seed">The seed of the weight initialisation.</param>
-    public GlobalNet(int seed) => global::GenNN.Generated.GlobalNetKernels.Initialize(_parameters, seed);
+    public GlobalNet(int seed) => global::GenNN.Generated.GlobalNetKernels.Initialize(Parameters, seed);
 
     /// <inheritdoc/>
     public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);
@@ -81,8 +81,8 @@ partial class GlobalNet : global::GenNN.INetwork
     {
         global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
         global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
-        global::System.Span<float> scratch = stackalloc float[3];
-        global::GenNN.Generated.GlobalNetKernels.ForwardOne(_parameters, input, output, scratch);
+        global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[19], 3);
+        global::GenNN.Generated.GlobalNetKernels.ForwardOne(Parameters, input, output, scratch);
     }
 
     /// <inheritdoc/>
@@ -92,11 +92,11 @@ partial class GlobalNet : global::GenNN.INetwork
         global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
         global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
         // Chunks of 64 samples keep the hidden activations on the stack and in L1.
-        global::System.Span<float> scratch = stackalloc float[192];
+        global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[208], 192);
         for (int s = 0; s < batchSize; s += 64)
         {
             int rows = global::System.Math.Min(64, batchSize - s);
-            global::GenNN.Generated.GlobalNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
+            global::GenNN.Generated.GlobalNetKernels.Forward(Parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
         }
     }
 
@@ -118,7 +118,7 @@ partial class GlobalNet : global::GenNN.INetwork
 
         int scratchLength = global::GenNN.Generated.GlobalNetKernels.TrainingScratchLength(batchSize);
         float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-        return global::GenNN.Generated.GlobalNetKernels.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);
+        return global::GenNN.Generated.GlobalNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
     }
 
 
@@ -187,20 +187,20 @@ namespace GenNN.Generated
         internal static int TrainingScratchLength(int batchSize) => batchSize * 12 + 6 + 16;
 
         /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
-        internal static void Initialize(float[] parameters, int seed)
+        internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);
-            Initializers.HeUniform(parameters.AsSpan(0, 6), 2, random);
-            Initializers.GlorotUniform(parameters.AsSpan(9, 6), 3, 2, random);
+            Initializers.HeUniform(parameters.Slice(0, 6), 2, random);
+            Initializers.GlorotUniform(parameters.Slice(9, 6), 3, 2, random);
         }
 
         /// <summary>
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
-        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
+        internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            ref float p = ref MemoryMarshal.GetReference(parameters);
             nuint n = (nuint)rows;
             Span<float> a0 = scratch.Slice(rows * 0, rows * 3);
             Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
@@ -212,9 +212,9 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
-        internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            ref float p = ref MemoryMarshal.GetReference(parameters);
             Span<float> a0 = scratch.Slice(0, 3);
             Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
             Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
@@ -226,10 +226,10 @@ namespace GenNN.Generated
         /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
         /// mean loss.
         /// </summary>
-        internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
+        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);
+            ref float p = ref MemoryMarshal.GetReference(parameters);
+            ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
             float scale = 1f / rows;

@@ -58,7 +58,7 @@ namespace Samples.Iris
         /// others, biases zero. The same seed gives bit-identical weights.
         /// </summary>
         /// <param name="seed">The seed of the weight initialisation.</param>
-        public IrisNet(int seed) => global::GenNN.Generated.IrisNetKernels.Initialize(_parameters, seed);
+        public IrisNet(int seed) => global::GenNN.Generated.IrisNetKernels.Initialize(Parameters, seed);
 
         /// <inheritdoc/>
         public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);
@@ -83,8 +83,8 @@ namespace Samples.Iris
         {
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
-            global::System.Span<float> scratch = stackalloc float[16];
-            global::GenNN.Generated.IrisNetKernels.ForwardOne(_parameters, input, output, scratch);
+            global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[32], 16);
+            global::GenNN.Generated.IrisNetKernels.ForwardOne(Parameters, input, output, scratch);
         }
 
         /// <inheritdoc/>
@@ -94,11 +94,11 @@ namespace Samples.Iris
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
             // Chunks of 64 samples keep the hidden activations on the stack and in L1.
-            global::System.Span<float> scratch = stackalloc float[1024];
+            global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[1040], 1024);
             for (int s = 0; s < batchSize; s += 64)
             {
                 int rows = global::System.Math.Min(64, batchSize - s);
-                global::GenNN.Generated.IrisNetKernels.Forward(_parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
+                global::GenNN.Generated.IrisNetKernels.Forward(Parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
             }
         }
 
@@ -120,7 +120,7 @@ namespace Samples.Iris
 
             int scratchLength = global::GenNN.Generated.IrisNetKernels.TrainingScratchLength(batchSize);
             float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-            return global::GenNN.Generated.IrisNetKernels.TrainBatch(_parameters, _gradients, inputs, targets, outputs, scratch, batchSize);
+            return global::GenNN.Generated.IrisNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
         }
 
 
@@ -190,20 +190,20 @@ namespace GenNN.Generated
         internal static int TrainingScratchLength(int batchSize) => batchSize * 41 + 48 + 16;
 
         /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
-        internal static void Initialize(float[] parameters, int seed)
+        internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);
-            Initializers.HeUniform(parameters.AsSpan(0, 64), 4, random);
-            Initializers.GlorotUniform(parameters.AsSpan(80, 48), 16, 3, random);
+            Initializers.HeUniform(parameters.Slice(0, 64), 4, random);
+            Initializers.GlorotUniform(parameters.Slice(80, 48), 16, 3, random);
         }
 
         /// <summary>
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
-        internal static void Forward(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
+        internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            ref float p = ref MemoryMarshal.GetReference(parameters);
             nuint n = (nuint)rows;
             Span<float> a0 = scratch.Slice(rows * 0, rows * 16);
             Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
@@ -215,9 +215,9 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
-        internal static void ForwardOne(float[] parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
+        internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
+            ref float p = ref MemoryMarshal.GetReference(parameters);
             Span<float> a0 = scratch.Slice(0, 16);
             Layer0ForwardOne(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0));
             Layer1ForwardOne(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output));
@@ -229,10 +229,10 @@ namespace GenNN.Generated
         /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
         /// mean loss.
         /// </summary>
-        internal static float TrainBatch(float[] parameters, float[] gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
+        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
         {
-            ref float p = ref MemoryMarshal.GetArrayDataReference(parameters);
-            ref float g = ref MemoryMarshal.GetArrayDataReference(gradients);
+            ref float p = ref MemoryMarshal.GetReference(parameters);
+            ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
             float scale = 1f / rows;
