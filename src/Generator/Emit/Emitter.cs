@@ -305,9 +305,9 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitInitialize(w, spec, layout);
                 w.Line();
-                EmitForward(w, spec);
+                EmitForward(w, spec, oneSample: false);
                 w.Line();
-                EmitForwardOne(w, spec);
+                EmitForward(w, spec, oneSample: true);
                 w.Line();
                 EmitTrainBatchKernel(w, spec, layout);
                 for (int i = 0; i < spec.Layers.Count; i++)
@@ -382,42 +382,32 @@ namespace GenNN.Generator.Emit
         /// <summary>ReLU and LeakyReLU are fused into the layer kernel's store; the others run over the layer's outputs after it.</summary>
         private static bool IsFused(ActivationKind activation) => IsReLUFamily(activation);
 
-        private static void EmitForward(SourceWriter w, NetworkSpec spec)
+        /// <summary>
+        /// <c>Forward</c> (a batch of <c>rows</c> samples, PredictBatch) or <c>ForwardOne</c> (one sample, Predict: the
+        /// one-row kernels, and softmax of up to four classes inside the last kernel).
+        /// </summary>
+        private static void EmitForward(SourceWriter w, NetworkSpec spec, bool oneSample)
         {
-            w.Line("/// <summary>");
-            w.Line("/// <paramref name=\"rows\"/> samples forward; <paramref name=\"scratch\"/> holds the hidden layers' outputs");
-            w.Line("/// (<paramref name=\"rows\"/> x the hidden widths).");
-            w.Line("/// </summary>");
-            using (w.Block("internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)"))
+            if (oneSample)
             {
-                w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
-                w.Line("nuint n = (nuint)rows;");
-                string previous = "input";
-                int offset = 0;
-                int last = spec.Layers.Count - 1;
-                for (int i = 0; i <= last; i++)
-                {
-                    LayerSpec l = spec.Layers[i];
-                    string current = i == last ? "output" : "a" + S(i);
-                    if (i < last)
-                    {
-                        w.Line(F("Span<float> {0} = scratch.Slice(rows * {1}, rows * {2});", current, offset, l.Units));
-                        offset += l.Units;
-                    }
-
-                    w.Line(F("Layer{0}Forward(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}), n);", i, previous, current));
-                    EmitPostActivation(w, l, current, "rows");
-                    previous = current;
-                }
+                w.Line("/// <summary>One sample forward (Predict); <paramref name=\"scratch\"/> holds the hidden layers' outputs.</summary>");
             }
-        }
+            else
+            {
+                w.Line("/// <summary>");
+                w.Line("/// <paramref name=\"rows\"/> samples forward; <paramref name=\"scratch\"/> holds the hidden layers' outputs");
+                w.Line("/// (<paramref name=\"rows\"/> x the hidden widths).");
+                w.Line("/// </summary>");
+            }
 
-        private static void EmitForwardOne(SourceWriter w, NetworkSpec spec)
-        {
-            w.Line("/// <summary>One sample forward (Predict); <paramref name=\"scratch\"/> holds the hidden layers' outputs.</summary>");
-            using (w.Block("internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"))
+            string signature = oneSample
+                ? "internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"
+                : "internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)";
+            using (w.Block(signature))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
+                if (!oneSample) w.Line("nuint n = (nuint)rows;");
+                string rowsTimes = oneSample ? "" : "rows * ";
                 string previous = "input";
                 int offset = 0;
                 int last = spec.Layers.Count - 1;
@@ -427,22 +417,19 @@ namespace GenNN.Generator.Emit
                     string current = i == last ? "output" : "a" + S(i);
                     if (i < last)
                     {
-                        w.Line(F("Span<float> {0} = scratch.Slice({1}, {2});", current, offset, l.Units));
+                        w.Line(F("Span<float> {0} = scratch.Slice({1}{2}, {1}{3});", current, rowsTimes, offset, l.Units));
                         offset += l.Units;
                     }
 
-                    w.Line(F("Layer{0}ForwardOne(ref p, ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference({2}));", i, previous, current));
-                    if (FusesSoftmax(l))
+                    w.Line(F("Layer{0}Forward{1}(ref p, ref MemoryMarshal.GetReference({2}), ref MemoryMarshal.GetReference({3}){4});",
+                        i, oneSample ? "One" : "", previous, current, oneSample ? "" : ", n"));
+                    if (oneSample && FusesSoftmax(l))
                     {
                         w.Line("// (softmax applied inside the kernel)");
                     }
-                    else if (l.Activation == ActivationKind.Softmax)
-                    {
-                        w.Line(F("Activations.Softmax({0});", current));
-                    }
                     else
                     {
-                        EmitPostActivation(w, l, current, "1");
+                        EmitPostActivation(w, l, current, oneSample ? "1" : "rows");
                     }
 
                     previous = current;
@@ -458,6 +445,9 @@ namespace GenNN.Generator.Emit
                 case ActivationKind.Sigmoid:
                 case ActivationKind.Tanh:
                     w.Line(F("Activations.{0}({1});", layer.Activation, span));
+                    break;
+                case ActivationKind.Softmax when rows == "1":
+                    w.Line(F("Activations.Softmax({0});", span));
                     break;
                 case ActivationKind.Softmax:
                     using (w.Block(F("for (int r = 0; r < {0}; r++)", rows)))
