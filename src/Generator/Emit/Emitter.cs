@@ -318,6 +318,19 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
+                w.Line("// max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).");
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line("private static Vector512<float> ReLU(Vector512<float> x)");
+                w.Line("    => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));");
+                w.Line();
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line("private static Vector256<float> ReLU(Vector256<float> x)");
+                w.Line("    => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));");
+                w.Line();
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line("private static Vector128<float> ReLU(Vector128<float> x)");
+                w.Line("    => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));");
+                w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)");
                 w.Line("    => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, addend) : a * b + addend;");

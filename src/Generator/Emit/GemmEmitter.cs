@@ -358,7 +358,7 @@ namespace GenNN.Generator.Emit
 
                     for (int j = 0; j < c; j++)
                     {
-                        string sum = string.Join(" + ", Enumerable.Range(0, phases).Select(ph => F("acc0{0}{1}", j, PhaseSuffix(ph, phases))));
+                        string sum = PairwiseSum(Enumerable.Range(0, phases).Select(ph => F("acc0{0}{1}", j, PhaseSuffix(ph, phases))).ToList());
                         w.Line(F("{0}<float> acc0{1} = {2};", T, j, sum));
                     }
                 }
@@ -397,6 +397,12 @@ namespace GenNN.Generator.Emit
             }
         }
 
+        /// <summary><c>(a + b) + (c + d)</c>: a tree, so adding the phases' sums takes log2 of their count in latency.</summary>
+        private static string PairwiseSum(IReadOnlyList<string> terms)
+            => terms.Count == 1 ? terms[0]
+             : terms.Count == 2 ? terms[0] + " + " + terms[1]
+             : "(" + PairwiseSum(terms.Take(terms.Count / 2).ToList()) + ") + (" + PairwiseSum(terms.Skip(terms.Count / 2).ToList()) + ")";
+
         private static string PhaseSuffix(int phase, int phases) => phases == 1 ? "" : "_" + S(phase);
 
         private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, string[] starts, string k, string suffix, int uniq)
@@ -423,7 +429,7 @@ namespace GenNN.Generator.Emit
             switch (spec.Epilogue)
             {
                 case Epilogue.Activation when spec.Activation == ActivationKind.ReLU:
-                    w.Line(F("{0} = {1}.BitwiseAnd({0}, {1}.GreaterThan({0}, {1}<float>.Zero));", acc, T));
+                    w.Line(F("{0} = ReLU({0});", acc));
                     break;
                 case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
                     w.Line(F("{0} = {1}.ConditionalSelect({1}.GreaterThan({0}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T));

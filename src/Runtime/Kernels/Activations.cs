@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GenNN.Kernels
 {
@@ -183,18 +184,29 @@ namespace GenNN.Kernels
         {
             Vector128<float> mask = Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)count));
             Vector128<float> max = Vector128.Create(HorizontalMax(Vector128.ConditionalSelect(mask, z, Vector128.Create(float.MinValue))));
-            Vector128<float> e = Vector128.BitwiseAnd(Exp(z - max), mask);
+            Vector128<float> e = Vector128.BitwiseAnd(ExpNonPositive(z - max), mask);
             return e * Vector128.Create(1f / Vector128.Sum(e));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+
         private static float HorizontalMax(Vector128<float> v)
         {
-            Vector128<float> swapped = Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1));
-            v = Vector128.ConditionalSelect(Vector128.GreaterThan(v, swapped), v, swapped);
-            swapped = Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2));
-            v = Vector128.ConditionalSelect(Vector128.GreaterThan(v, swapped), v, swapped);
+            v = MaxNative(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+            v = MaxNative(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
             return v.ToScalar();
         }
+
+        /// <summary>maxps where there is one (.NET 10's Vector128.Max adds IEEE NaN fix-ups); NaN handling does not matter here.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b)
+            => Sse.IsSupported ? Sse.Max(a, b) : Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
 
         /// <summary>
         /// <c>e^x</c> for every lane (Cephes' expf: a degree-5 polynomial on <c>r = x - n ln 2</c>, evaluated in
@@ -209,16 +221,37 @@ namespace GenNN.Kernels
             Vector128<float> low = Vector128.Create(-87.33654f), high = Vector128.Create(88.72283f);
             x = Vector128.ConditionalSelect(Vector128.LessThan(x, low), low, x);
             x = Vector128.ConditionalSelect(Vector128.GreaterThan(x, high), high, x);
-            Vector128<float> t = x * Vector128.Create(1.44269504088896341f) + Vector128.Create(12582912f);
+            Vector128<float> t = MultiplyAdd(x, Vector128.Create(1.44269504088896341f), Vector128.Create(12582912f));
             Vector128<float> n = t - Vector128.Create(12582912f);
             Vector128<int> scale = Vector128.ShiftLeft(t.AsInt32() - Vector128.Create(0x4B400000 - 127), 23);
-            Vector128<float> r = x - n * Vector128.Create(0.693359375f) + n * Vector128.Create(2.12194440e-4f);
+            Vector128<float> r = MultiplyAdd(n, Vector128.Create(2.12194440e-4f), MultiplyAdd(n, Vector128.Create(-0.693359375f), x));
             Vector128<float> r2 = r * r;
-            Vector128<float> p01 = Vector128.Create(1.6666665459E-1f) * r + Vector128.Create(5.0000001201E-1f);
-            Vector128<float> p23 = Vector128.Create(8.3334519073E-3f) * r + Vector128.Create(4.1665795894E-2f);
-            Vector128<float> p45 = Vector128.Create(1.9875691500E-4f) * r + Vector128.Create(1.3981999507E-3f);
-            Vector128<float> p = (p45 * r2 + p23) * r2 + p01;
-            return (p * r2 + r + Vector128<float>.One) * scale.AsSingle();
+            Vector128<float> p01 = MultiplyAdd(Vector128.Create(1.6666665459E-1f), r, Vector128.Create(5.0000001201E-1f));
+            Vector128<float> p23 = MultiplyAdd(Vector128.Create(8.3334519073E-3f), r, Vector128.Create(4.1665795894E-2f));
+            Vector128<float> p45 = MultiplyAdd(Vector128.Create(1.9875691500E-4f), r, Vector128.Create(1.3981999507E-3f));
+            Vector128<float> p = MultiplyAdd(MultiplyAdd(p45, r2, p23), r2, p01);
+            return MultiplyAdd(p, r2, r + Vector128<float>.One) * scale.AsSingle();
+        }
+
+        /// <summary>
+        /// <see cref="Exp(Vector128{float})"/> for lanes known to be at most zero (logits minus their maximum): only the
+        /// lower clamp, one step shorter on softmax's critical path.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ExpNonPositive(Vector128<float> x)
+        {
+            Vector128<float> low = Vector128.Create(-87.33654f);
+            x = Vector128.ConditionalSelect(Vector128.LessThan(x, low), low, x);
+            Vector128<float> t = MultiplyAdd(x, Vector128.Create(1.44269504088896341f), Vector128.Create(12582912f));
+            Vector128<float> n = t - Vector128.Create(12582912f);
+            Vector128<int> scale = Vector128.ShiftLeft(t.AsInt32() - Vector128.Create(0x4B400000 - 127), 23);
+            Vector128<float> r = MultiplyAdd(n, Vector128.Create(2.12194440e-4f), MultiplyAdd(n, Vector128.Create(-0.693359375f), x));
+            Vector128<float> r2 = r * r;
+            Vector128<float> p01 = MultiplyAdd(Vector128.Create(1.6666665459E-1f), r, Vector128.Create(5.0000001201E-1f));
+            Vector128<float> p23 = MultiplyAdd(Vector128.Create(8.3334519073E-3f), r, Vector128.Create(4.1665795894E-2f));
+            Vector128<float> p45 = MultiplyAdd(Vector128.Create(1.9875691500E-4f), r, Vector128.Create(1.3981999507E-3f));
+            Vector128<float> p = MultiplyAdd(MultiplyAdd(p45, r2, p23), r2, p01);
+            return MultiplyAdd(p, r2, r + Vector128<float>.One) * scale.AsSingle();
         }
 
         /// <summary><c>e^x</c> for every lane; see <see cref="Exp(Vector128{float})"/>.</summary>
@@ -228,16 +261,16 @@ namespace GenNN.Kernels
             Vector256<float> low = Vector256.Create(-87.33654f), high = Vector256.Create(88.72283f);
             x = Vector256.ConditionalSelect(Vector256.LessThan(x, low), low, x);
             x = Vector256.ConditionalSelect(Vector256.GreaterThan(x, high), high, x);
-            Vector256<float> t = x * Vector256.Create(1.44269504088896341f) + Vector256.Create(12582912f);
+            Vector256<float> t = MultiplyAdd(x, Vector256.Create(1.44269504088896341f), Vector256.Create(12582912f));
             Vector256<float> n = t - Vector256.Create(12582912f);
             Vector256<int> scale = Vector256.ShiftLeft(t.AsInt32() - Vector256.Create(0x4B400000 - 127), 23);
-            Vector256<float> r = x - n * Vector256.Create(0.693359375f) + n * Vector256.Create(2.12194440e-4f);
+            Vector256<float> r = MultiplyAdd(n, Vector256.Create(2.12194440e-4f), MultiplyAdd(n, Vector256.Create(-0.693359375f), x));
             Vector256<float> r2 = r * r;
-            Vector256<float> p01 = Vector256.Create(1.6666665459E-1f) * r + Vector256.Create(5.0000001201E-1f);
-            Vector256<float> p23 = Vector256.Create(8.3334519073E-3f) * r + Vector256.Create(4.1665795894E-2f);
-            Vector256<float> p45 = Vector256.Create(1.9875691500E-4f) * r + Vector256.Create(1.3981999507E-3f);
-            Vector256<float> p = (p45 * r2 + p23) * r2 + p01;
-            return (p * r2 + r + Vector256<float>.One) * scale.AsSingle();
+            Vector256<float> p01 = MultiplyAdd(Vector256.Create(1.6666665459E-1f), r, Vector256.Create(5.0000001201E-1f));
+            Vector256<float> p23 = MultiplyAdd(Vector256.Create(8.3334519073E-3f), r, Vector256.Create(4.1665795894E-2f));
+            Vector256<float> p45 = MultiplyAdd(Vector256.Create(1.9875691500E-4f), r, Vector256.Create(1.3981999507E-3f));
+            Vector256<float> p = MultiplyAdd(MultiplyAdd(p45, r2, p23), r2, p01);
+            return MultiplyAdd(p, r2, r + Vector256<float>.One) * scale.AsSingle();
         }
 
         /// <summary><c>g *= a &gt; 0 ? 1 : 0</c>, where <c>a</c> is the ReLU output.</summary>
