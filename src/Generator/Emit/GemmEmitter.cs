@@ -343,11 +343,22 @@ namespace GenNN.Generator.Emit
                 {
                     int k = spec.ConstantK!.Value;
                     int full = k / phases * phases;
-                    using (w.Block(F("for (nuint k = 0; k < {0}; k += {1})", full, phases)))
+                    if (k <= UnrollK)
                     {
-                        for (int ph = 0; ph < phases; ph++)
+                        // A short walk: every step written out, phase by phase, no loop to run.
+                        for (int step = 0; step < full; step++)
                         {
-                            EmitKStep(w, spec, T, rows, starts, ph == 0 ? "k" : "k + " + S(ph), PhaseSuffix(ph, phases), ph);
+                            EmitKStep(w, spec, T, rows, starts, S(step), PhaseSuffix(step % phases, phases), 100 + step);
+                        }
+                    }
+                    else
+                    {
+                        using (w.Block(F("for (nuint k = 0; k < {0}; k += {1})", full, phases)))
+                        {
+                            for (int ph = 0; ph < phases; ph++)
+                            {
+                                EmitKStep(w, spec, T, rows, starts, ph == 0 ? "k" : "k + " + S(ph), PhaseSuffix(ph, phases), ph);
+                            }
                         }
                     }
 
@@ -402,6 +413,9 @@ namespace GenNN.Generator.Emit
             => terms.Count == 1 ? terms[0]
              : terms.Count == 2 ? terms[0] + " + " + terms[1]
              : "(" + PairwiseSum(terms.Take(terms.Count / 2).ToList()) + ") + (" + PairwiseSum(terms.Skip(terms.Count / 2).ToList()) + ")";
+
+        /// <summary>One-row walks over at most this many K steps are unrolled (small layers in Predict).</summary>
+        private const int UnrollK = 16;
 
         private static string PhaseSuffix(int phase, int phases) => phases == 1 ? "" : "_" + S(phase);
 

@@ -329,35 +329,35 @@ namespace GenNN.Generated
                         Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a7, (k)));
                         acc70 = MultiplyAdd(b0, x7, acc70);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
-                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    acc10 = ReLU(acc10);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
-                    acc20 = Vector128.BitwiseAnd(acc20, Vector128.GreaterThan(acc20, Vector128<float>.Zero));
+                    acc20 = ReLU(acc20);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
-                    acc30 = Vector128.BitwiseAnd(acc30, Vector128.GreaterThan(acc30, Vector128<float>.Zero));
+                    acc30 = ReLU(acc30);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
-                    acc40 = Vector128.BitwiseAnd(acc40, Vector128.GreaterThan(acc40, Vector128<float>.Zero));
+                    acc40 = ReLU(acc40);
                     Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
                     Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
                     Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
-                    acc50 = Vector128.BitwiseAnd(acc50, Vector128.GreaterThan(acc50, Vector128<float>.Zero));
+                    acc50 = ReLU(acc50);
                     Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
                     Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
                     Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
-                    acc60 = Vector128.BitwiseAnd(acc60, Vector128.GreaterThan(acc60, Vector128<float>.Zero));
+                    acc60 = ReLU(acc60);
                     Unsafe.Add(ref c, (m + 6) * 3 + 0 + 0) = acc60.GetElement(0);
                     Unsafe.Add(ref c, (m + 6) * 3 + 0 + 1) = acc60.GetElement(1);
                     Unsafe.Add(ref c, (m + 6) * 3 + 0 + 2) = acc60.GetElement(2);
-                    acc70 = Vector128.BitwiseAnd(acc70, Vector128.GreaterThan(acc70, Vector128<float>.Zero));
+                    acc70 = ReLU(acc70);
                     Unsafe.Add(ref c, (m + 7) * 3 + 0 + 0) = acc70.GetElement(0);
                     Unsafe.Add(ref c, (m + 7) * 3 + 0 + 1) = acc70.GetElement(1);
                     Unsafe.Add(ref c, (m + 7) * 3 + 0 + 2) = acc70.GetElement(2);
@@ -388,19 +388,19 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
-                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    acc10 = ReLU(acc10);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
-                    acc20 = Vector128.BitwiseAnd(acc20, Vector128.GreaterThan(acc20, Vector128<float>.Zero));
+                    acc20 = ReLU(acc20);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
-                    acc30 = Vector128.BitwiseAnd(acc30, Vector128.GreaterThan(acc30, Vector128<float>.Zero));
+                    acc30 = ReLU(acc30);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
@@ -424,11 +424,11 @@ namespace GenNN.Generated
                         Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
-                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    acc10 = ReLU(acc10);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
@@ -448,7 +448,7 @@ namespace GenNN.Generated
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -486,19 +486,19 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
-                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    acc10 = ReLU(acc10);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
-                    acc20 = Vector128.BitwiseAnd(acc20, Vector128.GreaterThan(acc20, Vector128<float>.Zero));
+                    acc20 = ReLU(acc20);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
-                    acc30 = Vector128.BitwiseAnd(acc30, Vector128.GreaterThan(acc30, Vector128<float>.Zero));
+                    acc30 = ReLU(acc30);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
@@ -521,11 +521,11 @@ namespace GenNN.Generated
                         Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
-                    acc10 = Vector128.BitwiseAnd(acc10, Vector128.GreaterThan(acc10, Vector128<float>.Zero));
+                    acc10 = ReLU(acc10);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
@@ -545,7 +545,7 @@ namespace GenNN.Generated
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                     }
-                    acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                    acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -628,7 +628,7 @@ namespace GenNN.Generated
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                     acc00 = MultiplyAdd(b0, x0, acc00);
                 }
-                acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -652,7 +652,7 @@ namespace GenNN.Generated
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                     acc00 = MultiplyAdd(b0, x0, acc00);
                 }
-                acc00 = Vector128.BitwiseAnd(acc00, Vector128.GreaterThan(acc00, Vector128<float>.Zero));
+                acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -1747,6 +1747,19 @@ namespace GenNN.Generated
                 }
             }
         }
+
+        // max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> ReLU(Vector512<float> x)
+            => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> ReLU(Vector256<float> x)
+            => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ReLU(Vector128<float> x)
+            => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)

@@ -332,21 +332,21 @@ namespace GenNN.Generated
                         Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
                         acc70 = MultiplyAdd(b0, x7, acc70);
                     }
-                    acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                    acc10 = Vector512.BitwiseAnd(acc10, Vector512.GreaterThan(acc10, Vector512<float>.Zero));
+                    acc10 = ReLU(acc10);
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
-                    acc20 = Vector512.BitwiseAnd(acc20, Vector512.GreaterThan(acc20, Vector512<float>.Zero));
+                    acc20 = ReLU(acc20);
                     acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
-                    acc30 = Vector512.BitwiseAnd(acc30, Vector512.GreaterThan(acc30, Vector512<float>.Zero));
+                    acc30 = ReLU(acc30);
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
-                    acc40 = Vector512.BitwiseAnd(acc40, Vector512.GreaterThan(acc40, Vector512<float>.Zero));
+                    acc40 = ReLU(acc40);
                     acc40.StoreUnsafe(ref c, (m + 4) * 16 + 0);
-                    acc50 = Vector512.BitwiseAnd(acc50, Vector512.GreaterThan(acc50, Vector512<float>.Zero));
+                    acc50 = ReLU(acc50);
                     acc50.StoreUnsafe(ref c, (m + 5) * 16 + 0);
-                    acc60 = Vector512.BitwiseAnd(acc60, Vector512.GreaterThan(acc60, Vector512<float>.Zero));
+                    acc60 = ReLU(acc60);
                     acc60.StoreUnsafe(ref c, (m + 6) * 16 + 0);
-                    acc70 = Vector512.BitwiseAnd(acc70, Vector512.GreaterThan(acc70, Vector512<float>.Zero));
+                    acc70 = ReLU(acc70);
                     acc70.StoreUnsafe(ref c, (m + 7) * 16 + 0);
                 }
             }
@@ -375,13 +375,13 @@ namespace GenNN.Generated
                         Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
-                    acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                    acc10 = Vector512.BitwiseAnd(acc10, Vector512.GreaterThan(acc10, Vector512<float>.Zero));
+                    acc10 = ReLU(acc10);
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
-                    acc20 = Vector512.BitwiseAnd(acc20, Vector512.GreaterThan(acc20, Vector512<float>.Zero));
+                    acc20 = ReLU(acc20);
                     acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
-                    acc30 = Vector512.BitwiseAnd(acc30, Vector512.GreaterThan(acc30, Vector512<float>.Zero));
+                    acc30 = ReLU(acc30);
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
                 }
                 m += 4;
@@ -403,9 +403,9 @@ namespace GenNN.Generated
                         Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
-                    acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                    acc10 = Vector512.BitwiseAnd(acc10, Vector512.GreaterThan(acc10, Vector512<float>.Zero));
+                    acc10 = ReLU(acc10);
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                 }
                 m += 2;
@@ -417,19 +417,24 @@ namespace GenNN.Generated
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                     Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
                     Vector512<float> acc00_1 = Vector512<float>.Zero;
-                    for (nuint k = 0; k < 4; k += 2)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
-                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
-                        Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    }
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 16);
+                    Vector512<float> b0100 = Vector512.LoadUnsafe(ref bRow100, 0);
+                    Vector512<float> x0100 = Vector512.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 16);
+                    Vector512<float> b0101 = Vector512.LoadUnsafe(ref bRow101, 0);
+                    Vector512<float> x0101 = Vector512.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 16);
+                    Vector512<float> b0102 = Vector512.LoadUnsafe(ref bRow102, 0);
+                    Vector512<float> x0102 = Vector512.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 16);
+                    Vector512<float> b0103 = Vector512.LoadUnsafe(ref bRow103, 0);
+                    Vector512<float> x0103 = Vector512.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
                     Vector512<float> acc00 = acc00_0 + acc00_1;
-                    acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                 }
             }
@@ -474,21 +479,21 @@ namespace GenNN.Generated
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
                     }
-                    acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                    acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
+                    acc01 = ReLU(acc01);
                     acc01.StoreUnsafe(ref c, (m) * 16 + 8);
-                    acc10 = Vector256.BitwiseAnd(acc10, Vector256.GreaterThan(acc10, Vector256<float>.Zero));
+                    acc10 = ReLU(acc10);
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
-                    acc11 = Vector256.BitwiseAnd(acc11, Vector256.GreaterThan(acc11, Vector256<float>.Zero));
+                    acc11 = ReLU(acc11);
                     acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
-                    acc20 = Vector256.BitwiseAnd(acc20, Vector256.GreaterThan(acc20, Vector256<float>.Zero));
+                    acc20 = ReLU(acc20);
                     acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
-                    acc21 = Vector256.BitwiseAnd(acc21, Vector256.GreaterThan(acc21, Vector256<float>.Zero));
+                    acc21 = ReLU(acc21);
                     acc21.StoreUnsafe(ref c, (m + 2) * 16 + 8);
-                    acc30 = Vector256.BitwiseAnd(acc30, Vector256.GreaterThan(acc30, Vector256<float>.Zero));
+                    acc30 = ReLU(acc30);
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
-                    acc31 = Vector256.BitwiseAnd(acc31, Vector256.GreaterThan(acc31, Vector256<float>.Zero));
+                    acc31 = ReLU(acc31);
                     acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
                 }
             }
@@ -514,13 +519,13 @@ namespace GenNN.Generated
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                     }
-                    acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                    acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
+                    acc01 = ReLU(acc01);
                     acc01.StoreUnsafe(ref c, (m) * 16 + 8);
-                    acc10 = Vector256.BitwiseAnd(acc10, Vector256.GreaterThan(acc10, Vector256<float>.Zero));
+                    acc10 = ReLU(acc10);
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
-                    acc11 = Vector256.BitwiseAnd(acc11, Vector256.GreaterThan(acc11, Vector256<float>.Zero));
+                    acc11 = ReLU(acc11);
                     acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
                 }
                 m += 2;
@@ -534,26 +539,35 @@ namespace GenNN.Generated
                     Vector256<float> acc00_1 = Vector256<float>.Zero;
                     Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
                     Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 4; k += 2)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                    }
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 16);
+                    Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
+                    Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 8);
+                    Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 16);
+                    Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
+                    Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 8);
+                    Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 16);
+                    Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
+                    Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 8);
+                    Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 16);
+                    Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
+                    Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 8);
+                    Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
                     Vector256<float> acc00 = acc00_0 + acc00_1;
                     Vector256<float> acc01 = acc01_0 + acc01_1;
-                    acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
+                    acc00 = ReLU(acc00);
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                    acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
+                    acc01 = ReLU(acc01);
                     acc01.StoreUnsafe(ref c, (m) * 16 + 8);
                 }
             }
@@ -613,19 +627,24 @@ namespace GenNN.Generated
                 ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
                 Vector512<float> acc00_0 = Vector512.LoadUnsafe(ref bias, 0);
                 Vector512<float> acc00_1 = Vector512<float>.Zero;
-                for (nuint k = 0; k < 4; k += 2)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
-                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                    Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
-                    Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
-                    Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                }
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 16);
+                Vector512<float> b0100 = Vector512.LoadUnsafe(ref bRow100, 0);
+                Vector512<float> x0100 = Vector512.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 16);
+                Vector512<float> b0101 = Vector512.LoadUnsafe(ref bRow101, 0);
+                Vector512<float> x0101 = Vector512.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 16);
+                Vector512<float> b0102 = Vector512.LoadUnsafe(ref bRow102, 0);
+                Vector512<float> x0102 = Vector512.Create(Unsafe.Add(ref a0, (2)));
+                acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 16);
+                Vector512<float> b0103 = Vector512.LoadUnsafe(ref bRow103, 0);
+                Vector512<float> x0103 = Vector512.Create(Unsafe.Add(ref a0, (3)));
+                acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
                 Vector512<float> acc00 = acc00_0 + acc00_1;
-                acc00 = Vector512.BitwiseAnd(acc00, Vector512.GreaterThan(acc00, Vector512<float>.Zero));
+                acc00 = ReLU(acc00);
                 acc00.StoreUnsafe(ref c, (m) * 16 + 0);
             }
         }
@@ -643,26 +662,35 @@ namespace GenNN.Generated
                 Vector256<float> acc00_1 = Vector256<float>.Zero;
                 Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 8);
                 Vector256<float> acc01_1 = Vector256<float>.Zero;
-                for (nuint k = 0; k < 4; k += 2)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
-                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 16);
-                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
-                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                }
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 16);
+                Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
+                Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 8);
+                Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 16);
+                Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
+                Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 8);
+                Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 16);
+                Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
+                Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 8);
+                Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
+                acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 16);
+                Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
+                Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 8);
+                Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
+                acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
                 Vector256<float> acc00 = acc00_0 + acc00_1;
                 Vector256<float> acc01 = acc01_0 + acc01_1;
-                acc00 = Vector256.BitwiseAnd(acc00, Vector256.GreaterThan(acc00, Vector256<float>.Zero));
+                acc00 = ReLU(acc00);
                 acc00.StoreUnsafe(ref c, (m) * 16 + 0);
-                acc01 = Vector256.BitwiseAnd(acc01, Vector256.GreaterThan(acc01, Vector256<float>.Zero));
+                acc01 = ReLU(acc01);
                 acc01.StoreUnsafe(ref c, (m) * 16 + 8);
             }
         }
@@ -1023,26 +1051,71 @@ namespace GenNN.Generated
                     Vector128<float> acc00_1 = Vector128<float>.Zero;
                     Vector128<float> acc00_2 = Vector128<float>.Zero;
                     Vector128<float> acc00_3 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < 16; k += 4)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 3);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 3);
-                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 3);
-                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                    }
-                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 3);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                    Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 3);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                    Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 3);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                    Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 3);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                    Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 3);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                    Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 3);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                    Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 3);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                    Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 3);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                    Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                    ref float bRow108 = ref Unsafe.Add(ref b, (8) * 3);
+                    Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 0);
+                    Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                    ref float bRow109 = ref Unsafe.Add(ref b, (9) * 3);
+                    Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 0);
+                    Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                    ref float bRow110 = ref Unsafe.Add(ref b, (10) * 3);
+                    Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 0);
+                    Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
+                    acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
+                    ref float bRow111 = ref Unsafe.Add(ref b, (11) * 3);
+                    Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 0);
+                    Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
+                    acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
+                    ref float bRow112 = ref Unsafe.Add(ref b, (12) * 3);
+                    Vector128<float> b0112 = Vector128.LoadUnsafe(ref bRow112, 0);
+                    Vector128<float> x0112 = Vector128.Create(Unsafe.Add(ref a0, (12)));
+                    acc00_0 = MultiplyAdd(b0112, x0112, acc00_0);
+                    ref float bRow113 = ref Unsafe.Add(ref b, (13) * 3);
+                    Vector128<float> b0113 = Vector128.LoadUnsafe(ref bRow113, 0);
+                    Vector128<float> x0113 = Vector128.Create(Unsafe.Add(ref a0, (13)));
+                    acc00_1 = MultiplyAdd(b0113, x0113, acc00_1);
+                    ref float bRow114 = ref Unsafe.Add(ref b, (14) * 3);
+                    Vector128<float> b0114 = Vector128.LoadUnsafe(ref bRow114, 0);
+                    Vector128<float> x0114 = Vector128.Create(Unsafe.Add(ref a0, (14)));
+                    acc00_2 = MultiplyAdd(b0114, x0114, acc00_2);
+                    ref float bRow115 = ref Unsafe.Add(ref b, (15) * 3);
+                    Vector128<float> b0115 = Vector128.LoadUnsafe(ref bRow115, 0);
+                    Vector128<float> x0115 = Vector128.Create(Unsafe.Add(ref a0, (15)));
+                    acc00_3 = MultiplyAdd(b0115, x0115, acc00_3);
+                    Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -1129,26 +1202,71 @@ namespace GenNN.Generated
                     Vector128<float> acc00_1 = Vector128<float>.Zero;
                     Vector128<float> acc00_2 = Vector128<float>.Zero;
                     Vector128<float> acc00_3 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < 16; k += 4)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 3);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 3);
-                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 3);
-                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                    }
-                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 3);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                    Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 3);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                    Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 3);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                    Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 3);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                    Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 3);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                    Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 3);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                    Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 3);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                    Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 3);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                    Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                    ref float bRow108 = ref Unsafe.Add(ref b, (8) * 3);
+                    Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 0);
+                    Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                    ref float bRow109 = ref Unsafe.Add(ref b, (9) * 3);
+                    Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 0);
+                    Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                    ref float bRow110 = ref Unsafe.Add(ref b, (10) * 3);
+                    Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 0);
+                    Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
+                    acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
+                    ref float bRow111 = ref Unsafe.Add(ref b, (11) * 3);
+                    Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 0);
+                    Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
+                    acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
+                    ref float bRow112 = ref Unsafe.Add(ref b, (12) * 3);
+                    Vector128<float> b0112 = Vector128.LoadUnsafe(ref bRow112, 0);
+                    Vector128<float> x0112 = Vector128.Create(Unsafe.Add(ref a0, (12)));
+                    acc00_0 = MultiplyAdd(b0112, x0112, acc00_0);
+                    ref float bRow113 = ref Unsafe.Add(ref b, (13) * 3);
+                    Vector128<float> b0113 = Vector128.LoadUnsafe(ref bRow113, 0);
+                    Vector128<float> x0113 = Vector128.Create(Unsafe.Add(ref a0, (13)));
+                    acc00_1 = MultiplyAdd(b0113, x0113, acc00_1);
+                    ref float bRow114 = ref Unsafe.Add(ref b, (14) * 3);
+                    Vector128<float> b0114 = Vector128.LoadUnsafe(ref bRow114, 0);
+                    Vector128<float> x0114 = Vector128.Create(Unsafe.Add(ref a0, (14)));
+                    acc00_2 = MultiplyAdd(b0114, x0114, acc00_2);
+                    ref float bRow115 = ref Unsafe.Add(ref b, (15) * 3);
+                    Vector128<float> b0115 = Vector128.LoadUnsafe(ref bRow115, 0);
+                    Vector128<float> x0115 = Vector128.Create(Unsafe.Add(ref a0, (15)));
+                    acc00_3 = MultiplyAdd(b0115, x0115, acc00_3);
+                    Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -1245,26 +1363,71 @@ namespace GenNN.Generated
                 Vector128<float> acc00_1 = Vector128<float>.Zero;
                 Vector128<float> acc00_2 = Vector128<float>.Zero;
                 Vector128<float> acc00_3 = Vector128<float>.Zero;
-                for (nuint k = 0; k < 16; k += 4)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 3);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 3);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 3);
-                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                }
-                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 3);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 3);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 3);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 3);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 3);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 3);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 3);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 3);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                ref float bRow108 = ref Unsafe.Add(ref b, (8) * 3);
+                Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 0);
+                Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                ref float bRow109 = ref Unsafe.Add(ref b, (9) * 3);
+                Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 0);
+                Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                ref float bRow110 = ref Unsafe.Add(ref b, (10) * 3);
+                Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 0);
+                Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
+                acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
+                ref float bRow111 = ref Unsafe.Add(ref b, (11) * 3);
+                Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 0);
+                Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
+                acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
+                ref float bRow112 = ref Unsafe.Add(ref b, (12) * 3);
+                Vector128<float> b0112 = Vector128.LoadUnsafe(ref bRow112, 0);
+                Vector128<float> x0112 = Vector128.Create(Unsafe.Add(ref a0, (12)));
+                acc00_0 = MultiplyAdd(b0112, x0112, acc00_0);
+                ref float bRow113 = ref Unsafe.Add(ref b, (13) * 3);
+                Vector128<float> b0113 = Vector128.LoadUnsafe(ref bRow113, 0);
+                Vector128<float> x0113 = Vector128.Create(Unsafe.Add(ref a0, (13)));
+                acc00_1 = MultiplyAdd(b0113, x0113, acc00_1);
+                ref float bRow114 = ref Unsafe.Add(ref b, (14) * 3);
+                Vector128<float> b0114 = Vector128.LoadUnsafe(ref bRow114, 0);
+                Vector128<float> x0114 = Vector128.Create(Unsafe.Add(ref a0, (14)));
+                acc00_2 = MultiplyAdd(b0114, x0114, acc00_2);
+                ref float bRow115 = ref Unsafe.Add(ref b, (15) * 3);
+                Vector128<float> b0115 = Vector128.LoadUnsafe(ref bRow115, 0);
+                Vector128<float> x0115 = Vector128.Create(Unsafe.Add(ref a0, (15)));
+                acc00_3 = MultiplyAdd(b0115, x0115, acc00_3);
+                Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                 acc00 = Activations.Softmax(acc00, 3);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
@@ -1285,26 +1448,71 @@ namespace GenNN.Generated
                 Vector128<float> acc00_1 = Vector128<float>.Zero;
                 Vector128<float> acc00_2 = Vector128<float>.Zero;
                 Vector128<float> acc00_3 = Vector128<float>.Zero;
-                for (nuint k = 0; k < 16; k += 4)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 3);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 3);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 3);
-                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                }
-                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 3);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 3);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 3);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 3);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 3);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 3);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 3);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 3);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                ref float bRow108 = ref Unsafe.Add(ref b, (8) * 3);
+                Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 0);
+                Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                ref float bRow109 = ref Unsafe.Add(ref b, (9) * 3);
+                Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 0);
+                Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                ref float bRow110 = ref Unsafe.Add(ref b, (10) * 3);
+                Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 0);
+                Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
+                acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
+                ref float bRow111 = ref Unsafe.Add(ref b, (11) * 3);
+                Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 0);
+                Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
+                acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
+                ref float bRow112 = ref Unsafe.Add(ref b, (12) * 3);
+                Vector128<float> b0112 = Vector128.LoadUnsafe(ref bRow112, 0);
+                Vector128<float> x0112 = Vector128.Create(Unsafe.Add(ref a0, (12)));
+                acc00_0 = MultiplyAdd(b0112, x0112, acc00_0);
+                ref float bRow113 = ref Unsafe.Add(ref b, (13) * 3);
+                Vector128<float> b0113 = Vector128.LoadUnsafe(ref bRow113, 0);
+                Vector128<float> x0113 = Vector128.Create(Unsafe.Add(ref a0, (13)));
+                acc00_1 = MultiplyAdd(b0113, x0113, acc00_1);
+                ref float bRow114 = ref Unsafe.Add(ref b, (14) * 3);
+                Vector128<float> b0114 = Vector128.LoadUnsafe(ref bRow114, 0);
+                Vector128<float> x0114 = Vector128.Create(Unsafe.Add(ref a0, (14)));
+                acc00_2 = MultiplyAdd(b0114, x0114, acc00_2);
+                ref float bRow115 = ref Unsafe.Add(ref b, (15) * 3);
+                Vector128<float> b0115 = Vector128.LoadUnsafe(ref bRow115, 0);
+                Vector128<float> x0115 = Vector128.Create(Unsafe.Add(ref a0, (15)));
+                acc00_3 = MultiplyAdd(b0115, x0115, acc00_3);
+                Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                 acc00 = Activations.Softmax(acc00, 3);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
@@ -1922,6 +2130,19 @@ namespace GenNN.Generated
                 }
             }
         }
+
+        // max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> ReLU(Vector512<float> x)
+            => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> ReLU(Vector256<float> x)
+            => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ReLU(Vector128<float> x)
+            => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)

@@ -444,21 +444,66 @@ namespace GenNN.Generated
                     Vector256<float> acc00_1 = Vector256<float>.Zero;
                     Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
                     Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 10; k += 2)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                    }
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 10);
+                    Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
+                    Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 2);
+                    Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 10);
+                    Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
+                    Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 2);
+                    Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 10);
+                    Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
+                    Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 2);
+                    Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 10);
+                    Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
+                    Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 2);
+                    Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 10);
+                    Vector256<float> b0104 = Vector256.LoadUnsafe(ref bRow104, 0);
+                    Vector256<float> b1104 = Vector256.LoadUnsafe(ref bRow104, 2);
+                    Vector256<float> x0104 = Vector256.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 10);
+                    Vector256<float> b0105 = Vector256.LoadUnsafe(ref bRow105, 0);
+                    Vector256<float> b1105 = Vector256.LoadUnsafe(ref bRow105, 2);
+                    Vector256<float> x0105 = Vector256.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 10);
+                    Vector256<float> b0106 = Vector256.LoadUnsafe(ref bRow106, 0);
+                    Vector256<float> b1106 = Vector256.LoadUnsafe(ref bRow106, 2);
+                    Vector256<float> x0106 = Vector256.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
+                    acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 10);
+                    Vector256<float> b0107 = Vector256.LoadUnsafe(ref bRow107, 0);
+                    Vector256<float> b1107 = Vector256.LoadUnsafe(ref bRow107, 2);
+                    Vector256<float> x0107 = Vector256.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
+                    acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
+                    ref float bRow108 = ref Unsafe.Add(ref b, (8) * 10);
+                    Vector256<float> b0108 = Vector256.LoadUnsafe(ref bRow108, 0);
+                    Vector256<float> b1108 = Vector256.LoadUnsafe(ref bRow108, 2);
+                    Vector256<float> x0108 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                    acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
+                    ref float bRow109 = ref Unsafe.Add(ref b, (9) * 10);
+                    Vector256<float> b0109 = Vector256.LoadUnsafe(ref bRow109, 0);
+                    Vector256<float> b1109 = Vector256.LoadUnsafe(ref bRow109, 2);
+                    Vector256<float> x0109 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                    acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
                     Vector256<float> acc00 = acc00_0 + acc00_1;
                     Vector256<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 10 + 0);
@@ -554,21 +599,66 @@ namespace GenNN.Generated
                     Vector256<float> acc00_1 = Vector256<float>.Zero;
                     Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
                     Vector256<float> acc01_1 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 10; k += 2)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                    }
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 10);
+                    Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
+                    Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 2);
+                    Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 10);
+                    Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
+                    Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 2);
+                    Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 10);
+                    Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
+                    Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 2);
+                    Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 10);
+                    Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
+                    Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 2);
+                    Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 10);
+                    Vector256<float> b0104 = Vector256.LoadUnsafe(ref bRow104, 0);
+                    Vector256<float> b1104 = Vector256.LoadUnsafe(ref bRow104, 2);
+                    Vector256<float> x0104 = Vector256.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 10);
+                    Vector256<float> b0105 = Vector256.LoadUnsafe(ref bRow105, 0);
+                    Vector256<float> b1105 = Vector256.LoadUnsafe(ref bRow105, 2);
+                    Vector256<float> x0105 = Vector256.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 10);
+                    Vector256<float> b0106 = Vector256.LoadUnsafe(ref bRow106, 0);
+                    Vector256<float> b1106 = Vector256.LoadUnsafe(ref bRow106, 2);
+                    Vector256<float> x0106 = Vector256.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
+                    acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 10);
+                    Vector256<float> b0107 = Vector256.LoadUnsafe(ref bRow107, 0);
+                    Vector256<float> b1107 = Vector256.LoadUnsafe(ref bRow107, 2);
+                    Vector256<float> x0107 = Vector256.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
+                    acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
+                    ref float bRow108 = ref Unsafe.Add(ref b, (8) * 10);
+                    Vector256<float> b0108 = Vector256.LoadUnsafe(ref bRow108, 0);
+                    Vector256<float> b1108 = Vector256.LoadUnsafe(ref bRow108, 2);
+                    Vector256<float> x0108 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                    acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
+                    ref float bRow109 = ref Unsafe.Add(ref b, (9) * 10);
+                    Vector256<float> b0109 = Vector256.LoadUnsafe(ref bRow109, 0);
+                    Vector256<float> b1109 = Vector256.LoadUnsafe(ref bRow109, 2);
+                    Vector256<float> x0109 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                    acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
                     Vector256<float> acc00 = acc00_0 + acc00_1;
                     Vector256<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 10 + 0);
@@ -632,21 +722,66 @@ namespace GenNN.Generated
                 Vector256<float> acc00_1 = Vector256<float>.Zero;
                 Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
                 Vector256<float> acc01_1 = Vector256<float>.Zero;
-                for (nuint k = 0; k < 10; k += 2)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
-                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
-                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
-                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
-                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                }
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 10);
+                Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
+                Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 2);
+                Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 10);
+                Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
+                Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 2);
+                Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 10);
+                Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
+                Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 2);
+                Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
+                acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 10);
+                Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
+                Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 2);
+                Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
+                acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 10);
+                Vector256<float> b0104 = Vector256.LoadUnsafe(ref bRow104, 0);
+                Vector256<float> b1104 = Vector256.LoadUnsafe(ref bRow104, 2);
+                Vector256<float> x0104 = Vector256.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 10);
+                Vector256<float> b0105 = Vector256.LoadUnsafe(ref bRow105, 0);
+                Vector256<float> b1105 = Vector256.LoadUnsafe(ref bRow105, 2);
+                Vector256<float> x0105 = Vector256.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 10);
+                Vector256<float> b0106 = Vector256.LoadUnsafe(ref bRow106, 0);
+                Vector256<float> b1106 = Vector256.LoadUnsafe(ref bRow106, 2);
+                Vector256<float> x0106 = Vector256.Create(Unsafe.Add(ref a0, (6)));
+                acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
+                acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 10);
+                Vector256<float> b0107 = Vector256.LoadUnsafe(ref bRow107, 0);
+                Vector256<float> b1107 = Vector256.LoadUnsafe(ref bRow107, 2);
+                Vector256<float> x0107 = Vector256.Create(Unsafe.Add(ref a0, (7)));
+                acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
+                acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
+                ref float bRow108 = ref Unsafe.Add(ref b, (8) * 10);
+                Vector256<float> b0108 = Vector256.LoadUnsafe(ref bRow108, 0);
+                Vector256<float> b1108 = Vector256.LoadUnsafe(ref bRow108, 2);
+                Vector256<float> x0108 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
+                ref float bRow109 = ref Unsafe.Add(ref b, (9) * 10);
+                Vector256<float> b0109 = Vector256.LoadUnsafe(ref bRow109, 0);
+                Vector256<float> b1109 = Vector256.LoadUnsafe(ref bRow109, 2);
+                Vector256<float> x0109 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
                 Vector256<float> acc00 = acc00_0 + acc00_1;
                 Vector256<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 10 + 0);
@@ -667,21 +802,66 @@ namespace GenNN.Generated
                 Vector256<float> acc00_1 = Vector256<float>.Zero;
                 Vector256<float> acc01_0 = Vector256.LoadUnsafe(ref bias, 2);
                 Vector256<float> acc01_1 = Vector256<float>.Zero;
-                for (nuint k = 0; k < 10; k += 2)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
-                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
-                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 10);
-                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 2);
-                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                }
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 10);
+                Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
+                Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 2);
+                Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 10);
+                Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
+                Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 2);
+                Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 10);
+                Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
+                Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 2);
+                Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
+                acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 10);
+                Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
+                Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 2);
+                Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
+                acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 10);
+                Vector256<float> b0104 = Vector256.LoadUnsafe(ref bRow104, 0);
+                Vector256<float> b1104 = Vector256.LoadUnsafe(ref bRow104, 2);
+                Vector256<float> x0104 = Vector256.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 10);
+                Vector256<float> b0105 = Vector256.LoadUnsafe(ref bRow105, 0);
+                Vector256<float> b1105 = Vector256.LoadUnsafe(ref bRow105, 2);
+                Vector256<float> x0105 = Vector256.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 10);
+                Vector256<float> b0106 = Vector256.LoadUnsafe(ref bRow106, 0);
+                Vector256<float> b1106 = Vector256.LoadUnsafe(ref bRow106, 2);
+                Vector256<float> x0106 = Vector256.Create(Unsafe.Add(ref a0, (6)));
+                acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
+                acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 10);
+                Vector256<float> b0107 = Vector256.LoadUnsafe(ref bRow107, 0);
+                Vector256<float> b1107 = Vector256.LoadUnsafe(ref bRow107, 2);
+                Vector256<float> x0107 = Vector256.Create(Unsafe.Add(ref a0, (7)));
+                acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
+                acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
+                ref float bRow108 = ref Unsafe.Add(ref b, (8) * 10);
+                Vector256<float> b0108 = Vector256.LoadUnsafe(ref bRow108, 0);
+                Vector256<float> b1108 = Vector256.LoadUnsafe(ref bRow108, 2);
+                Vector256<float> x0108 = Vector256.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
+                ref float bRow109 = ref Unsafe.Add(ref b, (9) * 10);
+                Vector256<float> b0109 = Vector256.LoadUnsafe(ref bRow109, 0);
+                Vector256<float> b1109 = Vector256.LoadUnsafe(ref bRow109, 2);
+                Vector256<float> x0109 = Vector256.Create(Unsafe.Add(ref a0, (9)));
+                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
                 Vector256<float> acc00 = acc00_0 + acc00_1;
                 Vector256<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 10 + 0);
@@ -1112,25 +1292,38 @@ namespace GenNN.Generated
                     Vector128<float> acc00_1 = Vector128<float>.Zero;
                     Vector128<float> acc00_2 = Vector128<float>.Zero;
                     Vector128<float> acc00_3 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < 8; k += 4)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
-                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
-                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                    }
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 1);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                    Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 1);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                    Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 1);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                    Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 1);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                    Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 1);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                    Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 1);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                    Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 1);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                    Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 1);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                    Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
                     ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
                     Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
                     Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
@@ -1139,7 +1332,7 @@ namespace GenNN.Generated
                     Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
                     Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
                     acc00_0 = MultiplyAdd(b05, x05, acc00_0);
-                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                    Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                 }
             }
@@ -1212,25 +1405,38 @@ namespace GenNN.Generated
                     Vector128<float> acc00_1 = Vector128<float>.Zero;
                     Vector128<float> acc00_2 = Vector128<float>.Zero;
                     Vector128<float> acc00_3 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < 8; k += 4)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
-                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                        Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                        ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
-                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                        Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                    }
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 1);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                    Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 1);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                    Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 1);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                    Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 1);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                    Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 1);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                    Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 1);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                    Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 1);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                    Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 1);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                    Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
                     ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
                     Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
                     Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
@@ -1239,7 +1445,7 @@ namespace GenNN.Generated
                     Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
                     Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
                     acc00_0 = MultiplyAdd(b05, x05, acc00_0);
-                    Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                    Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                 }
             }
@@ -1306,25 +1512,38 @@ namespace GenNN.Generated
                 Vector128<float> acc00_1 = Vector128<float>.Zero;
                 Vector128<float> acc00_2 = Vector128<float>.Zero;
                 Vector128<float> acc00_3 = Vector128<float>.Zero;
-                for (nuint k = 0; k < 8; k += 4)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
-                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                }
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 1);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 1);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 1);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 1);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 1);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 1);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 1);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 1);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
                 ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
                 Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
                 Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
@@ -1333,7 +1552,7 @@ namespace GenNN.Generated
                 Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
                 Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
                 acc00_0 = MultiplyAdd(b05, x05, acc00_0);
-                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                 Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
             }
         }
@@ -1351,25 +1570,38 @@ namespace GenNN.Generated
                 Vector128<float> acc00_1 = Vector128<float>.Zero;
                 Vector128<float> acc00_2 = Vector128<float>.Zero;
                 Vector128<float> acc00_3 = Vector128<float>.Zero;
-                for (nuint k = 0; k < 8; k += 4)
-                {
-                    ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 1);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 1);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                    acc00_2 = MultiplyAdd(b02, x02, acc00_2);
-                    ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 1);
-                    Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 0);
-                    Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                    acc00_3 = MultiplyAdd(b03, x03, acc00_3);
-                }
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 1);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 1);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 1);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 1);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 1);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 1);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 1);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 1);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
                 ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
                 Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
                 Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
@@ -1378,7 +1610,7 @@ namespace GenNN.Generated
                 Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
                 Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
                 acc00_0 = MultiplyAdd(b05, x05, acc00_0);
-                Vector128<float> acc00 = acc00_0 + acc00_1 + acc00_2 + acc00_3;
+                Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                 Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
             }
         }
@@ -1947,6 +2179,19 @@ namespace GenNN.Generated
                 }
             }
         }
+
+        // max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> ReLU(Vector512<float> x)
+            => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> ReLU(Vector256<float> x)
+            => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ReLU(Vector128<float> x)
+            => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)
