@@ -39,15 +39,8 @@ namespace GenNN.Kernels
         public static void Tanh(Span<float> z) => TensorPrimitives.Tanh(z, z);
 
         /// <summary><c>z = e^(z - max z) / sum(e^(z - max z))</c>: softmax, stable for large logits.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Softmax(Span<float> z)
         {
-            if (Vector128.IsHardwareAccelerated && z.Length < 4)
-            {
-                SoftmaxBelow4(z, z);
-                return;
-            }
-
             if (z.Length <= SmallSpan)
             {
                 SoftmaxSmall(z, z);
@@ -184,7 +177,7 @@ namespace GenNN.Kernels
         {
             Vector128<float> mask = Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)count));
             Vector128<float> max = Vector128.Create(HorizontalMax(Vector128.ConditionalSelect(mask, z, Vector128.Create(float.MinValue))));
-            Vector128<float> e = Vector128.BitwiseAnd(ExpNonPositive(z - max), mask);
+            Vector128<float> e = Vector128.BitwiseAnd(ExpBounded(z - max), mask);
             return e * Vector128.Create(1f / Vector128.Sum(e));
         }
 
@@ -218,27 +211,16 @@ namespace GenNN.Kernels
         internal static Vector128<float> Exp(Vector128<float> x)
         {
             // Clamp with compare-and-select: .NET 10's Vector128.Min/Max add IEEE NaN fix-ups this does not need.
-            Vector128<float> low = Vector128.Create(-87.33654f), high = Vector128.Create(88.72283f);
-            x = Vector128.ConditionalSelect(Vector128.LessThan(x, low), low, x);
-            x = Vector128.ConditionalSelect(Vector128.GreaterThan(x, high), high, x);
-            Vector128<float> t = MultiplyAdd(x, Vector128.Create(1.44269504088896341f), Vector128.Create(12582912f));
-            Vector128<float> n = t - Vector128.Create(12582912f);
-            Vector128<int> scale = Vector128.ShiftLeft(t.AsInt32() - Vector128.Create(0x4B400000 - 127), 23);
-            Vector128<float> r = MultiplyAdd(n, Vector128.Create(2.12194440e-4f), MultiplyAdd(n, Vector128.Create(-0.693359375f), x));
-            Vector128<float> r2 = r * r;
-            Vector128<float> p01 = MultiplyAdd(Vector128.Create(1.6666665459E-1f), r, Vector128.Create(5.0000001201E-1f));
-            Vector128<float> p23 = MultiplyAdd(Vector128.Create(8.3334519073E-3f), r, Vector128.Create(4.1665795894E-2f));
-            Vector128<float> p45 = MultiplyAdd(Vector128.Create(1.9875691500E-4f), r, Vector128.Create(1.3981999507E-3f));
-            Vector128<float> p = MultiplyAdd(MultiplyAdd(p45, r2, p23), r2, p01);
-            return MultiplyAdd(p, r2, r + Vector128<float>.One) * scale.AsSingle();
+            Vector128<float> high = Vector128.Create(88.72283f);
+            return ExpBounded(Vector128.ConditionalSelect(Vector128.GreaterThan(x, high), high, x));
         }
 
         /// <summary>
-        /// <see cref="Exp(Vector128{float})"/> for lanes known to be at most zero (logits minus their maximum): only the
-        /// lower clamp, one step shorter on softmax's critical path.
+        /// <see cref="Exp(Vector128{float})"/> for lanes known to be at most 88.7 (softmax's logits minus their
+        /// maximum are at most zero): only the lower clamp, one step shorter on softmax's critical path.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<float> ExpNonPositive(Vector128<float> x)
+        private static Vector128<float> ExpBounded(Vector128<float> x)
         {
             Vector128<float> low = Vector128.Create(-87.33654f);
             x = Vector128.ConditionalSelect(Vector128.LessThan(x, low), low, x);
