@@ -30,12 +30,12 @@ namespace GenNN.Generator.Emit
             {
                 using (w.Block("namespace " + string.Join(".", spec.Namespace.Split('.').Select(Identifier))))
                 {
-                    EmitNetworkClass(w, spec, layout);
+                    EmitNetworkClass(w, spec, options, layout);
                 }
             }
             else
             {
-                EmitNetworkClass(w, spec, layout);
+                EmitNetworkClass(w, spec, options, layout);
             }
 
             w.Line();
@@ -46,6 +46,7 @@ namespace GenNN.Generator.Emit
                 w.Line("using System.Runtime.InteropServices;");
                 w.Line("using System.Runtime.Intrinsics;");
                 w.Line("using System.Runtime.Intrinsics.X86;");
+                w.Line("using System.Runtime.Intrinsics.Arm;");
                 w.Line("using GenNN.Kernels;");
                 w.Line();
                 EmitKernelClass(w, spec, options, layout);
@@ -75,8 +76,9 @@ namespace GenNN.Generator.Emit
             }
 
             w.Line(options.VectorWidth == 256
-                ? "// Kernels:    Vector256 and scalar bodies per layer (GenNNVectorWidth=256), chosen when the JIT compiles them."
-                : "// Kernels:    Vector512, Vector256 and scalar bodies per layer, chosen when the JIT compiles them.");
+                ? "// Kernels:    Vector256, Vector128 and scalar bodies per layer (GenNNVectorWidth=256), chosen by GenNN.Kernels.Simd:"
+                : "// Kernels:    Vector512, Vector256, Vector128 and scalar bodies per layer, chosen by GenNN.Kernels.Simd:");
+            w.Line("//             when the JIT compiles them, or at run time in a Native AOT binary (KernelPath tells which).");
             w.Line("#nullable enable");
             w.Line();
         }
@@ -94,7 +96,7 @@ namespace GenNN.Generator.Emit
             _ => F("{0} value(s) per sample", spec.Output.Units),
         };
 
-        private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
         {
             string c = Identifier(spec.ClassName);
             string k = spec.ClassName + "Kernels";
@@ -125,6 +127,13 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <summary>The canonical topology string, recorded in model files.</summary>");
                 w.Line("public const string Topology = \"" + Topology(spec) + "\";");
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// The kernel bodies this process runs: Vector512, Vector256, Vector128 or Scalar. The JIT picks them from the");
+                w.Line("/// CPU (and DOTNET_EnableAVX512 / DOTNET_EnableAVX2 / DOTNET_EnableHWIntrinsic); a Native AOT binary checks");
+                w.Line("/// AVX2 and FMA at run time within its compiled instruction set (IlcInstructionSet).");
+                w.Line("/// </summary>");
+                w.Line(F("public static global::GenNN.KernelPath KernelPath => global::GenNN.Kernels.Simd.Select(global::GenNN.KernelPath.Vector{0});", options.VectorWidth));
                 w.Line();
                 w.Line("// Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.");
                 w.Line("private readonly float[] _parameters = new float[ParameterCount + 16];");
@@ -336,12 +345,16 @@ namespace GenNN.Generator.Emit
                 w.Line("    => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, addend) : a * b + addend;");
                 w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line("// The Vector256 bodies run only where Simd.Vector256 found FMA: no check here, which would be a run-time test");
+                w.Line("// per call in a Native AOT binary.");
                 w.Line("private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)");
-                w.Line("    => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;");
+                w.Line("    => Fma.MultiplyAdd(a, b, addend);");
                 w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)");
-                w.Line("    => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;");
+                w.Line("    => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend)");
+                w.Line("     : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(addend, a, b)");
+                w.Line("     : a * b + addend;");
             }
         }
 
@@ -591,7 +604,7 @@ namespace GenNN.Generator.Emit
         {
             LayerSpec l = spec.Layers[index];
             string name = "Layer" + S(index);
-            IsaPath[] paths = options.VectorWidth == 256 ? new[] { IsaPath.V256 } : new[] { IsaPath.V512, IsaPath.V256 };
+            IsaPath[] paths = IsaPath.For(options.VectorWidth);
 
             var forward = new GemmSpec(
                 name + "Forward",

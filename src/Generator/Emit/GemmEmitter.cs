@@ -14,16 +14,26 @@ namespace GenNN.Generator.Emit
     }
 
     /// <summary>
-    /// One ISA path of the kernels: the widest vector it uses and the register tile it runs
-    /// (<see cref="Rows"/> samples by <see cref="Columns"/> vectors of accumulators).
+    /// One ISA path of the kernels: the widest vector it uses, the register tile it runs (<see cref="Rows"/> samples by
+    /// <see cref="Columns"/> vectors of accumulators) and the check that selects it (a property of
+    /// <c>GenNN.Kernels.Simd</c>, which is a constant under the JIT and a run-time check under Native AOT).
     /// </summary>
-    internal readonly record struct IsaPath(string Suffix, VectorType Widest, int Rows, int Columns)
+    internal readonly record struct IsaPath(string Suffix, VectorType Widest, int Rows, int Columns, string Condition)
     {
-        /// <summary>AVX-512: 32 registers hold a 4 x 4 tile of accumulators, 4 weight vectors and a broadcast.</summary>
-        public static readonly IsaPath V512 = new("512", VectorType.V512, 8, 2);
+        /// <summary>AVX-512: 32 registers hold an 8 x 2 tile of accumulators, 2 weight vectors and the broadcasts.</summary>
+        public static readonly IsaPath V512 = new("512", VectorType.V512, 8, 2, "Simd.Vector512");
 
-        /// <summary>AVX2: 16 registers hold a 4 x 2 tile, 2 weight vectors and a broadcast.</summary>
-        public static readonly IsaPath V256 = new("256", VectorType.V256, 4, 2);
+        /// <summary>AVX2 + FMA: 16 registers hold a 4 x 2 tile, 2 weight vectors and a broadcast.</summary>
+        public static readonly IsaPath V256 = new("256", VectorType.V256, 4, 2, "Simd.Vector256");
+
+        /// <summary>
+        /// NEON (32 registers) and SSE (16): a 4 x 2 tile fits both. ARM64 always runs this path; x64 runs it
+        /// without AVX2 (DOTNET_EnableAVX2=0, or an AOT binary on a CPU that lacks AVX2).
+        /// </summary>
+        public static readonly IsaPath V128 = new("128", VectorType.V128, 4, 2, "Simd.Vector128");
+
+        /// <summary>The paths a network is generated with, widest first, for the widest vector it may use.</summary>
+        public static IsaPath[] For(int vectorWidth) => vectorWidth == 256 ? new[] { V256, V128 } : new[] { V512, V256, V128 };
 
         /// <summary>The vector types this path may use, widest first (narrow layers fall back to narrower vectors).</summary>
         public IEnumerable<VectorType> Types
@@ -87,11 +97,12 @@ namespace GenNN.Generator.Emit
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
             using (w.Block(F("internal static void {0}({1})", spec.Method, spec.Parameters)))
             {
-                // IsHardwareAccelerated is a JIT-time constant: only one branch survives compilation.
+                // Under the JIT each check is a constant and only one branch survives; under Native AOT the Vector256
+                // check is a run-time test of AVX2 and FMA (see GenNN.Kernels.Simd).
                 string keyword = "if";
                 foreach (IsaPath path in paths)
                 {
-                    using (w.Block(F("{0} ({1}.IsHardwareAccelerated)", keyword, path.Widest.Name)))
+                    using (w.Block(F("{0} ({1})", keyword, path.Condition)))
                     {
                         w.Line(F("{0}{1}({2});", spec.Method, path.Suffix, arguments));
                         if (biasGradient is not null) w.Line(F("{0}{1}(ref b, ref g, rows);", biasGradient, path.Suffix));
@@ -143,7 +154,7 @@ namespace GenNN.Generator.Emit
                 string keyword = "if";
                 foreach (IsaPath path in paths)
                 {
-                    using (w.Block(F("{0} ({1}.IsHardwareAccelerated)", keyword, path.Widest.Name)))
+                    using (w.Block(F("{0} ({1})", keyword, path.Condition)))
                     {
                         w.Line(F("{0}One{1}({2});", spec.Method, path.Suffix, arguments));
                     }

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace GenNN.Kernels
@@ -74,7 +75,7 @@ namespace GenNN.Kernels
                 return Softmax2x128(z, destination);
             }
 
-            if (Vector256.IsHardwareAccelerated)
+            if (Simd.Vector256)
             {
                 return Softmax2x256(z, destination);
             }
@@ -183,11 +184,14 @@ namespace GenNN.Kernels
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend)
+             : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(addend, a, b)
+             : a * b + addend;
 
+        /// <summary>Only reached where <see cref="Simd.Vector256"/> found FMA (no per-call check in a Native AOT binary).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+            => Fma.MultiplyAdd(a, b, addend);
 
         private static float HorizontalMax(Vector128<float> v)
         {
@@ -245,7 +249,9 @@ namespace GenNN.Kernels
             x = Vector256.ConditionalSelect(Vector256.GreaterThan(x, high), high, x);
             Vector256<float> t = MultiplyAdd(x, Vector256.Create(1.44269504088896341f), Vector256.Create(12582912f));
             Vector256<float> n = t - Vector256.Create(12582912f);
-            Vector256<int> scale = Vector256.ShiftLeft(t.AsInt32() - Vector256.Create(0x4B400000 - 127), 23);
+            // Avx2 explicitly: the Vector256 integer operators would be software fallbacks in a Native AOT binary whose
+            // baseline lacks AVX2 (this runs only where Simd.Vector256 found AVX2).
+            Vector256<int> scale = Avx2.ShiftLeftLogical(Avx2.Subtract(t.AsInt32(), Vector256.Create(0x4B400000 - 127)), 23);
             Vector256<float> r = MultiplyAdd(n, Vector256.Create(2.12194440e-4f), MultiplyAdd(n, Vector256.Create(-0.693359375f), x));
             Vector256<float> r2 = r * r;
             Vector256<float> p01 = MultiplyAdd(Vector256.Create(1.6666665459E-1f), r, Vector256.Create(5.0000001201E-1f));

@@ -10,7 +10,8 @@
 //   [6, 9) layers.0.bias    3
 //   [9, 15) layers.1.weight  3 x 2
 //   [15, 17) layers.1.bias    2
-// Kernels:    Vector512, Vector256 and scalar bodies per layer, chosen when the JIT compiles them.
+// Kernels:    Vector512, Vector256, Vector128 and scalar bodies per layer, chosen by GenNN.Kernels.Simd:
+//             when the JIT compiles them, or at run time in a Native AOT binary (KernelPath tells which).
 #nullable enable
 
 [global::System.CodeDom.Compiler.GeneratedCode("GenNN.Generator", "0.1.0")]
@@ -39,6 +40,13 @@ partial class GlobalNet : global::GenNN.INetwork
 
     /// <summary>The canonical topology string, recorded in model files.</summary>
     public const string Topology = "Input(2) -> Dense(3, ReLU) -> Dense(2, Softmax)";
+
+    /// <summary>
+    /// The kernel bodies this process runs: Vector512, Vector256, Vector128 or Scalar. The JIT picks them from the
+    /// CPU (and DOTNET_EnableAVX512 / DOTNET_EnableAVX2 / DOTNET_EnableHWIntrinsic); a Native AOT binary checks
+    /// AVX2 and FMA at run time within its compiled instruction set (IlcInstructionSet).
+    /// </summary>
+    public static global::GenNN.KernelPath KernelPath => global::GenNN.Kernels.Simd.Select(global::GenNN.KernelPath.Vector512);
 
     // Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.
     private readonly float[] _parameters = new float[ParameterCount + 16];
@@ -161,6 +169,7 @@ namespace GenNN.Generated
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
     using System.Runtime.Intrinsics.X86;
+    using System.Runtime.Intrinsics.Arm;
     using GenNN.Kernels;
 
     /// <summary>The kernels of GlobalNet: Input(2) -> Dense(3, ReLU) -> Dense(2, Softmax).</summary>
@@ -269,13 +278,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer0Forward512(ref p, ref a, ref c, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer0Forward256(ref p, ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0Forward128(ref p, ref a, ref c, rows);
             }
             else
             {
@@ -553,6 +566,103 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer0Forward128(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00 = ReLU(acc00);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = ReLU(acc10);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    acc20 = ReLU(acc20);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    acc30 = ReLU(acc30);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00 = ReLU(acc00);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = ReLU(acc10);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00 = ReLU(acc00);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                }
+            }
+        }
+
         private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -597,13 +707,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0ForwardOne(ref float p, ref float a, ref float c)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer0ForwardOne512(ref p, ref a, ref c);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer0ForwardOne256(ref p, ref a, ref c);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0ForwardOne128(ref p, ref a, ref c);
             }
             else
             {
@@ -637,6 +751,30 @@ namespace GenNN.Generated
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Layer0ForwardOne256(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 6);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 2; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00 = ReLU(acc00);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne128(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 6);
@@ -700,15 +838,20 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer0WeightGradient512(ref a, ref b, ref g, rows);
                 Layer0BiasGradient512(ref b, ref g, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer0WeightGradient256(ref a, ref b, ref g, rows);
                 Layer0BiasGradient256(ref b, ref g, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0WeightGradient128(ref a, ref b, ref g, rows);
+                Layer0BiasGradient128(ref b, ref g, rows);
             }
             else
             {
@@ -747,6 +890,35 @@ namespace GenNN.Generated
         }
 
         private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            {
+                nuint m = 0;
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 2 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 2 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+            }
+        }
+
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
@@ -842,6 +1014,22 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer0BiasGradient128(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 6);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 3);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+                Unsafe.Add(ref c, 0 + 1) = acc0.GetElement(1);
+                Unsafe.Add(ref c, 0 + 2) = acc0.GetElement(2);
+            }
+        }
+
         private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 6);
@@ -862,13 +1050,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1Forward512(ref p, ref a, ref c, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1Forward256(ref p, ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1Forward128(ref p, ref a, ref c, rows);
             }
             else
             {
@@ -1102,6 +1294,89 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1Forward128(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                }
+            }
+        }
+
         private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -1135,13 +1410,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1ForwardOne(ref float p, ref float a, ref float c)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1ForwardOne512(ref p, ref a, ref c);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1ForwardOne256(ref p, ref a, ref c);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1ForwardOne128(ref p, ref a, ref c);
             }
             else
             {
@@ -1195,6 +1474,29 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne128(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 9);
+            ref float bias = ref Unsafe.Add(ref p, 15);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                for (nuint k = 0; k < 3; k++)
+                {
+                    ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                }
+                acc00 = Activations.Softmax(acc00, 2);
+                Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+            }
+        }
+
         private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -1226,15 +1528,20 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1WeightGradient512(ref a, ref b, ref g, rows);
                 Layer1BiasGradient512(ref b, ref g, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1WeightGradient256(ref a, ref b, ref g, rows);
                 Layer1BiasGradient256(ref b, ref g, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1WeightGradient128(ref a, ref b, ref g, rows);
+                Layer1BiasGradient128(ref b, ref g, rows);
             }
             else
             {
@@ -1276,6 +1583,38 @@ namespace GenNN.Generated
         }
 
         private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 9);
+            nuint depth = rows;
+            {
+                nuint m = 0;
+                // Rows m..m+2; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 3 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                }
+            }
+        }
+
+        private static void Layer1WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 9);
             nuint depth = rows;
@@ -1364,6 +1703,21 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1BiasGradient128(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 15);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 2);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+                Unsafe.Add(ref c, 0 + 1) = acc0.GetElement(1);
+            }
+        }
+
         private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 15);
@@ -1382,13 +1736,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1InputGradient512(ref a, ref b, ref c, ref act, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1InputGradient128(ref a, ref b, ref c, ref act, rows);
             }
             else
             {
@@ -1684,6 +2042,108 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
+                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
+                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                }
+            }
+        }
+
         private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -1766,11 +2226,15 @@ namespace GenNN.Generated
             => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, addend) : a * b + addend;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // The Vector256 bodies run only where Simd.Vector256 found FMA: no check here, which would be a run-time test
+        // per call in a Native AOT binary.
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+            => Fma.MultiplyAdd(a, b, addend);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend)
+             : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(addend, a, b)
+             : a * b + addend;
     }
 }

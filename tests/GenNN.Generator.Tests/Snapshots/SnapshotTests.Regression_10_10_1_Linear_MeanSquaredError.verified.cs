@@ -10,7 +10,8 @@
 //   [100, 110) layers.0.bias    10
 //   [110, 120) layers.1.weight  10 x 1
 //   [120, 121) layers.1.bias    1
-// Kernels:    Vector512, Vector256 and scalar bodies per layer, chosen when the JIT compiles them.
+// Kernels:    Vector512, Vector256, Vector128 and scalar bodies per layer, chosen by GenNN.Kernels.Simd:
+//             when the JIT compiles them, or at run time in a Native AOT binary (KernelPath tells which).
 #nullable enable
 
 namespace Samples.Regression
@@ -41,6 +42,13 @@ namespace Samples.Regression
 
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(10) -> Dense(10, Linear) -> Dense(1, Linear)";
+
+        /// <summary>
+        /// The kernel bodies this process runs: Vector512, Vector256, Vector128 or Scalar. The JIT picks them from the
+        /// CPU (and DOTNET_EnableAVX512 / DOTNET_EnableAVX2 / DOTNET_EnableHWIntrinsic); a Native AOT binary checks
+        /// AVX2 and FMA at run time within its compiled instruction set (IlcInstructionSet).
+        /// </summary>
+        public static global::GenNN.KernelPath KernelPath => global::GenNN.Kernels.Simd.Select(global::GenNN.KernelPath.Vector512);
 
         // Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.
         private readonly float[] _parameters = new float[ParameterCount + 16];
@@ -164,6 +172,7 @@ namespace GenNN.Generated
     using System.Runtime.InteropServices;
     using System.Runtime.Intrinsics;
     using System.Runtime.Intrinsics.X86;
+    using System.Runtime.Intrinsics.Arm;
     using GenNN.Kernels;
 
     /// <summary>The kernels of Samples.Regression.Regressor: Input(10) -> Dense(10, Linear) -> Dense(1, Linear).</summary>
@@ -266,13 +275,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer0Forward512(ref p, ref a, ref c, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer0Forward256(ref p, ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0Forward128(ref p, ref a, ref c, rows);
             }
             else
             {
@@ -667,6 +680,220 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer0Forward128(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 100);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 4);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 4);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 4);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 4);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 4);
+                }
+                // Rows m..m+3; 1 vector(s) of 4 columns from 6.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 6);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 6);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 6);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 6);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 6);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 6);
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 4);
+                    Vector128<float> acc02 = Vector128.LoadUnsafe(ref bias, 6);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 4);
+                    Vector128<float> acc12 = Vector128.LoadUnsafe(ref bias, 6);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc01_0 = Vector128.LoadUnsafe(ref bias, 4);
+                    Vector128<float> acc01_1 = Vector128<float>.Zero;
+                    Vector128<float> acc02_0 = Vector128.LoadUnsafe(ref bias, 6);
+                    Vector128<float> acc02_1 = Vector128<float>.Zero;
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 10);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                    Vector128<float> b1100 = Vector128.LoadUnsafe(ref bRow100, 4);
+                    Vector128<float> b2100 = Vector128.LoadUnsafe(ref bRow100, 6);
+                    Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                    acc02_0 = MultiplyAdd(b2100, x0100, acc02_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 10);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                    Vector128<float> b1101 = Vector128.LoadUnsafe(ref bRow101, 4);
+                    Vector128<float> b2101 = Vector128.LoadUnsafe(ref bRow101, 6);
+                    Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                    acc02_1 = MultiplyAdd(b2101, x0101, acc02_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 10);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                    Vector128<float> b1102 = Vector128.LoadUnsafe(ref bRow102, 4);
+                    Vector128<float> b2102 = Vector128.LoadUnsafe(ref bRow102, 6);
+                    Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                    acc02_0 = MultiplyAdd(b2102, x0102, acc02_0);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 10);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                    Vector128<float> b1103 = Vector128.LoadUnsafe(ref bRow103, 4);
+                    Vector128<float> b2103 = Vector128.LoadUnsafe(ref bRow103, 6);
+                    Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                    acc02_1 = MultiplyAdd(b2103, x0103, acc02_1);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 10);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                    Vector128<float> b1104 = Vector128.LoadUnsafe(ref bRow104, 4);
+                    Vector128<float> b2104 = Vector128.LoadUnsafe(ref bRow104, 6);
+                    Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                    acc02_0 = MultiplyAdd(b2104, x0104, acc02_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 10);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                    Vector128<float> b1105 = Vector128.LoadUnsafe(ref bRow105, 4);
+                    Vector128<float> b2105 = Vector128.LoadUnsafe(ref bRow105, 6);
+                    Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                    acc02_1 = MultiplyAdd(b2105, x0105, acc02_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 10);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                    Vector128<float> b1106 = Vector128.LoadUnsafe(ref bRow106, 4);
+                    Vector128<float> b2106 = Vector128.LoadUnsafe(ref bRow106, 6);
+                    Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
+                    acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
+                    acc02_0 = MultiplyAdd(b2106, x0106, acc02_0);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 10);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                    Vector128<float> b1107 = Vector128.LoadUnsafe(ref bRow107, 4);
+                    Vector128<float> b2107 = Vector128.LoadUnsafe(ref bRow107, 6);
+                    Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
+                    acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
+                    acc02_1 = MultiplyAdd(b2107, x0107, acc02_1);
+                    ref float bRow108 = ref Unsafe.Add(ref b, (8) * 10);
+                    Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 0);
+                    Vector128<float> b1108 = Vector128.LoadUnsafe(ref bRow108, 4);
+                    Vector128<float> b2108 = Vector128.LoadUnsafe(ref bRow108, 6);
+                    Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                    acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
+                    acc02_0 = MultiplyAdd(b2108, x0108, acc02_0);
+                    ref float bRow109 = ref Unsafe.Add(ref b, (9) * 10);
+                    Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 0);
+                    Vector128<float> b1109 = Vector128.LoadUnsafe(ref bRow109, 4);
+                    Vector128<float> b2109 = Vector128.LoadUnsafe(ref bRow109, 6);
+                    Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                    acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
+                    acc02_1 = MultiplyAdd(b2109, x0109, acc02_1);
+                    Vector128<float> acc00 = acc00_0 + acc00_1;
+                    Vector128<float> acc01 = acc01_0 + acc01_1;
+                    Vector128<float> acc02 = acc02_0 + acc02_1;
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                }
+            }
+        }
+
         private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -695,13 +922,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0ForwardOne(ref float p, ref float a, ref float c)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer0ForwardOne512(ref p, ref a, ref c);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer0ForwardOne256(ref p, ref a, ref c);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0ForwardOne128(ref p, ref a, ref c);
             }
             else
             {
@@ -869,6 +1100,110 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer0ForwardOne128(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 0);
+            ref float bias = ref Unsafe.Add(ref p, 100);
+            nuint m = 0;
+            // Row m; 3 vector(s) of 4 columns from 0, 4, 6.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc01_0 = Vector128.LoadUnsafe(ref bias, 4);
+                Vector128<float> acc01_1 = Vector128<float>.Zero;
+                Vector128<float> acc02_0 = Vector128.LoadUnsafe(ref bias, 6);
+                Vector128<float> acc02_1 = Vector128<float>.Zero;
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 10);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                Vector128<float> b1100 = Vector128.LoadUnsafe(ref bRow100, 4);
+                Vector128<float> b2100 = Vector128.LoadUnsafe(ref bRow100, 6);
+                Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                acc02_0 = MultiplyAdd(b2100, x0100, acc02_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 10);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                Vector128<float> b1101 = Vector128.LoadUnsafe(ref bRow101, 4);
+                Vector128<float> b2101 = Vector128.LoadUnsafe(ref bRow101, 6);
+                Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                acc02_1 = MultiplyAdd(b2101, x0101, acc02_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 10);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                Vector128<float> b1102 = Vector128.LoadUnsafe(ref bRow102, 4);
+                Vector128<float> b2102 = Vector128.LoadUnsafe(ref bRow102, 6);
+                Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
+                acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                acc02_0 = MultiplyAdd(b2102, x0102, acc02_0);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 10);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                Vector128<float> b1103 = Vector128.LoadUnsafe(ref bRow103, 4);
+                Vector128<float> b2103 = Vector128.LoadUnsafe(ref bRow103, 6);
+                Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
+                acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                acc02_1 = MultiplyAdd(b2103, x0103, acc02_1);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 10);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                Vector128<float> b1104 = Vector128.LoadUnsafe(ref bRow104, 4);
+                Vector128<float> b2104 = Vector128.LoadUnsafe(ref bRow104, 6);
+                Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                acc02_0 = MultiplyAdd(b2104, x0104, acc02_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 10);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                Vector128<float> b1105 = Vector128.LoadUnsafe(ref bRow105, 4);
+                Vector128<float> b2105 = Vector128.LoadUnsafe(ref bRow105, 6);
+                Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                acc02_1 = MultiplyAdd(b2105, x0105, acc02_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 10);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                Vector128<float> b1106 = Vector128.LoadUnsafe(ref bRow106, 4);
+                Vector128<float> b2106 = Vector128.LoadUnsafe(ref bRow106, 6);
+                Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
+                acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
+                acc02_0 = MultiplyAdd(b2106, x0106, acc02_0);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 10);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                Vector128<float> b1107 = Vector128.LoadUnsafe(ref bRow107, 4);
+                Vector128<float> b2107 = Vector128.LoadUnsafe(ref bRow107, 6);
+                Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
+                acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
+                acc02_1 = MultiplyAdd(b2107, x0107, acc02_1);
+                ref float bRow108 = ref Unsafe.Add(ref b, (8) * 10);
+                Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 0);
+                Vector128<float> b1108 = Vector128.LoadUnsafe(ref bRow108, 4);
+                Vector128<float> b2108 = Vector128.LoadUnsafe(ref bRow108, 6);
+                Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
+                acc02_0 = MultiplyAdd(b2108, x0108, acc02_0);
+                ref float bRow109 = ref Unsafe.Add(ref b, (9) * 10);
+                Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 0);
+                Vector128<float> b1109 = Vector128.LoadUnsafe(ref bRow109, 4);
+                Vector128<float> b2109 = Vector128.LoadUnsafe(ref bRow109, 6);
+                Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
+                acc02_1 = MultiplyAdd(b2109, x0109, acc02_1);
+                Vector128<float> acc00 = acc00_0 + acc00_1;
+                Vector128<float> acc01 = acc01_0 + acc01_1;
+                Vector128<float> acc02 = acc02_0 + acc02_1;
+                acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+            }
+        }
+
         private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -894,15 +1229,20 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer0WeightGradient512(ref a, ref b, ref g, rows);
                 Layer0BiasGradient512(ref b, ref g, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer0WeightGradient256(ref a, ref b, ref g, rows);
                 Layer0BiasGradient256(ref b, ref g, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0WeightGradient128(ref a, ref b, ref g, rows);
+                Layer0BiasGradient128(ref b, ref g, rows);
             }
             else
             {
@@ -1083,6 +1423,109 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 0);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
+            {
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 4);
+                }
+                // Rows m..m+3; 1 vector(s) of 4 columns from 6.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 6);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 6);
+                }
+            }
+            {
+                nuint m = 8;
+                // Rows m..m+1; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc12 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                }
+            }
+        }
+
         private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 0);
@@ -1139,6 +1582,26 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer0BiasGradient128(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 100);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                Vector128<float> acc1 = Vector128<float>.Zero;
+                Vector128<float> acc2 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 10);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                    acc1 += Vector128.LoadUnsafe(ref row, 4);
+                    acc2 += Vector128.LoadUnsafe(ref row, 6);
+                }
+                acc0.StoreUnsafe(ref c, 0);
+                acc1.StoreUnsafe(ref c, 4);
+                acc2.StoreUnsafe(ref c, 6);
+            }
+        }
+
         private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 100);
@@ -1159,13 +1622,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1Forward(ref float p, ref float a, ref float c, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1Forward512(ref p, ref a, ref c, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1Forward256(ref p, ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1Forward128(ref p, ref a, ref c, rows);
             }
             else
             {
@@ -1451,6 +1918,119 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1Forward128(ref float p, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref Unsafe.Add(ref p, 110);
+            ref float bias = ref Unsafe.Add(ref p, 120);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc00_1 = Vector128<float>.Zero;
+                    Vector128<float> acc00_2 = Vector128<float>.Zero;
+                    Vector128<float> acc00_3 = Vector128<float>.Zero;
+                    ref float bRow100 = ref Unsafe.Add(ref b, (0) * 1);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                    Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    ref float bRow101 = ref Unsafe.Add(ref b, (1) * 1);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                    Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    ref float bRow102 = ref Unsafe.Add(ref b, (2) * 1);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                    Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                    ref float bRow103 = ref Unsafe.Add(ref b, (3) * 1);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                    Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                    ref float bRow104 = ref Unsafe.Add(ref b, (4) * 1);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                    Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    ref float bRow105 = ref Unsafe.Add(ref b, (5) * 1);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                    Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    ref float bRow106 = ref Unsafe.Add(ref b, (6) * 1);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                    Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                    ref float bRow107 = ref Unsafe.Add(ref b, (7) * 1);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                    Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                    ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
+                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
+                    Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    ref float bRow5 = ref Unsafe.Add(ref b, (9) * 1);
+                    Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
+                    Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                    acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                    Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                }
+            }
+        }
+
         private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 110);
@@ -1485,13 +2065,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1ForwardOne(ref float p, ref float a, ref float c)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1ForwardOne512(ref p, ref a, ref c);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1ForwardOne256(ref p, ref a, ref c);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1ForwardOne128(ref p, ref a, ref c);
             }
             else
             {
@@ -1615,6 +2199,64 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Layer1ForwardOne128(ref float p, ref float a, ref float c)
+        {
+            ref float b = ref Unsafe.Add(ref p, 110);
+            ref float bias = ref Unsafe.Add(ref p, 120);
+            nuint m = 0;
+            // Row m; 1 vector(s) of 4 columns from 0.
+            {
+                ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                Vector128<float> acc00_0 = Vector128.LoadUnsafe(ref bias, 0);
+                Vector128<float> acc00_1 = Vector128<float>.Zero;
+                Vector128<float> acc00_2 = Vector128<float>.Zero;
+                Vector128<float> acc00_3 = Vector128<float>.Zero;
+                ref float bRow100 = ref Unsafe.Add(ref b, (0) * 1);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 0);
+                Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                ref float bRow101 = ref Unsafe.Add(ref b, (1) * 1);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 0);
+                Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                ref float bRow102 = ref Unsafe.Add(ref b, (2) * 1);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 0);
+                Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
+                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                ref float bRow103 = ref Unsafe.Add(ref b, (3) * 1);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 0);
+                Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
+                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                ref float bRow104 = ref Unsafe.Add(ref b, (4) * 1);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 0);
+                Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                ref float bRow105 = ref Unsafe.Add(ref b, (5) * 1);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 0);
+                Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                ref float bRow106 = ref Unsafe.Add(ref b, (6) * 1);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 0);
+                Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
+                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                ref float bRow107 = ref Unsafe.Add(ref b, (7) * 1);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 0);
+                Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
+                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                ref float bRow4 = ref Unsafe.Add(ref b, (8) * 1);
+                Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 0);
+                Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (8)));
+                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                ref float bRow5 = ref Unsafe.Add(ref b, (9) * 1);
+                Vector128<float> b05 = Vector128.LoadUnsafe(ref bRow5, 0);
+                Vector128<float> x05 = Vector128.Create(Unsafe.Add(ref a0, (9)));
+                acc00_0 = MultiplyAdd(b05, x05, acc00_0);
+                Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
+                Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+            }
+        }
+
         private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 110);
@@ -1646,15 +2288,20 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1WeightGradient512(ref a, ref b, ref g, rows);
                 Layer1BiasGradient512(ref b, ref g, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1WeightGradient256(ref a, ref b, ref g, rows);
                 Layer1BiasGradient256(ref b, ref g, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1WeightGradient128(ref a, ref b, ref g, rows);
+                Layer1BiasGradient128(ref b, ref g, rows);
             }
             else
             {
@@ -1783,6 +2430,58 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 110);
+            nuint depth = rows;
+            for (nuint m = 0; m < 8; m += 4)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+            }
+            {
+                nuint m = 8;
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+            }
+        }
+
         private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 110);
@@ -1830,6 +2529,20 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1BiasGradient128(ref float a, ref float g, nuint rows)
+        {
+            ref float c = ref Unsafe.Add(ref g, 120);
+            {
+                Vector128<float> acc0 = Vector128<float>.Zero;
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float row = ref Unsafe.Add(ref a, k * 1);
+                    acc0 += Vector128.LoadUnsafe(ref row, 0);
+                }
+                Unsafe.Add(ref c, 0 + 0) = acc0.GetElement(0);
+            }
+        }
+
         private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
         {
             ref float c = ref Unsafe.Add(ref g, 120);
@@ -1848,13 +2561,17 @@ namespace GenNN.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer1InputGradient(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (Simd.Vector512)
             {
                 Layer1InputGradient512(ref a, ref b, ref c, ref act, rows);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
                 Layer1InputGradient256(ref a, ref b, ref c, ref act, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1InputGradient128(ref a, ref b, ref c, ref act, rows);
             }
             else
             {
@@ -2135,6 +2852,143 @@ namespace GenNN.Generated
             }
         }
 
+        private static void Layer1InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 4);
+                }
+                // Rows m..m+3; 1 vector(s) of 4 columns from 6.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 6);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 6);
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc12 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                }
+            }
+        }
+
         private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -2198,11 +3052,15 @@ namespace GenNN.Generated
             => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, addend) : a * b + addend;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        // The Vector256 bodies run only where Simd.Vector256 found FMA: no check here, which would be a run-time test
+        // per call in a Native AOT binary.
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+            => Fma.MultiplyAdd(a, b, addend);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
-            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend) : a * b + addend;
+            => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend)
+             : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(addend, a, b)
+             : a * b + addend;
     }
 }

@@ -1,33 +1,43 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Xunit.Abstractions;
 
 namespace GenNN.Tests.Numerics;
 
 /// <summary>
-/// CI runs the suite three times (default, DOTNET_EnableAVX512=0, DOTNET_EnableHWIntrinsic=0). This test writes
-/// the path the generated kernels take to the log, and checks the switches really took effect, so a run that was
-/// meant to cover the Vector256 or scalar path cannot silently cover another one.
+/// CI runs the suite under default settings, DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0 and DOTNET_EnableHWIntrinsic=0
+/// (and on linux-arm64 under qemu). This test writes the path the generated kernels take to the log, and checks that
+/// the switches really took effect, so a run that was meant to cover the Vector256, Vector128 or scalar bodies cannot
+/// silently cover another one.
 /// </summary>
 public class IsaPathTests(ITestOutputHelper output)
 {
     [Fact]
     public void Reports_the_active_SIMD_path()
     {
-        bool v512 = Vector512.IsHardwareAccelerated;
-        bool v256 = Vector256.IsHardwareAccelerated;
-        string path = v512 ? "Vector512" : v256 ? "Vector256" : "scalar";
+        KernelPath path = Mse_I100_Relu100_Tanh33_Lin17.KernelPath;
         string? avx512 = Environment.GetEnvironmentVariable("DOTNET_EnableAVX512");
+        string? avx2 = Environment.GetEnvironmentVariable("DOTNET_EnableAVX2");
         string? hw = Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic");
-        output.WriteLine($"gen-nn kernel path: {path} (Vector512.IsHardwareAccelerated={v512}, Vector256.IsHardwareAccelerated={v256}, " +
-            $"Vector128.IsHardwareAccelerated={Vector128.IsHardwareAccelerated}; DOTNET_EnableAVX512={avx512 ?? "unset"}, " +
-            $"DOTNET_EnableHWIntrinsic={hw ?? "unset"}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture})");
+        output.WriteLine($"gen-nn kernel path: {path} (Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}, " +
+            $"Avx2={Avx2.IsSupported}, Fma={Fma.IsSupported}, Vector128.IsHardwareAccelerated={Vector128.IsHardwareAccelerated}; " +
+            $"DOTNET_EnableAVX512={avx512 ?? "unset"}, DOTNET_EnableAVX2={avx2 ?? "unset"}, DOTNET_EnableHWIntrinsic={hw ?? "unset"}, " +
+            $"{RuntimeInformation.ProcessArchitecture})");
 
-        if (avx512 == "0") Assert.False(v512, "DOTNET_EnableAVX512=0 is set but Vector512 is still accelerated.");
-        if (hw == "0")
+        KernelPath expected = hw == "0" ? KernelPath.Scalar
+            : Vector512.IsHardwareAccelerated ? KernelPath.Vector512
+            : Avx2.IsSupported && Fma.IsSupported ? KernelPath.Vector256
+            : Vector128.IsHardwareAccelerated ? KernelPath.Vector128
+            : KernelPath.Scalar;
+        Assert.Equal(expected, path);
+        if (avx512 == "0") Assert.NotEqual(KernelPath.Vector512, path);
+        if (avx2 == "0" && hw != "0" && RuntimeInformation.ProcessArchitecture == Architecture.X64)
         {
-            Assert.False(v512, "DOTNET_EnableHWIntrinsic=0 is set but Vector512 is still accelerated.");
-            Assert.False(v256, "DOTNET_EnableHWIntrinsic=0 is set but Vector256 is still accelerated.");
+            Assert.Equal(KernelPath.Vector128, path);
         }
+
+        if (RuntimeInformation.ProcessArchitecture == Architecture.Arm64 && hw != "0") Assert.Equal(KernelPath.Vector128, path);
 
         // A generated network gives the reference's answer on whichever path is active.
         NetworkCase c = NetworkCases.Get(nameof(Mse_I100_Relu100_Tanh33_Lin17));
@@ -37,5 +47,13 @@ public class IsaPathTests(ITestOutputHelper output)
         var y = new float[c.Reference.OutputSize];
         network.Predict(input, y);
         NumericAssert.AllClose(y, c.Reference.Forward(p, TestData.ToDouble(input)), $"{c.Reference.Topology} Predict on the {path} path");
+    }
+
+    [Fact]
+    public void A_network_without_Vector512_bodies_never_reports_them()
+    {
+        KernelPath widest = GenNN.Kernels.Simd.Select(KernelPath.Vector512);
+        KernelPath capped = GenNN.Kernels.Simd.Select(KernelPath.Vector256);
+        Assert.Equal(widest == KernelPath.Vector512 ? KernelPath.Vector256 : widest, capped);
     }
 }

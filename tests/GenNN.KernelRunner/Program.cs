@@ -1,0 +1,91 @@
+// Runs the engine matrix (every generated path against the double-precision reference) without a test host:
+//   dotnet run -c Release --project tests/GenNN.KernelRunner [-- --quick]
+// .ci/run publishes it for linux-arm64 and runs it under qemu-aarch64, where it checks the Vector128 (NEON) bodies.
+// --quick takes a subset that still covers every kernel shape: ragged rows, layers narrower than a vector, every
+// activation, every loss; each network goes through Predict, PredictBatch, TrainBatch and one optimiser step.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using GenNN;
+using GenNN.Tests.Numerics;
+
+bool quick = args.Contains("--quick");
+KernelPath path = Mse_I100_Relu100_Tanh33_Lin17.KernelPath;
+Console.WriteLine($"gen-nn kernel path: {path} ({RuntimeInformation.ProcessArchitecture}; Vector128.IsHardwareAccelerated=" +
+    $"{Vector128.IsHardwareAccelerated}, Vector256.IsHardwareAccelerated={Vector256.IsHardwareAccelerated})");
+
+IEnumerable<NetworkCase> cases = NetworkCases.All;
+if (quick)
+{
+    // One network per hidden activation x output/loss pair (from the gradient-checked ones), plus the widest.
+    var picked = new List<NetworkCase>();
+    foreach (Activation hidden in Combinations.Hidden)
+    {
+        foreach ((Activation output, Loss loss) in Combinations.OutputPairs)
+        {
+            NetworkCase? c = NetworkCases.All.FirstOrDefault(c => !picked.Contains(c) && c.Reference.Loss == loss
+                && c.Reference.Layers[^1].Activation == output && c.Reference.Layers.SkipLast(1).Any(l => l.Activation == hidden));
+            if (c is not null && picked.Count(p => p.Reference.Layers.SkipLast(1).Any(l => l.Activation == hidden)) < 2) picked.Add(c);
+        }
+    }
+
+    picked.Add(NetworkCases.Get(nameof(Mse_I100_Relu100_Tanh33_Lin17)));
+    cases = picked.Distinct();
+}
+
+var matrix = new EngineMatrixTests();
+var checks = new (string Name, Action<string> Run)[]
+{
+    ("Predict", matrix.Predict_matches_reference),
+    ("PredictBatch", matrix.PredictBatch_matches_reference),
+    ("TrainBatch", matrix.TrainBatch_matches_reference),
+    ("optimiser step", OptimiserStep),
+};
+
+int passed = 0, failed = 0;
+var clock = Stopwatch.StartNew();
+foreach (NetworkCase c in cases)
+{
+    foreach ((string name, Action<string> run) in checks)
+    {
+        try
+        {
+            run(c.Name);
+            passed++;
+        }
+        catch (Exception e)
+        {
+            failed++;
+            Console.WriteLine($"FAIL {c.Name} {name}: {e.Message}");
+        }
+    }
+}
+
+Console.WriteLine($"{cases.Count()} networks, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
+Console.WriteLine($"{passed} passed, {failed} failed");
+return failed == 0 ? 0 : 1;
+
+// TrainBatch, then one SGD-with-momentum step: the parameters must move by exactly -lr * gradient on the first step,
+// with the gradient that the reference computes.
+static void OptimiserStep(string name)
+{
+    NetworkCase c = NetworkCases.Get(name);
+    ReferenceNetwork r = c.Reference;
+    INetwork network = c.CreatePerturbed(41);
+    double[] p = TestData.ToDouble(network.Parameters);
+    var random = new Random(42);
+    const int batch = 13;
+    float[] inputs = TestData.Inputs(r, p, batch, random, 1e-4);
+    float[] targets = TestData.Targets(r, batch, random);
+    var gradient = new double[r.ParameterCount];
+    r.LossAndGradient(p, TestData.ToDouble(inputs), TestData.ToDouble(targets), batch, gradient);
+
+    network.TrainBatch(inputs, targets, batch);
+    var optimizer = new Sgd(0.125f, momentum: 0.9f);
+    optimizer.Step(network.Parameters, network.Gradients);
+    double[] expected = p.Select((v, i) => v - 0.125 * gradient[i]).ToArray();
+    NumericAssert.AllClose(network.Parameters, expected, $"{r.Topology} one SGD step", r.DescribeParameter);
+}
