@@ -75,7 +75,7 @@ namespace GenNN.Kernels
                 return Softmax2x128(z, destination);
             }
 
-            if (Simd.Vector256)
+            if (Simd.Vector256 && Avx2.IsSupported)
             {
                 return Softmax2x256(z, destination);
             }
@@ -250,7 +250,7 @@ namespace GenNN.Kernels
             Vector256<float> t = MultiplyAdd(x, Vector256.Create(1.44269504088896341f), Vector256.Create(12582912f));
             Vector256<float> n = t - Vector256.Create(12582912f);
             // Avx2 explicitly: the Vector256 integer operators would be software fallbacks in a Native AOT binary whose
-            // baseline lacks AVX2 (this runs only where Simd.Vector256 found AVX2).
+            // baseline lacks AVX2 (this runs only where AVX2 was found).
             Vector256<int> scale = Avx2.ShiftLeftLogical(Avx2.Subtract(t.AsInt32(), Vector256.Create(0x4B400000 - 127)), 23);
             Vector256<float> r = MultiplyAdd(n, Vector256.Create(2.12194440e-4f), MultiplyAdd(n, Vector256.Create(-0.693359375f), x));
             Vector256<float> r2 = r * r;

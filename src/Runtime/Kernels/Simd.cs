@@ -19,7 +19,8 @@ namespace GenNN.Kernels
     /// package's default for x64, <c>GenNNAotInstructionSet</c>), but <c>Vector256.IsHardwareAccelerated</c> stays a
     /// compile-time constant (false unless AVX2 is in the baseline). So <see cref="Vector256"/> asks for AVX2 and FMA
     /// themselves: one binary runs the Vector256 bodies on a CPU with them and the Vector128 bodies on one without.
-    /// The 256-bit bodies use <c>Fma.MultiplyAdd</c> and AVX operations only, which the AOT compiler emits directly.
+    /// The 256-bit bodies use <c>Fma.MultiplyAdd</c> and AVX float operations only, which the AOT compiler emits
+    /// directly (a <c>Vector256</c> operation that needs AVX2 or FMA would become a slow software fallback there).
     /// Vector512 is never a run-time choice under Native AOT: it needs AVX-512 in the baseline (<c>x86-64-v4</c>).
     /// </para>
     /// </remarks>
@@ -33,11 +34,19 @@ namespace GenNN.Kernels
             get => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
         }
 
-        /// <summary>The Vector256 bodies run: AVX2 and FMA (checked at run time under Native AOT).</summary>
+        /// <summary>
+        /// The Vector256 bodies run: AVX2 and FMA. Under Native AOT both are run-time checks (.NET 10's compiler, AVX in
+        /// the baseline); .NET 8's compiler has no run-time AVX2 check, so there AVX and FMA suffice: the generated 256-bit
+        /// bodies use float operations (AVX) and FMA only.
+        /// </summary>
         public static bool Vector256
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET10_0_OR_GREATER
             get => Avx2.IsSupported && Fma.IsSupported;
+#else
+            get => Fma.IsSupported && (Avx2.IsSupported || (Avx.IsSupported && !RuntimeFeature.IsDynamicCodeCompiled));
+#endif
         }
 
         /// <summary>The Vector128 bodies run: SSE on x64, NEON (AdvSimd) on ARM64.</summary>

@@ -1,0 +1,51 @@
+// 784-64-64-10 Predict under the JIT or Native AOT; prints one JSON object per line, like bench/GenNN.Compare:
+//   {"runner":"gennn-aot","case":"mlp64_predict","value":1.93,"unit":"us/call"}
+// bench/aot.sh runs the JIT build and the AOT binary alternately and reports medians and ratios.
+//   [--rounds N]  timed rounds of 2000 calls after the warm-up (default 15); the median is reported
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using GenNN;
+using GenNN.Bench;
+
+// Process start to first prediction: construct, predict once, read the clock. (The weights are seeded, not loaded:
+// what is measured is the runtime's start-up and the first call's compilation, not file I/O.)
+var mlp = new Mlp64(seed: 42);
+float[] image = RandomData.Uniform(Mlp64.InputSize, 7);
+float[] probabilities = new float[Mlp64.OutputSize];
+mlp.Predict(image, probabilities);
+double startMs = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+
+int rounds = 15;
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--rounds") rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    else throw new ArgumentException($"Unknown argument '{args[i]}'; expected --rounds N.");
+}
+
+// An AOT binary has no managed assembly file (and PublishAot=true turns IsDynamicCodeSupported off under the JIT too).
+string runner = string.IsNullOrEmpty(typeof(Mlp64).Assembly.Location) ? "gennn-aot" : "gennn-jit";
+Emit("info_kernel_path", Mlp64.KernelPath.ToString(), "");
+Emit("start_to_first_predict", startMs.ToString("F1", CultureInfo.InvariantCulture), "ms");
+
+// Warm-up: long enough for tiered compilation to reach tier 1 with PGO under the JIT.
+var clock = Stopwatch.StartNew();
+while (clock.ElapsedMilliseconds < 3000)
+{
+    for (int k = 0; k < 1000; k++) mlp.Predict(image, probabilities);
+}
+
+var perCall = new double[rounds];
+for (int r = 0; r < rounds; r++)
+{
+    long start = Stopwatch.GetTimestamp();
+    for (int k = 0; k < 2000; k++) mlp.Predict(image, probabilities);
+    perCall[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / 2000;
+}
+
+Array.Sort(perCall);
+Emit("mlp64_predict", perCall[rounds / 2].ToString("F3", CultureInfo.InvariantCulture), "us/call");
+Emit("checksum", probabilities[0].ToString("R", CultureInfo.InvariantCulture), "");
+
+void Emit(string name, string value, string unit)
+    => Console.WriteLine($"{{\"runner\":\"{runner}\",\"case\":\"{name}\",\"value\":\"{value}\",\"unit\":\"{unit}\"}}");
