@@ -11,7 +11,10 @@ namespace GenNN
     /// <remarks>
     /// <para>Thread-safety: <see cref="Predict"/> and <see cref="PredictBatch"/> keep their scratch on the stack
     /// and may be called from many threads at once, as long as nothing writes <see cref="Parameters"/>
-    /// meanwhile. <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> uses per-instance buffers and is not thread-safe.</para>
+    /// meanwhile. <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> uses per-instance buffers and is not thread-safe:
+    /// a call that starts while another thread runs it on the same instance throws <see cref="InvalidOperationException"/>
+    /// instead of corrupting the gradients (one interlocked exchange per call detects it).</para>
+    /// <para>Spans: no method works in place. An output span that overlaps an input span throws <see cref="ArgumentException"/>.</para>
     /// <para>Parameter layout: for each layer in order, its weights then its bias. Weights are stored
     /// input-major (<c>w[i * units + o]</c> links input <c>i</c> to unit <c>o</c>); model files use PyTorch's
     /// <c>[out, in]</c> order.</para>
@@ -49,14 +52,18 @@ namespace GenNN
         /// <summary>Runs one sample forward. Allocates nothing; thread-safe.</summary>
         /// <param name="input">Exactly <see cref="InputSize"/> features.</param>
         /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs (after the last activation).</param>
-        /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+        /// <exception cref="ArgumentException">A span has the wrong length, or <paramref name="output"/> overlaps
+        /// <paramref name="input"/> (the network does not work in place).</exception>
         void Predict(ReadOnlySpan<float> input, Span<float> output);
 
         /// <summary>Runs a row-major batch forward. Allocates nothing; thread-safe.</summary>
         /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
         /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs.</param>
         /// <param name="batchSize">The number of samples.</param>
-        /// <exception cref="ArgumentException">A span's length does not match <paramref name="batchSize"/>.</exception>
+        /// <exception cref="ArgumentException">A span's length does not match <paramref name="batchSize"/>, or
+        /// <paramref name="outputs"/> overlaps <paramref name="inputs"/> (the network does not work in place).</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or too large for its
+        /// inputs and outputs to fit in a span; the message gives the limit.</exception>
         void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
 
         /// <summary>
@@ -69,6 +76,9 @@ namespace GenNN
         /// <returns>The mean loss over the batch.</returns>
         /// <exception cref="ArgumentException">A length does not match, or a target is out of range (a class
         /// label outside 0 .. OutputSize - 1, a binary target outside [0, 1], a non-finite value).</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or above the generated
+        /// class's <c>MaxTrainingBatchSize</c> (its training scratch must fit in one array); the message gives the limit.</exception>
+        /// <exception cref="InvalidOperationException">Another thread is running TrainBatch on this instance.</exception>
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
 
         /// <summary>
@@ -81,7 +91,10 @@ namespace GenNN
         /// <param name="batchSize">The number of samples; at least 1.</param>
         /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs; empty to skip.</param>
         /// <returns>The mean loss over the batch.</returns>
-        /// <exception cref="ArgumentException">A length does not match, or a target is out of range.</exception>
+        /// <exception cref="ArgumentException">A length does not match, a target is out of range, or
+        /// <paramref name="outputs"/> overlaps <paramref name="inputs"/> or <paramref name="targets"/>.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or above <c>MaxTrainingBatchSize</c>.</exception>
+        /// <exception cref="InvalidOperationException">Another thread is running TrainBatch on this instance.</exception>
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs);
 
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>

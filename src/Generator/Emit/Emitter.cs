@@ -125,6 +125,9 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
+                w.Line("/// <summary>The largest batch size TrainBatch accepts: its scratch of " + F("batchSize x {0} + {1} floats must fit in one array.</summary>", layout.TrainingPerRow, layout.TransposedTotal + 16));
+                w.Line(F("public const int MaxTrainingBatchSize = {0};", MaxTrainingBatchSize(spec, layout)));
+                w.Line();
                 w.Line("/// <summary>The canonical topology string, recorded in model files.</summary>");
                 w.Line("public const string Topology = \"" + Topology(spec) + "\";");
                 w.Line();
@@ -139,6 +142,7 @@ namespace GenNN.Generator.Emit
                 w.Line("private readonly float[] _parameters = new float[ParameterCount + 16];");
                 w.Line("private readonly float[] _gradients = new float[ParameterCount + 16];");
                 w.Line("private float[]? _trainingScratch;");
+                w.Line("private int _trainBatchRunning;");
                 w.Line();
                 w.Line("/// <summary>Creates the network with weights initialised from a random seed.</summary>");
                 w.Line(F("public {0}()", c));
@@ -188,6 +192,7 @@ namespace GenNN.Generator.Emit
             {
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));");
+                w.Line("global::GenNN.Kernels.Guard.NoOverlap(input, output, nameof(input), nameof(output));");
                 EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".ForwardOne(Parameters, input, output, scratch);");
             }
 
@@ -195,9 +200,10 @@ namespace GenNN.Generator.Emit
             w.Line("/// <inheritdoc/>");
             using (w.Block("public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)"))
             {
-                w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize);");
+                w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, int.MaxValue / (InputSize > OutputSize ? InputSize : OutputSize), \"the most samples whose inputs and outputs fit in a span\");");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
+                w.Line("global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));");
                 w.Line(F("// Chunks of {0} samples keep the hidden activations on the stack and in L1.", layout.ChunkRows));
                 EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows,
                     F("for (int s = 0; s < batchSize; s += {0})", layout.ChunkRows),
@@ -246,12 +252,14 @@ namespace GenNN.Generator.Emit
             w.Line("/// <inheritdoc/>");
             using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)"))
             {
-                w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize);");
+                w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(targets.Length, batchSize, TargetSize, nameof(targets), nameof(TargetSize));");
                 using (w.Block("if (!outputs.IsEmpty)"))
                 {
                     w.Line("global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
+                    w.Line("global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));");
+                    w.Line("global::GenNN.Kernels.Guard.NoOverlap(targets, outputs, nameof(targets), nameof(outputs));");
                 }
 
                 w.Line(spec.Loss switch
@@ -261,12 +269,33 @@ namespace GenNN.Generator.Emit
                     _ => "global::GenNN.Kernels.Guard.FiniteTargets(targets, TargetSize);",
                 });
                 w.Line();
-                w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
-                w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
-                w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);", k));
+                w.Line("global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);");
+                using (w.Block("try"))
+                {
+                    w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
+                    w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
+                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);", k));
+                }
+
+                using (w.Block("finally"))
+                {
+                    w.Line("global::GenNN.Kernels.Guard.ExitTrainBatch(ref _trainBatchRunning);");
+                }
             }
 
             w.Line();
+        }
+
+        /// <summary>
+        /// The largest batch TrainBatch accepts: its scratch (<c>TrainingScratchLength</c>) must fit in one float array
+        /// (Array.MaxLength, 0x7FFFFFC7, on every .NET), and its inputs, targets and outputs in a span.
+        /// </summary>
+        private static int MaxTrainingBatchSize(NetworkSpec spec, Layout layout)
+        {
+            const long MaxArrayLength = 0x7FFFFFC7;
+            long byScratch = (MaxArrayLength - layout.TransposedTotal - 16) / layout.TrainingPerRow;
+            long bySpans = int.MaxValue / System.Math.Max(System.Math.Max(spec.InputSize, spec.Output.Units), layout.TargetSize);
+            return (int)System.Math.Max(1, System.Math.Min(byScratch, bySpans));
         }
 
         private static void EmitSerialization(SourceWriter w, string c, string k)

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.IO.Compression;
 using System.Text;
 
 namespace GenNN
@@ -18,6 +17,11 @@ namespace GenNN
     /// counts checked and their class names kept.</para>
     /// <para>A bad row (a field that is not a finite number, a wrong number of columns, an unknown class name) throws
     /// a <see cref="CsvFormatException"/> that names the line, the column and, with a header, the column name.</para>
+    /// <para>What is rejected rather than guessed: a first line that may be data is never taken for a header (see
+    /// <see cref="CsvHeader.Auto"/>), so a data row holding <c>nan</c>, <c>?</c>, an empty field or <c>1e39</c> is
+    /// reported with its line and column; a UTF-8 byte order mark before the first line is skipped; a truncated
+    /// <c>.gz</c> file throws an <see cref="InvalidDataException"/>; the counts in a scikit-learn header are checked
+    /// against the rows, and buffers are sized from the rows read, never from the counts a header announces.</para>
     /// </remarks>
     public static class Csv
     {
@@ -26,18 +30,36 @@ namespace GenNN
         /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
         /// <returns>The data set, with <see cref="Dataset.FeatureNames"/> and <see cref="Dataset.ClassNames"/> when the file provides them.</returns>
         /// <exception cref="CsvFormatException">The content is malformed; the message starts with the file name and line.</exception>
+        /// <exception cref="InvalidDataException">A <c>.gz</c> file is truncated (its compressed stream or its
+        /// CRC-32 and length trailer is cut off) or corrupt; the message starts with the file name. A truncated file
+        /// is never read as a shorter data set.</exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
         public static Dataset Load(string path, CsvOptions? options = null)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
-            using FileStream file = File.OpenRead(path);
-            Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                ? new GZipStream(file, CompressionMode.Decompress)
-                : file;
-            using (stream)
-            using (var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+            var parser = new Parser(options ?? new CsvOptions(), Path.GetFileName(path));
+            if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             {
-                return new Parser(options ?? new CsvOptions(), Path.GetFileName(path)).Run(reader);
+                using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                return parser.Run(reader);
+            }
+
+            using var gzip = new CheckedGzipStream(path);
+            using (var reader = new StreamReader(gzip, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+            {
+                Dataset data;
+                try
+                {
+                    data = parser.Run(reader);
+                }
+                catch (CsvFormatException e) when (gzip.Ended && !gzip.IsComplete())
+                {
+                    // The last line was cut off by the truncation: the truncation is the error to report.
+                    throw gzip.TruncatedError(e);
+                }
+
+                gzip.EnsureComplete();
+                return data;
             }
         }
 
@@ -69,6 +91,9 @@ namespace GenNN
         {
             private readonly CsvOptions _options;
             private readonly string? _source;
+            /// <summary>Missing-value markers (compared ignoring case) that count as number-like in header detection; pandas reads them as NaN.</summary>
+            private static readonly string[] MissingValueMarkers = { "?", "NA", "N/A", "#N/A", "<NA>", "null", "None" };
+
             private readonly List<Field> _fields = new();
             private string[]? _columnNames;
             private string _line = string.Empty;
@@ -118,7 +143,6 @@ namespace GenNN
                             headerClassNames[c - 2] = Text(_fields[c]);
                         }
 
-                        columns = declaredFeatures + 1;
                         break;
                 }
 
@@ -127,9 +151,13 @@ namespace GenNN
                     throw Error(0, 0, Format("There is no data after the header on line {0}.", _lineNumber));
                 }
 
-                if (header != CsvHeader.ScikitLearn)
+                // The column count comes from the first data row, never from a count the header announces: sizes
+                // are taken from what is read, so a header that announces millions of features allocates nothing.
+                columns = _fields.Count;
+                if (header == CsvHeader.ScikitLearn && columns - 1 != declaredFeatures)
                 {
-                    columns = _fields.Count;
+                    throw Error(0, Format("Expected {0} columns ({1} features declared in the header, then the label), got {2}.",
+                        (long)declaredFeatures + 1, declaredFeatures, columns));
                 }
 
                 if (columns < 2)
@@ -142,7 +170,7 @@ namespace GenNN
                 {
                     CsvLabels.Numbers => false,
                     CsvLabels.ClassNames => true,
-                    _ => !TryNumber(_fields[Math.Min(label, _fields.Count - 1)], out _),
+                    _ => !IsNumberLike(_fields[Math.Min(label, _fields.Count - 1)]),
                 };
 
                 var classIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -267,16 +295,21 @@ namespace GenNN
                 };
             }
 
+            /// <summary>
+            /// The first line is a header only if a field outside the label column is not number-like (see
+            /// <see cref="IsNumberLike"/>): a data row with a missing or non-finite value is then read as data and
+            /// rejected with its line and column, instead of vanishing as a header.
+            /// </summary>
             private CsvHeader DetectHeader()
             {
                 int label = LabelColumn(_fields.Count, forDetection: true);
-                bool allNumbers = true;
-                for (int c = 0; c < _fields.Count && allNumbers; c++)
+                bool allNumberLike = true;
+                for (int c = 0; c < _fields.Count && allNumberLike; c++)
                 {
-                    allNumbers = c == label || TryNumber(_fields[c], out _);
+                    allNumberLike = c == label || IsNumberLike(_fields[c]);
                 }
 
-                if (allNumbers && _options.LabelColumnName is null)
+                if (allNumberLike && _options.LabelColumnName is null)
                 {
                     return CsvHeader.None;
                 }
@@ -339,7 +372,9 @@ namespace GenNN
                 ReadOnlySpan<char> text = _line.AsSpan(field.Start, field.Length);
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 {
-                    throw Error(column + 1, text.Trim().IsEmpty ? "The value is empty; expected a number." : Format("'{0}' is not a number.", Text(field)));
+                    throw Error(column + 1, text.Trim().IsEmpty ? "The value is empty; expected a number."
+                        : IsInfToken(text.Trim()) ? Format("'{0}' is not a finite number.", Text(field))
+                        : Format("'{0}' is not a number.", Text(field)));
                 }
 
                 if (!float.IsFinite(value))
@@ -351,9 +386,34 @@ namespace GenNN
                 return value;
             }
 
-            private bool TryNumber(Field field, out float value)
-                => float.TryParse(_line.AsSpan(field.Start, field.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
-                   && float.IsFinite(value);
+            /// <summary>
+            /// True for a field that stands for a number, valid or not: anything float.TryParse accepts (including
+            /// <c>nan</c>, <c>Infinity</c> and values beyond the float range such as <c>1e39</c>), Python's <c>inf</c>,
+            /// an empty field, and the usual missing-value markers (<see cref="MissingValueMarkers"/>).
+            /// </summary>
+            private bool IsNumberLike(Field field)
+            {
+                ReadOnlySpan<char> text = _line.AsSpan(field.Start, field.Length).Trim();
+                if (text.IsEmpty || float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || IsInfToken(text))
+                {
+                    return true;
+                }
+
+                foreach (string marker in MissingValueMarkers)
+                {
+                    if (text.Equals(marker, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>Python's and pandas' spelling of infinity, which float.TryParse does not accept.</summary>
+            private static bool IsInfToken(ReadOnlySpan<char> text)
+                => text.Equals("inf", StringComparison.OrdinalIgnoreCase) || text.Equals("-inf", StringComparison.OrdinalIgnoreCase)
+                   || text.Equals("+inf", StringComparison.OrdinalIgnoreCase);
 
             private bool TryInt(Field field, out int value)
                 => int.TryParse(_line.AsSpan(field.Start, field.Length), NumberStyles.None | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite,
@@ -371,6 +431,12 @@ namespace GenNN
                 while (reader.ReadLine() is string line)
                 {
                     _lineNumber++;
+                    if (_lineNumber == 1 && line.StartsWith('\uFEFF'))
+                    {
+                        // A UTF-8 byte order mark that reached the text (Parse of a decoded string, a reader that kept it).
+                        line = line.Substring(1);
+                    }
+
                     if (string.IsNullOrWhiteSpace(line))
                     {
                         continue;

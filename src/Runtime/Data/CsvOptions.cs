@@ -6,10 +6,19 @@ namespace GenNN
     public enum CsvHeader
     {
         /// <summary>
-        /// Decide from the first line: it is data when every field except the label column is a number; otherwise it
-        /// is a <see cref="ScikitLearn"/> header when its first two fields are integers, and a
+        /// Decide from the first line: it is data when every field except the label column is number-like; otherwise
+        /// it is a <see cref="ScikitLearn"/> header when its first two fields are integers, and a
         /// <see cref="ColumnNames"/> header in all other cases.
         /// </summary>
+        /// <remarks>
+        /// Number-like means anything that stands for a number, valid or not: a number in the invariant culture
+        /// (including <c>nan</c>, <c>inf</c>, <c>Infinity</c> and values beyond the float range such as <c>1e39</c>), an
+        /// empty field, or a missing-value marker (<c>?</c>, <c>NA</c>, <c>N/A</c>, <c>#N/A</c>, <c>&lt;NA&gt;</c>,
+        /// <c>null</c>, <c>None</c>, ignoring case). So a header needs at least one real name, and a first data row
+        /// with a missing or non-finite value is read as data and rejected with a <see cref="CsvFormatException"/>
+        /// that names its line and column, instead of silently becoming the header. The same rule decides
+        /// <see cref="CsvLabels.Auto"/>: a number-like first label means numeric labels.
+        /// </remarks>
         Auto = 0,
 
         /// <summary>No header: the first line is data.</summary>
@@ -29,7 +38,7 @@ namespace GenNN
     /// <summary>How <see cref="Csv"/> reads the label column.</summary>
     public enum CsvLabels
     {
-        /// <summary><see cref="Numbers"/> if the first data row's label is a number, otherwise <see cref="ClassNames"/>.</summary>
+        /// <summary><see cref="Numbers"/> if the first data row's label is number-like (see <see cref="CsvHeader.Auto"/>), otherwise <see cref="ClassNames"/>.</summary>
         Auto = 0,
 
         /// <summary>Labels are numbers: class indices or regression values, stored as they are.</summary>

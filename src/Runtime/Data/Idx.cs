@@ -17,7 +17,10 @@ namespace GenNN
     /// <para>Either file may be gzip-compressed (as the originals are distributed, <c>*-ubyte.gz</c>): gzip content is
     /// recognised by its first two bytes, whatever the file is called.</para>
     /// <para>A wrong magic number, a truncated file, trailing bytes, a label outside the classes, or files whose counts
-    /// differ throw an <see cref="InvalidDataException"/> that names the file and what was expected.</para>
+    /// differ throw an <see cref="InvalidDataException"/> that names the file and what was expected. The dimensions in
+    /// a header are checked against the bytes that follow before the body is allocated (on a plain seekable stream from
+    /// its length; otherwise the body grows in bounded steps as bytes arrive), so a short file announcing huge
+    /// dimensions fails fast without allocating what it announces.</para>
     /// </remarks>
     public static class Idx
     {
@@ -126,7 +129,7 @@ namespace GenNN
         /// <summary>Reads the header (checking the magic number and the dimensions) and exactly the body it announces.</summary>
         private static byte[] ReadBody(Stream stream, string name, int magic, string what, out int[] dims)
         {
-            using Stream source = OpenMaybeGzip(stream);
+            using Stream source = OpenMaybeGzip(stream, out long available);
             int dimCount = magic & 0xFF;
             Span<byte> header = stackalloc byte[4 * 4];
             header = header[..HeaderSize(dimCount)];
@@ -174,13 +177,26 @@ namespace GenNN
                     "{0}: dimensions {1} make {2} bytes; at most {3} fit in one array.", name, string.Join(" x ", dims), total, Array.MaxLength));
             }
 
-            var body = new byte[total];
-            int read = ReadFully(source, body);
-            if (read < body.Length)
+            // The header's product is checked against the stream before the body is allocated: a 16-byte file announcing
+            // 46340 x 46340 images must not allocate 2 GB to find out. A plain seekable stream says how much follows;
+            // otherwise (gzip, pipes) the body grows in bounded steps as bytes actually arrive.
+            available -= header.Length;
+            if (available >= 0 && available < total)
             {
-                throw new InvalidDataException(Format(
-                    "{0} is truncated: the header announces {1} = {2} bytes of {3}, but the file ends after {4} of them.",
-                    name, string.Join(" x ", dims), body.Length, what, read));
+                throw Truncated(name, dims, total, what, available);
+            }
+
+            byte[] body = available >= 0 ? new byte[total] : new byte[Math.Min(total, FirstChunkBytes)];
+            int read = ReadFully(source, body);
+            while (read == body.Length && body.Length < total)
+            {
+                Array.Resize(ref body, (int)Math.Min(total, 2L * body.Length));
+                read += ReadFully(source, body.AsSpan(read));
+            }
+
+            if (read < total)
+            {
+                throw Truncated(name, dims, total, what, read);
             }
 
             Span<byte> probe = stackalloc byte[1];
@@ -194,15 +210,23 @@ namespace GenNN
             return body;
         }
 
-        /// <summary>Wraps <paramref name="stream"/> in a gzip decompressor if it starts with the gzip signature 1F 8B.</summary>
-        private static Stream OpenMaybeGzip(Stream stream)
+        private static InvalidDataException Truncated(string name, int[] dims, long total, string what, long available) => new(Format(
+            "{0} is truncated: the header announces {1} = {2} bytes of {3}, but only {4} bytes follow the header.",
+            name, string.Join(" x ", dims), total, what, available));
+
+        /// <summary>
+        /// Wraps <paramref name="stream"/> in a gzip decompressor if it starts with the gzip signature 1F 8B.
+        /// <paramref name="available"/> is the number of bytes the returned stream holds when known (a plain seekable stream), else -1.
+        /// </summary>
+        private static Stream OpenMaybeGzip(Stream stream, out long available)
         {
+            long remaining = stream.CanSeek ? stream.Length - stream.Position : -1;
             Span<byte> signature = stackalloc byte[2];
             int got = ReadFully(stream, signature);
             var start = new PrefixStream(signature[..got].ToArray(), stream);
-            return got == 2 && signature[0] == 0x1F && signature[1] == 0x8B
-                ? new GZipStream(start, CompressionMode.Decompress)
-                : start;
+            bool gzip = got == 2 && signature[0] == 0x1F && signature[1] == 0x8B;
+            available = gzip ? -1 : remaining;
+            return gzip ? new GZipStream(start, CompressionMode.Decompress) : start;
         }
 
         private static int ReadFully(Stream stream, Span<byte> buffer)
@@ -221,6 +245,9 @@ namespace GenNN
 
             return total;
         }
+
+        /// <summary>The first allocation for a body of unknown available length; it doubles as bytes arrive.</summary>
+        private const int FirstChunkBytes = 1 << 18;
 
         private static int HeaderSize(int dimCount) => 4 + 4 * dimCount;
 

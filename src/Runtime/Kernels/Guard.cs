@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace GenNN.Kernels
 {
@@ -63,6 +64,72 @@ namespace GenNN.Kernels
                 throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
             }
         }
+
+        /// <summary>Throws unless <paramref name="batchSize"/> is from 1 to <paramref name="maxBatchSize"/>.</summary>
+        /// <param name="batchSize">The number of samples.</param>
+        /// <param name="maxBatchSize">The largest batch size the method supports.</param>
+        /// <param name="limit">Where the limit comes from, for the message.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void BatchSize(int batchSize, int maxBatchSize, string limit)
+        {
+            if ((uint)(batchSize - 1) >= (uint)maxBatchSize)
+            {
+                ThrowBatchSize(batchSize, maxBatchSize, limit);
+            }
+        }
+
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowBatchSize(int batchSize, int maxBatchSize, string limit)
+            => throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                string.Format(CultureInfo.InvariantCulture, "Expected a batch size from 1 to {0} ({1}).", maxBatchSize, limit));
+
+        /// <summary>Throws unless <paramref name="input"/> and <paramref name="output"/> are separate memory (empty spans overlap nothing).</summary>
+        /// <param name="input">A span the method reads.</param>
+        /// <param name="output">A span the method writes.</param>
+        /// <param name="inputName">The input parameter's name.</param>
+        /// <param name="outputName">The output parameter's name.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void NoOverlap(ReadOnlySpan<float> input, ReadOnlySpan<float> output, string inputName, string outputName)
+        {
+            if (input.Overlaps(output))
+            {
+                ThrowOverlap(inputName, outputName);
+            }
+        }
+
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowOverlap(string inputName, string outputName)
+            => throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture,
+                    "{0} and {1} overlap; the network does not work in place: pass an output buffer separate from the input.", inputName, outputName),
+                outputName);
+
+        /// <summary>
+        /// Marks a training call as running on an instance, or throws if one already is: TrainBatch writes per-instance
+        /// buffers, and two threads running it at once would silently corrupt the gradients.
+        /// </summary>
+        /// <param name="running">The instance's flag; 0 when idle. Pair every successful call with <see cref="ExitTrainBatch"/>.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void EnterTrainBatch(ref int running)
+        {
+            if (Interlocked.CompareExchange(ref running, 1, 0) != 0)
+            {
+                ThrowConcurrentTrainBatch();
+            }
+        }
+
+        /// <summary>Clears the flag set by <see cref="EnterTrainBatch"/>.</summary>
+        /// <param name="running">The instance's flag.</param>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ExitTrainBatch(ref int running) => Volatile.Write(ref running, 0);
+
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowConcurrentTrainBatch()
+            => throw new InvalidOperationException(
+                "TrainBatch is not thread-safe: another thread is running it on this instance. Train each instance from one thread at a time.");
 
         /// <summary>Throws unless every target is an integer class index in [0, <paramref name="classes"/>).</summary>
         public static void ClassLabels(ReadOnlySpan<float> targets, int classes)

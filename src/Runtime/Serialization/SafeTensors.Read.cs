@@ -14,10 +14,14 @@ namespace GenNN.Serialization
         /// <summary>One tensor entry of a header, as the file states it.</summary>
         private sealed record FileTensor(string Name, string DType, long[] Shape, long Begin, long End);
 
+        /// <summary>The first allocation for a header read from a forward-only stream; it doubles as bytes arrive.</summary>
+        private const int FirstHeaderChunkBytes = 1 << 16;
+
         /// <summary>
         /// Reads the file from <paramref name="stream"/>, checks it against <paramref name="layout"/> and returns the
         /// parameters in buffer order. Nothing outside the returned array is written.
         /// </summary>
+
         private static float[] ReadValidated(Stream stream, ModelLayout layout)
         {
             long available = stream.CanSeek ? stream.Length - stream.Position : -1;
@@ -43,12 +47,19 @@ namespace GenNN.Serialization
                     headerLength, available - 8);
             }
 
-            // 2. The header.
-            byte[] header = new byte[(int)headerLength];
+            // 2. The header. A seekable stream was checked to hold it; a forward-only one may announce up to
+            // MaxHeaderBytes and end early, so the buffer grows in bounded steps as bytes arrive instead.
+            byte[] header = new byte[available >= 0 ? (int)headerLength : (int)Math.Min(headerLength, FirstHeaderChunkBytes)];
             got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-            if (got < header.Length)
+            while (got == header.Length && (ulong)header.Length < headerLength)
             {
-                throw Error("Truncated file: expected a {0}-byte header, found {1} bytes.", header.Length, got);
+                Array.Resize(ref header, (int)Math.Min(headerLength, 2UL * (ulong)header.Length));
+                got += stream.ReadAtLeast(header.AsSpan(got), header.Length - got, throwOnEndOfStream: false);
+            }
+
+            if ((ulong)got < headerLength)
+            {
+                throw Error("Truncated file: expected a {0}-byte header, found {1} bytes.", headerLength, got);
             }
 
             ParseHeader(header, out Dictionary<string, string>? metadata, out Dictionary<string, FileTensor> entries);
@@ -144,30 +155,43 @@ namespace GenNN.Serialization
             entries = new Dictionary<string, FileTensor>(StringComparer.Ordinal);
             using (document)
             {
-                JsonElement root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
+                try
                 {
-                    throw Error("Malformed header: expected a JSON object, found {0}.", Kind(root));
+                    ParseRoot(document.RootElement, ref metadata, entries);
                 }
-
-                foreach (JsonProperty property in root.EnumerateObject())
+                catch (InvalidOperationException e)
                 {
-                    if (property.Name == MetadataKey)
-                    {
-                        if (metadata is not null)
-                        {
-                            throw Error("Malformed header: {0} appears twice.", MetadataKey);
-                        }
+                    // JsonDocument validates escapes only when a string is read: "\ud800" (a lone surrogate) parses
+                    // but cannot become a .NET string.
+                    throw new InvalidDataException("Malformed header: a JSON string cannot be decoded (" + e.Message + ").", e);
+                }
+            }
+        }
 
-                        metadata = ParseMetadata(property.Value);
-                    }
-                    else
+        private static void ParseRoot(JsonElement root, ref Dictionary<string, string>? metadata, Dictionary<string, FileTensor> entries)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Error("Malformed header: expected a JSON object, found {0}.", Kind(root));
+            }
+
+            foreach (JsonProperty property in root.EnumerateObject())
+            {
+                if (property.Name == MetadataKey)
+                {
+                    if (metadata is not null)
                     {
-                        FileTensor entry = ParseTensor(property.Name, property.Value);
-                        if (!entries.TryAdd(entry.Name, entry))
-                        {
-                            throw Error("Malformed header: tensor '{0}' appears twice.", entry.Name);
-                        }
+                        throw Error("Malformed header: {0} appears twice.", MetadataKey);
+                    }
+
+                    metadata = ParseMetadata(property.Value);
+                }
+                else
+                {
+                    FileTensor entry = ParseTensor(property.Name, property.Value);
+                    if (!entries.TryAdd(entry.Name, entry))
+                    {
+                        throw Error("Malformed header: tensor '{0}' appears twice.", entry.Name);
                     }
                 }
             }
@@ -210,6 +234,14 @@ namespace GenNN.Serialization
             long[]? shape = null, offsets = null;
             foreach (JsonProperty property in element.EnumerateObject())
             {
+                // JSON parsers disagree on which of two equal keys wins (serde, as the safetensors library uses it,
+                // rejects them): a second dtype, shape or data_offsets is an error, never a silent choice.
+                if ((property.NameEquals("dtype") && dtype is not null) || (property.NameEquals("shape") && shape is not null)
+                    || (property.NameEquals("data_offsets") && offsets is not null))
+                {
+                    throw Error("Malformed header: tensor '{0}' has the key '{1}' twice.", name, property.Name);
+                }
+
                 switch (property.Name)
                 {
                     case "dtype":

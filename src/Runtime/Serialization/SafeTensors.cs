@@ -40,7 +40,11 @@ namespace GenNN.Serialization
         /// <summary>The version of the gen-nn file format this library writes and reads.</summary>
         public const int FormatVersion = 1;
 
-        /// <summary>The largest header accepted on load, in bytes (the safetensors library's limit).</summary>
+        /// <summary>
+        /// The largest header accepted on load, in bytes (the safetensors library's limit). A header length above it is
+        /// rejected before anything is allocated; on a forward-only stream the header buffer grows as bytes arrive, so
+        /// a short stream that announces a large header allocates about what it holds, not what it announces.
+        /// </summary>
         public const int MaxHeaderBytes = 100_000_000;
 
         private const int Alignment = 8;
@@ -65,6 +69,17 @@ namespace GenNN.Serialization
         /// a temporary file in the same directory, flushed to disk, then renamed over <paramref name="path"/>. On any
         /// failure the temporary file is deleted and a previous file at <paramref name="path"/> is left untouched.
         /// </summary>
+        /// <remarks>
+        /// <para>The temporary file is named <c>.&lt;start of the file name&gt;.&lt;hash of the file name&gt;.&lt;random&gt;.gennn-tmp</c>:
+        /// at most 32 characters of the name are kept, so it fits the 255-byte file-name limit whenever
+        /// <paramref name="path"/> does.</para>
+        /// <para>A process killed mid-save leaves its temporary file behind; the next save to the same path deletes such
+        /// orphans (those whose name carries the same hash). To never delete the file of a save still running in another
+        /// process, an orphan is deleted only if it was last written more than 10 seconds ago
+        /// and can be opened exclusively: a running save holds its temporary file open with <see cref="FileShare.None"/>
+        /// (a lock on Windows, an advisory <c>flock</c> that .NET takes on Unix) while it writes, and renames it within
+        /// moments of closing it.</para>
+        /// </remarks>
         /// <param name="path">The destination file.</param>
         /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
         /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
@@ -81,8 +96,9 @@ namespace GenNN.Serialization
             string fullPath = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(fullPath)
                 ?? throw new ArgumentException("Expected a file path, got a root directory: '" + path + "'.", nameof(path));
-            string temp = Path.Combine(directory,
-                "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture) + ".tmp");
+            string prefix = TempPrefix(Path.GetFileName(fullPath));
+            DeleteOrphans(directory, prefix);
+            string temp = Path.Combine(directory, prefix + RandomNumberGenerator.GetHexString(8, lowercase: true) + TempSuffix);
             try
             {
                 using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
@@ -377,6 +393,66 @@ namespace GenNN.Serialization
             }
 
             return text.Append(']').ToString();
+        }
+
+        /// <summary>How old (last written) an unlocked temporary file of a save to the same path must be to be deleted as an orphan.</summary>
+        private const int OrphanAgeSeconds = 10;
+
+        private const string TempSuffix = ".gennn-tmp";
+
+        /// <summary>
+        /// The part of a temporary file's name that identifies the target: a dot, at most 32 characters of the target's
+        /// name (readable in a directory listing), and 16 hex digits of the SHA-256 of the whole name, case-folded so
+        /// that the same file on a case-insensitive disk gives the same prefix. At most 1 + 32 x 3 + 18 bytes of UTF-8:
+        /// with the 8 random digits and the suffix the name stays under 150 bytes.
+        /// </summary>
+        private static string TempPrefix(string fileName)
+        {
+            int keep = Math.Min(fileName.Length, 32);
+            if (keep > 0 && char.IsHighSurrogate(fileName[keep - 1]))
+            {
+                keep--;
+            }
+
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(Encoding.UTF8.GetBytes(fileName.ToUpperInvariant()), hash);
+            return "." + fileName.Substring(0, keep) + "." + Convert.ToHexString(hash[..8]).ToLowerInvariant() + ".";
+        }
+
+        /// <summary>Best effort: deletes the temporary files of earlier, killed saves to the same path (see <see cref="WriteFile"/>).</summary>
+        private static void DeleteOrphans(string directory, string prefix)
+        {
+            string[] candidates;
+            try
+            {
+                candidates = Directory.GetFiles(directory, prefix + "*" + TempSuffix, SearchOption.TopDirectoryOnly);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            DateTime cutoff = DateTime.UtcNow.AddSeconds(-OrphanAgeSeconds);
+            foreach (string candidate in candidates)
+            {
+                string name = Path.GetFileName(candidate);
+                if (!name.StartsWith(prefix, StringComparison.Ordinal)
+                    || name.Length != prefix.Length + 8 + TempSuffix.Length
+                    || File.GetLastWriteTimeUtc(candidate) > cutoff)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    // Exclusive open fails while a save writes the file; DeleteOnClose removes it once we hold it.
+                    using var _ = new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // In use, already gone, or not ours to delete: leave it.
+                }
+            }
         }
 
         private static void TryDelete(string path)

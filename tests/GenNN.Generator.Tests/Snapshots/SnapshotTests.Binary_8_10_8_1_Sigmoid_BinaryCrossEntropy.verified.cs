@@ -45,6 +45,9 @@ namespace Samples.Binary
         /// <summary>The units of layer 2: Dense(1, Sigmoid).</summary>
         public const int Layer2Units = 1;
 
+        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 39 + 104 floats must fit in one array.</summary>
+        public const int MaxTrainingBatchSize = 55063679;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(8) -> Dense(10, Sigmoid) -> Dense(8, Sigmoid) -> Dense(1, Sigmoid)";
 
@@ -59,6 +62,7 @@ namespace Samples.Binary
         private readonly float[] _parameters = new float[ParameterCount + 16];
         private readonly float[] _gradients = new float[ParameterCount + 16];
         private float[]? _trainingScratch;
+        private int _trainBatchRunning;
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public BinaryNet()
@@ -96,6 +100,7 @@ namespace Samples.Binary
         {
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
+            global::GenNN.Kernels.Guard.NoOverlap(input, output, nameof(input), nameof(output));
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[34], 18);
             global::GenNN.Generated.BinaryNetKernels.ForwardOne(Parameters, input, output, scratch);
         }
@@ -103,9 +108,10 @@ namespace Samples.Binary
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
-            global::GenNN.Kernels.Guard.BatchSize(batchSize);
+            global::GenNN.Kernels.Guard.BatchSize(batchSize, int.MaxValue / (InputSize > OutputSize ? InputSize : OutputSize), "the most samples whose inputs and outputs fit in a span");
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
+            global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
             // Chunks of 64 samples keep the hidden activations on the stack and in L1.
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[1168], 1152);
             for (int s = 0; s < batchSize; s += 64)
@@ -122,18 +128,28 @@ namespace Samples.Binary
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
         {
-            global::GenNN.Kernels.Guard.BatchSize(batchSize);
+            global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(targets.Length, batchSize, TargetSize, nameof(targets), nameof(TargetSize));
             if (!outputs.IsEmpty)
             {
                 global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
+                global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
+                global::GenNN.Kernels.Guard.NoOverlap(targets, outputs, nameof(targets), nameof(outputs));
             }
             global::GenNN.Kernels.Guard.BinaryTargets(targets);
 
-            int scratchLength = global::GenNN.Generated.BinaryNetKernels.TrainingScratchLength(batchSize);
-            float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-            return global::GenNN.Generated.BinaryNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+            global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
+            try
+            {
+                int scratchLength = global::GenNN.Generated.BinaryNetKernels.TrainingScratchLength(batchSize);
+                float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
+                return global::GenNN.Generated.BinaryNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+            }
+            finally
+            {
+                global::GenNN.Kernels.Guard.ExitTrainBatch(ref _trainBatchRunning);
+            }
         }
 
 

@@ -40,6 +40,9 @@ namespace Samples.Regression
         /// <summary>The units of layer 1: Dense(1, Linear).</summary>
         public const int Layer1Units = 1;
 
+        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 22 + 26 floats must fit in one array.</summary>
+        public const int MaxTrainingBatchSize = 97612889;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(10) -> Dense(10, Linear) -> Dense(1, Linear)";
 
@@ -54,6 +57,7 @@ namespace Samples.Regression
         private readonly float[] _parameters = new float[ParameterCount + 16];
         private readonly float[] _gradients = new float[ParameterCount + 16];
         private float[]? _trainingScratch;
+        private int _trainBatchRunning;
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public Regressor()
@@ -91,6 +95,7 @@ namespace Samples.Regression
         {
             global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));
             global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));
+            global::GenNN.Kernels.Guard.NoOverlap(input, output, nameof(input), nameof(output));
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[26], 10);
             global::GenNN.Generated.RegressorKernels.ForwardOne(Parameters, input, output, scratch);
         }
@@ -98,9 +103,10 @@ namespace Samples.Regression
         /// <inheritdoc/>
         public void PredictBatch(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
         {
-            global::GenNN.Kernels.Guard.BatchSize(batchSize);
+            global::GenNN.Kernels.Guard.BatchSize(batchSize, int.MaxValue / (InputSize > OutputSize ? InputSize : OutputSize), "the most samples whose inputs and outputs fit in a span");
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
+            global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
             // Chunks of 64 samples keep the hidden activations on the stack and in L1.
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[656], 640);
             for (int s = 0; s < batchSize; s += 64)
@@ -117,18 +123,28 @@ namespace Samples.Regression
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
         {
-            global::GenNN.Kernels.Guard.BatchSize(batchSize);
+            global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
             global::GenNN.Kernels.Guard.BatchLength(targets.Length, batchSize, TargetSize, nameof(targets), nameof(TargetSize));
             if (!outputs.IsEmpty)
             {
                 global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
+                global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
+                global::GenNN.Kernels.Guard.NoOverlap(targets, outputs, nameof(targets), nameof(outputs));
             }
             global::GenNN.Kernels.Guard.FiniteTargets(targets, TargetSize);
 
-            int scratchLength = global::GenNN.Generated.RegressorKernels.TrainingScratchLength(batchSize);
-            float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-            return global::GenNN.Generated.RegressorKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+            global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
+            try
+            {
+                int scratchLength = global::GenNN.Generated.RegressorKernels.TrainingScratchLength(batchSize);
+                float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
+                return global::GenNN.Generated.RegressorKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+            }
+            finally
+            {
+                global::GenNN.Kernels.Guard.ExitTrainBatch(ref _trainBatchRunning);
+            }
         }
 
 

@@ -237,4 +237,178 @@ public class CsvTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("nan,2,0", 1, "'nan' is not a finite number.")]
+    [InlineData("?,2,0", 1, "'?' is not a number.")]
+    [InlineData(",2,0", 1, "The value is empty; expected a number.")]
+    [InlineData("1, ,0", 2, "The value is empty; expected a number.")]
+    [InlineData("1e39,2,0", 1, "'1e39' is not a finite number (out of the float range).")]
+    [InlineData("-inf,2,0", 1, "'-inf' is not a finite number.")]
+    [InlineData("1,NA,0", 2, "'NA' is not a number.")]
+    [InlineData("1,2,nan", 3, "'nan' is not a finite number.")]
+    [InlineData("1,2,", 3, "The value is empty; expected a number.")]
+    public void A_first_row_with_a_missing_or_non_finite_value_is_bad_data_not_a_header(string firstRow, int column, string message)
+    {
+        // These rows used to become the header silently (and a first label 'nan' or '' made every label a class name).
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse(firstRow + "\n3,4,1\n5,6,0\n"));
+        Assert.Equal(1, ex.LineNumber);
+        Assert.Equal(column, ex.Column);
+        Assert.Equal($"Line 1, column {column}: {message}", ex.Message);
+    }
+
+    [Fact]
+    public void A_header_needs_one_real_name_and_then_may_hold_number_like_names()
+    {
+        Dataset data = Csv.Parse("x,NA,label\n1,2,0\n3,4,1\n");
+        Assert.Equal(new[] { "x", "NA" }, data.FeatureNames);
+        Assert.Equal(2, data.Count);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_is_skipped_whatever_the_source()
+    {
+        Dataset data = Csv.Parse("\uFEFF1,2,0\n3,4,1\n");
+        Assert.Equal(2, data.Count);
+        Assert.Equal(new[] { 1f, 2f, 3f, 4f }, data.Features);
+
+        Dataset named = Csv.Parse("\uFEFFspecies,x\nsetosa,1\nvirginica,2\n", new CsvOptions { LabelColumnName = "species" });
+        Assert.Equal(new[] { "x" }, named.FeatureNames);
+
+        // A reader that does not strip it: a UTF-8 decoder without BOM detection.
+        byte[] bytes = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(System.Text.Encoding.UTF8.GetBytes("1,2,0\n")).ToArray();
+        using var reader = new StreamReader(new MemoryStream(bytes), new System.Text.UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
+        Assert.Equal(new[] { 1f, 2f }, Csv.Parse(reader).Features);
+
+        string dir = Directory.CreateTempSubdirectory("gennn-csv-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "bom.csv");
+            File.WriteAllBytes(path, bytes);
+            Assert.Equal(new[] { 1f, 2f }, Csv.Load(path).Features);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static byte[] GzipCsv(int rows, int seed = 1)
+    {
+        var random = new Random(seed);
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < rows; i++)
+        {
+            text.Append(random.NextDouble().ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                .Append(random.NextDouble().ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                .Append(random.Next(3)).Append('\n');
+        }
+
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        }
+
+        return output.ToArray();
+    }
+
+    [Fact]
+    public void A_truncated_gzip_file_is_an_error_not_a_shorter_data_set()
+    {
+        string dir = Directory.CreateTempSubdirectory("gennn-csv-").FullName;
+        try
+        {
+            byte[] whole = GzipCsv(2000);
+            string path = Path.Combine(dir, "data.csv.gz");
+            File.WriteAllBytes(path, whole);
+            Assert.Equal(2000, Csv.Load(path).Count);
+
+            // Half the bytes used to give 905 rows silently; the others cut into the last block or the trailer.
+            foreach (int length in new[] { whole.Length / 2, whole.Length - 9, whole.Length - 8, whole.Length - 4, whole.Length - 1, 20, 10, 3, 0 })
+            {
+                File.WriteAllBytes(path, whole[..length]);
+                var ex = Assert.Throws<InvalidDataException>(() => Csv.Load(path));
+                Assert.StartsWith("data.csv.gz: the gzip file is truncated", ex.Message);
+            }
+
+            // A damaged trailer is caught too (zlib's own check).
+            byte[] damaged = (byte[])whole.Clone();
+            damaged[^5] ^= 0x40;
+            File.WriteAllBytes(path, damaged);
+            Assert.StartsWith("data.csv.gz: ", Assert.Throws<InvalidDataException>(() => Csv.Load(path)).Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Concatenated_gzip_members_load_whole_and_their_truncation_is_caught()
+    {
+        string dir = Directory.CreateTempSubdirectory("gennn-csv-").FullName;
+        try
+        {
+            // As `cat a.gz b.gz > c.gz` makes: the trailer at the end covers only the last member.
+            byte[] first = GzipCsv(700, seed: 1), second = GzipCsv(300, seed: 2);
+            byte[] both = first.Concat(second).ToArray();
+            string path = Path.Combine(dir, "two.csv.gz");
+            File.WriteAllBytes(path, both);
+            Assert.Equal(1000, Csv.Load(path).Count);
+
+            File.WriteAllBytes(path, both[..(first.Length + second.Length / 2)]);
+            Assert.Throws<InvalidDataException>(() => Csv.Load(path));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_scikit_learn_header_announcing_huge_counts_allocates_only_what_is_read()
+    {
+        Csv.Parse("2,1,a,b\n1,0\n2,1\n"); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        // 19 bytes announcing 16 million features: the feature buffer used to be sized from the header (4 GB).
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,16000000,a,b\n1,0"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4 << 20, $"Allocated {allocated:N0} bytes for a 19-byte input.");
+        Assert.Equal(2, ex.LineNumber);
+        Assert.Equal("Line 2: Expected 16000001 columns (16000000 features declared in the header, then the label), got 2.", ex.Message);
+
+        ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,2147483647,a,b\n1,0"));
+        Assert.Equal("Line 2: Expected 2147483648 columns (2147483647 features declared in the header, then the label), got 2.", ex.Message);
+    }
+
+    public static TheoryData<string> SmallHostileInputs => new()
+    {
+        "1,16000000,a,b\n1,0",
+        "2000000000,2,a,b\n1,2,0\n",
+        "1,2147483647,a,b\n" + string.Join(",", Enumerable.Repeat("1", 400)),
+        new string(',', 1000),
+        "a" + new string(',', 500) + "\n" + new string(',', 500),
+        "\"" + new string('x', 1000),
+        "\uFEFF" + string.Concat(Enumerable.Repeat("1,2,0\n", 150)),
+        string.Concat(Enumerable.Repeat("\n", 1000)),
+    };
+
+    [Theory]
+    [MemberData(nameof(SmallHostileInputs))]
+    public void No_input_under_1_KB_allocates_more_than_a_few_MB(string text)
+    {
+        Assert.True(text.Length <= 1024);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        try
+        {
+            Csv.Parse(text);
+        }
+        catch (CsvFormatException)
+        {
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4 << 20, $"Allocated {allocated:N0} bytes for a {text.Length}-char input.");
+    }
 }

@@ -171,8 +171,47 @@ public sealed class IdxTests : IDisposable
         string labels = Write("labels", LabelsFile(3, Labels));
         var ex = Assert.Throws<InvalidDataException>(() => Idx.Load(imagesPath, labels));
         Assert.Equal(
-            "short is truncated: the header announces 3 x 2 x 3 = 18 bytes of images, but the file ends after 13 of them.",
+            "short is truncated: the header announces 3 x 2 x 3 = 18 bytes of images, but only 13 bytes follow the header.",
             ex.Message);
+    }
+
+    [Theory]
+    [InlineData("seekable")]
+    [InlineData("forward-only")]
+    [InlineData("gzip")]
+    public void A_short_file_announcing_huge_dimensions_fails_before_allocating_them(string kind)
+    {
+        // 16 bytes announcing 1 x 46340 x 46340 = 2,147,395,600 pixels: it used to allocate 2 GB before reading any.
+        byte[] header = ImagesFile(1, 46340, 46340, ReadOnlySpan<byte>.Empty);
+        byte[] tail = { 1, 2, 3 };
+        byte[] file = header.Concat(tail).ToArray();
+        Stream images = kind switch
+        {
+            "seekable" => new MemoryStream(file),
+            "forward-only" => new Serialization.ForwardOnlyStream(file),
+            _ => new MemoryStream(Gzip(file)),
+        };
+        var labels = new MemoryStream(LabelsFile(1, new byte[] { 3 }));
+
+        Idx.Read(new MemoryStream(ImagesFile(3, 2, 3, Pixels)), new MemoryStream(LabelsFile(3, Labels))); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<InvalidDataException>(() => Idx.Read(images, labels, imagesName: "huge"));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("huge is truncated: the header announces 1 x 46340 x 46340 = 2147395600 bytes of images, but only 3 bytes follow the header.", ex.Message);
+        Assert.True(allocated < 4 << 20, $"Allocated {allocated:N0} bytes for a {file.Length}-byte input.");
+    }
+
+    [Fact]
+    public void A_gzip_body_of_unknown_length_still_loads_whole_when_it_outgrows_the_first_chunk()
+    {
+        // 600 x 28 x 28 = 470,400 pixels: more than the first chunk, so the body grows while it is read.
+        var pixels = new byte[600 * 28 * 28];
+        new Random(3).NextBytes(pixels);
+        var labels = new byte[600];
+        Dataset data = Idx.Read(new Serialization.ForwardOnlyStream(Gzip(ImagesFile(600, 28, 28, pixels))),
+            new MemoryStream(LabelsFile(600, labels)), scale: false);
+        Assert.Equal(pixels.Select(p => (float)p), data.Features);
     }
 
     [Fact]
