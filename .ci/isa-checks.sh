@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The kernel paths outside the JIT-on-this-CPU runs of the test suite:
+#   1. Native AOT: bench/GenNN.AotBench published with the package's default (GenNNAotInstructionSet=Avx) must run the
+#      Vector256 kernels on a CPU with AVX2 + FMA, and give the JIT build's outputs bit for bit (checksum); the same
+#      binary on an emulated CPU without AVX2 (qemu -cpu SandyBridge) must choose the Vector128 bodies.
+#   2. The baseline branch: the same program published with GenNNAotInstructionSet=Compatible (the compiler's own
+#      x64 baseline, no AVX) runs the Vector128 bodies, matches the JIT's Vector128 run (DOTNET_EnableAVX2=0) within
+#      rounding (FMA may be absent from that baseline), and starts on an emulated CPU without AVX (qemu -cpu Westmere).
+#   3. linux-arm64: tests/GenNN.KernelRunner, published self-contained for linux-arm64, runs under qemu-aarch64: the
+#      Vector128 bodies through NEON against the double-precision reference.
+# Usage: .ci/isa-checks.sh (from the repository root; installs qemu-user and libc6-arm64-cross with apt-get).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if ! command -v qemu-aarch64 >/dev/null || [ ! -d /usr/aarch64-linux-gnu/lib ]; then
+  echo "== installing qemu-user and libc6-arm64-cross"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user libc6-arm64-cross >/dev/null
+fi
+
+value() { sed -nE "s/.*\"case\":\"$1\",\"value\":\"([^\"]*)\".*/\1/p" "$2"; }
+
+echo "== Native AOT, default settings (GenNNAotInstructionSet=Avx)"
+dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot" -v:q -nologo
+dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 5 | tee "$work/jit.txt"
+"$work/aot/GenNN.AotBench" --rounds 5 | tee "$work/aot.txt"
+ls -l "$work/aot/GenNN.AotBench" | awk '{print "AOT binary: " $5 " bytes"}'
+jit_path=$(value info_kernel_path "$work/jit.txt"); aot_path=$(value info_kernel_path "$work/aot.txt")
+if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+  [ "$aot_path" = Vector256 ] || { echo "FAIL: the AOT binary runs $aot_path on a CPU with AVX2 and FMA, expected Vector256" >&2; exit 1; }
+fi
+# Same kernels, same bits: compare with a JIT run restricted to the path the binary took.
+if [ "$jit_path" != "$aot_path" ]; then
+  DOTNET_EnableAVX512=0 dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit.txt"
+fi
+[ "$(value checksum "$work/jit.txt")" = "$(value checksum "$work/aot.txt")" ] \
+  || { echo "FAIL: AOT output $(value checksum "$work/aot.txt") differs from the JIT's $(value checksum "$work/jit.txt")" >&2; exit 1; }
+echo "AOT ($aot_path) output equals the JIT's: $(value checksum "$work/aot.txt")"
+# The same binary on an emulated CPU with AVX but without AVX2/FMA picks the Vector128 bodies at run time.
+qemu-x86_64 -cpu SandyBridge "$work/aot/GenNN.AotBench" --rounds 1 2>/dev/null | tee "$work/sandy.txt"
+[ "$(value info_kernel_path "$work/sandy.txt")" = Vector128 ] || { echo "FAIL: the AOT binary does not fall back to Vector128 without AVX2" >&2; exit 1; }
+
+echo "== Native AOT, baseline instruction set (GenNNAotInstructionSet=Compatible)"
+dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot-compat" -p:GenNNAotInstructionSet=Compatible -v:q -nologo
+qemu-x86_64 -cpu Westmere "$work/aot-compat/GenNN.AotBench" --rounds 1 2>/dev/null | tee "$work/compat.txt"
+[ "$(value info_kernel_path "$work/compat.txt")" = Vector128 ] || { echo "FAIL: the baseline build does not run the Vector128 kernels" >&2; exit 1; }
+DOTNET_EnableAVX2=0 dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit128.txt"
+python3 - "$(value checksum "$work/compat.txt")" "$(value checksum "$work/jit128.txt")" <<'PY'
+import sys
+a, b = float(sys.argv[1]), float(sys.argv[2])
+assert abs(a - b) <= 1e-6 * max(1.0, abs(b)), f"baseline AOT {a} vs JIT Vector128 {b}"
+print(f"baseline AOT output {a} matches the JIT's Vector128 run {b} (Westmere, no AVX)")
+PY
+
+echo "== linux-arm64 under qemu-aarch64: the Vector128 (NEON) bodies against the reference"
+dotnet publish tests/GenNN.KernelRunner -c Release -p:KernelRunnerRuntime=linux-arm64 -o "$work/arm64" -v:q -nologo
+DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 qemu-aarch64 -L /usr/aarch64-linux-gnu "$work/arm64/GenNN.KernelRunner" --quick | tee "$work/arm64.txt"
+grep -q "kernel path: Vector128 (Arm64" "$work/arm64.txt" || { echo "FAIL: the arm64 runner did not run the Vector128 bodies" >&2; exit 1; }
+grep -qE "^[0-9]+ passed, 0 failed" "$work/arm64.txt"
