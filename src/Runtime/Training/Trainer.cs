@@ -177,7 +177,7 @@ namespace GenNN
             {
                 int count = Math.Min(batchSize, data.Count - start);
                 network.PredictBatch(
-                    data.Features.AsSpan(start * inputSize, count * inputSize),
+                    data.Features.Slice(start * inputSize, count * inputSize),
                     outputs.AsSpan(start * outputSize, count * outputSize),
                     count);
             }
@@ -234,7 +234,7 @@ namespace GenNN
                 throw new ArgumentException(Dataset.Format("{0} is empty; expected at least one sample.", paramName), paramName);
             }
 
-            float[] targets = data.Targets;
+            ReadOnlySpan<float> targets = data.Targets;
             if (network.Loss == Loss.SoftmaxCrossEntropy)
             {
                 int classes = network.OutputSize;
@@ -288,8 +288,8 @@ namespace GenNN
                 {
                     int count = Math.Min(_batchSize, data.Count - start);
                     Span<float> outputs = _outputs.AsSpan(0, count * outputSize);
-                    network.PredictBatch(data.Features.AsSpan(start * inputSize, count * inputSize), outputs, count);
-                    ReadOnlySpan<float> targets = data.Targets.AsSpan(start * targetSize, count * targetSize);
+                    network.PredictBatch(data.Features.Slice(start * inputSize, count * inputSize), outputs, count);
+                    ReadOnlySpan<float> targets = data.Targets.Slice(start * targetSize, count * targetSize);
                     switch (loss)
                     {
                         case Loss.SoftmaxCrossEntropy:
