@@ -41,6 +41,8 @@ namespace GenNN.Bench
             }
 
             WithOptions(ConfigOptions.JoinSummary);
+            // BenchmarkDotNet builds its own project first; 2 minutes is not enough on a busy 2-core machine.
+            WithBuildTimeout(TimeSpan.FromMinutes(15));
         }
     }
 }

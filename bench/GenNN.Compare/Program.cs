@@ -44,7 +44,7 @@ var iris = new Iris16(seed: 42);
 float[] flower = { 0.3f, -0.6f, 0.5f, -0.1f };
 float[] irisOut = new float[Iris16.OutputSize];
 const int BatchRows = 1024;
-float[] batch = test.Features.AsSpan(0, BatchRows * 784).ToArray();
+float[] batch = test.Features.Slice(0, BatchRows * 784).ToArray();
 float[] batchOut = new float[BatchRows * Mlp64.OutputSize];
 WarmUp(train, test, mlp, image, probabilities, iris, flower, irisOut, batch, batchOut);
 
@@ -74,8 +74,8 @@ Emit("alloc_predict", BytesPerCall(() => mlp.Predict(image, probabilities), 10_0
 Emit("alloc_predict_iris", BytesPerCall(() => iris.Predict(flower, irisOut), 10_000), "B/call");
 {
     var net = new Mlp64(seed: 1);
-    float[] x = train.Features.AsSpan(0, 64 * 784).ToArray();
-    float[] y = train.Targets.AsSpan(0, 64).ToArray();
+    float[] x = train.Features.Slice(0, 64 * 784).ToArray();
+    float[] y = train.Targets.Slice(0, 64).ToArray();
     Emit("alloc_trainbatch", BytesPerCall(() => net.TrainBatch(x, y, 64), 200), "B/call");
     var adam = new Adam(1e-3f);
     Emit("alloc_trainstep", BytesPerCall(() => { net.TrainBatch(x, y, 64); adam.Step(net.Parameters, net.Gradients); }, 200), "B/call");

@@ -49,14 +49,20 @@ namespace GenNN
         /// <summary>The gradients <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> computed, in the same layout as <see cref="Parameters"/>.</summary>
         Span<float> Gradients { get; }
 
-        /// <summary>Runs one sample forward. Allocates nothing; thread-safe.</summary>
+        /// <summary>
+        /// Runs one sample forward. Allocates nothing; thread-safe. Inputs are not checked: a NaN input gives NaN in
+        /// every output that depends on it, as in PyTorch.
+        /// </summary>
         /// <param name="input">Exactly <see cref="InputSize"/> features.</param>
         /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs (after the last activation).</param>
         /// <exception cref="ArgumentException">A span has the wrong length, or <paramref name="output"/> overlaps
         /// <paramref name="input"/> (the network does not work in place).</exception>
         void Predict(ReadOnlySpan<float> input, Span<float> output);
 
-        /// <summary>Runs a row-major batch forward. Allocates nothing; thread-safe.</summary>
+        /// <summary>
+        /// Runs a row-major batch forward. Allocates nothing; thread-safe. Inputs are not checked: a NaN input gives
+        /// NaN in every output of its sample, and leaves the other samples unaffected.
+        /// </summary>
         /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
         /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs.</param>
         /// <param name="batchSize">The number of samples.</param>
@@ -74,8 +80,9 @@ namespace GenNN
         /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
         /// <param name="batchSize">The number of samples; at least 1.</param>
         /// <returns>The mean loss over the batch.</returns>
-        /// <exception cref="ArgumentException">A length does not match, or a target is out of range (a class
-        /// label outside 0 .. OutputSize - 1, a binary target outside [0, 1], a non-finite value).</exception>
+        /// <exception cref="ArgumentException">A length does not match, an input is NaN or infinite (the message names it
+        /// as <c>inputs[sample, feature]</c>), or a target is out of range (a class label outside 0 .. OutputSize - 1, a
+        /// binary target outside [0, 1], a non-finite value). Nothing is written then.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or above the generated
         /// class's <c>MaxTrainingBatchSize</c> (its training scratch must fit in one array); the message gives the limit.</exception>
         /// <exception cref="InvalidOperationException">Another thread is running TrainBatch on this instance.</exception>
@@ -91,7 +98,7 @@ namespace GenNN
         /// <param name="batchSize">The number of samples; at least 1.</param>
         /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs; empty to skip.</param>
         /// <returns>The mean loss over the batch.</returns>
-        /// <exception cref="ArgumentException">A length does not match, a target is out of range, or
+        /// <exception cref="ArgumentException">A length does not match, an input is not finite, a target is out of range, or
         /// <paramref name="outputs"/> overlaps <paramref name="inputs"/> or <paramref name="targets"/>.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or above <c>MaxTrainingBatchSize</c>.</exception>
         /// <exception cref="InvalidOperationException">Another thread is running TrainBatch on this instance.</exception>

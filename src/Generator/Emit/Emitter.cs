@@ -262,6 +262,7 @@ namespace GenNN.Generator.Emit
                     w.Line("global::GenNN.Kernels.Guard.NoOverlap(targets, outputs, nameof(targets), nameof(outputs));");
                 }
 
+                w.Line("global::GenNN.Kernels.Guard.FiniteInputs(inputs, InputSize);");
                 w.Line(spec.Loss switch
                 {
                     LossKind.SoftmaxCrossEntropy => "global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);",
@@ -356,18 +357,19 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                w.Line("// max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).");
+                w.Line("// max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays");
+                w.Line("// NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.");
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector512<float> ReLU(Vector512<float> x)");
-                w.Line("    => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));");
+                w.Line("    => Avx512F.IsSupported ? Avx512F.Max(Vector512<float>.Zero, x) : Vector512.AndNot(x, Vector512.LessThan(x, Vector512<float>.Zero));");
                 w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector256<float> ReLU(Vector256<float> x)");
-                w.Line("    => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));");
+                w.Line("    => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Vector256.AndNot(x, Vector256.LessThan(x, Vector256<float>.Zero));");
                 w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector128<float> ReLU(Vector128<float> x)");
-                w.Line("    => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));");
+                w.Line("    => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Vector128.AndNot(x, Vector128.LessThan(x, Vector128<float>.Zero));");
                 w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)");

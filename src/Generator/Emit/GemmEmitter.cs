@@ -467,7 +467,8 @@ namespace GenNN.Generator.Emit
                     w.Line(F("{0}<float> {1} = {0}.LoadUnsafe(ref act, {2});", T, a, offset));
                     w.Line(spec.Activation switch
                     {
-                        ActivationKind.ReLU => F("{0} = {1}.ConditionalSelect({1}.GreaterThan({2}, {1}<float>.Zero), {0}, {1}<float>.Zero);", acc, T, a),
+                        // PyTorch's ReLU backward zeroes the gradient only where the output is <= 0: a NaN output passes it on.
+                        ActivationKind.ReLU => F("{0} = {1}.AndNot({0}, {1}.LessThanOrEqual({2}, {1}<float>.Zero));", acc, T, a),
                         ActivationKind.LeakyReLU => F("{0} = {1}.ConditionalSelect({1}.GreaterThan({2}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T, a),
                         ActivationKind.Sigmoid => F("{0} = {0} * {2} * ({1}<float>.One - {2});", acc, T, a),
                         _ => F("{0} = {0} * ({1}<float>.One - {2} * {2});", acc, T, a),
@@ -552,7 +553,7 @@ namespace GenNN.Generator.Emit
                 switch (spec.Epilogue)
                 {
                     case Epilogue.Activation when spec.Activation == ActivationKind.ReLU:
-                        w.Line("s0 = s0 > 0f ? s0 : 0f;");
+                        w.Line("s0 = s0 < 0f ? 0f : s0; // NaN stays NaN");
                         break;
                     case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
                         w.Line("s0 = s0 > 0f ? s0 : Activations.LeakyReLUSlope * s0;");
@@ -561,7 +562,7 @@ namespace GenNN.Generator.Emit
                         w.Line(F("float d = Unsafe.Add(ref act, {0});", offset));
                         w.Line(spec.Activation switch
                         {
-                            ActivationKind.ReLU => "s0 = d > 0f ? s0 : 0f;",
+                            ActivationKind.ReLU => "s0 = d <= 0f ? 0f : s0;",
                             ActivationKind.LeakyReLU => "s0 = d > 0f ? s0 : Activations.LeakyReLUSlope * s0;",
                             ActivationKind.Sigmoid => "s0 = s0 * d * (1f - d);",
                             _ => "s0 = s0 * (1f - d * d);",

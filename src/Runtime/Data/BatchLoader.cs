@@ -112,8 +112,8 @@ namespace GenNN
                     }
 
                     return new Batch(
-                        data.Features.AsSpan(_start * data.FeatureCount, _count * data.FeatureCount),
-                        data.Targets.AsSpan(_start * data.TargetSize, _count * data.TargetSize),
+                        data.Features.Slice(_start * data.FeatureCount, _count * data.FeatureCount),
+                        data.Targets.Slice(_start * data.TargetSize, _count * data.TargetSize),
                         rows, _count, _index);
                 }
             }

@@ -288,7 +288,7 @@ namespace GenNN
                     }
                 }
 
-                return new Dataset(features.ToArray(), featureCount, targetArray)
+                return new Dataset(features.ToArray(), featureCount, targetArray, 1, copy: false)
                 {
                     ClassNames = resultClassNames,
                     FeatureNames = featureNames,

@@ -12,16 +12,19 @@ namespace GenNN
     /// <para>Targets follow <see cref="INetwork.TargetSize"/>: one class index per sample (stored as a float) for
     /// <see cref="Loss.SoftmaxCrossEntropy"/>, one value in [0, 1] for <see cref="Loss.BinaryCrossEntropy"/>, one
     /// value per output for <see cref="Loss.MeanSquaredError"/>.</para>
-    /// <para>The constructor takes ownership of the arrays without copying them; every method that returns a
-    /// data set (<see cref="Split"/>, <see cref="Subset"/>, <see cref="Standardizer.Transform(Dataset)"/>) returns a
-    /// new one and leaves this one unchanged. Features and targets must be finite.</para>
+    /// <para>A data set is immutable: the constructor and <c>FromArrays</c> copy the caller's arrays, and
+    /// <see cref="Features"/> and <see cref="Targets"/> are read-only views, so the values checked on construction
+    /// (finite features and targets) cannot change behind that check. Every method that returns a data set
+    /// (<see cref="Split"/>, <see cref="Subset"/>, <see cref="Standardizer.Transform(Dataset)"/>) returns a new one.</para>
     /// </remarks>
     public sealed class Dataset
     {
         private readonly IReadOnlyList<string>? _classNames;
         private readonly IReadOnlyList<string>? _featureNames;
+        private readonly float[] _features;
+        private readonly float[] _targets;
 
-        /// <summary>Creates a data set over row-major arrays, which it keeps (no copy).</summary>
+        /// <summary>Creates a data set from copies of row-major arrays: changing the arrays afterwards does not change it.</summary>
         /// <param name="features"><c>Count * featureCount</c> features, row-major.</param>
         /// <param name="featureCount">The number of features per sample; at least 1.</param>
         /// <param name="targets"><c>Count * targetSize</c> targets, row-major.</param>
@@ -30,6 +33,12 @@ namespace GenNN
         /// feature or target is NaN or infinite (the message names the row and column).</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> or <paramref name="targetSize"/> is less than 1.</exception>
         public Dataset(float[] features, int featureCount, float[] targets, int targetSize = 1)
+            : this(features, featureCount, targets, targetSize, copy: true)
+        {
+        }
+
+        /// <summary>The constructor; <paramref name="copy"/> is false for arrays the caller made for this data set alone.</summary>
+        internal Dataset(float[] features, int featureCount, float[] targets, int targetSize, bool copy)
         {
             ArgumentNullException.ThrowIfNull(features);
             ArgumentNullException.ThrowIfNull(targets);
@@ -59,21 +68,28 @@ namespace GenNN
                     nameof(targets));
             }
 
+            // Copy first, then check the copy: another thread changing the caller's array cannot slip past the check.
+            if (copy)
+            {
+                features = (float[])features.Clone();
+                targets = (float[])targets.Clone();
+            }
+
             CheckFinite(features, featureCount, nameof(features), "Feature");
             CheckFinite(targets, targetSize, nameof(targets), "Target");
 
-            Features = features;
+            _features = features;
             FeatureCount = featureCount;
-            Targets = targets;
+            _targets = targets;
             TargetSize = targetSize;
             Count = count;
         }
 
-        /// <summary>The features, <see cref="Count"/> rows of <see cref="FeatureCount"/>, row-major. Do not modify.</summary>
-        public float[] Features { get; }
+        /// <summary>The features, <see cref="Count"/> rows of <see cref="FeatureCount"/>, row-major; read-only.</summary>
+        public ReadOnlySpan<float> Features => _features;
 
-        /// <summary>The targets, <see cref="Count"/> rows of <see cref="TargetSize"/>, row-major. Do not modify.</summary>
-        public float[] Targets { get; }
+        /// <summary>The targets, <see cref="Count"/> rows of <see cref="TargetSize"/>, row-major; read-only.</summary>
+        public ReadOnlySpan<float> Targets => _targets;
 
         /// <summary>The number of features per sample.</summary>
         public int FeatureCount { get; }
@@ -103,7 +119,7 @@ namespace GenNN
 
                     for (int r = 0; r < Count; r++)
                     {
-                        float t = Targets[r];
+                        float t = _targets[r];
                         if (!(t >= 0f && t < value.Count) || t != MathF.Floor(t))
                         {
                             throw new ArgumentException(
@@ -143,7 +159,7 @@ namespace GenNN
         public ReadOnlySpan<float> GetFeatures(int row)
         {
             CheckRow(row);
-            return Features.AsSpan(row * FeatureCount, FeatureCount);
+            return _features.AsSpan(row * FeatureCount, FeatureCount);
         }
 
         /// <summary>The targets of one sample.</summary>
@@ -151,7 +167,7 @@ namespace GenNN
         public ReadOnlySpan<float> GetTargets(int row)
         {
             CheckRow(row);
-            return Targets.AsSpan(row * TargetSize, TargetSize);
+            return _targets.AsSpan(row * TargetSize, TargetSize);
         }
 
         /// <summary>A new data set holding copies of the given rows, in the given order (repeats allowed).</summary>
@@ -165,8 +181,8 @@ namespace GenNN
             {
                 int r = rows[i];
                 CheckRow(r);
-                Features.AsSpan(r * FeatureCount, FeatureCount).CopyTo(features.AsSpan(i * FeatureCount));
-                Targets.AsSpan(r * TargetSize, TargetSize).CopyTo(targets.AsSpan(i * TargetSize));
+                _features.AsSpan(r * FeatureCount, FeatureCount).CopyTo(features.AsSpan(i * FeatureCount));
+                _targets.AsSpan(r * TargetSize, TargetSize).CopyTo(targets.AsSpan(i * TargetSize));
             }
 
             return WithArrays(features, targets);
@@ -228,7 +244,7 @@ namespace GenNN
                 var labels = new List<float>();
                 foreach (int r in order)
                 {
-                    float label = Targets[r];
+                    float label = _targets[r];
                     if (!groups.TryGetValue(label, out List<int>? list))
                     {
                         list = new List<int>();
@@ -296,7 +312,7 @@ namespace GenNN
             ArgumentNullException.ThrowIfNull(features);
             ArgumentNullException.ThrowIfNull(targets);
             CheckRows(features.GetLength(0), targets.Length, nameof(targets));
-            return new Dataset(Flatten(features), features.GetLength(1), (float[])targets.Clone()) { ClassNames = classNames };
+            return new Dataset(Flatten(features), features.GetLength(1), (float[])targets.Clone(), 1, copy: false) { ClassNames = classNames };
         }
 
         /// <summary>Creates a data set from a rectangular feature matrix and a rectangular target matrix.</summary>
@@ -308,7 +324,7 @@ namespace GenNN
             ArgumentNullException.ThrowIfNull(features);
             ArgumentNullException.ThrowIfNull(targets);
             CheckRows(features.GetLength(0), targets.GetLength(0), nameof(targets));
-            return new Dataset(Flatten(features), features.GetLength(1), Flatten(targets), targets.GetLength(1));
+            return new Dataset(Flatten(features), features.GetLength(1), Flatten(targets), targets.GetLength(1), copy: false);
         }
 
         /// <summary>Creates a data set from jagged feature rows and one target per sample.</summary>
@@ -321,7 +337,7 @@ namespace GenNN
             ArgumentNullException.ThrowIfNull(features);
             ArgumentNullException.ThrowIfNull(targets);
             CheckRows(features.Length, targets.Length, nameof(targets));
-            return new Dataset(Flatten(features, nameof(features)), Width(features), (float[])targets.Clone()) { ClassNames = classNames };
+            return new Dataset(Flatten(features, nameof(features)), Width(features), (float[])targets.Clone(), 1, copy: false) { ClassNames = classNames };
         }
 
         /// <summary>Creates a data set from jagged feature rows and jagged target rows.</summary>
@@ -333,7 +349,7 @@ namespace GenNN
             ArgumentNullException.ThrowIfNull(features);
             ArgumentNullException.ThrowIfNull(targets);
             CheckRows(features.Length, targets.Length, nameof(targets));
-            return new Dataset(Flatten(features, nameof(features)), Width(features), Flatten(targets, nameof(targets)), Width(targets));
+            return new Dataset(Flatten(features, nameof(features)), Width(features), Flatten(targets, nameof(targets)), Width(targets), copy: false);
         }
 
         /// <summary>Creates a classification data set from a feature matrix and integer class labels.</summary>
@@ -352,9 +368,9 @@ namespace GenNN
             ? Format("Dataset({0} samples, {1} features, {2} target(s) per sample)", Count, FeatureCount, TargetSize)
             : Format("Dataset({0} samples, {1} features, {2} classes)", Count, FeatureCount, ClassNames.Count);
 
-        /// <summary>A data set with the same column metadata over new arrays.</summary>
+        /// <summary>A data set with the same column metadata over new arrays, which it keeps (the caller made them for it).</summary>
         internal Dataset WithArrays(float[] features, float[] targets)
-            => new Dataset(features, FeatureCount, targets, TargetSize) { ClassNames = ClassNames, FeatureNames = FeatureNames };
+            => new Dataset(features, FeatureCount, targets, TargetSize, copy: false) { ClassNames = ClassNames, FeatureNames = FeatureNames };
 
         /// <summary>Fisher-Yates shuffle drawing from <paramref name="random"/>; the same generator state gives the same order.</summary>
         internal static void Shuffle(Span<int> values, Random random)

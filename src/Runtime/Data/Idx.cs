@@ -123,7 +123,7 @@ namespace GenNN
                 features[i] = values[pixelBytes[i]];
             }
 
-            return new Dataset(features, featureCount, targets) { ClassNames = classNames };
+            return new Dataset(features, featureCount, targets, 1, copy: false) { ClassNames = classNames };
         }
 
         /// <summary>Reads the header (checking the magic number and the dimensions) and exactly the body it announces.</summary>

@@ -69,7 +69,7 @@ namespace GenNN
 
             int f = data.FeatureCount;
             var sum = new double[f];
-            float[] x = data.Features;
+            ReadOnlySpan<float> x = data.Features;
             for (int r = 0; r < data.Count; r++)
             {
                 for (int c = 0; c < f; c++)
@@ -116,7 +116,7 @@ namespace GenNN
             CheckFeatureCount(data.FeatureCount, nameof(data));
             var features = new float[data.Features.Length];
             Transform(data.Features, features);
-            return data.WithArrays(features, (float[])data.Targets.Clone());
+            return data.WithArrays(features, data.Targets.ToArray());
         }
 
         /// <summary>Standardizes one or more row-major samples into <paramref name="destination"/>, which may be the same span as <paramref name="source"/>.</summary>

@@ -14,13 +14,15 @@ namespace GenNN.Kernels
     /// Forward functions work in place on a layer's pre-activations; backward functions multiply an
     /// incoming gradient by the derivative, expressed through the activation's output <c>a</c>.
     /// </summary>
+    /// <remarks>NaN propagates as in PyTorch: every activation maps NaN to NaN, and a NaN anywhere in a softmax row makes
+    /// the whole row NaN (it reaches the sum of the exponentials even where a max instruction skipped it).</remarks>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public static class Activations
     {
         /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (PyTorch's default).</summary>
         public const float LeakyReLUSlope = 0.01f;
 
-        /// <summary><c>z = max(z, 0)</c>.</summary>
+        /// <summary><c>z = max(z, 0)</c>; NaN stays NaN.</summary>
         public static void ReLU(Span<float> z) => TensorPrimitives.Max(z, 0f, z);
 
         /// <summary><c>z = z &gt; 0 ? z : 0.01 z</c>.</summary>
@@ -200,7 +202,10 @@ namespace GenNN.Kernels
             return v.ToScalar();
         }
 
-        /// <summary>maxps where there is one (.NET 10's Vector128.Max adds IEEE NaN fix-ups); NaN handling does not matter here.</summary>
+        /// <summary>
+        /// maxps where there is one (.NET 10's Vector128.Max adds IEEE NaN fix-ups). It may skip a NaN lane, which does
+        /// not matter for softmax's shift: that lane's own exponential is NaN and makes the sum, so the whole row, NaN.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b)
             => Sse.IsSupported ? Sse.Max(a, b) : Vector128.ConditionalSelect(Vector128.GreaterThan(a, b), a, b);
@@ -208,7 +213,8 @@ namespace GenNN.Kernels
         /// <summary>
         /// <c>e^x</c> for every lane (Cephes' expf: a degree-5 polynomial on <c>r = x - n ln 2</c>, evaluated in
         /// Estrin's form for a short dependency chain; relative error about 2e-7). Inputs are clamped to
-        /// [-87.3, 88.7], so the result is always a normal float. <c>n</c> is rounded with the 1.5 * 2^23 trick,
+        /// [-87.3, 88.7], so the result is a normal float; NaN stays NaN (a compare is false for NaN, so the
+        /// clamps keep it). <c>n</c> is rounded with the 1.5 * 2^23 trick,
         /// which also leaves it as an integer in the low mantissa bits.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -261,12 +267,15 @@ namespace GenNN.Kernels
             return MultiplyAdd(p, r2, r + Vector256<float>.One) * scale.AsSingle();
         }
 
-        /// <summary><c>g *= a &gt; 0 ? 1 : 0</c>, where <c>a</c> is the ReLU output.</summary>
+        /// <summary>
+        /// <c>g *= a &lt;= 0 ? 0 : 1</c>, where <c>a</c> is the ReLU output: as PyTorch's ReLU backward, which zeroes the
+        /// gradient only where the output is &lt;= 0, so a NaN output passes the gradient (and its NaN) on.
+        /// </summary>
         public static void ReLUBackward(ReadOnlySpan<float> a, Span<float> g)
         {
             for (int i = 0; i < g.Length; i++)
             {
-                if (!(a[i] > 0f)) g[i] = 0f;
+                if (a[i] <= 0f) g[i] = 0f;
             }
         }
 

@@ -3,6 +3,8 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading;
 
 namespace GenNN.Kernels
@@ -164,19 +166,113 @@ namespace GenNN.Kernels
             }
         }
 
-        /// <summary>Throws unless every target is finite.</summary>
+        /// <summary>
+        /// Throws unless every input is finite, naming the first bad one as <c>inputs[sample, feature]</c>. A vectorised
+        /// scan: it costs a fraction of a percent of a training step.
+        /// </summary>
+        /// <param name="inputs">The batch, row-major.</param>
+        /// <param name="inputSize">Features per sample.</param>
+        public static void FiniteInputs(ReadOnlySpan<float> inputs, int inputSize)
+        {
+            if (!AllFinite(inputs))
+            {
+                ThrowNotFinite(inputs, inputSize, nameof(inputs));
+            }
+        }
+
+        /// <summary>Throws unless every target is finite, naming the first bad one as <c>targets[sample, index]</c>.</summary>
+        /// <param name="targets">The batch's targets, row-major.</param>
+        /// <param name="targetSize">Targets per sample.</param>
         public static void FiniteTargets(ReadOnlySpan<float> targets, int targetSize)
         {
-            for (int i = 0; i < targets.Length; i++)
+            if (!AllFinite(targets))
             {
-                if (!float.IsFinite(targets[i]))
-                {
-                    throw new ArgumentException(
-                        string.Format(CultureInfo.InvariantCulture,
-                            "Target {0} of sample {1} is {2}; expected a finite value.", i % targetSize, i / targetSize, targets[i]),
-                        nameof(targets));
-                }
+                ThrowNotFinite(targets, targetSize, nameof(targets));
             }
+        }
+
+        /// <summary>
+        /// Whether every value is finite: sums <c>x * 0</c>, which is 0 for a finite <c>x</c> and NaN for NaN and
+        /// infinities, and tests the sum once at the end (no branch per element, four independent accumulators).
+        /// </summary>
+        internal static bool AllFinite(ReadOnlySpan<float> values)
+        {
+            ref float first = ref MemoryMarshal.GetReference(values);
+            nuint length = (nuint)values.Length;
+            nuint i = 0;
+            float rest = 0f;
+            if (Vector512.IsHardwareAccelerated && length >= 64)
+            {
+                Vector512<float> zero = Vector512<float>.Zero, a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                for (; i + 64 <= length; i += 64)
+                {
+                    a0 += Vector512.LoadUnsafe(ref first, i) * zero;
+                    a1 += Vector512.LoadUnsafe(ref first, i + 16) * zero;
+                    a2 += Vector512.LoadUnsafe(ref first, i + 32) * zero;
+                    a3 += Vector512.LoadUnsafe(ref first, i + 48) * zero;
+                }
+
+                rest = Vector512.Sum((a0 + a1) + (a2 + a3));
+            }
+            else if (Vector256.IsHardwareAccelerated && length >= 32)
+            {
+                Vector256<float> zero = Vector256<float>.Zero, a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                for (; i + 32 <= length; i += 32)
+                {
+                    a0 += Vector256.LoadUnsafe(ref first, i) * zero;
+                    a1 += Vector256.LoadUnsafe(ref first, i + 8) * zero;
+                    a2 += Vector256.LoadUnsafe(ref first, i + 16) * zero;
+                    a3 += Vector256.LoadUnsafe(ref first, i + 24) * zero;
+                }
+
+                rest = Vector256.Sum((a0 + a1) + (a2 + a3));
+            }
+            else if (Vector128.IsHardwareAccelerated && length >= 16)
+            {
+                Vector128<float> zero = Vector128<float>.Zero, a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                for (; i + 16 <= length; i += 16)
+                {
+                    a0 += Vector128.LoadUnsafe(ref first, i) * zero;
+                    a1 += Vector128.LoadUnsafe(ref first, i + 4) * zero;
+                    a2 += Vector128.LoadUnsafe(ref first, i + 8) * zero;
+                    a3 += Vector128.LoadUnsafe(ref first, i + 12) * zero;
+                }
+
+                rest = Vector128.Sum((a0 + a1) + (a2 + a3));
+            }
+
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (; i + 4 <= length; i += 4)
+            {
+                s0 += Unsafe.Add(ref first, i) * 0f;
+                s1 += Unsafe.Add(ref first, i + 1) * 0f;
+                s2 += Unsafe.Add(ref first, i + 2) * 0f;
+                s3 += Unsafe.Add(ref first, i + 3) * 0f;
+            }
+
+            for (; i < length; i++)
+            {
+                s0 += Unsafe.Add(ref first, i) * 0f;
+            }
+
+            return rest + ((s0 + s1) + (s2 + s3)) == 0f;
+        }
+
+        /// <summary>Finds the first non-finite value (only once the scan has failed) and throws naming its position.</summary>
+        [DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowNotFinite(ReadOnlySpan<float> values, int perSample, string paramName)
+        {
+            int i = 0;
+            while (i < values.Length - 1 && float.IsFinite(values[i]))
+            {
+                i++;
+            }
+
+            throw new ArgumentException(
+                string.Format(CultureInfo.InvariantCulture, "{0}[{1}, {2}] is {3}: training data must be finite.",
+                    paramName, i / perSample, i % perSample, values[i]),
+                paramName);
         }
     }
 }

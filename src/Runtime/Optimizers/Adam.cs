@@ -25,14 +25,15 @@ namespace GenNN
         /// <param name="learningRate">The step size; finite and at least 0.</param>
         /// <param name="beta1">The decay rate of the first-moment (mean) estimate, in [0, 1).</param>
         /// <param name="beta2">The decay rate of the second-moment (uncentred variance) estimate, in [0, 1).</param>
-        /// <param name="epsilon">Added to the denominator for numerical stability; finite and at least 0.</param>
+        /// <param name="epsilon">Added to the denominator for numerical stability; finite and greater than 0.</param>
         /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is outside its range.</exception>
         public Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
             : base(learningRate)
         {
             CheckRange(beta1, 0f, 1f, maxInclusive: false, nameof(beta1));
             CheckRange(beta2, 0f, 1f, maxInclusive: false, nameof(beta2));
-            CheckRange(epsilon, 0f, float.MaxValue, maxInclusive: true, nameof(epsilon));
+            // 0 would divide 0 by 0 (NaN) for a parameter whose gradients have all been 0.
+            CheckPositive(epsilon, nameof(epsilon));
             Beta1 = beta1;
             Beta2 = beta2;
             Epsilon = epsilon;

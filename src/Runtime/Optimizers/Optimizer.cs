@@ -113,6 +113,16 @@ namespace GenNN
             }
         }
 
+        /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> is finite and greater than 0 (NaN fails).</summary>
+        private protected static void CheckPositive(float value, string paramName)
+        {
+            if (!(value > 0f && float.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(paramName, value,
+                    string.Format(CultureInfo.InvariantCulture, "Expected {0} in (0, {1}]: finite and greater than 0.", paramName, float.MaxValue));
+            }
+        }
+
         /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> lies in [min, max) (or [min, max] when <paramref name="maxInclusive"/>).</summary>
         private protected static void CheckRange(float value, float min, float max, bool maxInclusive, string paramName)
         {

@@ -130,6 +130,7 @@ partial class GlobalNet : global::GenNN.INetwork
             global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
             global::GenNN.Kernels.Guard.NoOverlap(targets, outputs, nameof(targets), nameof(outputs));
         }
+        global::GenNN.Kernels.Guard.FiniteInputs(inputs, InputSize);
         global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);
 
         global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
@@ -694,7 +695,7 @@ namespace GenNN.Generated
                         {
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 0);
                         }
-                        s0 = s0 > 0f ? s0 : 0f;
+                        s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                         Unsafe.Add(ref c, (m) * 3 + 0) = s0;
                     }
                     {
@@ -703,7 +704,7 @@ namespace GenNN.Generated
                         {
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 1);
                         }
-                        s0 = s0 > 0f ? s0 : 0f;
+                        s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                         Unsafe.Add(ref c, (m) * 3 + 1) = s0;
                     }
                     {
@@ -712,7 +713,7 @@ namespace GenNN.Generated
                         {
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 2);
                         }
-                        s0 = s0 > 0f ? s0 : 0f;
+                        s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                         Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                     }
                 }
@@ -826,7 +827,7 @@ namespace GenNN.Generated
                     {
                         s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 0);
                     }
-                    s0 = s0 > 0f ? s0 : 0f;
+                    s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                     Unsafe.Add(ref c, (m) * 3 + 0) = s0;
                 }
                 {
@@ -835,7 +836,7 @@ namespace GenNN.Generated
                     {
                         s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 1);
                     }
-                    s0 = s0 > 0f ? s0 : 0f;
+                    s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                     Unsafe.Add(ref c, (m) * 3 + 1) = s0;
                 }
                 {
@@ -844,7 +845,7 @@ namespace GenNN.Generated
                     {
                         s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 2);
                     }
-                    s0 = s0 > 0f ? s0 : 0f;
+                    s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                     Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                 }
             }
@@ -1815,42 +1816,42 @@ namespace GenNN.Generated
                         acc70 = MultiplyAdd(b0, x7, acc70);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
                     Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
-                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
                     Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
-                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    acc20 = Vector128.AndNot(acc20, Vector128.LessThanOrEqual(dacc20, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
                     Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
-                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    acc30 = Vector128.AndNot(acc30, Vector128.LessThanOrEqual(dacc30, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                     Vector128<float> dacc40 = Vector128.LoadUnsafe(ref act, (m + 4) * 3 + 0);
-                    acc40 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc40, Vector128<float>.Zero), acc40, Vector128<float>.Zero);
+                    acc40 = Vector128.AndNot(acc40, Vector128.LessThanOrEqual(dacc40, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
                     Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
                     Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
                     Vector128<float> dacc50 = Vector128.LoadUnsafe(ref act, (m + 5) * 3 + 0);
-                    acc50 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc50, Vector128<float>.Zero), acc50, Vector128<float>.Zero);
+                    acc50 = Vector128.AndNot(acc50, Vector128.LessThanOrEqual(dacc50, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
                     Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
                     Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
                     Vector128<float> dacc60 = Vector128.LoadUnsafe(ref act, (m + 6) * 3 + 0);
-                    acc60 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc60, Vector128<float>.Zero), acc60, Vector128<float>.Zero);
+                    acc60 = Vector128.AndNot(acc60, Vector128.LessThanOrEqual(dacc60, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 6) * 3 + 0 + 0) = acc60.GetElement(0);
                     Unsafe.Add(ref c, (m + 6) * 3 + 0 + 1) = acc60.GetElement(1);
                     Unsafe.Add(ref c, (m + 6) * 3 + 0 + 2) = acc60.GetElement(2);
                     Vector128<float> dacc70 = Vector128.LoadUnsafe(ref act, (m + 7) * 3 + 0);
-                    acc70 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc70, Vector128<float>.Zero), acc70, Vector128<float>.Zero);
+                    acc70 = Vector128.AndNot(acc70, Vector128.LessThanOrEqual(dacc70, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 7) * 3 + 0 + 0) = acc70.GetElement(0);
                     Unsafe.Add(ref c, (m + 7) * 3 + 0 + 1) = acc70.GetElement(1);
                     Unsafe.Add(ref c, (m + 7) * 3 + 0 + 2) = acc70.GetElement(2);
@@ -1882,22 +1883,22 @@ namespace GenNN.Generated
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
                     Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
-                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
                     Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
-                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    acc20 = Vector128.AndNot(acc20, Vector128.LessThanOrEqual(dacc20, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
                     Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
-                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    acc30 = Vector128.AndNot(acc30, Vector128.LessThanOrEqual(dacc30, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
@@ -1922,12 +1923,12 @@ namespace GenNN.Generated
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
                     Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
-                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
@@ -1948,7 +1949,7 @@ namespace GenNN.Generated
                         acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -1985,22 +1986,22 @@ namespace GenNN.Generated
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
                     Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
-                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
                     Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
-                    acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                    acc20 = Vector128.AndNot(acc20, Vector128.LessThanOrEqual(dacc20, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
                     Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
-                    acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                    acc30 = Vector128.AndNot(acc30, Vector128.LessThanOrEqual(dacc30, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
@@ -2024,12 +2025,12 @@ namespace GenNN.Generated
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
                     Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
-                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
                     Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
@@ -2050,7 +2051,7 @@ namespace GenNN.Generated
                         acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
@@ -2174,7 +2175,7 @@ namespace GenNN.Generated
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 0);
                         }
                         float d = Unsafe.Add(ref act, (m) * 3 + 0);
-                        s0 = d > 0f ? s0 : 0f;
+                        s0 = d <= 0f ? 0f : s0;
                         Unsafe.Add(ref c, (m) * 3 + 0) = s0;
                     }
                     {
@@ -2184,7 +2185,7 @@ namespace GenNN.Generated
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 1);
                         }
                         float d = Unsafe.Add(ref act, (m) * 3 + 1);
-                        s0 = d > 0f ? s0 : 0f;
+                        s0 = d <= 0f ? 0f : s0;
                         Unsafe.Add(ref c, (m) * 3 + 1) = s0;
                     }
                     {
@@ -2194,7 +2195,7 @@ namespace GenNN.Generated
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 3 + 2);
                         }
                         float d = Unsafe.Add(ref act, (m) * 3 + 2);
-                        s0 = d > 0f ? s0 : 0f;
+                        s0 = d <= 0f ? 0f : s0;
                         Unsafe.Add(ref c, (m) * 3 + 2) = s0;
                     }
                 }
@@ -2224,18 +2225,19 @@ namespace GenNN.Generated
             }
         }
 
-        // max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).
+        // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
+        // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> ReLU(Vector512<float> x)
-            => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));
+            => Avx512F.IsSupported ? Avx512F.Max(Vector512<float>.Zero, x) : Vector512.AndNot(x, Vector512.LessThan(x, Vector512<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ReLU(Vector256<float> x)
-            => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));
+            => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Vector256.AndNot(x, Vector256.LessThan(x, Vector256<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> ReLU(Vector128<float> x)
-            => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));
+            => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Vector128.AndNot(x, Vector128.LessThan(x, Vector128<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)

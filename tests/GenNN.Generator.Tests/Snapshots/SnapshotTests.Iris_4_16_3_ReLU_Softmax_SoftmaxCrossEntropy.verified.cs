@@ -132,6 +132,7 @@ namespace Samples.Iris
                 global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
                 global::GenNN.Kernels.Guard.NoOverlap(targets, outputs, nameof(targets), nameof(outputs));
             }
+            global::GenNN.Kernels.Guard.FiniteInputs(inputs, InputSize);
             global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);
 
             global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
@@ -764,7 +765,7 @@ namespace GenNN.Generated
                             {
                                 s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 16 + n);
                             }
-                            s0 = s0 > 0f ? s0 : 0f;
+                            s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                             Unsafe.Add(ref c, (m) * 16 + n) = s0;
                         }
                     }
@@ -925,7 +926,7 @@ namespace GenNN.Generated
                         {
                             s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 16 + n);
                         }
-                        s0 = s0 > 0f ? s0 : 0f;
+                        s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                         Unsafe.Add(ref c, (m) * 16 + n) = s0;
                     }
                 }
@@ -2449,28 +2450,28 @@ namespace GenNN.Generated
                         acc70 = MultiplyAdd(b0, x7, acc70);
                     }
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, Vector512<float>.Zero);
+                    acc00 = Vector512.AndNot(acc00, Vector512.LessThanOrEqual(dacc00, Vector512<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 16 + 0);
-                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, Vector512<float>.Zero);
+                    acc10 = Vector512.AndNot(acc10, Vector512.LessThanOrEqual(dacc10, Vector512<float>.Zero));
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                     Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 16 + 0);
-                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc20, Vector512<float>.Zero), acc20, Vector512<float>.Zero);
+                    acc20 = Vector512.AndNot(acc20, Vector512.LessThanOrEqual(dacc20, Vector512<float>.Zero));
                     acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
                     Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 16 + 0);
-                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc30, Vector512<float>.Zero), acc30, Vector512<float>.Zero);
+                    acc30 = Vector512.AndNot(acc30, Vector512.LessThanOrEqual(dacc30, Vector512<float>.Zero));
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
                     Vector512<float> dacc40 = Vector512.LoadUnsafe(ref act, (m + 4) * 16 + 0);
-                    acc40 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc40, Vector512<float>.Zero), acc40, Vector512<float>.Zero);
+                    acc40 = Vector512.AndNot(acc40, Vector512.LessThanOrEqual(dacc40, Vector512<float>.Zero));
                     acc40.StoreUnsafe(ref c, (m + 4) * 16 + 0);
                     Vector512<float> dacc50 = Vector512.LoadUnsafe(ref act, (m + 5) * 16 + 0);
-                    acc50 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc50, Vector512<float>.Zero), acc50, Vector512<float>.Zero);
+                    acc50 = Vector512.AndNot(acc50, Vector512.LessThanOrEqual(dacc50, Vector512<float>.Zero));
                     acc50.StoreUnsafe(ref c, (m + 5) * 16 + 0);
                     Vector512<float> dacc60 = Vector512.LoadUnsafe(ref act, (m + 6) * 16 + 0);
-                    acc60 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc60, Vector512<float>.Zero), acc60, Vector512<float>.Zero);
+                    acc60 = Vector512.AndNot(acc60, Vector512.LessThanOrEqual(dacc60, Vector512<float>.Zero));
                     acc60.StoreUnsafe(ref c, (m + 6) * 16 + 0);
                     Vector512<float> dacc70 = Vector512.LoadUnsafe(ref act, (m + 7) * 16 + 0);
-                    acc70 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc70, Vector512<float>.Zero), acc70, Vector512<float>.Zero);
+                    acc70 = Vector512.AndNot(acc70, Vector512.LessThanOrEqual(dacc70, Vector512<float>.Zero));
                     acc70.StoreUnsafe(ref c, (m + 7) * 16 + 0);
                 }
             }
@@ -2500,16 +2501,16 @@ namespace GenNN.Generated
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, Vector512<float>.Zero);
+                    acc00 = Vector512.AndNot(acc00, Vector512.LessThanOrEqual(dacc00, Vector512<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 16 + 0);
-                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, Vector512<float>.Zero);
+                    acc10 = Vector512.AndNot(acc10, Vector512.LessThanOrEqual(dacc10, Vector512<float>.Zero));
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                     Vector512<float> dacc20 = Vector512.LoadUnsafe(ref act, (m + 2) * 16 + 0);
-                    acc20 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc20, Vector512<float>.Zero), acc20, Vector512<float>.Zero);
+                    acc20 = Vector512.AndNot(acc20, Vector512.LessThanOrEqual(dacc20, Vector512<float>.Zero));
                     acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
                     Vector512<float> dacc30 = Vector512.LoadUnsafe(ref act, (m + 3) * 16 + 0);
-                    acc30 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc30, Vector512<float>.Zero), acc30, Vector512<float>.Zero);
+                    acc30 = Vector512.AndNot(acc30, Vector512.LessThanOrEqual(dacc30, Vector512<float>.Zero));
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
                 }
                 m += 4;
@@ -2532,10 +2533,10 @@ namespace GenNN.Generated
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, Vector512<float>.Zero);
+                    acc00 = Vector512.AndNot(acc00, Vector512.LessThanOrEqual(dacc00, Vector512<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector512<float> dacc10 = Vector512.LoadUnsafe(ref act, (m + 1) * 16 + 0);
-                    acc10 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc10, Vector512<float>.Zero), acc10, Vector512<float>.Zero);
+                    acc10 = Vector512.AndNot(acc10, Vector512.LessThanOrEqual(dacc10, Vector512<float>.Zero));
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                 }
                 m += 2;
@@ -2554,7 +2555,7 @@ namespace GenNN.Generated
                         acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(dacc00, Vector512<float>.Zero), acc00, Vector512<float>.Zero);
+                    acc00 = Vector512.AndNot(acc00, Vector512.LessThanOrEqual(dacc00, Vector512<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                 }
             }
@@ -2598,28 +2599,28 @@ namespace GenNN.Generated
                         acc31 = MultiplyAdd(b1, x3, acc31);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, Vector256<float>.Zero);
+                    acc00 = Vector256.AndNot(acc00, Vector256.LessThanOrEqual(dacc00, Vector256<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 16 + 8);
-                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, Vector256<float>.Zero);
+                    acc01 = Vector256.AndNot(acc01, Vector256.LessThanOrEqual(dacc01, Vector256<float>.Zero));
                     acc01.StoreUnsafe(ref c, (m) * 16 + 8);
                     Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 0);
-                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, Vector256<float>.Zero);
+                    acc10 = Vector256.AndNot(acc10, Vector256.LessThanOrEqual(dacc10, Vector256<float>.Zero));
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                     Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 8);
-                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, Vector256<float>.Zero);
+                    acc11 = Vector256.AndNot(acc11, Vector256.LessThanOrEqual(dacc11, Vector256<float>.Zero));
                     acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
                     Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 16 + 0);
-                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc20, Vector256<float>.Zero), acc20, Vector256<float>.Zero);
+                    acc20 = Vector256.AndNot(acc20, Vector256.LessThanOrEqual(dacc20, Vector256<float>.Zero));
                     acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
                     Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 16 + 8);
-                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc21, Vector256<float>.Zero), acc21, Vector256<float>.Zero);
+                    acc21 = Vector256.AndNot(acc21, Vector256.LessThanOrEqual(dacc21, Vector256<float>.Zero));
                     acc21.StoreUnsafe(ref c, (m + 2) * 16 + 8);
                     Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 16 + 0);
-                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc30, Vector256<float>.Zero), acc30, Vector256<float>.Zero);
+                    acc30 = Vector256.AndNot(acc30, Vector256.LessThanOrEqual(dacc30, Vector256<float>.Zero));
                     acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
                     Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 16 + 8);
-                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, Vector256<float>.Zero);
+                    acc31 = Vector256.AndNot(acc31, Vector256.LessThanOrEqual(dacc31, Vector256<float>.Zero));
                     acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
                 }
             }
@@ -2646,16 +2647,16 @@ namespace GenNN.Generated
                         acc11 = MultiplyAdd(b1, x1, acc11);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, Vector256<float>.Zero);
+                    acc00 = Vector256.AndNot(acc00, Vector256.LessThanOrEqual(dacc00, Vector256<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 16 + 8);
-                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, Vector256<float>.Zero);
+                    acc01 = Vector256.AndNot(acc01, Vector256.LessThanOrEqual(dacc01, Vector256<float>.Zero));
                     acc01.StoreUnsafe(ref c, (m) * 16 + 8);
                     Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 0);
-                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, Vector256<float>.Zero);
+                    acc10 = Vector256.AndNot(acc10, Vector256.LessThanOrEqual(dacc10, Vector256<float>.Zero));
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                     Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 8);
-                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, Vector256<float>.Zero);
+                    acc11 = Vector256.AndNot(acc11, Vector256.LessThanOrEqual(dacc11, Vector256<float>.Zero));
                     acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
                 }
                 m += 2;
@@ -2677,10 +2678,10 @@ namespace GenNN.Generated
                         acc01 = MultiplyAdd(b1, x0, acc01);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, Vector256<float>.Zero);
+                    acc00 = Vector256.AndNot(acc00, Vector256.LessThanOrEqual(dacc00, Vector256<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 16 + 8);
-                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, Vector256<float>.Zero);
+                    acc01 = Vector256.AndNot(acc01, Vector256.LessThanOrEqual(dacc01, Vector256<float>.Zero));
                     acc01.StoreUnsafe(ref c, (m) * 16 + 8);
                 }
             }
@@ -2865,7 +2866,7 @@ namespace GenNN.Generated
                                 s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 16 + n);
                             }
                             float d = Unsafe.Add(ref act, (m) * 16 + n);
-                            s0 = d > 0f ? s0 : 0f;
+                            s0 = d <= 0f ? 0f : s0;
                             Unsafe.Add(ref c, (m) * 16 + n) = s0;
                         }
                     }
@@ -2896,18 +2897,19 @@ namespace GenNN.Generated
             }
         }
 
-        // max(x, 0) with the single max instruction (NaN gives 0, as the scalar path's x > 0 ? x : 0 does).
+        // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
+        // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> ReLU(Vector512<float> x)
-            => Avx512F.IsSupported ? Avx512F.Max(x, Vector512<float>.Zero) : Vector512.BitwiseAnd(x, Vector512.GreaterThan(x, Vector512<float>.Zero));
+            => Avx512F.IsSupported ? Avx512F.Max(Vector512<float>.Zero, x) : Vector512.AndNot(x, Vector512.LessThan(x, Vector512<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> ReLU(Vector256<float> x)
-            => Avx.IsSupported ? Avx.Max(x, Vector256<float>.Zero) : Vector256.BitwiseAnd(x, Vector256.GreaterThan(x, Vector256<float>.Zero));
+            => Avx.IsSupported ? Avx.Max(Vector256<float>.Zero, x) : Vector256.AndNot(x, Vector256.LessThan(x, Vector256<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> ReLU(Vector128<float> x)
-            => Sse.IsSupported ? Sse.Max(x, Vector128<float>.Zero) : Vector128.BitwiseAnd(x, Vector128.GreaterThan(x, Vector128<float>.Zero));
+            => Sse.IsSupported ? Sse.Max(Vector128<float>.Zero, x) : Vector128.AndNot(x, Vector128.LessThan(x, Vector128<float>.Zero));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)

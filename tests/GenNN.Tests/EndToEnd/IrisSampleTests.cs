@@ -55,12 +55,12 @@ public class IrisSampleTests
         Dataset data = IrisExample.LoadData();
         var model = new IrisNet(seed: 3);
         const int batch = 9;
-        ReadOnlySpan<float> inputs = data.Features.AsSpan(0, batch * IrisNet.InputSize);
+        ReadOnlySpan<float> inputs = data.Features.Slice(0, batch * IrisNet.InputSize);
         var predicted = new float[batch * IrisNet.OutputSize];
         var trained = new float[batch * IrisNet.OutputSize];
 
         model.PredictBatch(inputs, predicted, batch);
-        model.TrainBatch(inputs, data.Targets.AsSpan(0, batch), batch, trained);
+        model.TrainBatch(inputs, data.Targets.Slice(0, batch), batch, trained);
 
         for (int i = 0; i < predicted.Length; i++)
         {

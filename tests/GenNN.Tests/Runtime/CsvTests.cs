@@ -19,7 +19,7 @@ public class CsvTests
         Assert.Equal(3, iris.ClassCount);
         Assert.Null(iris.FeatureNames);
         Assert.Equal(new[] { 5.1f, 3.5f, 1.4f, 0.2f }, iris.GetFeatures(0).ToArray());
-        Assert.Equal(new[] { 50, 50, 50 }, Enumerable.Range(0, 3).Select(k => iris.Targets.Count(t => t == k)));
+        Assert.Equal(new[] { 50, 50, 50 }, Enumerable.Range(0, 3).Select(k => iris.Targets.ToArray().Count(t => t == k)));
         Assert.Equal(2f, iris.Targets[^1]);
     }
 
@@ -36,8 +36,8 @@ public class CsvTests
         Dataset data = Csv.Parse("1,2,0\n3.5,-4e-1,1\n\n5,6,2\n");
         Assert.Equal(3, data.Count);
         Assert.Equal(2, data.FeatureCount);
-        Assert.Equal(new[] { 1f, 2f, 3.5f, -0.4f, 5f, 6f }, data.Features);
-        Assert.Equal(new[] { 0f, 1f, 2f }, data.Targets);
+        Assert.Equal(new[] { 1f, 2f, 3.5f, -0.4f, 5f, 6f }, data.Features.ToArray());
+        Assert.Equal(new[] { 0f, 1f, 2f }, data.Targets.ToArray());
         Assert.Null(data.ClassNames);
     }
 
@@ -67,13 +67,13 @@ public class CsvTests
         Dataset data = Csv.Parse(text, new CsvOptions { LabelColumnName = "species" });
         Assert.Equal(new[] { "sepal length", "sepal width" }, data.FeatureNames);
         Assert.Equal(new[] { "setosa", "virginica" }, data.ClassNames);
-        Assert.Equal(new[] { 0f, 1f, 0f }, data.Targets);
-        Assert.Equal(new[] { 5.1f, 3.5f, 6.3f, 3.3f, 4.9f, 3.0f }, data.Features);
+        Assert.Equal(new[] { 0f, 1f, 0f }, data.Targets.ToArray());
+        Assert.Equal(new[] { 5.1f, 3.5f, 6.3f, 3.3f, 4.9f, 3.0f }, data.Features.ToArray());
 
         Dataset byIndex = Csv.Parse(text, new CsvOptions { LabelColumn = 0 });
-        Assert.Equal(data.Features, byIndex.Features);
+        Assert.Equal(data.Features.ToArray(), byIndex.Features.ToArray());
         Dataset byName = Csv.Parse(text, new CsvOptions { LabelColumnName = "SPECIES" });
-        Assert.Equal(data.Targets, byName.Targets);
+        Assert.Equal(data.Targets.ToArray(), byName.Targets.ToArray());
     }
 
     [Fact]
@@ -88,8 +88,8 @@ public class CsvTests
     public void Negative_label_column_counts_from_the_end()
     {
         Dataset data = Csv.Parse("1,7,2\n3,8,4\n", new CsvOptions { LabelColumn = -2 });
-        Assert.Equal(new[] { 7f, 8f }, data.Targets);
-        Assert.Equal(new[] { 1f, 2f, 3f, 4f }, data.Features);
+        Assert.Equal(new[] { 7f, 8f }, data.Targets.ToArray());
+        Assert.Equal(new[] { 1f, 2f, 3f, 4f }, data.Features.ToArray());
         Assert.Throws<ArgumentException>(() => Csv.Parse("1,7,2\n", new CsvOptions { LabelColumn = 3 }));
     }
 
@@ -99,11 +99,11 @@ public class CsvTests
         const string text = "1,dog\n2,cat\n3,emu\n4,cat\n";
         Dataset sorted = Csv.Parse(text);
         Assert.Equal(new[] { "cat", "dog", "emu" }, sorted.ClassNames);
-        Assert.Equal(new[] { 1f, 0f, 2f, 0f }, sorted.Targets);
+        Assert.Equal(new[] { 1f, 0f, 2f, 0f }, sorted.Targets.ToArray());
 
         Dataset firstSeen = Csv.Parse(text, new CsvOptions { ClassOrder = CsvClassOrder.FirstSeen });
         Assert.Equal(new[] { "dog", "cat", "emu" }, firstSeen.ClassNames);
-        Assert.Equal(new[] { 0f, 1f, 2f, 1f }, firstSeen.Targets);
+        Assert.Equal(new[] { 0f, 1f, 2f, 1f }, firstSeen.Targets.ToArray());
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class CsvTests
     {
         var options = new CsvOptions { ClassNames = new[] { "emu", "dog", "cat" } };
         Dataset data = Csv.Parse("1,dog\n2,cat\n", options);
-        Assert.Equal(new[] { 1f, 2f }, data.Targets);
+        Assert.Equal(new[] { 1f, 2f }, data.Targets.ToArray());
         Assert.Equal(new[] { "emu", "dog", "cat" }, data.ClassNames);
 
         var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,dog\n2,cow\n", options));
@@ -125,7 +125,7 @@ public class CsvTests
     {
         Dataset data = Csv.Parse("1,10\n2,30\n3,10\n", new CsvOptions { Labels = CsvLabels.ClassNames });
         Assert.Equal(new[] { "10", "30" }, data.ClassNames);
-        Assert.Equal(new[] { 0f, 1f, 0f }, data.Targets);
+        Assert.Equal(new[] { 0f, 1f, 0f }, data.Targets.ToArray());
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public class CsvTests
         Dataset data = Csv.Parse(text, new CsvOptions { Separator = ';' });
         Assert.Equal(new[] { "x", "y" }, data.FeatureNames);
         Assert.Equal(new[] { "big; \"red\"", "small" }, data.ClassNames);
-        Assert.Equal(new[] { 1.5f, 2f, 3f, 4f }, data.Features);
+        Assert.Equal(new[] { 1.5f, 2f, 3f, 4f }, data.Features.ToArray());
 
         var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,\"2\n"));
         Assert.Equal(1, ex.LineNumber);
@@ -225,7 +225,7 @@ public class CsvTests
 
             Dataset data = Csv.Load(gz);
             Assert.Equal(2, data.Count);
-            Assert.Equal(new[] { 1f, 0f }, data.Targets);
+            Assert.Equal(new[] { 1f, 0f }, data.Targets.ToArray());
 
             string bad = Path.Combine(dir, "bad.csv");
             File.WriteAllText(bad, "1,2,1\n3,oops,0\n");

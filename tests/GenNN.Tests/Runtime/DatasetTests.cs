@@ -68,8 +68,8 @@ public class DatasetTests
     public void FromArrays_builds_row_major_data()
     {
         var matrix = Dataset.FromArrays(new float[,] { { 1, 2 }, { 3, 4 }, { 5, 6 } }, new[] { 0, 2, 1 }, new[] { "a", "b", "c" });
-        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, matrix.Features);
-        Assert.Equal(new float[] { 0, 2, 1 }, matrix.Targets);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, matrix.Features.ToArray());
+        Assert.Equal(new float[] { 0, 2, 1 }, matrix.Targets.ToArray());
         Assert.Equal(3, matrix.ClassCount);
         Assert.Equal("Dataset(3 samples, 2 features, 3 classes)", matrix.ToString());
 
@@ -136,8 +136,8 @@ public class DatasetTests
         var (a, _) = data.Split(0.2, seed: 42);
         var (b, _) = data.Split(0.2, seed: 42);
         var (c, _) = data.Split(0.2, seed: 43);
-        Assert.Equal(a.Features, b.Features);
-        Assert.NotEqual(a.Features, c.Features);
+        Assert.Equal(a.Features.ToArray(), b.Features.ToArray());
+        Assert.NotEqual(a.Features.ToArray(), c.Features.ToArray());
     }
 
     [Fact]
@@ -147,9 +147,9 @@ public class DatasetTests
         var targets = Enumerable.Range(0, 100).Select(i => i < 60 ? 0f : i < 90 ? 1f : 2f).ToArray();
         var data = new Dataset(Enumerable.Range(0, 100).Select(i => (float)i).ToArray(), 1, targets);
         var (train, test) = data.Split(0.2, seed: 3, stratify: true);
-        Assert.Equal(new[] { 12, 6, 2 }, new[] { 0f, 1f, 2f }.Select(k => test.Targets.Count(t => t == k)));
+        Assert.Equal(new[] { 12, 6, 2 }, new[] { 0f, 1f, 2f }.Select(k => test.Targets.ToArray().Count(t => t == k)));
         Assert.Equal(80, train.Count);
-        Assert.Equal(Enumerable.Range(0, 100), train.Features.Concat(test.Features).Select(f => (int)f).OrderBy(f => f));
+        Assert.Equal(Enumerable.Range(0, 100), train.Features.ToArray().Concat(test.Features.ToArray()).Select(f => (int)f).OrderBy(f => f));
     }
 
     [Fact]
@@ -167,10 +167,42 @@ public class DatasetTests
     {
         var data = new Dataset(new float[] { 1, 2, 3, 4, 5, 6 }, 2, new float[] { 0, 1, 0 }) { ClassNames = new[] { "x", "y" }, FeatureNames = new[] { "f", "g" } };
         Dataset subset = data.Subset(new[] { 2, 0, 2 });
-        Assert.Equal(new float[] { 5, 6, 1, 2, 5, 6 }, subset.Features);
+        Assert.Equal(new float[] { 5, 6, 1, 2, 5, 6 }, subset.Features.ToArray());
         Assert.Equal(new[] { "x", "y" }, subset.ClassNames);
         Assert.Equal(new[] { "f", "g" }, subset.FeatureNames);
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset(new[] { 3 }));
         Assert.Throws<ArgumentException>(() => new Dataset(new float[4], 2, new float[2]) { FeatureNames = new[] { "only one" } });
     }
+
+    [Fact]
+    public void Changing_the_callers_arrays_after_construction_does_not_change_the_data_set()
+    {
+        float[] features = { 1, 2, 3, 4 };
+        float[] targets = { 0, 1 };
+        var data = new Dataset(features, 2, targets);
+        features[1] = float.NaN;
+        targets[0] = float.PositiveInfinity;
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, data.Features.ToArray());
+        Assert.Equal(new float[] { 0, 1 }, data.Targets.ToArray());
+        Assert.Equal(2f, data.GetFeatures(0)[1]);
+
+        // A training run sees the validated values, not the NaN written behind the data set's back.
+        var model = new LinearModel(2, 2, Loss.SoftmaxCrossEntropy);
+        Trainer.Fit(model, data, new Sgd(0.1f), epochs: 1, batchSize: 2, shuffle: false);
+        Assert.All(model.Parameters.ToArray(), p => Assert.True(float.IsFinite(p)));
+
+        float[,] matrix = { { 1, 2 }, { 3, 4 } };
+        float[] labels = { 0, 1 };
+        var fromArrays = Dataset.FromArrays(matrix, labels);
+        matrix[0, 0] = float.NaN;
+        labels[1] = 7;
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, fromArrays.Features.ToArray());
+        Assert.Equal(new float[] { 0, 1 }, fromArrays.Targets.ToArray());
+
+        float[][] rows = { new float[] { 1, 2 }, new float[] { 3, 4 } };
+        var fromRows = Dataset.FromArrays(rows, new float[][] { new float[] { 5 }, new float[] { 6 } });
+        rows[1][0] = float.NaN;
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, fromRows.Features.ToArray());
+    }
+
 }

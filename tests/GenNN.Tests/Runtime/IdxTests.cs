@@ -75,9 +75,9 @@ public sealed class IdxTests : IDisposable
         Assert.Equal(6, data.FeatureCount);
         Assert.Equal(1, data.TargetSize);
         Assert.Equal(10, data.ClassCount);
-        Assert.Equal(new[] { 7f, 0f, 9f }, data.Targets);
+        Assert.Equal(new[] { 7f, 0f, 9f }, data.Targets.ToArray());
         float[] expected = Pixels.Select(p => scaled ? p / 255f : p).ToArray();
-        Assert.Equal(expected, data.Features);
+        Assert.Equal(expected, data.Features.ToArray());
         if (scaled)
         {
             Assert.Equal(1f, data.GetFeatures(1)[0]);

@@ -36,6 +36,15 @@ internal sealed class LinearModel : INetwork
     /// <summary>When set, <see cref="TrainBatch"/> returns this instead of the real loss (to test the NaN guard).</summary>
     public float? ForcedLoss { get; set; }
 
+    /// <summary>When set, <see cref="TrainBatch"/> fills the gradients with this (and returns a finite loss).</summary>
+    public float? ForcedGradient { get; set; }
+
+    /// <summary>The 1-based <see cref="TrainBatch"/> call from which <see cref="ForcedLoss"/> and <see cref="ForcedGradient"/> apply.</summary>
+    public int ForcedFromCall { get; set; } = 1;
+
+    /// <summary>When set, <see cref="Predict"/> writes NaN outputs (to test the validation-loss guard).</summary>
+    public bool NaNPredictions { get; set; }
+
     /// <summary>How many times <see cref="TrainBatch"/> ran, and the largest batch it saw.</summary>
     public int TrainBatchCalls { get; private set; }
 
@@ -60,6 +69,12 @@ internal sealed class LinearModel : INetwork
         Guard.SampleLength(input.Length, InputSize, nameof(input), "InputSize");
         Guard.SampleLength(output.Length, OutputSize, nameof(output), "OutputSize");
         Logits(input, output);
+        if (NaNPredictions)
+        {
+            output.Fill(float.NaN);
+            return;
+        }
+
         switch (Loss)
         {
             case Loss.SoftmaxCrossEntropy:
@@ -114,6 +129,16 @@ internal sealed class LinearModel : INetwork
             {
                 _gradients[weights + o] += _delta[o];
             }
+        }
+
+        if (TrainBatchCalls < ForcedFromCall)
+        {
+            return (float)(lossSum / batchSize);
+        }
+
+        if (ForcedGradient is float gradient)
+        {
+            _gradients.AsSpan().Fill(gradient);
         }
 
         return ForcedLoss ?? (float)(lossSum / batchSize);

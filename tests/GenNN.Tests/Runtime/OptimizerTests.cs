@@ -222,11 +222,27 @@ public class OptimizerTests
     [InlineData("beta2", 1e-3f, 0.9f, float.NaN, 1e-8f)]
     [InlineData("epsilon", 1e-3f, 0.9f, 0.999f, -1e-8f)]
     [InlineData("epsilon", 1e-3f, 0.9f, 0.999f, float.PositiveInfinity)]
+    [InlineData("epsilon", 1e-3f, 0.9f, 0.999f, 0f)]
+    [InlineData("epsilon", 1e-3f, 0.9f, 0.999f, float.NaN)]
+    [InlineData("learningRate", float.NaN, 0.9f, 0.999f, 1e-8f)]
+    [InlineData("beta1", 1e-3f, float.NaN, 0.999f, 1e-8f)]
+    [InlineData("beta1", 1e-3f, float.NegativeInfinity, 0.999f, 1e-8f)]
+    [InlineData("beta2", 1e-3f, 0.9f, float.PositiveInfinity, 1e-8f)]
     public void Adam_rejects_out_of_range_hyperparameters(string param, float lr, float b1, float b2, float eps)
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(lr, b1, b2, eps));
         Assert.Equal(param, ex.ParamName);
         Assert.Contains("Expected", ex.Message);
+    }
+
+    [Fact]
+    public void Adam_epsilon_must_be_greater_than_0_and_the_message_says_so()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(epsilon: 0f));
+        Assert.Equal("epsilon", ex.ParamName);
+        Assert.Contains("greater than 0", ex.Message);
+        Assert.Contains("(0, ", ex.Message);
+        Assert.Equal(1e-30f, new Adam(epsilon: 1e-30f).Epsilon);
     }
 
     [Fact]
@@ -239,6 +255,11 @@ public class OptimizerTests
         Assert.Equal("nesterov", ex.ParamName);
         Assert.Contains("momentum", ex.Message);
         Assert.Contains("[0, 1)", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: 2f)).Message);
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: float.NaN)).ParamName);
+        Assert.Equal("momentum", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: float.PositiveInfinity)).ParamName);
+        Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(float.NaN)).ParamName);
+        Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(float.NegativeInfinity)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd().LearningRate = float.PositiveInfinity).ParamName);
     }
 
     [Fact]

@@ -275,7 +275,7 @@ public class TrainerTests
     public void A_non_finite_loss_stops_training()
     {
         var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy) { ForcedLoss = float.NaN };
-        var ex = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(model, Binary(10, 1), new Sgd(), epochs: 2, batchSize: 5));
+        var ex = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(model, Binary(10, 1), new Sgd(), epochs: 2, batchSize: 5));
         Assert.Contains("NaN in epoch 1, batch 1", ex.Message);
     }
 

@@ -1,0 +1,136 @@
+using GenNN;
+using GenNN.Tests.Numerics;
+
+namespace GenNN.Tests.Runtime;
+
+/// <summary>
+/// Fit stops with a TrainingDivergedException when the training or validation loss becomes non-finite, or a step makes
+/// the parameters non-finite (the last step included), and it never leaves NaN or infinite parameters behind.
+/// </summary>
+public class TrainerDivergenceTests
+{
+    /// <summary>Two separable blobs: label 1 when x0 + x1 &gt; 0.</summary>
+    private static Dataset Binary(int count)
+    {
+        var random = new Random(1);
+        var features = new float[count * 2];
+        var targets = new float[count];
+        for (int r = 0; r < count; r++)
+        {
+            int label = r % 2;
+            float shift = label == 1 ? 1.5f : -1.5f;
+            features[2 * r] = shift + (float)(random.NextDouble() - 0.5);
+            features[2 * r + 1] = shift + (float)(random.NextDouble() - 0.5);
+            targets[r] = label;
+        }
+
+        return new Dataset(features, 2, targets);
+    }
+
+    private static void AssertFinite(ReadOnlySpan<float> parameters)
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            Assert.True(float.IsFinite(parameters[i]), $"Parameter {i} is {parameters[i]}.");
+        }
+    }
+
+    [Fact]
+    public void A_NaN_loss_in_a_later_epoch_is_not_applied_and_the_exception_carries_the_history()
+    {
+        // 4 batches per epoch: the 7th call is epoch 2, batch 3.
+        var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy) { ForcedLoss = float.NaN, ForcedFromCall = 7 };
+        var optimizer = new Sgd(0.1f);
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(model, Binary(20), optimizer, epochs: 3, batchSize: 5, seed: 4));
+
+        Assert.IsAssignableFrom<InvalidOperationException>(e);
+        Assert.Equal(2, e.Epoch);
+        Assert.Equal(3, e.Batch);
+        Assert.True(double.IsNaN(e.Loss));
+        Assert.Equal(1, Assert.Single(e.History.Epochs).Epoch);
+        Assert.Contains("NaN in epoch 2, batch 3", e.Message);
+        Assert.Contains("not applied", e.Message);
+        Assert.Equal(6, optimizer.Iterations); // the 7th step was not taken
+        AssertFinite(model.Parameters);
+    }
+
+    [Fact]
+    public void A_step_that_makes_the_parameters_NaN_on_the_very_last_batch_is_undone()
+    {
+        // One epoch of 4 batches; the 4th (last) TrainBatch reports a finite loss but NaN gradients.
+        var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy) { ForcedGradient = float.NaN, ForcedFromCall = 4 };
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(model, Binary(20), new Sgd(0.1f), epochs: 1, batchSize: 5));
+
+        Assert.Equal(1, e.Epoch);
+        Assert.Equal(4, e.Batch);
+        Assert.True(double.IsFinite(e.Loss));
+        Assert.Empty(e.History.Epochs);
+        Assert.Contains("made parameters NaN or infinite", e.Message);
+        Assert.Contains("restored", e.Message);
+        AssertFinite(model.Parameters);
+    }
+
+    [Fact]
+    public void The_restored_parameters_are_exactly_those_before_the_failing_step()
+    {
+        var data = Binary(20);
+        // Three good steps (one epoch of 4 batches minus the last), on a model that is otherwise identical.
+        var clean = new LinearModel(2, 1, Loss.BinaryCrossEntropy);
+        var cleanOptimizer = new Sgd(0.1f);
+        int calls = 0;
+        foreach (Batch b in data.Batches(5))
+        {
+            if (++calls == 4) break;
+            clean.TrainBatch(b.Features, b.Targets, b.Count);
+            cleanOptimizer.Step(clean.Parameters, clean.Gradients);
+        }
+
+        var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy) { ForcedGradient = float.PositiveInfinity, ForcedFromCall = 4 };
+        Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(model, data, new Sgd(0.1f), epochs: 1, batchSize: 5, shuffle: false));
+
+        Assert.Equal(clean.Parameters.ToArray(), model.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void A_non_finite_validation_loss_stops_training_after_that_epoch()
+    {
+        var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy);
+        var data = Binary(20);
+        int epochsSeen = 0;
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(model, data, new Sgd(0.1f), epochs: 5, batchSize: 5,
+            validation: data, onEpoch: r =>
+            {
+                epochsSeen++;
+                if (r.Epoch == 2) model.NaNPredictions = true; // the validation after epoch 3 sees NaN outputs
+            }));
+
+        Assert.Equal(3, e.Epoch);
+        Assert.Null(e.Batch);
+        Assert.True(double.IsNaN(e.Loss));
+        Assert.Equal(3, e.History.Epochs.Count);
+        Assert.True(double.IsNaN(e.History.ValidationLoss[2]));
+        Assert.Equal(3, epochsSeen);
+        Assert.Contains("validation loss became NaN after epoch 3", e.Message);
+        AssertFinite(model.Parameters);
+    }
+
+    /// <summary>The report: a generated network and a learning rate far too high; Fit must not return NaN weights.</summary>
+    [Fact]
+    public void A_generated_network_with_a_huge_learning_rate_stops_with_finite_parameters()
+    {
+        var network = new Mse_I3_Lin7_Lin3(1);
+        var random = new Random(2);
+        float[] features = Enumerable.Range(0, 64 * 3).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] targets = Enumerable.Range(0, 64 * 3).Select(_ => (float)(random.NextDouble() * 100)).ToArray();
+        var data = new Dataset(features, 3, targets, 3);
+
+        foreach (Optimizer optimizer in new Optimizer[] { new Sgd(1e30f), new Sgd(float.MaxValue), new Adam(1e30f) })
+        {
+            var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(network, data, optimizer, epochs: 50, batchSize: 16, seed: 1));
+            AssertFinite(network.Parameters);
+            Assert.Contains(e.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+        }
+    }
+}
