@@ -71,12 +71,16 @@ rm -rf "${packages%/}/gennn/$version"
 cd "$app"
 props=(-c Release -p:GenNNVersion="$version")
 
-echo "== consumer: the package hands GenNNVectorWidth to the generator (buildTransitive/GenNN.props)"
-# An unknown value must reach the generator, which then warns GNN0013; without the props it never sees it.
-dotnet build "${props[@]}" -p:GenNNVectorWidth=bogus -o "$work/width" > "$work/width.log" 2>&1 \
-  || { cat "$work/width.log"; fail "build with GenNNVectorWidth=bogus failed"; }
+echo "== consumer: the package README's example compiles, and GenNNVectorWidth reaches the generator"
+# Built in a copy of the consumer with docs/package-readme.md's example as Program.cs. An unknown
+# GenNNVectorWidth must reach the generator (buildTransitive/GenNN.props), which then warns GNN0013.
+cp -r "$app" "$work/readme-app"
+awk '/^```csharp/ { b = 1; next } b && /^```/ { exit } b { print }' "$repo/docs/package-readme.md" \
+  > "$work/readme-app/Program.cs"
+(cd "$work/readme-app" && dotnet build "${props[@]}" -p:GenNNVectorWidth=bogus) > "$work/width.log" 2>&1 \
+  || { cat "$work/width.log"; fail "the package README's example does not build"; }
 grep -q "GNN0013" "$work/width.log" || { cat "$work/width.log"; fail "GenNNVectorWidth did not reach the generator"; }
-echo "GNN0013 reported: the generator sees GenNNVectorWidth"
+echo "builds; GNN0013 reported for GenNNVectorWidth=bogus: the generator sees the property"
 
 echo "== consumer: JIT (dotnet run -c Release)"
 dotnet run "${props[@]}" | tee "$work/jit.txt"
