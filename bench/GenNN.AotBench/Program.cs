@@ -23,8 +23,9 @@ for (int i = 0; i < args.Length; i++)
     else throw new ArgumentException($"Unknown argument '{args[i]}'; expected --rounds N.");
 }
 
-// An AOT binary has no managed assembly file (and PublishAot=true turns IsDynamicCodeSupported off under the JIT too).
-string runner = string.IsNullOrEmpty(typeof(Mlp64).Assembly.Location) ? "gennn-aot" : "gennn-jit";
+// Nothing is JIT-compiled in an AOT binary. (PublishAot=true turns RuntimeFeature.IsDynamicCodeSupported off under
+// the JIT too, so that cannot tell them apart.)
+string runner = System.Runtime.JitInfo.GetCompiledMethodCount() == 0 ? "gennn-aot" : "gennn-jit";
 Emit("info_kernel_path", Mlp64.KernelPath.ToString(), "");
 Emit("start_to_first_predict", startMs.ToString("F1", CultureInfo.InvariantCulture), "ms");
 

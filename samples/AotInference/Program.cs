@@ -1,7 +1,8 @@
-// Native AOT inference: load a model saved by samples/Iris and classify one flower.
+// Native AOT inference: load a model saved by samples/Iris and classify one flower from its raw measurements.
 //   dotnet publish samples/AotInference -c Release -o out/aot
 //   out/aot/AotInference iris.safetensors 6.1 2.8 4.7 1.2
-// The features must be standardised as in training (samples/Iris prints the standardised values it uses).
+// The model file carries the standardizer fitted in training and the class names, so the measurements go in as
+// measured (centimetres) and the answer comes out as a name.
 using System;
 using System.Globalization;
 using System.IO;
@@ -9,7 +10,7 @@ using GenNN;
 
 if (args.Length != 1 + IrisClassifier.InputSize)
 {
-    Console.Error.WriteLine($"usage: AotInference <model.safetensors> <{IrisClassifier.InputSize} standardised features>");
+    Console.Error.WriteLine($"usage: AotInference <model.safetensors> <{IrisClassifier.InputSize} measurements in cm: sepal length, sepal width, petal length, petal width>");
     return 2;
 }
 
@@ -24,22 +25,28 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
     return 1;
 }
 
+if (model.Preprocessing?.Standardizer is null || model.Preprocessing.ClassNames is null)
+{
+    Console.Error.WriteLine($"{args[0]} holds no standardizer and class names; save it with samples/Iris, which stores both.");
+    return 1;
+}
+
 Span<float> features = stackalloc float[IrisClassifier.InputSize];
 for (int i = 0; i < features.Length; i++)
 {
-    if (!float.TryParse(args[1 + i], NumberStyles.Float, CultureInfo.InvariantCulture, out features[i]))
+    if (!float.TryParse(args[1 + i], NumberStyles.Float, CultureInfo.InvariantCulture, out features[i]) || !float.IsFinite(features[i]))
     {
-        Console.Error.WriteLine($"feature {i + 1}: '{args[1 + i]}' is not a number");
+        string feature = model.Preprocessing.FeatureNames?[i] ?? $"feature {i + 1}";
+        Console.Error.WriteLine($"{feature}: '{args[1 + i]}' is not a finite number");
         return 2;
     }
 }
 
 Span<float> probabilities = stackalloc float[IrisClassifier.OutputSize];
-model.Predict(features, probabilities);
-string[] names = ["setosa", "versicolor", "virginica"];
-int best = 0;
-for (int i = 1; i < probabilities.Length; i++) if (probabilities[i] > probabilities[best]) best = i;
-Console.WriteLine($"{names[best]} (p = {probabilities[best].ToString("F3", CultureInfo.InvariantCulture)})");
+string name = model.PredictClassName(features, probabilities);
+float p = 0;
+foreach (float v in probabilities) p = Math.Max(p, v);
+Console.WriteLine($"{name} (p = {p.ToString("F3", CultureInfo.InvariantCulture)})");
 return 0;
 
 /// <summary>The Iris sample's topology: any file it saved loads here, whatever the class is called.</summary>

@@ -19,8 +19,12 @@ public static class IrisExample
         return Csv.Parse(reader);
     }
 
+    /// <summary>The four measurements, in the CSV's column order (scikit-learn's names).</summary>
+    public static readonly string[] FeatureNames = ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"];
+
     /// <summary>
     /// 80/20 seeded split, standardisation fitted on the training part, then Adam for 60 epochs of batches of 16.
+    /// The model carries the fitted standardizer and the names, so that its file is all a deployment needs.
     /// </summary>
     /// <param name="onEpoch">Called after every epoch (e.g. to print it).</param>
     public static (IrisNet Model, Standardizer Scaler, Dataset Test, History History) Train(Action<EpochResult>? onEpoch = null)
@@ -31,7 +35,10 @@ public static class IrisExample
         train = scaler.Transform(train);
         test = scaler.Transform(test);
 
-        var model = new IrisNet(seed: Seed);
+        var model = new IrisNet(seed: Seed)
+        {
+            Preprocessing = new ModelPreprocessing(scaler, data.ClassNames, FeatureNames),
+        };
         History history = Trainer.Fit(model, train, new Adam(learningRate: 0.01f), epochs: 60, batchSize: 16,
             validation: test, seed: Seed, onEpoch: onEpoch);
         return (model, scaler, test, history);

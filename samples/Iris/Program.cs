@@ -1,5 +1,6 @@
 // Trains a 4-16-3 network on Fisher's iris data, saves it, loads it back and predicts.
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using GenNN;
@@ -29,15 +30,18 @@ for (int row = 0; row < test.Count; row++)
 
 Console.WriteLine($"Reloaded model: {identical}/{test.Count} test predictions identical to the trained model's");
 
-// A new flower, in centimetres: standardise it as the training data was, then predict.
+// A new flower, in centimetres: the model standardises it with the statistics saved in its file.
 float[] flower = { 6.1f, 2.8f, 4.7f, 1.2f };
-scaler.TransformInPlace(flower);
-Console.WriteLine($"Standardised: {string.Join(' ', flower.Select(v => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
-loaded.Predict(flower, after);
-string[] names = ["setosa", "versicolor", "virginica"];
-int best = 0;
-for (int i = 1; i < after.Length; i++) if (after[i] > after[best]) best = i;
-Console.WriteLine($"Flower [6.1, 2.8, 4.7, 1.2] -> {names[best]} (p = {after[best]:F3}; " +
-    $"setosa {after[0]:F3}, versicolor {after[1]:F3}, virginica {after[2]:F3})");
-Console.WriteLine($"Native AOT: dotnet publish samples/AotInference -c Release -o out/aot && out/aot/AotInference {path} <standardised features>");
+string name = loaded.PredictClassName(flower, after);
+IReadOnlyList<string> classes = loaded.Preprocessing!.ClassNames!;
+var scores = new string[classes.Count];
+float p = 0;
+for (int i = 0; i < scores.Length; i++)
+{
+    scores[i] = $"{classes[i]} {after[i]:F3}";
+    if (classes[i] == name) p = after[i];
+}
+
+Console.WriteLine($"Flower [6.1, 2.8, 4.7, 1.2] -> {name} (p = {p:F3}; {string.Join(", ", scores)})");
+Console.WriteLine($"Native AOT: dotnet publish samples/AotInference -c Release -o out/aot && out/aot/AotInference {path} 6.1 2.8 4.7 1.2");
 return identical == test.Count ? 0 : 1;

@@ -143,6 +143,7 @@ namespace GenNN.Generator.Emit
                 w.Line("private readonly float[] _gradients = new float[ParameterCount + 16];");
                 w.Line("private float[]? _trainingScratch;");
                 w.Line("private int _trainBatchRunning;");
+                w.Line("private global::GenNN.ModelPreprocessing? _preprocessing;");
                 w.Line();
                 w.Line("/// <summary>Creates the network with weights initialised from a random seed.</summary>");
                 w.Line(F("public {0}()", c));
@@ -182,6 +183,8 @@ namespace GenNN.Generator.Emit
                 EmitTrainBatch(w, spec, k);
                 w.Line();
                 EmitSerialization(w, c, k);
+                w.Line();
+                EmitPreprocessing(w, spec);
             }
         }
 
@@ -301,24 +304,28 @@ namespace GenNN.Generator.Emit
 
         private static void EmitSerialization(SourceWriter w, string c, string k)
         {
-            w.Line("/// <summary>Saves the parameters to <paramref name=\"path\"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>");
+            w.Line("/// <summary>");
+            w.Line("/// Saves the parameters, and the <see cref=\"Preprocessing\"/> if set, to <paramref name=\"path\"/> as a safetensors");
+            w.Line("/// file, atomically: a failed save keeps the previous file.");
+            w.Line("/// </summary>");
             w.Line("/// <param name=\"path\">The file to write.</param>");
-            w.Line(F("public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.{0}.Layout, Parameters);", k));
+            w.Line(F("public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.{0}.Layout, Parameters, _preprocessing);", k));
             w.Line();
-            w.Line("/// <summary>Writes the parameters to <paramref name=\"stream\"/> as a safetensors file.</summary>");
+            w.Line("/// <summary>Writes the parameters, and the <see cref=\"Preprocessing\"/> if set, to <paramref name=\"stream\"/> as a safetensors file.</summary>");
             w.Line("/// <param name=\"stream\">The stream to write.</param>");
-            w.Line(F("public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.{0}.Layout, Parameters);", k));
+            w.Line(F("public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.{0}.Layout, Parameters, _preprocessing);", k));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Loads a network from a safetensors file written by <see cref=\"Save(string)\"/> (or by PyTorch, for the same");
-            w.Line("/// layer shapes). Throws if the file's topology, tensors, dtype, shapes or checksum differ from this class's.");
+            w.Line("/// layer shapes), with the <see cref=\"Preprocessing\"/> stored in it (null when it holds none). Throws if the");
+            w.Line("/// file's topology, tensors, dtype, shapes or checksum differ from this class's, or its preprocessing does not fit.");
             w.Line("/// </summary>");
             w.Line("/// <param name=\"path\">The file to read.</param>");
             w.Line("/// <returns>The loaded network.</returns>");
             using (w.Block(F("public static {0} Load(string path)", c)))
             {
                 w.Line(F("var network = new {0}(0);", c));
-                w.Line(F("global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
+                w.Line(F("network._preprocessing = global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
                 w.Line("return network;");
             }
 
@@ -329,9 +336,149 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("public static {0} Load(global::System.IO.Stream stream)", c)))
             {
                 w.Line(F("var network = new {0}(0);", c));
-                w.Line(F("global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
+                w.Line(F("network._preprocessing = global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
                 w.Line("return network;");
             }
+        }
+
+        /// <summary>
+        /// The preprocessing stored with the model (<c>Preprocessing</c>) and the predict methods on raw features that
+        /// apply it. With no standardizer stored they throw rather than pass raw features to a network that may have been
+        /// trained on standardized ones.
+        /// </summary>
+        private static void EmitPreprocessing(SourceWriter w, NetworkSpec spec)
+        {
+            w.Line("/// <summary>");
+            w.Line("/// The fitted standardizer and the class and feature names that go with this model, or <see langword=\"null\"/>.");
+            w.Line("/// <see cref=\"Save(string)\"/> stores them in the model file, <see cref=\"Load(string)\"/> restores them and");
+            w.Line("/// <see cref=\"PredictRaw\"/> applies the standardizer. Reading it is thread-safe; set it before sharing the network");
+            w.Line("/// across threads (a call that runs meanwhile uses either the old or the new value, never a mix).");
+            w.Line("/// </summary>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">On set: the standardizer or the feature names do not have");
+            w.Line("/// <see cref=\"InputSize\"/> features, or the class names are not one per class.</exception>");
+            using (w.Block("public global::GenNN.ModelPreprocessing? Preprocessing"))
+            {
+                w.Line("get => _preprocessing;");
+                w.Line("set");
+                using (w.Block())
+                {
+                    w.Line("value?.Validate(this);");
+                    w.Line("_preprocessing = value;");
+                }
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Runs one sample of raw features forward: standardizes them with the stored <see cref=\"Preprocessing\"/>'s");
+            w.Line("/// standardizer (into a buffer on the stack), then runs <see cref=\"Predict\"/>. Allocates nothing; thread-safe.");
+            w.Line("/// </summary>");
+            w.Line("/// <param name=\"features\">Exactly <see cref=\"InputSize\"/> features, as measured (not standardized).</param>");
+            w.Line("/// <param name=\"output\">Receives exactly <see cref=\"OutputSize\"/> outputs.</param>");
+            w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+            w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The model has no stored standardizer.</exception>");
+            w.Line("public void PredictRaw(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)");
+            w.Line("    => PredictRawCore(_preprocessing, features, output);");
+            w.Line();
+
+            bool single = spec.Loss == LossKind.BinaryCrossEntropy && spec.Output.Units == 1;
+            if (spec.Loss == LossKind.SoftmaxCrossEntropy || single)
+            {
+                w.Line("/// <summary>Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class. Allocates nothing; thread-safe.</summary>");
+                w.Line("/// <param name=\"features\">Exactly <see cref=\"InputSize\"/> features, as measured (not standardized).</param>");
+                w.Line("/// <returns>The class name from <see cref=\"Preprocessing\"/>.</returns>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\"><paramref name=\"features\"/> has the wrong length, or gives a NaN output.</exception>");
+                w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The model has no stored standardizer or class names.</exception>");
+                using (w.Block("public string PredictClassName(global::System.ReadOnlySpan<float> features)"))
+                {
+                    w.Line("global::System.Span<float> output = stackalloc float[OutputSize];");
+                    w.Line("return PredictClassName(features, output);");
+                }
+
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line(single
+                    ? "/// Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class: class 1 when the output is at"
+                    : "/// Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class, the one with the highest output");
+                w.Line(single
+                    ? "/// least 0.5, else class 0. Allocates nothing; thread-safe."
+                    : "/// (the first of equal ones). Allocates nothing; thread-safe.");
+                w.Line("/// </summary>");
+                w.Line("/// <param name=\"features\">Exactly <see cref=\"InputSize\"/> features, as measured (not standardized).</param>");
+                w.Line("/// <param name=\"output\">Receives exactly <see cref=\"OutputSize\"/> outputs (the probabilities).</param>");
+                w.Line("/// <returns>The class name from <see cref=\"Preprocessing\"/>.</returns>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or an output is NaN.</exception>");
+                w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The model has no stored standardizer or class names.</exception>");
+                using (w.Block("public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)"))
+                {
+                    w.Line("// One read of the field: the names and the standardizer come from the same Preprocessing.");
+                    w.Line("global::GenNN.ModelPreprocessing? preprocessing = _preprocessing;");
+                    w.Line("global::System.Collections.Generic.IReadOnlyList<string> names = preprocessing?.ClassNames ?? throw PreprocessingMissing(\"class names\");");
+                    w.Line("PredictRawCore(preprocessing, features, output);");
+                    if (single)
+                    {
+                        using (w.Block("if (float.IsNaN(output[0]))"))
+                        {
+                            w.Line("throw NaNOutputError(0);");
+                        }
+
+                        w.Line("return names[output[0] >= 0.5f ? 1 : 0];");
+                    }
+                    else
+                    {
+                        w.Line("int best = 0;");
+                        using (w.Block("for (int k = 0; k < OutputSize; k++)"))
+                        {
+                            using (w.Block("if (float.IsNaN(output[k]))"))
+                            {
+                                w.Line("throw NaNOutputError(k);");
+                            }
+
+                            w.Line();
+                            w.Line("if (output[k] > output[best]) best = k;");
+                        }
+
+                        w.Line();
+                        w.Line("return names[best];");
+                    }
+                }
+
+                w.Line();
+                w.Line("private static global::System.ArgumentException NaNOutputError(int k) => new global::System.ArgumentException(");
+                w.Line("    \"Output \" + k.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" is NaN, so no class can be chosen; expected finite features.\", \"features\");");
+                w.Line();
+            }
+
+            using (w.Block("private void PredictRawCore(global::GenNN.ModelPreprocessing? preprocessing, global::System.ReadOnlySpan<float> features, global::System.Span<float> output)"))
+            {
+                w.Line("global::GenNN.Kernels.Guard.SampleLength(features.Length, InputSize, nameof(features), nameof(InputSize));");
+                w.Line("global::GenNN.Standardizer standardizer = preprocessing?.Standardizer ?? throw PreprocessingMissing(\"standardizer\");");
+                if (spec.InputSize <= MaxStackScratch)
+                {
+                    w.Line("global::System.Span<float> input = stackalloc float[InputSize];");
+                    w.Line("standardizer.Transform(features, input);");
+                    w.Line("Predict(input, output);");
+                }
+                else
+                {
+                    w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(InputSize);");
+                    using (w.Block("try"))
+                    {
+                        w.Line("global::System.Span<float> input = new global::System.Span<float>(rented, 0, InputSize);");
+                        w.Line("standardizer.Transform(features, input);");
+                        w.Line("Predict(input, output);");
+                    }
+
+                    using (w.Block("finally"))
+                    {
+                        w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+                    }
+                }
+            }
+
+            w.Line();
+            w.Line("private static global::System.InvalidOperationException PreprocessingMissing(string what) => new global::System.InvalidOperationException(");
+            w.Line("    \"This \" + nameof(" + Identifier(spec.ClassName) + ") + \" has no stored \" + what + \": set Preprocessing (e.g. new ModelPreprocessing(Standardizer.Fit(train), train.ClassNames)) \"");
+            w.Line("    + \"before Save, or call Predict on features prepared as in training.\");");
         }
 
         private static void EmitKernelClass(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
@@ -405,7 +552,7 @@ namespace GenNN.Generator.Emit
                 w.Line(F("        new(\"layers.{0}.bias\", {1}, new[] {{ {2} }}, StoredTransposed: false),", i, layout.Bias[i], l.Units));
             }
 
-            w.Line("    });");
+            w.Line(F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", spec.InputSize, spec.Output.Units));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);");

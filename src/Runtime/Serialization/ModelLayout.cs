@@ -33,5 +33,16 @@ namespace GenNN.Serialization
     /// <param name="Loss">The loss the network trains on; recorded in the file's metadata.</param>
     /// <param name="ParameterCount">The length of the parameter buffer.</param>
     /// <param name="Tensors">The tensors, in layer order.</param>
-    public sealed record ModelLayout(string Topology, Loss Loss, int ParameterCount, IReadOnlyList<TensorLayout> Tensors);
+    public sealed record ModelLayout(string Topology, Loss Loss, int ParameterCount, IReadOnlyList<TensorLayout> Tensors)
+    {
+        /// <summary>
+        /// The number of input features per sample, or 0 when the layout does not say. A file can carry a
+        /// <see cref="ModelPreprocessing"/> only for a layout that states both sizes: they give the shapes its
+        /// standardizer and names must have.
+        /// </summary>
+        public int InputSize { get; init; }
+
+        /// <summary>The number of outputs per sample, or 0 when the layout does not say; see <see cref="InputSize"/>.</summary>
+        public int OutputSize { get; init; }
+    }
 }

@@ -19,10 +19,9 @@ namespace GenNN.Serialization
 
         /// <summary>
         /// Reads the file from <paramref name="stream"/>, checks it against <paramref name="layout"/> and returns the
-        /// parameters in buffer order. Nothing outside the returned array is written.
+        /// parameters in buffer order, and the preprocessing stored with them. Nothing outside the results is written.
         /// </summary>
-
-        private static float[] ReadValidated(Stream stream, ModelLayout layout)
+        private static float[] ReadValidated(Stream stream, ModelLayout layout, out ModelPreprocessing? preprocessing)
         {
             long available = stream.CanSeek ? stream.Length - stream.Position : -1;
 
@@ -67,8 +66,18 @@ namespace GenNN.Serialization
             // 3. Metadata written by gen-nn must describe this network; foreign files (PyTorch's) carry none of it.
             string? sha256 = metadata is not null && IsGenNN(metadata) ? CheckMetadata(metadata, layout) : null;
 
-            // 4. The tensors: same names, dtype F32, the network's shapes, offsets that tile the data section.
-            long dataLength = CheckTensors(entries, layout, available >= 0 ? available - 8 - (long)headerLength : -1);
+            // 3b. Names stored with the model; the keys are namespaced, so any file may carry them.
+            IReadOnlyList<string>? classNames = ReadNames(metadata, ClassNamesKey, layout);
+            IReadOnlyList<string>? featureNames = ReadNames(metadata, FeatureNamesKey, layout);
+
+            // 4. The tensors: same names, dtype F32, the network's shapes, offsets that tile the data section. A stored
+            //    standardizer adds two [InputSize] tensors; a layout that does not state InputSize expects none.
+            TensorLayout[] statistics = entries.ContainsKey(StandardizerMeanName) || entries.ContainsKey(StandardizerScaleName)
+                ? StandardizerTensors(layout.InputSize)
+                : Array.Empty<TensorLayout>();
+            var expected = new List<TensorLayout>(layout.Tensors);
+            expected.AddRange(statistics);
+            long dataLength = CheckTensors(entries, expected, available >= 0 ? available - 8 - (long)headerLength : -1);
 
             // 5. The data.
             byte[] data = new byte[dataLength];
@@ -101,8 +110,108 @@ namespace GenNN.Serialization
                 Load(tensor, data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), values);
             }
 
+            Standardizer? standardizer = null;
+            if (statistics.Length > 0)
+            {
+                float[] stats = new float[2 * layout.InputSize];
+                foreach (TensorLayout tensor in statistics)
+                {
+                    FileTensor entry = entries[tensor.Name];
+                    Load(tensor, data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), stats);
+                }
+
+                standardizer = ToStandardizer(stats.AsSpan(0, layout.InputSize), stats.AsSpan(layout.InputSize));
+            }
+
+            preprocessing = standardizer is null && classNames is null && featureNames is null
+                ? null
+                : new ModelPreprocessing(standardizer, classNames, featureNames);
             return values;
         }
+
+        /// <summary>
+        /// The standardizer's tensors as the file must hold them, offsets into a buffer of <c>2 * inputSize</c> floats;
+        /// none when the layout does not state its input size, so that the tensors count as unexpected.
+        /// </summary>
+        private static TensorLayout[] StandardizerTensors(int inputSize) => inputSize <= 0
+            ? Array.Empty<TensorLayout>()
+            : new[]
+            {
+                new TensorLayout(StandardizerMeanName, 0, new[] { inputSize }, StoredTransposed: false),
+                new TensorLayout(StandardizerScaleName, inputSize, new[] { inputSize }, StoredTransposed: false),
+            };
+
+        /// <summary>Checks the stored statistics as <see cref="Standardizer"/>'s constructor would, naming the tensor and element.</summary>
+        private static Standardizer ToStandardizer(ReadOnlySpan<float> mean, ReadOnlySpan<float> scale)
+        {
+            for (int i = 0; i < mean.Length; i++)
+            {
+                if (!float.IsFinite(mean[i]))
+                {
+                    throw Error("Tensor '{0}' element {1} is {2}; expected a finite mean.", StandardizerMeanName, i, mean[i]);
+                }
+
+                if (!(scale[i] > 0f && float.IsFinite(scale[i])))
+                {
+                    throw Error("Tensor '{0}' element {1} is {2}; expected a finite scale greater than 0.", StandardizerScaleName, i, scale[i]);
+                }
+            }
+
+            return new Standardizer(mean, scale);
+        }
+
+        /// <summary>
+        /// Parses the JSON array of strings stored under <paramref name="key"/> and checks its length against the layout
+        /// (where it states the size); <see langword="null"/> when the key is absent.
+        /// </summary>
+        private static IReadOnlyList<string>? ReadNames(Dictionary<string, string>? metadata, string key, ModelLayout layout)
+        {
+            if (metadata is null || !metadata.TryGetValue(key, out string? text))
+            {
+                return null;
+            }
+
+            var names = new List<string>();
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(text);
+                if (document.RootElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw Error("Malformed metadata: expected '{0}' to be a JSON array of strings, found {1}: {2}", key, Kind(document.RootElement), Excerpt(text));
+                }
+
+                foreach (JsonElement item in document.RootElement.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String)
+                    {
+                        throw Error("Malformed metadata: expected '{0}' to be a JSON array of strings, found {1} at index {2}: {3}",
+                            key, Kind(item), names.Count, Excerpt(text));
+                    }
+
+                    names.Add(item.GetString()!);
+                }
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new InvalidDataException(Format("Malformed metadata: expected '{0}' to be a JSON array of strings, found {1} ({2})",
+                    key, Excerpt(text), e.Message), e);
+            }
+
+            string? mismatch = key == ClassNamesKey
+                ? (layout.OutputSize > 0 ? ModelPreprocessing.ClassNameMismatch(names.Count, layout.OutputSize, layout.Loss) : null)
+                : (layout.InputSize > 0 && names.Count != layout.InputSize
+                    ? Format("Expected {0} feature names (InputSize), got {1}.", layout.InputSize, names.Count)
+                    : null);
+            if (mismatch is not null)
+            {
+                throw Error("Metadata '{0}' does not fit the network: {1}", key, mismatch);
+            }
+
+            return names;
+        }
+
+        /// <summary>The start of a stored string, for messages.</summary>
+        private static string Excerpt(string text) => text.Length <= 80 ? "'" + text + "'" : "'" + text.Substring(0, 80) + "...'";
 
         private static void Load(TensorLayout tensor, ReadOnlySpan<byte> source, Span<float> parameters)
         {
@@ -364,10 +473,10 @@ namespace GenNN.Serialization
         /// Checks names, dtypes, shapes and offsets and returns the length of the data section.
         /// <paramref name="available"/> is the number of bytes after the header, or -1 when unknown.
         /// </summary>
-        private static long CheckTensors(Dictionary<string, FileTensor> entries, ModelLayout layout, long available)
+        private static long CheckTensors(Dictionary<string, FileTensor> entries, IReadOnlyList<TensorLayout> tensors, long available)
         {
             var missing = new List<string>();
-            foreach (TensorLayout tensor in layout.Tensors)
+            foreach (TensorLayout tensor in tensors)
             {
                 if (!entries.ContainsKey(tensor.Name))
                 {
@@ -381,10 +490,10 @@ namespace GenNN.Serialization
                     missing.Count > 1 ? "s" : "", string.Join(", ", missing), NameList(entries.Keys));
             }
 
-            if (entries.Count > layout.Tensors.Count)
+            if (entries.Count > tensors.Count)
             {
                 var expected = new HashSet<string>(StringComparer.Ordinal);
-                foreach (TensorLayout tensor in layout.Tensors)
+                foreach (TensorLayout tensor in tensors)
                 {
                     expected.Add(tensor.Name);
                 }
@@ -402,8 +511,13 @@ namespace GenNN.Serialization
                     extra.Count > 1 ? "s" : "", NameList(extra), NameList(expected));
             }
 
-            long total = (long)layout.ParameterCount * sizeof(float);
-            foreach (TensorLayout tensor in layout.Tensors)
+            long total = 0;
+            foreach (TensorLayout tensor in tensors)
+            {
+                total += (long)tensor.Length * sizeof(float);
+            }
+
+            foreach (TensorLayout tensor in tensors)
             {
                 FileTensor entry = entries[tensor.Name];
                 if (entry.DType != F32)
@@ -507,6 +621,8 @@ namespace GenNN.Serialization
         };
 
         private static InvalidDataException Error(string format, params object[] args) =>
-            new InvalidDataException(string.Format(CultureInfo.InvariantCulture, format, args));
+            new InvalidDataException(Format(format, args));
+
+        private static string Format(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
     }
 }

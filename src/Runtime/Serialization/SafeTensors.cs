@@ -24,6 +24,10 @@ namespace GenNN.Serialization
     /// <c>[out, in]</c> order whatever the in-memory layout, plus a <c>__metadata__</c> map of strings:
     /// <c>format</c> = <c>gen-nn</c>, <c>format_version</c> = <c>1</c>, <c>topology</c>, <c>loss</c>,
     /// <c>parameter_count</c> and <c>sha256</c>, the lowercase hex SHA-256 of the data section.</para>
+    /// <para>A <see cref="ModelPreprocessing"/> adds, when present, the F32 tensors <c>gennn.standardizer.mean</c> and
+    /// <c>gennn.standardizer.scale</c> of shape <c>[InputSize]</c> after the weights (so the checksum covers them), and the
+    /// <c>__metadata__</c> keys <c>gennn.class_names</c> and <c>gennn.feature_names</c>, each a JSON array of strings.
+    /// A file without them loads as before.</para>
     /// <para>Loading checks all of it and throws <see cref="InvalidDataException"/> naming what differs. A file whose
     /// <c>__metadata__</c> is absent or does not say <c>format</c> = <c>gen-nn</c> (for example one written by
     /// <c>safetensors.torch.save_file(model.state_dict(), path)</c>) loads when its tensor names, dtypes and shapes
@@ -51,16 +55,30 @@ namespace GenNN.Serialization
         private const string MetadataKey = "__metadata__";
         private const string F32 = "F32";
 
+        /// <summary>The tensor holding a stored standardizer's means, shape <c>[InputSize]</c>.</summary>
+        public const string StandardizerMeanName = "gennn.standardizer.mean";
+
+        /// <summary>The tensor holding a stored standardizer's scales, shape <c>[InputSize]</c>.</summary>
+        public const string StandardizerScaleName = "gennn.standardizer.scale";
+
+        /// <summary>The <c>__metadata__</c> key holding the class names, a JSON array of strings.</summary>
+        public const string ClassNamesKey = "gennn.class_names";
+
+        /// <summary>The <c>__metadata__</c> key holding the feature names, a JSON array of strings.</summary>
+        public const string FeatureNamesKey = "gennn.feature_names";
+
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         /// <param name="stream">A writable stream; the file is written at its current position in one call.</param>
         /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
         /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
-        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
-        /// <paramref name="layout"/> is inconsistent (overlapping tensors, uncovered parameters, bad shapes).</exception>
-        public static void Write(Stream stream, ModelLayout layout, ReadOnlySpan<float> parameters)
+        /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
+        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length,
+        /// <paramref name="layout"/> is inconsistent (overlapping tensors, uncovered parameters, bad shapes), or
+        /// <paramref name="preprocessing"/> does not fit it.</exception>
+        public static void Write(Stream stream, ModelLayout layout, ReadOnlySpan<float> parameters, ModelPreprocessing? preprocessing = null)
         {
             ArgumentNullException.ThrowIfNull(stream);
-            byte[] file = Serialize(layout, parameters);
+            byte[] file = Serialize(layout, parameters, preprocessing);
             stream.Write(file, 0, file.Length);
         }
 
@@ -83,15 +101,16 @@ namespace GenNN.Serialization
         /// <param name="path">The destination file.</param>
         /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
         /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
-        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
-        /// <paramref name="layout"/> is inconsistent.</exception>
+        /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
+        /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length,
+        /// <paramref name="layout"/> is inconsistent, or <paramref name="preprocessing"/> does not fit it.</exception>
         /// <exception cref="IOException">The file could not be written or renamed.</exception>
-        public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters)
+        public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters, ModelPreprocessing? preprocessing = null)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
 
             // Everything that can fail on the arguments fails here, before the disk is touched.
-            byte[] file = Serialize(layout, parameters);
+            byte[] file = Serialize(layout, parameters, preprocessing);
 
             string fullPath = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(fullPath)
@@ -122,18 +141,20 @@ namespace GenNN.Serialization
         /// <param name="layout">The network the file must fit.</param>
         /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
         /// after the whole file validated.</param>
+        /// <returns>The standardizer and names stored with the parameters, or <see langword="null"/> when the file holds none.</returns>
         /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
         /// <paramref name="layout"/> is inconsistent.</exception>
         /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network;
         /// the message says what was expected and what was found.</exception>
-        public static void Read(Stream stream, ModelLayout layout, Span<float> parameters)
+        public static ModelPreprocessing? Read(Stream stream, ModelLayout layout, Span<float> parameters)
         {
             ArgumentNullException.ThrowIfNull(stream);
             ValidateLayout(layout);
             Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
 
-            float[] values = ReadValidated(stream, layout);
+            float[] values = ReadValidated(stream, layout, out ModelPreprocessing? preprocessing);
             values.CopyTo(parameters);
+            return preprocessing;
         }
 
         /// <summary>Reads and validates the safetensors file at <paramref name="path"/> into <paramref name="parameters"/>.</summary>
@@ -141,23 +162,25 @@ namespace GenNN.Serialization
         /// <param name="layout">The network the file must fit.</param>
         /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
         /// after the whole file validated.</param>
+        /// <returns>The standardizer and names stored with the parameters, or <see langword="null"/> when the file holds none.</returns>
         /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
         /// <paramref name="layout"/> is inconsistent.</exception>
         /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network;
         /// the message starts with the path and says what was expected and what was found.</exception>
         /// <exception cref="IOException">The file could not be opened or read.</exception>
-        public static void ReadFile(string path, ModelLayout layout, Span<float> parameters)
+        public static ModelPreprocessing? ReadFile(string path, ModelLayout layout, Span<float> parameters)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
             ValidateLayout(layout);
             Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
 
             float[] values;
+            ModelPreprocessing? preprocessing;
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))
             {
                 try
                 {
-                    values = ReadValidated(input, layout);
+                    values = ReadValidated(input, layout, out preprocessing);
                 }
                 catch (InvalidDataException e)
                 {
@@ -166,16 +189,21 @@ namespace GenNN.Serialization
             }
 
             values.CopyTo(parameters);
+            return preprocessing;
         }
 
         /// <summary>Builds the whole file in memory, so that nothing is written when an argument is wrong.</summary>
-        private static byte[] Serialize(ModelLayout layout, ReadOnlySpan<float> parameters)
+        private static byte[] Serialize(ModelLayout layout, ReadOnlySpan<float> parameters, ModelPreprocessing? preprocessing)
         {
             ValidateLayout(layout);
             Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            ValidatePreprocessing(layout, preprocessing);
 
+            // The standardizer's tensors follow the weights, so the weights keep the offsets they have without it.
+            Standardizer? standardizer = preprocessing?.Standardizer;
+            int extraFloats = standardizer is null ? 0 : 2 * standardizer.FeatureCount;
             IReadOnlyList<TensorLayout> tensors = layout.Tensors;
-            byte[] data = new byte[checked(layout.ParameterCount * sizeof(float))];
+            byte[] data = new byte[checked((layout.ParameterCount + extraFloats) * sizeof(float))];
             long[] begins = new long[tensors.Count];
             int offset = 0;
             for (int t = 0; t < tensors.Count; t++)
@@ -187,7 +215,13 @@ namespace GenNN.Serialization
                 offset += bytes;
             }
 
-            byte[] header = BuildHeader(layout, begins, Sha256Hex(data));
+            if (standardizer is not null)
+            {
+                StoreVector(standardizer.Mean, data.AsSpan(offset, standardizer.FeatureCount * sizeof(float)));
+                StoreVector(standardizer.Scale, data.AsSpan(offset + standardizer.FeatureCount * sizeof(float), standardizer.FeatureCount * sizeof(float)));
+            }
+
+            byte[] header = BuildHeader(layout, begins, Sha256Hex(data), preprocessing);
 
             byte[] file = new byte[checked(8 + header.Length + data.Length)];
             BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
@@ -221,8 +255,56 @@ namespace GenNN.Serialization
             }
         }
 
+        private static void StoreVector(ReadOnlySpan<float> source, Span<byte> destination)
+        {
+            for (int k = 0; k < source.Length; k++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(destination.Slice(k * sizeof(float)), source[k]);
+            }
+        }
+
+        /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="preprocessing"/> fits the layout's sizes and loss.</summary>
+        private static void ValidatePreprocessing(ModelLayout layout, ModelPreprocessing? preprocessing)
+        {
+            if (preprocessing is null)
+            {
+                return;
+            }
+
+            if (layout.InputSize <= 0 || layout.OutputSize <= 0)
+            {
+                throw new ArgumentException(
+                    "Cannot store preprocessing for a layout that does not state InputSize and OutputSize; set both on the ModelLayout.",
+                    nameof(preprocessing));
+            }
+
+            string? mismatch = preprocessing.FindMismatch(layout.InputSize, layout.OutputSize, layout.Loss);
+            if (mismatch is not null)
+            {
+                throw new ArgumentException(mismatch, nameof(preprocessing));
+            }
+        }
+
+        /// <summary>A list of names as the compact JSON array stored in a <c>__metadata__</c> string.</summary>
+        private static string NamesJson(IReadOnlyList<string> names, JsonWriterOptions options)
+        {
+            var buffer = new ArrayBufferWriter<byte>(16 * names.Count + 2);
+            using (var json = new Utf8JsonWriter(buffer, options))
+            {
+                json.WriteStartArray();
+                foreach (string name in names)
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+
         /// <summary>The compact JSON header, padded with spaces to a multiple of 8 bytes as the safetensors library does.</summary>
-        private static byte[] BuildHeader(ModelLayout layout, long[] begins, string sha256)
+        private static byte[] BuildHeader(ModelLayout layout, long[] begins, string sha256, ModelPreprocessing? preprocessing)
         {
             var buffer = new ArrayBufferWriter<byte>(256 + 96 * layout.Tensors.Count);
             // The relaxed encoder keeps "->" in the topology readable instead of "-\u003E"; the header is never HTML.
@@ -238,6 +320,16 @@ namespace GenNN.Serialization
                 json.WriteString("loss", LossName(layout.Loss));
                 json.WriteString("parameter_count", layout.ParameterCount.ToString(CultureInfo.InvariantCulture));
                 json.WriteString("sha256", sha256);
+                if (preprocessing?.ClassNames is { } classNames)
+                {
+                    json.WriteString(ClassNamesKey, NamesJson(classNames, options));
+                }
+
+                if (preprocessing?.FeatureNames is { } featureNames)
+                {
+                    json.WriteString(FeatureNamesKey, NamesJson(featureNames, options));
+                }
+
                 json.WriteEndObject();
 
                 for (int t = 0; t < layout.Tensors.Count; t++)
@@ -259,6 +351,14 @@ namespace GenNN.Serialization
                     json.WriteEndObject();
                 }
 
+                if (preprocessing?.Standardizer is { } standardizer)
+                {
+                    long bytes = (long)standardizer.FeatureCount * sizeof(float);
+                    long begin = (long)layout.ParameterCount * sizeof(float);
+                    WriteVectorEntry(json, StandardizerMeanName, standardizer.FeatureCount, begin, begin + bytes);
+                    WriteVectorEntry(json, StandardizerScaleName, standardizer.FeatureCount, begin + bytes, begin + 2 * bytes);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -267,6 +367,20 @@ namespace GenNN.Serialization
             buffer.WrittenSpan.CopyTo(header);
             header.AsSpan(buffer.WrittenCount).Fill((byte)' ');
             return header;
+        }
+
+        private static void WriteVectorEntry(Utf8JsonWriter json, string name, int length, long begin, long end)
+        {
+            json.WriteStartObject(name);
+            json.WriteString("dtype", F32);
+            json.WriteStartArray("shape");
+            json.WriteNumberValue(length);
+            json.WriteEndArray();
+            json.WriteStartArray("data_offsets");
+            json.WriteNumberValue(begin);
+            json.WriteNumberValue(end);
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
 
         /// <summary>
@@ -295,7 +409,7 @@ namespace GenNN.Serialization
                     throw LayoutError("Expected every tensor to have a name and a shape.");
                 }
 
-                if (tensor.Name == MetadataKey || !names.Add(tensor.Name))
+                if (tensor.Name == MetadataKey || tensor.Name == StandardizerMeanName || tensor.Name == StandardizerScaleName || !names.Add(tensor.Name))
                 {
                     throw LayoutError("Tensor name '{0}' is reserved or used twice.", tensor.Name);
                 }

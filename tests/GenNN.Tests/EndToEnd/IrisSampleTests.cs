@@ -50,6 +50,45 @@ public class IrisSampleTests
     }
 
     [Fact]
+    public void The_saved_model_carries_its_standardizer_and_names_and_classifies_raw_measurements()
+    {
+        var (model, scaler, _, _) = IrisExample.Train();
+        string path = Path.Combine(Path.GetTempPath(), $"gennn-iris-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            model.Save(path);
+            IrisNet loaded = IrisNet.Load(path);
+
+            ModelPreprocessing stored = Assert.IsType<ModelPreprocessing>(loaded.Preprocessing);
+            Assert.Equal(scaler.Mean.ToArray(), stored.Standardizer!.Mean.ToArray());
+            Assert.Equal(scaler.Scale.ToArray(), stored.Standardizer.Scale.ToArray());
+            Assert.Equal(new[] { "setosa", "versicolor", "virginica" }, stored.ClassNames);
+            Assert.Equal(IrisExample.FeatureNames, stored.FeatureNames);
+
+            // Raw rows of the whole data set: PredictRaw on the loaded model equals the training-time recipe.
+            Dataset raw = IrisExample.LoadData();
+            var standardized = new float[IrisNet.InputSize];
+            var expected = new float[IrisNet.OutputSize];
+            var actual = new float[IrisNet.OutputSize];
+            for (int row = 0; row < raw.Count; row++)
+            {
+                scaler.Transform(raw.GetFeatures(row), standardized);
+                model.Predict(standardized, expected);
+                loaded.PredictRaw(raw.GetFeatures(row), actual);
+                Assert.Equal(expected, actual);
+            }
+
+            // The flower the README and the AotInference sample classify.
+            Assert.Equal("versicolor", loaded.PredictClassName(new[] { 6.1f, 2.8f, 4.7f, 1.2f }, actual));
+            Assert.True(actual[1] > 0.9f, $"p(versicolor) = {actual[1]}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void TrainBatch_hands_back_the_outputs_Predict_gives_before_the_update()
     {
         Dataset data = IrisExample.LoadData();

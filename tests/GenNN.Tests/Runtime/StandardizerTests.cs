@@ -65,6 +65,17 @@ public class StandardizerTests
         Assert.Throws<ArgumentException>(() => new Standardizer(new float[] { 0, 1 }, new float[] { 1 }));
     }
 
+    [Theory]
+    [InlineData(float.NaN, 1f, "Mean 1 is NaN; expected a finite value.")]
+    [InlineData(0f, float.PositiveInfinity, "Scale 1 is Infinity; expected a finite value greater than 0.")]
+    [InlineData(0f, float.NaN, "Scale 1 is NaN; expected a finite value greater than 0.")]
+    [InlineData(0f, -2f, "Scale 1 is -2; expected a finite value greater than 0.")]
+    public void Stored_statistics_must_be_finite_with_positive_scales(float mean, float scale, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Standardizer(new[] { 0f, mean }, new[] { 1f, scale }));
+        Assert.StartsWith(message, e.Message);
+    }
+
     [Fact]
     public void Known_statistics_round_trip()
     {

@@ -36,7 +36,7 @@ internal static class SafeTensorsTestFiles
             offset += units;
         }
 
-        return new ModelLayout(topology, loss, offset, tensors);
+        return new ModelLayout(topology, loss, offset, tensors) { InputSize = sizes[0], OutputSize = sizes[^1] };
     }
 
     /// <summary>Input(4) -> Dense(3) -> Dense(2): 23 parameters.</summary>
@@ -187,10 +187,10 @@ internal static class SafeTensorsTestFiles
     public static string Sha256Hex(byte[] data) => Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
 
     /// <summary>Writes <paramref name="layout"/>'s file for <paramref name="parameters"/> through the product code.</summary>
-    public static byte[] Write(ModelLayout layout, float[] parameters)
+    public static byte[] Write(ModelLayout layout, float[] parameters, ModelPreprocessing? preprocessing = null)
     {
         using var stream = new MemoryStream();
-        SafeTensors.Write(stream, layout, parameters);
+        SafeTensors.Write(stream, layout, parameters, preprocessing);
         return stream.ToArray();
     }
 
