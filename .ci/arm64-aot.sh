@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Native AOT for linux-arm64, cross-compiled on an x64 Debian host and run under qemu-user.
+#   .ci/arm64-aot.sh <model.safetensors> [4 standardised features]
+# The model comes from samples/Iris (it writes iris.safetensors in its working directory). The binary goes to
+# $ARM64_AOT_OUT (default /tmp/aot-arm64).
+#
+# What it builds: samples/AotInference's Program.cs, unchanged, in a project generated here that differs from the
+# sample's in three ways. net10.0: the sample targets net8.0, whose arm64 packs at the SDK's pinned version (8.0.31)
+# the registry does not serve, while net10.0's (10.0.12) it does. RuntimeIdentifier in the project, not -r on the
+# command line: a global -r would also restore the multi-targeted GenNN.Runtime's net8.0 side for linux-arm64 (the
+# same missing packs). And a module initializer that prints the kernel path on stderr.
+#
+# Running it needs an arm64 libssl: the model file's SHA-256 check goes through OpenSSL, which .NET loads with
+# dlopen. It is unpacked into a private directory, not installed: installing libssl3:arm64 pulls in libc6:arm64,
+# whose newer glibc the loader in /usr/aarch64-linux-gnu then mixes with its own, and programs hang at start-up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+[[ $# -eq 1 || $# -eq 5 ]] || { echo "usage: $0 <model.safetensors> [4 standardised features]" >&2; exit 2; }
+model=$(realpath "$1")
+[[ -f $model ]] || { echo "model file not found: $1" >&2; exit 2; }
+shift
+features=("$@")
+[[ ${#features[@]} -eq 4 ]] || features=(0.267 -0.579 0.491 -0.054)   # samples/Iris's flower, standardised
+out=${ARM64_AOT_OUT:-/tmp/aot-arm64}
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+start=$SECONDS
+
+# Cross toolchain: the SDK links with clang --target=aarch64-linux-gnu and ld.bfd; clang takes crt files and libgcc
+# from the gcc-cross tree, glibc from /usr/aarch64-linux-gnu.
+packages=(clang binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "== apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# libssl3 for arm64, unpacked from its .deb. apt sees arm64 packages only for these two commands (no
+# dpkg --add-architecture), so the machine's package state is left as it was.
+ssl=${XDG_CACHE_HOME:-$HOME/.cache}/gen-nn/arm64-libssl
+if [[ ! -f $ssl/usr/lib/aarch64-linux-gnu/libssl.so.3 ]]; then
+  echo "== libssl3:arm64 -> $ssl"
+  arch=(-o APT::Architectures::=amd64 -o APT::Architectures::=arm64)
+  apt-get "${arch[@]}" update -qq
+  deb=$(mktemp -d)
+  (cd "$deb" && apt-get "${arch[@]}" -o APT::Sandbox::User=root download -qq libssl3:arm64)
+  mkdir -p "$ssl"
+  dpkg-deb -x "$deb"/libssl3_*_arm64.deb "$ssl"
+  rm -rf "$deb"
+fi
+
+echo "== dotnet publish (Native AOT, linux-arm64)"
+proj=$(mktemp -d)
+trap 'rm -rf "$proj"' EXIT
+cat > "$proj/AotInference.csproj" <<EOF
+<Project>
+  <PropertyGroup>
+    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps>
+    <ImportDirectoryBuildTargets>false</ImportDirectoryBuildTargets>
+  </PropertyGroup>
+  <Import Project="Sdk.props" Sdk="Microsoft.NET.Sdk" />
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <RuntimeIdentifier>linux-arm64</RuntimeIdentifier>
+    <PublishAot>true</PublishAot>
+    <InvariantGlobalization>true</InvariantGlobalization>
+    <ObjCopyName>aarch64-linux-gnu-objcopy</ObjCopyName>
+    <LangVersion>latest</LangVersion>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>disable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <Compile Include="$repo/samples/AotInference/Program.cs" />
+    <ProjectReference Include="$repo/src/Runtime/GenNN.Runtime.csproj" />
+    <ProjectReference Include="$repo/src/Generator/GenNN.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+  </ItemGroup>
+  <Import Project="$repo/src/Generator/build/GenNN.Generator.props" />
+  <Import Project="Sdk.targets" Sdk="Microsoft.NET.Sdk" />
+  <Import Project="$repo/src/Runtime/buildTransitive/GenNN.targets" />
+</Project>
+EOF
+cat > "$proj/KernelPathProbe.cs" <<'EOF'
+// Not part of the sample: says on stderr which kernels this binary runs, before the sample's code starts.
+internal static class KernelPathProbe
+{
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Report() => System.Console.Error.WriteLine($"kernel path: {IrisClassifier.KernelPath}");
+}
+EOF
+dotnet publish "$proj" -c Release -o "$out" -v quiet -nologo
+file "$out/AotInference"
+echo "binary: $(stat -c %s "$out/AotInference") bytes"
+
+echo "== qemu-aarch64 $out/AotInference $model ${features[*]}"
+rc=0
+qemu-aarch64 -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH="$ssl/usr/lib/aarch64-linux-gnu" \
+  "$out/AotInference" "$model" "${features[@]}" >"$proj/stdout" 2>"$proj/stderr" || rc=$?
+cat "$proj/stderr" "$proj/stdout"
+[[ $rc -eq 0 ]] || { echo "AotInference exited with $rc" >&2; exit 1; }
+grep -qE "^(setosa|versicolor|virginica) \(p = " "$proj/stdout" || { echo "unexpected output" >&2; exit 1; }
+# NEON is ARM64's baseline: the binary must run the Vector128 kernels, not the scalar ones.
+grep -qx "kernel path: Vector128" "$proj/stderr" || { echo "expected the Vector128 kernel path" >&2; exit 1; }
+echo "== arm64 Native AOT ok ($((SECONDS - start)) s)"
