@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Native AOT for linux-arm64, cross-compiled on an x64 Debian host and run under qemu-user.
-#   .ci/arm64-aot.sh <model.safetensors> [4 standardised features]
+#   .ci/arm64-aot.sh <model.safetensors> [4 raw measurements in cm]
 # The model comes from samples/Iris (it writes iris.safetensors in its working directory). The binary goes to
 # $ARM64_AOT_OUT (default /tmp/aot-arm64).
 #
 # What it builds: samples/AotInference's Program.cs, unchanged, in a project generated here that differs from the
-# sample's in three ways. net10.0: the sample targets net8.0, whose arm64 packs at the SDK's pinned version (8.0.31)
-# the registry does not serve, while net10.0's (10.0.12) it does. RuntimeIdentifier in the project, not -r on the
-# command line: a global -r would also restore the multi-targeted GenNN.Runtime's net8.0 side for linux-arm64 (the
-# same missing packs). And a module initializer that prints the kernel path on stderr.
+# sample's in two ways. RuntimeIdentifier in the project, not -r on the command line: a global -r would also restore
+# the multi-targeted GenNN.Runtime's net8.0 side for linux-arm64, whose packs at the SDK's pinned version (8.0.31) the
+# registry does not serve (net10.0's, 10.0.12, it does). And a module initializer that prints the kernel path on stderr.
 #
 # Running it needs an arm64 libssl: the model file's SHA-256 check goes through OpenSSL, which .NET loads with
 # dlopen. It is unpacked into a private directory, not installed: installing libssl3:arm64 pulls in libc6:arm64,
@@ -17,12 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-[[ $# -eq 1 || $# -eq 5 ]] || { echo "usage: $0 <model.safetensors> [4 standardised features]" >&2; exit 2; }
+[[ $# -eq 1 || $# -eq 5 ]] || { echo "usage: $0 <model.safetensors> [4 raw measurements in cm]" >&2; exit 2; }
 model=$(realpath "$1")
 [[ -f $model ]] || { echo "model file not found: $1" >&2; exit 2; }
 shift
 features=("$@")
-[[ ${#features[@]} -eq 4 ]] || features=(0.267 -0.579 0.491 -0.054)   # samples/Iris's flower, standardised
+[[ ${#features[@]} -eq 4 ]] || features=(6.1 2.8 4.7 1.2)   # samples/Iris's flower, in cm
 out=${ARM64_AOT_OUT:-/tmp/aot-arm64}
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -82,9 +81,9 @@ cat > "$proj/AotInference.csproj" <<EOF
     <ProjectReference Include="$repo/src/Runtime/GenNN.Runtime.csproj" />
     <ProjectReference Include="$repo/src/Generator/GenNN.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
   </ItemGroup>
-  <Import Project="$repo/src/Generator/build/GenNN.Generator.props" />
+  <Import Project="$repo/src/Package/buildTransitive/GenNN.props" />
   <Import Project="Sdk.targets" Sdk="Microsoft.NET.Sdk" />
-  <Import Project="$repo/src/Runtime/buildTransitive/GenNN.targets" />
+  <Import Project="$repo/src/Package/buildTransitive/GenNN.targets" />
 </Project>
 EOF
 cat > "$proj/KernelPathProbe.cs" <<'EOF'
