@@ -58,6 +58,7 @@ namespace Samples.Iris
         private readonly float[] _gradients = new float[ParameterCount + 16];
         private float[]? _trainingScratch;
         private int _trainBatchRunning;
+        private global::GenNN.ModelPreprocessing? _preprocessing;
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public IrisNet()
@@ -149,24 +150,28 @@ namespace Samples.Iris
         }
 
 
-        /// <summary>Saves the parameters to <paramref name="path"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>
+        /// <summary>
+        /// Saves the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="path"/> as a safetensors
+        /// file, atomically: a failed save keeps the previous file.
+        /// </summary>
         /// <param name="path">The file to write.</param>
-        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.IrisNetKernels.Layout, Parameters);
+        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.IrisNetKernels.Layout, Parameters, _preprocessing);
 
-        /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
+        /// <summary>Writes the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="stream"/> as a safetensors file.</summary>
         /// <param name="stream">The stream to write.</param>
-        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.IrisNetKernels.Layout, Parameters);
+        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.IrisNetKernels.Layout, Parameters, _preprocessing);
 
         /// <summary>
         /// Loads a network from a safetensors file written by <see cref="Save(string)"/> (or by PyTorch, for the same
-        /// layer shapes). Throws if the file's topology, tensors, dtype, shapes or checksum differ from this class's.
+        /// layer shapes), with the <see cref="Preprocessing"/> stored in it (null when it holds none). Throws if the
+        /// file's topology, tensors, dtype, shapes or checksum differ from this class's, or its preprocessing does not fit.
         /// </summary>
         /// <param name="path">The file to read.</param>
         /// <returns>The loaded network.</returns>
         public static IrisNet Load(string path)
         {
             var network = new IrisNet(0);
-            global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.IrisNetKernels.Layout, network.Parameters);
+            network._preprocessing = global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.IrisNetKernels.Layout, network.Parameters);
             return network;
         }
 
@@ -176,9 +181,94 @@ namespace Samples.Iris
         public static IrisNet Load(global::System.IO.Stream stream)
         {
             var network = new IrisNet(0);
-            global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.IrisNetKernels.Layout, network.Parameters);
+            network._preprocessing = global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.IrisNetKernels.Layout, network.Parameters);
             return network;
         }
+
+        /// <summary>
+        /// The fitted standardizer and the class and feature names that go with this model, or <see langword="null"/>.
+        /// <see cref="Save(string)"/> stores them in the model file, <see cref="Load(string)"/> restores them and
+        /// <see cref="PredictRaw"/> applies the standardizer. Reading it is thread-safe; set it before sharing the network
+        /// across threads (a call that runs meanwhile uses either the old or the new value, never a mix).
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">On set: the standardizer or the feature names do not have
+        /// <see cref="InputSize"/> features, or the class names are not one per class.</exception>
+        public global::GenNN.ModelPreprocessing? Preprocessing
+        {
+            get => _preprocessing;
+            set
+            {
+                value?.Validate(this);
+                _preprocessing = value;
+            }
+        }
+
+        /// <summary>
+        /// Runs one sample of raw features forward: standardizes them with the stored <see cref="Preprocessing"/>'s
+        /// standardizer (into a buffer on the stack), then runs <see cref="Predict"/>. Allocates nothing; thread-safe.
+        /// </summary>
+        /// <param name="features">Exactly <see cref="InputSize"/> features, as measured (not standardized).</param>
+        /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs.</param>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+        /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer.</exception>
+        public void PredictRaw(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
+            => PredictRawCore(_preprocessing, features, output);
+
+        /// <summary>Runs <see cref="PredictRaw"/> and returns the stored name of the predicted class. Allocates nothing; thread-safe.</summary>
+        /// <param name="features">Exactly <see cref="InputSize"/> features, as measured (not standardized).</param>
+        /// <returns>The class name from <see cref="Preprocessing"/>.</returns>
+        /// <exception cref="global::System.ArgumentException"><paramref name="features"/> has the wrong length, or gives a NaN output.</exception>
+        /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer or class names.</exception>
+        public string PredictClassName(global::System.ReadOnlySpan<float> features)
+        {
+            global::System.Span<float> output = stackalloc float[OutputSize];
+            return PredictClassName(features, output);
+        }
+
+        /// <summary>
+        /// Runs <see cref="PredictRaw"/> and returns the stored name of the predicted class, the one with the highest output
+        /// (the first of equal ones). Allocates nothing; thread-safe.
+        /// </summary>
+        /// <param name="features">Exactly <see cref="InputSize"/> features, as measured (not standardized).</param>
+        /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs (the probabilities).</param>
+        /// <returns>The class name from <see cref="Preprocessing"/>.</returns>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length, or an output is NaN.</exception>
+        /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer or class names.</exception>
+        public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
+        {
+            // One read of the field: the names and the standardizer come from the same Preprocessing.
+            global::GenNN.ModelPreprocessing? preprocessing = _preprocessing;
+            global::System.Collections.Generic.IReadOnlyList<string> names = preprocessing?.ClassNames ?? throw PreprocessingMissing("class names");
+            PredictRawCore(preprocessing, features, output);
+            int best = 0;
+            for (int k = 0; k < OutputSize; k++)
+            {
+                if (float.IsNaN(output[k]))
+                {
+                    throw NaNOutputError(k);
+                }
+
+                if (output[k] > output[best]) best = k;
+            }
+
+            return names[best];
+        }
+
+        private static global::System.ArgumentException NaNOutputError(int k) => new global::System.ArgumentException(
+            "Output " + k.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " is NaN, so no class can be chosen; expected finite features.", "features");
+
+        private void PredictRawCore(global::GenNN.ModelPreprocessing? preprocessing, global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
+        {
+            global::GenNN.Kernels.Guard.SampleLength(features.Length, InputSize, nameof(features), nameof(InputSize));
+            global::GenNN.Standardizer standardizer = preprocessing?.Standardizer ?? throw PreprocessingMissing("standardizer");
+            global::System.Span<float> input = stackalloc float[InputSize];
+            standardizer.Transform(features, input);
+            Predict(input, output);
+        }
+
+        private static global::System.InvalidOperationException PreprocessingMissing(string what) => new global::System.InvalidOperationException(
+            "This " + nameof(IrisNet) + " has no stored " + what + ": set Preprocessing (e.g. new ModelPreprocessing(Standardizer.Fit(train), train.ClassNames)) "
+            + "before Save, or call Predict on features prepared as in training.");
     }
 }
 
@@ -207,7 +297,7 @@ namespace GenNN.Generated
                 new("layers.0.bias", 64, new[] { 16 }, StoredTransposed: false),
                 new("layers.1.weight", 80, new[] { 3, 16 }, StoredTransposed: true),
                 new("layers.1.bias", 128, new[] { 3 }, StoredTransposed: false),
-            });
+            }) { InputSize = 4, OutputSize = 3 };
 
         /// <summary>
         /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
@@ -2727,28 +2817,28 @@ namespace GenNN.Generated
                             acc31 = MultiplyAdd(b1, x3, acc31);
                         }
                         Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 16 + col);
-                        acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                        acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                         acc00.StoreUnsafe(ref c, (m) * 16 + col);
                         Vector128<float> dacc01 = Vector128.LoadUnsafe(ref act, (m) * 16 + col + 4);
-                        acc01 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc01, Vector128<float>.Zero), acc01, Vector128<float>.Zero);
+                        acc01 = Vector128.AndNot(acc01, Vector128.LessThanOrEqual(dacc01, Vector128<float>.Zero));
                         acc01.StoreUnsafe(ref c, (m) * 16 + col + 4);
                         Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 16 + col);
-                        acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                        acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                         acc10.StoreUnsafe(ref c, (m + 1) * 16 + col);
                         Vector128<float> dacc11 = Vector128.LoadUnsafe(ref act, (m + 1) * 16 + col + 4);
-                        acc11 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc11, Vector128<float>.Zero), acc11, Vector128<float>.Zero);
+                        acc11 = Vector128.AndNot(acc11, Vector128.LessThanOrEqual(dacc11, Vector128<float>.Zero));
                         acc11.StoreUnsafe(ref c, (m + 1) * 16 + col + 4);
                         Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 16 + col);
-                        acc20 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc20, Vector128<float>.Zero), acc20, Vector128<float>.Zero);
+                        acc20 = Vector128.AndNot(acc20, Vector128.LessThanOrEqual(dacc20, Vector128<float>.Zero));
                         acc20.StoreUnsafe(ref c, (m + 2) * 16 + col);
                         Vector128<float> dacc21 = Vector128.LoadUnsafe(ref act, (m + 2) * 16 + col + 4);
-                        acc21 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc21, Vector128<float>.Zero), acc21, Vector128<float>.Zero);
+                        acc21 = Vector128.AndNot(acc21, Vector128.LessThanOrEqual(dacc21, Vector128<float>.Zero));
                         acc21.StoreUnsafe(ref c, (m + 2) * 16 + col + 4);
                         Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 16 + col);
-                        acc30 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc30, Vector128<float>.Zero), acc30, Vector128<float>.Zero);
+                        acc30 = Vector128.AndNot(acc30, Vector128.LessThanOrEqual(dacc30, Vector128<float>.Zero));
                         acc30.StoreUnsafe(ref c, (m + 3) * 16 + col);
                         Vector128<float> dacc31 = Vector128.LoadUnsafe(ref act, (m + 3) * 16 + col + 4);
-                        acc31 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc31, Vector128<float>.Zero), acc31, Vector128<float>.Zero);
+                        acc31 = Vector128.AndNot(acc31, Vector128.LessThanOrEqual(dacc31, Vector128<float>.Zero));
                         acc31.StoreUnsafe(ref c, (m + 3) * 16 + col + 4);
                     }
                 }
@@ -2786,28 +2876,28 @@ namespace GenNN.Generated
                         acc13 = MultiplyAdd(b3, x1, acc13);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector128<float> dacc01 = Vector128.LoadUnsafe(ref act, (m) * 16 + 4);
-                    acc01 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc01, Vector128<float>.Zero), acc01, Vector128<float>.Zero);
+                    acc01 = Vector128.AndNot(acc01, Vector128.LessThanOrEqual(dacc01, Vector128<float>.Zero));
                     acc01.StoreUnsafe(ref c, (m) * 16 + 4);
                     Vector128<float> dacc02 = Vector128.LoadUnsafe(ref act, (m) * 16 + 8);
-                    acc02 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc02, Vector128<float>.Zero), acc02, Vector128<float>.Zero);
+                    acc02 = Vector128.AndNot(acc02, Vector128.LessThanOrEqual(dacc02, Vector128<float>.Zero));
                     acc02.StoreUnsafe(ref c, (m) * 16 + 8);
                     Vector128<float> dacc03 = Vector128.LoadUnsafe(ref act, (m) * 16 + 12);
-                    acc03 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc03, Vector128<float>.Zero), acc03, Vector128<float>.Zero);
+                    acc03 = Vector128.AndNot(acc03, Vector128.LessThanOrEqual(dacc03, Vector128<float>.Zero));
                     acc03.StoreUnsafe(ref c, (m) * 16 + 12);
                     Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 16 + 0);
-                    acc10 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc10, Vector128<float>.Zero), acc10, Vector128<float>.Zero);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
                     acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
                     Vector128<float> dacc11 = Vector128.LoadUnsafe(ref act, (m + 1) * 16 + 4);
-                    acc11 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc11, Vector128<float>.Zero), acc11, Vector128<float>.Zero);
+                    acc11 = Vector128.AndNot(acc11, Vector128.LessThanOrEqual(dacc11, Vector128<float>.Zero));
                     acc11.StoreUnsafe(ref c, (m + 1) * 16 + 4);
                     Vector128<float> dacc12 = Vector128.LoadUnsafe(ref act, (m + 1) * 16 + 8);
-                    acc12 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc12, Vector128<float>.Zero), acc12, Vector128<float>.Zero);
+                    acc12 = Vector128.AndNot(acc12, Vector128.LessThanOrEqual(dacc12, Vector128<float>.Zero));
                     acc12.StoreUnsafe(ref c, (m + 1) * 16 + 8);
                     Vector128<float> dacc13 = Vector128.LoadUnsafe(ref act, (m + 1) * 16 + 12);
-                    acc13 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc13, Vector128<float>.Zero), acc13, Vector128<float>.Zero);
+                    acc13 = Vector128.AndNot(acc13, Vector128.LessThanOrEqual(dacc13, Vector128<float>.Zero));
                     acc13.StoreUnsafe(ref c, (m + 1) * 16 + 12);
                 }
                 m += 2;
@@ -2835,16 +2925,16 @@ namespace GenNN.Generated
                         acc03 = MultiplyAdd(b3, x0, acc03);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 16 + 0);
-                    acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, Vector128<float>.Zero);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
                     acc00.StoreUnsafe(ref c, (m) * 16 + 0);
                     Vector128<float> dacc01 = Vector128.LoadUnsafe(ref act, (m) * 16 + 4);
-                    acc01 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc01, Vector128<float>.Zero), acc01, Vector128<float>.Zero);
+                    acc01 = Vector128.AndNot(acc01, Vector128.LessThanOrEqual(dacc01, Vector128<float>.Zero));
                     acc01.StoreUnsafe(ref c, (m) * 16 + 4);
                     Vector128<float> dacc02 = Vector128.LoadUnsafe(ref act, (m) * 16 + 8);
-                    acc02 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc02, Vector128<float>.Zero), acc02, Vector128<float>.Zero);
+                    acc02 = Vector128.AndNot(acc02, Vector128.LessThanOrEqual(dacc02, Vector128<float>.Zero));
                     acc02.StoreUnsafe(ref c, (m) * 16 + 8);
                     Vector128<float> dacc03 = Vector128.LoadUnsafe(ref act, (m) * 16 + 12);
-                    acc03 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc03, Vector128<float>.Zero), acc03, Vector128<float>.Zero);
+                    acc03 = Vector128.AndNot(acc03, Vector128.LessThanOrEqual(dacc03, Vector128<float>.Zero));
                     acc03.StoreUnsafe(ref c, (m) * 16 + 12);
                 }
             }

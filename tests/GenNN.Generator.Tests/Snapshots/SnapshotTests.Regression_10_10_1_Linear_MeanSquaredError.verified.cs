@@ -58,6 +58,7 @@ namespace Samples.Regression
         private readonly float[] _gradients = new float[ParameterCount + 16];
         private float[]? _trainingScratch;
         private int _trainBatchRunning;
+        private global::GenNN.ModelPreprocessing? _preprocessing;
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public Regressor()
@@ -149,24 +150,28 @@ namespace Samples.Regression
         }
 
 
-        /// <summary>Saves the parameters to <paramref name="path"/> as a safetensors file, atomically: a failed save keeps the previous file.</summary>
+        /// <summary>
+        /// Saves the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="path"/> as a safetensors
+        /// file, atomically: a failed save keeps the previous file.
+        /// </summary>
         /// <param name="path">The file to write.</param>
-        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.RegressorKernels.Layout, Parameters);
+        public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.RegressorKernels.Layout, Parameters, _preprocessing);
 
-        /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
+        /// <summary>Writes the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="stream"/> as a safetensors file.</summary>
         /// <param name="stream">The stream to write.</param>
-        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.RegressorKernels.Layout, Parameters);
+        public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.RegressorKernels.Layout, Parameters, _preprocessing);
 
         /// <summary>
         /// Loads a network from a safetensors file written by <see cref="Save(string)"/> (or by PyTorch, for the same
-        /// layer shapes). Throws if the file's topology, tensors, dtype, shapes or checksum differ from this class's.
+        /// layer shapes), with the <see cref="Preprocessing"/> stored in it (null when it holds none). Throws if the
+        /// file's topology, tensors, dtype, shapes or checksum differ from this class's, or its preprocessing does not fit.
         /// </summary>
         /// <param name="path">The file to read.</param>
         /// <returns>The loaded network.</returns>
         public static Regressor Load(string path)
         {
             var network = new Regressor(0);
-            global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.RegressorKernels.Layout, network.Parameters);
+            network._preprocessing = global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.RegressorKernels.Layout, network.Parameters);
             return network;
         }
 
@@ -176,9 +181,51 @@ namespace Samples.Regression
         public static Regressor Load(global::System.IO.Stream stream)
         {
             var network = new Regressor(0);
-            global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.RegressorKernels.Layout, network.Parameters);
+            network._preprocessing = global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.RegressorKernels.Layout, network.Parameters);
             return network;
         }
+
+        /// <summary>
+        /// The fitted standardizer and the class and feature names that go with this model, or <see langword="null"/>.
+        /// <see cref="Save(string)"/> stores them in the model file, <see cref="Load(string)"/> restores them and
+        /// <see cref="PredictRaw"/> applies the standardizer. Reading it is thread-safe; set it before sharing the network
+        /// across threads (a call that runs meanwhile uses either the old or the new value, never a mix).
+        /// </summary>
+        /// <exception cref="global::System.ArgumentException">On set: the standardizer or the feature names do not have
+        /// <see cref="InputSize"/> features, or the class names are not one per class.</exception>
+        public global::GenNN.ModelPreprocessing? Preprocessing
+        {
+            get => _preprocessing;
+            set
+            {
+                value?.Validate(this);
+                _preprocessing = value;
+            }
+        }
+
+        /// <summary>
+        /// Runs one sample of raw features forward: standardizes them with the stored <see cref="Preprocessing"/>'s
+        /// standardizer (into a buffer on the stack), then runs <see cref="Predict"/>. Allocates nothing; thread-safe.
+        /// </summary>
+        /// <param name="features">Exactly <see cref="InputSize"/> features, as measured (not standardized).</param>
+        /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs.</param>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length.</exception>
+        /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer.</exception>
+        public void PredictRaw(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
+            => PredictRawCore(_preprocessing, features, output);
+
+        private void PredictRawCore(global::GenNN.ModelPreprocessing? preprocessing, global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
+        {
+            global::GenNN.Kernels.Guard.SampleLength(features.Length, InputSize, nameof(features), nameof(InputSize));
+            global::GenNN.Standardizer standardizer = preprocessing?.Standardizer ?? throw PreprocessingMissing("standardizer");
+            global::System.Span<float> input = stackalloc float[InputSize];
+            standardizer.Transform(features, input);
+            Predict(input, output);
+        }
+
+        private static global::System.InvalidOperationException PreprocessingMissing(string what) => new global::System.InvalidOperationException(
+            "This " + nameof(Regressor) + " has no stored " + what + ": set Preprocessing (e.g. new ModelPreprocessing(Standardizer.Fit(train), train.ClassNames)) "
+            + "before Save, or call Predict on features prepared as in training.");
     }
 }
 
@@ -207,7 +254,7 @@ namespace GenNN.Generated
                 new("layers.0.bias", 100, new[] { 10 }, StoredTransposed: false),
                 new("layers.1.weight", 110, new[] { 1, 10 }, StoredTransposed: true),
                 new("layers.1.bias", 120, new[] { 1 }, StoredTransposed: false),
-            });
+            }) { InputSize = 10, OutputSize = 1 };
 
         /// <summary>
         /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);

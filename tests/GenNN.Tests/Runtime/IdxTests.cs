@@ -211,7 +211,7 @@ public sealed class IdxTests : IDisposable
         var labels = new byte[600];
         Dataset data = Idx.Read(new Serialization.ForwardOnlyStream(Gzip(ImagesFile(600, 28, 28, pixels))),
             new MemoryStream(LabelsFile(600, labels)), scale: false);
-        Assert.Equal(pixels.Select(p => (float)p), data.Features);
+        Assert.Equal(pixels.Select(p => (float)p), data.Features.ToArray());
     }
 
     [Fact]
