@@ -24,15 +24,17 @@ public class VectorWidthTests
     private static string Source(GeneratorRun run) => Assert.Single(run.Sources).SourceText.ToString();
 
     [Fact]
-    public void Width_256_emits_Vector256_and_scalar_bodies_only_and_compiles_cleanly()
+    public void Width_256_emits_Vector256_Vector128_and_scalar_bodies_only_and_compiles_cleanly()
     {
         var run = Run("256");
 
         Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
         string source = Source(run);
         Assert.DoesNotContain("Forward512(", source, StringComparison.Ordinal);
-        Assert.DoesNotContain("if (Vector512.IsHardwareAccelerated)", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("Simd.Vector512", source, StringComparison.Ordinal);
+        Assert.Contains("KernelPath.Vector256)", source, StringComparison.Ordinal);
         Assert.Contains("Layer0Forward256(", source, StringComparison.Ordinal);
+        Assert.Contains("Layer0Forward128(", source, StringComparison.Ordinal);
         Assert.Contains("Layer0ForwardScalar(", source, StringComparison.Ordinal);
         var problems = run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
         Assert.True(problems.Length == 0, GeneratorHarness.Format(problems));
