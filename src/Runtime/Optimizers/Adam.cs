@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using GenNN.Kernels;
 
 namespace GenNN
 {
@@ -82,8 +83,10 @@ namespace GenNN
             {
                 i = Step512(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2);
             }
-            else if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
+            else if (Simd.Vector256)
             {
+                // Simd.Vector256, not Vector256.IsHardwareAccelerated: a Native AOT binary takes this loop where the JIT
+                // does (AVX2 + FMA checked at run time), so both train to the same bits. The loop needs AVX only.
                 i = Step256(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2);
             }
             else if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
