@@ -528,6 +528,17 @@ namespace GenNN.Generator.Emit
                 w.Line("private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)");
                 w.Line("    => Fma.MultiplyAdd(a, b, addend);");
                 w.Line();
+                w.Line("// One vbroadcastss. The Vector256 bodies run only where Simd.Vector256 found AVX2 on .NET 10, so no check is");
+                w.Line("// needed; .NET 8's AOT compiler cannot check AVX2 at run time and runs these bodies on AVX + FMA, where");
+                w.Line("// Vector256.Create is the form that works.");
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+                w.Line("private static Vector256<float> Broadcast256(float x)");
+                w.Line("#if NET10_0_OR_GREATER");
+                w.Line("    => Avx2.BroadcastScalarToVector256(Vector128.CreateScalarUnsafe(x));");
+                w.Line("#else");
+                w.Line("    => Vector256.Create(x);");
+                w.Line("#endif");
+                w.Line();
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Line("private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)");
                 w.Line("    => Fma.IsSupported ? Fma.MultiplyAdd(a, b, addend)");

@@ -434,17 +434,28 @@ namespace GenNN.Generator.Emit
         {
             string u = uniq == 0 ? "" : S(uniq);
             w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref b, ({1}) * {2});", u, k, spec.Ldb));
-            for (int j = 0; j < starts.Length; j++)
+            // A B vector that only one row uses is loaded inside its multiply-add, where the compiler folds the load
+            // into the FMA's memory operand: one instruction instead of two, and no register held for it (a one-row
+            // walk over 8 column vectors otherwise spills).
+            bool fold = rows == 1;
+            if (!fold)
             {
-                w.Line(F("{0}<float> b{1}{2} = {0}.LoadUnsafe(ref bRow{2}, {3});", T, j, u, starts[j]));
-            }
-
-            for (int r = 0; r < rows; r++)
-            {
-                w.Line(F("{0}<float> x{1}{2} = {0}.Create({3});", T, r, u, ARef(spec, r, "(" + k + ")")));
                 for (int j = 0; j < starts.Length; j++)
                 {
-                    w.Line(F("acc{0}{1}{2} = MultiplyAdd(b{1}{3}, x{0}{3}, acc{0}{1}{2});", r, j, suffix, u));
+                    w.Line(F("{0}<float> b{1}{2} = {0}.LoadUnsafe(ref bRow{2}, {3});", T, j, u, starts[j]));
+                }
+            }
+
+            // Vector256: Broadcast256 rather than Vector256.Create, which an AVX-baseline Native AOT binary (where
+            // Vector256 is not "hardware accelerated") compiles to four instructions instead of one vbroadcastss.
+            string broadcast = T == "Vector256" ? "Broadcast256" : T + ".Create";
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line(F("{0}<float> x{1}{2} = {3}({4});", T, r, u, broadcast, ARef(spec, r, "(" + k + ")")));
+                for (int j = 0; j < starts.Length; j++)
+                {
+                    string bj = fold ? F("{0}.LoadUnsafe(ref bRow{1}, {2})", T, u, starts[j]) : F("b{0}{1}", j, u);
+                    w.Line(F("acc{0}{1}{2} = MultiplyAdd({3}, x{0}{4}, acc{0}{1}{2});", r, j, suffix, bj, u));
                 }
             }
         }

@@ -564,9 +564,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -661,9 +660,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -758,9 +756,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -845,9 +842,8 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 2; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                 }
                 acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -869,9 +865,8 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 2; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                 }
                 acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -893,9 +888,8 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 2; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                 }
                 acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -1308,9 +1302,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 3; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -1391,9 +1384,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 3; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -1474,9 +1466,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 3; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -1548,9 +1539,8 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 3; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                 }
                 acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
@@ -1571,9 +1561,8 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 3; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                 }
                 acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
@@ -1594,9 +1583,8 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 3; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                 }
                 acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
@@ -2034,9 +2022,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
                     acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
@@ -2136,9 +2123,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
                     acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
@@ -2238,9 +2224,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
                     acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
@@ -2338,6 +2323,17 @@ namespace GenNN.Generated
         // per call in a Native AOT binary.
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
             => Fma.MultiplyAdd(a, b, addend);
+
+        // One vbroadcastss. The Vector256 bodies run only where Simd.Vector256 found AVX2 on .NET 10, so no check is
+        // needed; .NET 8's AOT compiler cannot check AVX2 at run time and runs these bodies on AVX + FMA, where
+        // Vector256.Create is the form that works.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Broadcast256(float x)
+        #if NET10_0_OR_GREATER
+            => Avx2.BroadcastScalarToVector256(Vector128.CreateScalarUnsafe(x));
+        #else
+            => Vector256.Create(x);
+        #endif
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)

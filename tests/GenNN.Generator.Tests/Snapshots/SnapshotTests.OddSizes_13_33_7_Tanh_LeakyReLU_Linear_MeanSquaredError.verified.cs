@@ -613,109 +613,70 @@ namespace GenNN.Generated
                     Vector512<float> acc02_0 = Vector512.LoadUnsafe(ref bias, 17);
                     Vector512<float> acc02_1 = Vector512<float>.Zero;
                     ref float bRow100 = ref Unsafe.Add(ref b, (0) * 33);
-                    Vector512<float> b0100 = Vector512.LoadUnsafe(ref bRow100, 0);
-                    Vector512<float> b1100 = Vector512.LoadUnsafe(ref bRow100, 16);
-                    Vector512<float> b2100 = Vector512.LoadUnsafe(ref bRow100, 17);
                     Vector512<float> x0100 = Vector512.Create(Unsafe.Add(ref a0, (0)));
-                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
-                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
-                    acc02_0 = MultiplyAdd(b2100, x0100, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 0), x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 16), x0100, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 17), x0100, acc02_0);
                     ref float bRow101 = ref Unsafe.Add(ref b, (1) * 33);
-                    Vector512<float> b0101 = Vector512.LoadUnsafe(ref bRow101, 0);
-                    Vector512<float> b1101 = Vector512.LoadUnsafe(ref bRow101, 16);
-                    Vector512<float> b2101 = Vector512.LoadUnsafe(ref bRow101, 17);
                     Vector512<float> x0101 = Vector512.Create(Unsafe.Add(ref a0, (1)));
-                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
-                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
-                    acc02_1 = MultiplyAdd(b2101, x0101, acc02_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 0), x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 16), x0101, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 17), x0101, acc02_1);
                     ref float bRow102 = ref Unsafe.Add(ref b, (2) * 33);
-                    Vector512<float> b0102 = Vector512.LoadUnsafe(ref bRow102, 0);
-                    Vector512<float> b1102 = Vector512.LoadUnsafe(ref bRow102, 16);
-                    Vector512<float> b2102 = Vector512.LoadUnsafe(ref bRow102, 17);
                     Vector512<float> x0102 = Vector512.Create(Unsafe.Add(ref a0, (2)));
-                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
-                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
-                    acc02_0 = MultiplyAdd(b2102, x0102, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 0), x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 16), x0102, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 17), x0102, acc02_0);
                     ref float bRow103 = ref Unsafe.Add(ref b, (3) * 33);
-                    Vector512<float> b0103 = Vector512.LoadUnsafe(ref bRow103, 0);
-                    Vector512<float> b1103 = Vector512.LoadUnsafe(ref bRow103, 16);
-                    Vector512<float> b2103 = Vector512.LoadUnsafe(ref bRow103, 17);
                     Vector512<float> x0103 = Vector512.Create(Unsafe.Add(ref a0, (3)));
-                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
-                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
-                    acc02_1 = MultiplyAdd(b2103, x0103, acc02_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 0), x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 16), x0103, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 17), x0103, acc02_1);
                     ref float bRow104 = ref Unsafe.Add(ref b, (4) * 33);
-                    Vector512<float> b0104 = Vector512.LoadUnsafe(ref bRow104, 0);
-                    Vector512<float> b1104 = Vector512.LoadUnsafe(ref bRow104, 16);
-                    Vector512<float> b2104 = Vector512.LoadUnsafe(ref bRow104, 17);
                     Vector512<float> x0104 = Vector512.Create(Unsafe.Add(ref a0, (4)));
-                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
-                    acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
-                    acc02_0 = MultiplyAdd(b2104, x0104, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 0), x0104, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 16), x0104, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 17), x0104, acc02_0);
                     ref float bRow105 = ref Unsafe.Add(ref b, (5) * 33);
-                    Vector512<float> b0105 = Vector512.LoadUnsafe(ref bRow105, 0);
-                    Vector512<float> b1105 = Vector512.LoadUnsafe(ref bRow105, 16);
-                    Vector512<float> b2105 = Vector512.LoadUnsafe(ref bRow105, 17);
                     Vector512<float> x0105 = Vector512.Create(Unsafe.Add(ref a0, (5)));
-                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
-                    acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
-                    acc02_1 = MultiplyAdd(b2105, x0105, acc02_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 0), x0105, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 16), x0105, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 17), x0105, acc02_1);
                     ref float bRow106 = ref Unsafe.Add(ref b, (6) * 33);
-                    Vector512<float> b0106 = Vector512.LoadUnsafe(ref bRow106, 0);
-                    Vector512<float> b1106 = Vector512.LoadUnsafe(ref bRow106, 16);
-                    Vector512<float> b2106 = Vector512.LoadUnsafe(ref bRow106, 17);
                     Vector512<float> x0106 = Vector512.Create(Unsafe.Add(ref a0, (6)));
-                    acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
-                    acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
-                    acc02_0 = MultiplyAdd(b2106, x0106, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow106, 0), x0106, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow106, 16), x0106, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow106, 17), x0106, acc02_0);
                     ref float bRow107 = ref Unsafe.Add(ref b, (7) * 33);
-                    Vector512<float> b0107 = Vector512.LoadUnsafe(ref bRow107, 0);
-                    Vector512<float> b1107 = Vector512.LoadUnsafe(ref bRow107, 16);
-                    Vector512<float> b2107 = Vector512.LoadUnsafe(ref bRow107, 17);
                     Vector512<float> x0107 = Vector512.Create(Unsafe.Add(ref a0, (7)));
-                    acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
-                    acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
-                    acc02_1 = MultiplyAdd(b2107, x0107, acc02_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow107, 0), x0107, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow107, 16), x0107, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow107, 17), x0107, acc02_1);
                     ref float bRow108 = ref Unsafe.Add(ref b, (8) * 33);
-                    Vector512<float> b0108 = Vector512.LoadUnsafe(ref bRow108, 0);
-                    Vector512<float> b1108 = Vector512.LoadUnsafe(ref bRow108, 16);
-                    Vector512<float> b2108 = Vector512.LoadUnsafe(ref bRow108, 17);
                     Vector512<float> x0108 = Vector512.Create(Unsafe.Add(ref a0, (8)));
-                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
-                    acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
-                    acc02_0 = MultiplyAdd(b2108, x0108, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow108, 0), x0108, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow108, 16), x0108, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow108, 17), x0108, acc02_0);
                     ref float bRow109 = ref Unsafe.Add(ref b, (9) * 33);
-                    Vector512<float> b0109 = Vector512.LoadUnsafe(ref bRow109, 0);
-                    Vector512<float> b1109 = Vector512.LoadUnsafe(ref bRow109, 16);
-                    Vector512<float> b2109 = Vector512.LoadUnsafe(ref bRow109, 17);
                     Vector512<float> x0109 = Vector512.Create(Unsafe.Add(ref a0, (9)));
-                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
-                    acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
-                    acc02_1 = MultiplyAdd(b2109, x0109, acc02_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow109, 0), x0109, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow109, 16), x0109, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow109, 17), x0109, acc02_1);
                     ref float bRow110 = ref Unsafe.Add(ref b, (10) * 33);
-                    Vector512<float> b0110 = Vector512.LoadUnsafe(ref bRow110, 0);
-                    Vector512<float> b1110 = Vector512.LoadUnsafe(ref bRow110, 16);
-                    Vector512<float> b2110 = Vector512.LoadUnsafe(ref bRow110, 17);
                     Vector512<float> x0110 = Vector512.Create(Unsafe.Add(ref a0, (10)));
-                    acc00_0 = MultiplyAdd(b0110, x0110, acc00_0);
-                    acc01_0 = MultiplyAdd(b1110, x0110, acc01_0);
-                    acc02_0 = MultiplyAdd(b2110, x0110, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow110, 0), x0110, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow110, 16), x0110, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow110, 17), x0110, acc02_0);
                     ref float bRow111 = ref Unsafe.Add(ref b, (11) * 33);
-                    Vector512<float> b0111 = Vector512.LoadUnsafe(ref bRow111, 0);
-                    Vector512<float> b1111 = Vector512.LoadUnsafe(ref bRow111, 16);
-                    Vector512<float> b2111 = Vector512.LoadUnsafe(ref bRow111, 17);
                     Vector512<float> x0111 = Vector512.Create(Unsafe.Add(ref a0, (11)));
-                    acc00_1 = MultiplyAdd(b0111, x0111, acc00_1);
-                    acc01_1 = MultiplyAdd(b1111, x0111, acc01_1);
-                    acc02_1 = MultiplyAdd(b2111, x0111, acc02_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow111, 0), x0111, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow111, 16), x0111, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow111, 17), x0111, acc02_1);
                     ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
-                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
-                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 16);
-                    Vector512<float> b22 = Vector512.LoadUnsafe(ref bRow2, 17);
                     Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (12)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 16), x02, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 17), x02, acc02_0);
                     Vector512<float> acc00 = acc00_0 + acc00_1;
                     Vector512<float> acc01 = acc01_0 + acc01_1;
                     Vector512<float> acc02 = acc02_0 + acc02_1;
@@ -754,16 +715,16 @@ namespace GenNN.Generated
                             ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                             Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
                             Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                            Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
-                            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                            Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                             acc10 = MultiplyAdd(b0, x1, acc10);
                             acc11 = MultiplyAdd(b1, x1, acc11);
-                            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                            Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                             acc20 = MultiplyAdd(b0, x2, acc20);
                             acc21 = MultiplyAdd(b1, x2, acc21);
-                            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                            Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                             acc30 = MultiplyAdd(b0, x3, acc30);
                             acc31 = MultiplyAdd(b1, x3, acc31);
                         }
@@ -791,13 +752,13 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                         acc20 = MultiplyAdd(b0, x2, acc20);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
@@ -827,12 +788,12 @@ namespace GenNN.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
                         acc02 = MultiplyAdd(b2, x0, acc02);
                         acc03 = MultiplyAdd(b3, x0, acc03);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                         acc12 = MultiplyAdd(b2, x1, acc12);
@@ -857,9 +818,9 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
@@ -880,17 +841,12 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 13; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 24), x0, acc03);
+                        acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 25), x0, acc04);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 8);
@@ -1061,23 +1017,15 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 13; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
-                        Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
-                        Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
-                        Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
-                        acc05 = MultiplyAdd(b5, x0, acc05);
-                        acc06 = MultiplyAdd(b6, x0, acc06);
-                        acc07 = MultiplyAdd(b7, x0, acc07);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
+                        acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
+                        acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
+                        acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 4);
@@ -1096,57 +1044,44 @@ namespace GenNN.Generated
                     Vector128<float> acc00_2 = Vector128<float>.Zero;
                     Vector128<float> acc00_3 = Vector128<float>.Zero;
                     ref float bRow100 = ref Unsafe.Add(ref b, (0) * 33);
-                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 29);
                     Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
-                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow100, 29), x0100, acc00_0);
                     ref float bRow101 = ref Unsafe.Add(ref b, (1) * 33);
-                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 29);
                     Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
-                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow101, 29), x0101, acc00_1);
                     ref float bRow102 = ref Unsafe.Add(ref b, (2) * 33);
-                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 29);
                     Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
-                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                    acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow102, 29), x0102, acc00_2);
                     ref float bRow103 = ref Unsafe.Add(ref b, (3) * 33);
-                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 29);
                     Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
-                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                    acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow103, 29), x0103, acc00_3);
                     ref float bRow104 = ref Unsafe.Add(ref b, (4) * 33);
-                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 29);
                     Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
-                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow104, 29), x0104, acc00_0);
                     ref float bRow105 = ref Unsafe.Add(ref b, (5) * 33);
-                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 29);
                     Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
-                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow105, 29), x0105, acc00_1);
                     ref float bRow106 = ref Unsafe.Add(ref b, (6) * 33);
-                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 29);
                     Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
-                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                    acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow106, 29), x0106, acc00_2);
                     ref float bRow107 = ref Unsafe.Add(ref b, (7) * 33);
-                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 29);
                     Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
-                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                    acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow107, 29), x0107, acc00_3);
                     ref float bRow108 = ref Unsafe.Add(ref b, (8) * 33);
-                    Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 29);
                     Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
-                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow108, 29), x0108, acc00_0);
                     ref float bRow109 = ref Unsafe.Add(ref b, (9) * 33);
-                    Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 29);
                     Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
-                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow109, 29), x0109, acc00_1);
                     ref float bRow110 = ref Unsafe.Add(ref b, (10) * 33);
-                    Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 29);
                     Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
-                    acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
+                    acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow110, 29), x0110, acc00_2);
                     ref float bRow111 = ref Unsafe.Add(ref b, (11) * 33);
-                    Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 29);
                     Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
-                    acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
+                    acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow111, 29), x0111, acc00_3);
                     ref float bRow4 = ref Unsafe.Add(ref b, (12) * 33);
-                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 29);
                     Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (12)));
-                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow4, 29), x04, acc00_0);
                     Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     acc00.StoreUnsafe(ref c, (m) * 33 + 29);
                 }
@@ -1215,109 +1150,70 @@ namespace GenNN.Generated
                 Vector512<float> acc02_0 = Vector512.LoadUnsafe(ref bias, 17);
                 Vector512<float> acc02_1 = Vector512<float>.Zero;
                 ref float bRow100 = ref Unsafe.Add(ref b, (0) * 33);
-                Vector512<float> b0100 = Vector512.LoadUnsafe(ref bRow100, 0);
-                Vector512<float> b1100 = Vector512.LoadUnsafe(ref bRow100, 16);
-                Vector512<float> b2100 = Vector512.LoadUnsafe(ref bRow100, 17);
                 Vector512<float> x0100 = Vector512.Create(Unsafe.Add(ref a0, (0)));
-                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
-                acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
-                acc02_0 = MultiplyAdd(b2100, x0100, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 0), x0100, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 16), x0100, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 17), x0100, acc02_0);
                 ref float bRow101 = ref Unsafe.Add(ref b, (1) * 33);
-                Vector512<float> b0101 = Vector512.LoadUnsafe(ref bRow101, 0);
-                Vector512<float> b1101 = Vector512.LoadUnsafe(ref bRow101, 16);
-                Vector512<float> b2101 = Vector512.LoadUnsafe(ref bRow101, 17);
                 Vector512<float> x0101 = Vector512.Create(Unsafe.Add(ref a0, (1)));
-                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
-                acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
-                acc02_1 = MultiplyAdd(b2101, x0101, acc02_1);
+                acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 0), x0101, acc00_1);
+                acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 16), x0101, acc01_1);
+                acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 17), x0101, acc02_1);
                 ref float bRow102 = ref Unsafe.Add(ref b, (2) * 33);
-                Vector512<float> b0102 = Vector512.LoadUnsafe(ref bRow102, 0);
-                Vector512<float> b1102 = Vector512.LoadUnsafe(ref bRow102, 16);
-                Vector512<float> b2102 = Vector512.LoadUnsafe(ref bRow102, 17);
                 Vector512<float> x0102 = Vector512.Create(Unsafe.Add(ref a0, (2)));
-                acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
-                acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
-                acc02_0 = MultiplyAdd(b2102, x0102, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 0), x0102, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 16), x0102, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 17), x0102, acc02_0);
                 ref float bRow103 = ref Unsafe.Add(ref b, (3) * 33);
-                Vector512<float> b0103 = Vector512.LoadUnsafe(ref bRow103, 0);
-                Vector512<float> b1103 = Vector512.LoadUnsafe(ref bRow103, 16);
-                Vector512<float> b2103 = Vector512.LoadUnsafe(ref bRow103, 17);
                 Vector512<float> x0103 = Vector512.Create(Unsafe.Add(ref a0, (3)));
-                acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
-                acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
-                acc02_1 = MultiplyAdd(b2103, x0103, acc02_1);
+                acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 0), x0103, acc00_1);
+                acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 16), x0103, acc01_1);
+                acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 17), x0103, acc02_1);
                 ref float bRow104 = ref Unsafe.Add(ref b, (4) * 33);
-                Vector512<float> b0104 = Vector512.LoadUnsafe(ref bRow104, 0);
-                Vector512<float> b1104 = Vector512.LoadUnsafe(ref bRow104, 16);
-                Vector512<float> b2104 = Vector512.LoadUnsafe(ref bRow104, 17);
                 Vector512<float> x0104 = Vector512.Create(Unsafe.Add(ref a0, (4)));
-                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
-                acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
-                acc02_0 = MultiplyAdd(b2104, x0104, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 0), x0104, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 16), x0104, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 17), x0104, acc02_0);
                 ref float bRow105 = ref Unsafe.Add(ref b, (5) * 33);
-                Vector512<float> b0105 = Vector512.LoadUnsafe(ref bRow105, 0);
-                Vector512<float> b1105 = Vector512.LoadUnsafe(ref bRow105, 16);
-                Vector512<float> b2105 = Vector512.LoadUnsafe(ref bRow105, 17);
                 Vector512<float> x0105 = Vector512.Create(Unsafe.Add(ref a0, (5)));
-                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
-                acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
-                acc02_1 = MultiplyAdd(b2105, x0105, acc02_1);
+                acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 0), x0105, acc00_1);
+                acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 16), x0105, acc01_1);
+                acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 17), x0105, acc02_1);
                 ref float bRow106 = ref Unsafe.Add(ref b, (6) * 33);
-                Vector512<float> b0106 = Vector512.LoadUnsafe(ref bRow106, 0);
-                Vector512<float> b1106 = Vector512.LoadUnsafe(ref bRow106, 16);
-                Vector512<float> b2106 = Vector512.LoadUnsafe(ref bRow106, 17);
                 Vector512<float> x0106 = Vector512.Create(Unsafe.Add(ref a0, (6)));
-                acc00_0 = MultiplyAdd(b0106, x0106, acc00_0);
-                acc01_0 = MultiplyAdd(b1106, x0106, acc01_0);
-                acc02_0 = MultiplyAdd(b2106, x0106, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow106, 0), x0106, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow106, 16), x0106, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow106, 17), x0106, acc02_0);
                 ref float bRow107 = ref Unsafe.Add(ref b, (7) * 33);
-                Vector512<float> b0107 = Vector512.LoadUnsafe(ref bRow107, 0);
-                Vector512<float> b1107 = Vector512.LoadUnsafe(ref bRow107, 16);
-                Vector512<float> b2107 = Vector512.LoadUnsafe(ref bRow107, 17);
                 Vector512<float> x0107 = Vector512.Create(Unsafe.Add(ref a0, (7)));
-                acc00_1 = MultiplyAdd(b0107, x0107, acc00_1);
-                acc01_1 = MultiplyAdd(b1107, x0107, acc01_1);
-                acc02_1 = MultiplyAdd(b2107, x0107, acc02_1);
+                acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow107, 0), x0107, acc00_1);
+                acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow107, 16), x0107, acc01_1);
+                acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow107, 17), x0107, acc02_1);
                 ref float bRow108 = ref Unsafe.Add(ref b, (8) * 33);
-                Vector512<float> b0108 = Vector512.LoadUnsafe(ref bRow108, 0);
-                Vector512<float> b1108 = Vector512.LoadUnsafe(ref bRow108, 16);
-                Vector512<float> b2108 = Vector512.LoadUnsafe(ref bRow108, 17);
                 Vector512<float> x0108 = Vector512.Create(Unsafe.Add(ref a0, (8)));
-                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
-                acc01_0 = MultiplyAdd(b1108, x0108, acc01_0);
-                acc02_0 = MultiplyAdd(b2108, x0108, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow108, 0), x0108, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow108, 16), x0108, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow108, 17), x0108, acc02_0);
                 ref float bRow109 = ref Unsafe.Add(ref b, (9) * 33);
-                Vector512<float> b0109 = Vector512.LoadUnsafe(ref bRow109, 0);
-                Vector512<float> b1109 = Vector512.LoadUnsafe(ref bRow109, 16);
-                Vector512<float> b2109 = Vector512.LoadUnsafe(ref bRow109, 17);
                 Vector512<float> x0109 = Vector512.Create(Unsafe.Add(ref a0, (9)));
-                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
-                acc01_1 = MultiplyAdd(b1109, x0109, acc01_1);
-                acc02_1 = MultiplyAdd(b2109, x0109, acc02_1);
+                acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow109, 0), x0109, acc00_1);
+                acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow109, 16), x0109, acc01_1);
+                acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow109, 17), x0109, acc02_1);
                 ref float bRow110 = ref Unsafe.Add(ref b, (10) * 33);
-                Vector512<float> b0110 = Vector512.LoadUnsafe(ref bRow110, 0);
-                Vector512<float> b1110 = Vector512.LoadUnsafe(ref bRow110, 16);
-                Vector512<float> b2110 = Vector512.LoadUnsafe(ref bRow110, 17);
                 Vector512<float> x0110 = Vector512.Create(Unsafe.Add(ref a0, (10)));
-                acc00_0 = MultiplyAdd(b0110, x0110, acc00_0);
-                acc01_0 = MultiplyAdd(b1110, x0110, acc01_0);
-                acc02_0 = MultiplyAdd(b2110, x0110, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow110, 0), x0110, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow110, 16), x0110, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow110, 17), x0110, acc02_0);
                 ref float bRow111 = ref Unsafe.Add(ref b, (11) * 33);
-                Vector512<float> b0111 = Vector512.LoadUnsafe(ref bRow111, 0);
-                Vector512<float> b1111 = Vector512.LoadUnsafe(ref bRow111, 16);
-                Vector512<float> b2111 = Vector512.LoadUnsafe(ref bRow111, 17);
                 Vector512<float> x0111 = Vector512.Create(Unsafe.Add(ref a0, (11)));
-                acc00_1 = MultiplyAdd(b0111, x0111, acc00_1);
-                acc01_1 = MultiplyAdd(b1111, x0111, acc01_1);
-                acc02_1 = MultiplyAdd(b2111, x0111, acc02_1);
+                acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow111, 0), x0111, acc00_1);
+                acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow111, 16), x0111, acc01_1);
+                acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow111, 17), x0111, acc02_1);
                 ref float bRow2 = ref Unsafe.Add(ref b, (12) * 33);
-                Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
-                Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 16);
-                Vector512<float> b22 = Vector512.LoadUnsafe(ref bRow2, 17);
                 Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (12)));
-                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 16), x02, acc01_0);
+                acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 17), x02, acc02_0);
                 Vector512<float> acc00 = acc00_0 + acc00_1;
                 Vector512<float> acc01 = acc01_0 + acc01_1;
                 Vector512<float> acc02 = acc02_0 + acc02_1;
@@ -1344,17 +1240,12 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 13; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                    Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                    Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                    Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
-                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
-                    acc01 = MultiplyAdd(b1, x0, acc01);
-                    acc02 = MultiplyAdd(b2, x0, acc02);
-                    acc03 = MultiplyAdd(b3, x0, acc03);
-                    acc04 = MultiplyAdd(b4, x0, acc04);
+                    Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                    acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
+                    acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 16), x0, acc02);
+                    acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 24), x0, acc03);
+                    acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 25), x0, acc04);
                 }
                 acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                 acc01.StoreUnsafe(ref c, (m) * 33 + 8);
@@ -1384,23 +1275,15 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 13; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                    Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                    Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                    Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
-                    Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
-                    Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
-                    Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
-                    acc01 = MultiplyAdd(b1, x0, acc01);
-                    acc02 = MultiplyAdd(b2, x0, acc02);
-                    acc03 = MultiplyAdd(b3, x0, acc03);
-                    acc04 = MultiplyAdd(b4, x0, acc04);
-                    acc05 = MultiplyAdd(b5, x0, acc05);
-                    acc06 = MultiplyAdd(b6, x0, acc06);
-                    acc07 = MultiplyAdd(b7, x0, acc07);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                    acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                    acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                    acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
+                    acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
+                    acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
+                    acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
                 }
                 acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                 acc01.StoreUnsafe(ref c, (m) * 33 + 4);
@@ -1419,57 +1302,44 @@ namespace GenNN.Generated
                 Vector128<float> acc00_2 = Vector128<float>.Zero;
                 Vector128<float> acc00_3 = Vector128<float>.Zero;
                 ref float bRow100 = ref Unsafe.Add(ref b, (0) * 33);
-                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 29);
                 Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
-                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow100, 29), x0100, acc00_0);
                 ref float bRow101 = ref Unsafe.Add(ref b, (1) * 33);
-                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 29);
                 Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
-                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
+                acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow101, 29), x0101, acc00_1);
                 ref float bRow102 = ref Unsafe.Add(ref b, (2) * 33);
-                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 29);
                 Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
-                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
+                acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow102, 29), x0102, acc00_2);
                 ref float bRow103 = ref Unsafe.Add(ref b, (3) * 33);
-                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 29);
                 Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
-                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
+                acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow103, 29), x0103, acc00_3);
                 ref float bRow104 = ref Unsafe.Add(ref b, (4) * 33);
-                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 29);
                 Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
-                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow104, 29), x0104, acc00_0);
                 ref float bRow105 = ref Unsafe.Add(ref b, (5) * 33);
-                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 29);
                 Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
-                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
+                acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow105, 29), x0105, acc00_1);
                 ref float bRow106 = ref Unsafe.Add(ref b, (6) * 33);
-                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 29);
                 Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
-                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
+                acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow106, 29), x0106, acc00_2);
                 ref float bRow107 = ref Unsafe.Add(ref b, (7) * 33);
-                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 29);
                 Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
-                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
+                acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow107, 29), x0107, acc00_3);
                 ref float bRow108 = ref Unsafe.Add(ref b, (8) * 33);
-                Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 29);
                 Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
-                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow108, 29), x0108, acc00_0);
                 ref float bRow109 = ref Unsafe.Add(ref b, (9) * 33);
-                Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 29);
                 Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
-                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
+                acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow109, 29), x0109, acc00_1);
                 ref float bRow110 = ref Unsafe.Add(ref b, (10) * 33);
-                Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 29);
                 Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
-                acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
+                acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow110, 29), x0110, acc00_2);
                 ref float bRow111 = ref Unsafe.Add(ref b, (11) * 33);
-                Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 29);
                 Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
-                acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
+                acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow111, 29), x0111, acc00_3);
                 ref float bRow4 = ref Unsafe.Add(ref b, (12) * 33);
-                Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 29);
                 Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (12)));
-                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow4, 29), x04, acc00_0);
                 Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                 acc00.StoreUnsafe(ref c, (m) * 33 + 29);
             }
@@ -1722,16 +1592,16 @@ namespace GenNN.Generated
                             ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                             Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
                             Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                            Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
-                            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                            Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 1));
                             acc10 = MultiplyAdd(b0, x1, acc10);
                             acc11 = MultiplyAdd(b1, x1, acc11);
-                            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                            Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 2));
                             acc20 = MultiplyAdd(b0, x2, acc20);
                             acc21 = MultiplyAdd(b1, x2, acc21);
-                            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                            Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 3));
                             acc30 = MultiplyAdd(b0, x3, acc30);
                             acc31 = MultiplyAdd(b1, x3, acc31);
                         }
@@ -1755,13 +1625,13 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 1));
                         acc10 = MultiplyAdd(b0, x1, acc10);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 2));
                         acc20 = MultiplyAdd(b0, x2, acc20);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
@@ -1782,17 +1652,12 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 24), x0, acc03);
+                        acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 25), x0, acc04);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 8);
@@ -1889,23 +1754,15 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
-                        Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
-                        Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
-                        Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
-                        acc05 = MultiplyAdd(b5, x0, acc05);
-                        acc06 = MultiplyAdd(b6, x0, acc06);
-                        acc07 = MultiplyAdd(b7, x0, acc07);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
+                        acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
+                        acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
+                        acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 4);
@@ -1922,9 +1779,8 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 29);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 29), x0, acc00);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 29);
                 }
@@ -2271,24 +2127,18 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 32; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                        acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 1), x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
-                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
-                        Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 1);
                         Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                        acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 1), x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
-                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
-                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 1);
                     Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (32)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 1), x02, acc01_0);
                     Vector512<float> acc00 = acc00_0 + acc00_1;
                     Vector512<float> acc01 = acc01_0 + acc01_1;
                     acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -2325,16 +2175,16 @@ namespace GenNN.Generated
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
                     }
@@ -2369,13 +2219,13 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                         acc20 = MultiplyAdd(b0, x2, acc20);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -2406,11 +2256,11 @@ namespace GenNN.Generated
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
                         acc02 = MultiplyAdd(b2, x0, acc02);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                         acc12 = MultiplyAdd(b2, x1, acc12);
@@ -2444,30 +2294,21 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 32; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                        acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01_0);
+                        acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 9), x0, acc02_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
-                        Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                        Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
-                        Vector256<float> b21 = Vector256.LoadUnsafe(ref bRow1, 9);
-                        Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                        acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                        Vector256<float> x01 = Broadcast256(Unsafe.Add(ref a0, (k + 1)));
+                        acc00_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                        acc01_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow1, 8), x01, acc01_1);
+                        acc02_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow1, 9), x01, acc02_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
-                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
-                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
-                    Vector256<float> b22 = Vector256.LoadUnsafe(ref bRow2, 9);
-                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (32)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    Vector256<float> x02 = Broadcast256(Unsafe.Add(ref a0, (32)));
+                    acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 8), x02, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 9), x02, acc02_0);
                     Vector256<float> acc00 = acc00_0 + acc00_1;
                     Vector256<float> acc01 = acc01_0 + acc01_1;
                     Vector256<float> acc02 = acc02_0 + acc02_1;
@@ -2657,17 +2498,12 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 33; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
                     }
                     acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(acc00, Vector128<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
@@ -2746,24 +2582,18 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 32; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                    Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
                     Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 1), x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
-                    Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
-                    Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 1);
                     Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 1), x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
-                Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
-                Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 1);
                 Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (32)));
-                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 1), x02, acc01_0);
                 Vector512<float> acc00 = acc00_0 + acc00_1;
                 Vector512<float> acc01 = acc01_0 + acc01_1;
                 acc00 = Vector512.ConditionalSelect(Vector512.GreaterThan(acc00, Vector512<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -2791,30 +2621,21 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 32; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                    Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                    Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                    Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
-                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                    acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                    Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                    acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 9), x0, acc02_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 17);
-                    Vector256<float> b01 = Vector256.LoadUnsafe(ref bRow1, 0);
-                    Vector256<float> b11 = Vector256.LoadUnsafe(ref bRow1, 8);
-                    Vector256<float> b21 = Vector256.LoadUnsafe(ref bRow1, 9);
-                    Vector256<float> x01 = Vector256.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                    acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                    Vector256<float> x01 = Broadcast256(Unsafe.Add(ref a0, (k + 1)));
+                    acc00_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow1, 8), x01, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow1, 9), x01, acc02_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (32) * 17);
-                Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
-                Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
-                Vector256<float> b22 = Vector256.LoadUnsafe(ref bRow2, 9);
-                Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (32)));
-                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                Vector256<float> x02 = Broadcast256(Unsafe.Add(ref a0, (32)));
+                acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 8), x02, acc01_0);
+                acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 9), x02, acc02_0);
                 Vector256<float> acc00 = acc00_0 + acc00_1;
                 Vector256<float> acc01 = acc01_0 + acc01_1;
                 Vector256<float> acc02 = acc02_0 + acc02_1;
@@ -2844,17 +2665,12 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 33; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                    Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                    Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                    Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(b0, x0, acc00);
-                    acc01 = MultiplyAdd(b1, x0, acc01);
-                    acc02 = MultiplyAdd(b2, x0, acc02);
-                    acc03 = MultiplyAdd(b3, x0, acc03);
-                    acc04 = MultiplyAdd(b4, x0, acc04);
+                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                    acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                    acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                    acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
                 }
                 acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(acc00, Vector128<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                 acc00.StoreUnsafe(ref c, (m) * 17 + 0);
@@ -2998,11 +2814,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc00 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 1), x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 1);
@@ -3031,16 +2845,16 @@ namespace GenNN.Generated
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 1));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 2));
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
                     }
@@ -3063,13 +2877,13 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 1));
                         acc10 = MultiplyAdd(b0, x1, acc10);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 2));
                         acc20 = MultiplyAdd(b0, x2, acc20);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 9);
@@ -3088,13 +2902,10 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a, (k) * 33 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 9), x0, acc02);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
@@ -3186,17 +2997,12 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 33 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 4);
@@ -3653,30 +3459,21 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
-                        acc02_0 = MultiplyAdd(b2, x0, acc02_0);
+                        acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                        acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 16), x0, acc01_0);
+                        acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 17), x0, acc02_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector512<float> b01 = Vector512.LoadUnsafe(ref bRow1, 0);
-                        Vector512<float> b11 = Vector512.LoadUnsafe(ref bRow1, 16);
-                        Vector512<float> b21 = Vector512.LoadUnsafe(ref bRow1, 17);
                         Vector512<float> x01 = Vector512.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
-                        acc02_1 = MultiplyAdd(b21, x01, acc02_1);
+                        acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                        acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 16), x01, acc01_1);
+                        acc02_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow1, 17), x01, acc02_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 33);
-                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
-                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 16);
-                    Vector512<float> b22 = Vector512.LoadUnsafe(ref bRow2, 17);
                     Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 16), x02, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 17), x02, acc02_0);
                     Vector512<float> acc00 = acc00_0 + acc00_1;
                     Vector512<float> acc01 = acc01_0 + acc01_1;
                     Vector512<float> acc02 = acc02_0 + acc02_1;
@@ -3719,16 +3516,16 @@ namespace GenNN.Generated
                             ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                             Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
                             Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                            Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
-                            Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                            Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                             acc10 = MultiplyAdd(b0, x1, acc10);
                             acc11 = MultiplyAdd(b1, x1, acc11);
-                            Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                            Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                             acc20 = MultiplyAdd(b0, x2, acc20);
                             acc21 = MultiplyAdd(b1, x2, acc21);
-                            Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                            Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                             acc30 = MultiplyAdd(b0, x3, acc30);
                             acc31 = MultiplyAdd(b1, x3, acc31);
                         }
@@ -3772,13 +3569,13 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                         acc20 = MultiplyAdd(b0, x2, acc20);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
@@ -3816,12 +3613,12 @@ namespace GenNN.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
                         acc02 = MultiplyAdd(b2, x0, acc02);
                         acc03 = MultiplyAdd(b3, x0, acc03);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                         acc12 = MultiplyAdd(b2, x1, acc12);
@@ -3862,9 +3659,9 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
@@ -3889,17 +3686,12 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 17; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 24), x0, acc03);
+                        acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 25), x0, acc04);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
                     acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
@@ -4122,23 +3914,15 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 17; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
-                        Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
-                        Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
-                        Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
-                        acc05 = MultiplyAdd(b5, x0, acc05);
-                        acc06 = MultiplyAdd(b6, x0, acc06);
-                        acc07 = MultiplyAdd(b7, x0, acc07);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
+                        acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
+                        acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
+                        acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 33 + 0);
                     acc00 = acc00 * (Vector128<float>.One - dacc00 * dacc00);
@@ -4175,26 +3959,21 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 29);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 29), x0, acc00_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 29);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 29), x01, acc00_1);
                         ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 33);
-                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 29);
                         Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
+                        acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 29), x02, acc00_2);
                         ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 33);
-                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 29);
                         Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
+                        acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow3, 29), x03, acc00_3);
                     }
                     ref float bRow4 = ref Unsafe.Add(ref b, (16) * 33);
-                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 29);
                     Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow4, 29), x04, acc00_0);
                     Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 33 + 29);
                     acc00 = acc00 * (Vector128<float>.One - dacc00 * dacc00);
@@ -4441,24 +4220,18 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                        acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                        acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                     Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
                     Vector128<float> acc00 = acc00_0 + acc00_1;
                     Vector128<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4557,24 +4330,18 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                        acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                        acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                     Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
                     Vector128<float> acc00 = acc00_0 + acc00_1;
                     Vector128<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4673,24 +4440,18 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                        acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
-                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                        acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
-                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                     Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
                     Vector128<float> acc00 = acc00_0 + acc00_1;
                     Vector128<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4761,24 +4522,18 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 16; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                     Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
-                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                 Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
                 Vector128<float> acc00 = acc00_0 + acc00_1;
                 Vector128<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4802,24 +4557,18 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 16; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                     Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
-                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                 Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
                 Vector128<float> acc00 = acc00_0 + acc00_1;
                 Vector128<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4843,24 +4592,18 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 16; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
-                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
-                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
-                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                     Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
-                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
-                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
-                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                 Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
                 Vector128<float> acc00 = acc00_0 + acc00_1;
                 Vector128<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4996,11 +4739,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -5061,11 +4802,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -5126,11 +4865,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -5466,47 +5203,33 @@ namespace GenNN.Generated
                     Vector512<float> acc01_0 = Vector512<float>.Zero;
                     Vector512<float> acc01_1 = Vector512<float>.Zero;
                     ref float bRow100 = ref Unsafe.Add(ref b, (0) * 17);
-                    Vector512<float> b0100 = Vector512.LoadUnsafe(ref bRow100, 0);
-                    Vector512<float> b1100 = Vector512.LoadUnsafe(ref bRow100, 1);
                     Vector512<float> x0100 = Vector512.Create(Unsafe.Add(ref a0, (0)));
-                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
-                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 0), x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow100, 1), x0100, acc01_0);
                     ref float bRow101 = ref Unsafe.Add(ref b, (1) * 17);
-                    Vector512<float> b0101 = Vector512.LoadUnsafe(ref bRow101, 0);
-                    Vector512<float> b1101 = Vector512.LoadUnsafe(ref bRow101, 1);
                     Vector512<float> x0101 = Vector512.Create(Unsafe.Add(ref a0, (1)));
-                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
-                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 0), x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow101, 1), x0101, acc01_1);
                     ref float bRow102 = ref Unsafe.Add(ref b, (2) * 17);
-                    Vector512<float> b0102 = Vector512.LoadUnsafe(ref bRow102, 0);
-                    Vector512<float> b1102 = Vector512.LoadUnsafe(ref bRow102, 1);
                     Vector512<float> x0102 = Vector512.Create(Unsafe.Add(ref a0, (2)));
-                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
-                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 0), x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow102, 1), x0102, acc01_0);
                     ref float bRow103 = ref Unsafe.Add(ref b, (3) * 17);
-                    Vector512<float> b0103 = Vector512.LoadUnsafe(ref bRow103, 0);
-                    Vector512<float> b1103 = Vector512.LoadUnsafe(ref bRow103, 1);
                     Vector512<float> x0103 = Vector512.Create(Unsafe.Add(ref a0, (3)));
-                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
-                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 0), x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow103, 1), x0103, acc01_1);
                     ref float bRow104 = ref Unsafe.Add(ref b, (4) * 17);
-                    Vector512<float> b0104 = Vector512.LoadUnsafe(ref bRow104, 0);
-                    Vector512<float> b1104 = Vector512.LoadUnsafe(ref bRow104, 1);
                     Vector512<float> x0104 = Vector512.Create(Unsafe.Add(ref a0, (4)));
-                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
-                    acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 0), x0104, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow104, 1), x0104, acc01_0);
                     ref float bRow105 = ref Unsafe.Add(ref b, (5) * 17);
-                    Vector512<float> b0105 = Vector512.LoadUnsafe(ref bRow105, 0);
-                    Vector512<float> b1105 = Vector512.LoadUnsafe(ref bRow105, 1);
                     Vector512<float> x0105 = Vector512.Create(Unsafe.Add(ref a0, (5)));
-                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
-                    acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
+                    acc00_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 0), x0105, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow105, 1), x0105, acc01_1);
                     ref float bRow2 = ref Unsafe.Add(ref b, (6) * 17);
-                    Vector512<float> b02 = Vector512.LoadUnsafe(ref bRow2, 0);
-                    Vector512<float> b12 = Vector512.LoadUnsafe(ref bRow2, 1);
                     Vector512<float> x02 = Vector512.Create(Unsafe.Add(ref a0, (6)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
+                    acc00_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow2, 1), x02, acc01_0);
                     Vector512<float> acc00 = acc00_0 + acc00_1;
                     Vector512<float> acc01 = acc01_0 + acc01_1;
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 17 + 0);
@@ -5543,16 +5266,16 @@ namespace GenNN.Generated
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         acc21 = MultiplyAdd(b1, x2, acc21);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
                     }
@@ -5595,13 +5318,13 @@ namespace GenNN.Generated
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
-                        Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref a2, (k)));
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
                         acc20 = MultiplyAdd(b0, x2, acc20);
-                        Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref a3, (k)));
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
@@ -5636,11 +5359,11 @@ namespace GenNN.Generated
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
-                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref a0, (k)));
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
                         acc02 = MultiplyAdd(b2, x0, acc02);
-                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref a1, (k)));
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                         acc12 = MultiplyAdd(b2, x1, acc12);
@@ -5678,61 +5401,40 @@ namespace GenNN.Generated
                     Vector256<float> acc02_0 = Vector256<float>.Zero;
                     Vector256<float> acc02_1 = Vector256<float>.Zero;
                     ref float bRow100 = ref Unsafe.Add(ref b, (0) * 17);
-                    Vector256<float> b0100 = Vector256.LoadUnsafe(ref bRow100, 0);
-                    Vector256<float> b1100 = Vector256.LoadUnsafe(ref bRow100, 8);
-                    Vector256<float> b2100 = Vector256.LoadUnsafe(ref bRow100, 9);
-                    Vector256<float> x0100 = Vector256.Create(Unsafe.Add(ref a0, (0)));
-                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
-                    acc01_0 = MultiplyAdd(b1100, x0100, acc01_0);
-                    acc02_0 = MultiplyAdd(b2100, x0100, acc02_0);
+                    Vector256<float> x0100 = Broadcast256(Unsafe.Add(ref a0, (0)));
+                    acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow100, 0), x0100, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow100, 8), x0100, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow100, 9), x0100, acc02_0);
                     ref float bRow101 = ref Unsafe.Add(ref b, (1) * 17);
-                    Vector256<float> b0101 = Vector256.LoadUnsafe(ref bRow101, 0);
-                    Vector256<float> b1101 = Vector256.LoadUnsafe(ref bRow101, 8);
-                    Vector256<float> b2101 = Vector256.LoadUnsafe(ref bRow101, 9);
-                    Vector256<float> x0101 = Vector256.Create(Unsafe.Add(ref a0, (1)));
-                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
-                    acc01_1 = MultiplyAdd(b1101, x0101, acc01_1);
-                    acc02_1 = MultiplyAdd(b2101, x0101, acc02_1);
+                    Vector256<float> x0101 = Broadcast256(Unsafe.Add(ref a0, (1)));
+                    acc00_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow101, 0), x0101, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow101, 8), x0101, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow101, 9), x0101, acc02_1);
                     ref float bRow102 = ref Unsafe.Add(ref b, (2) * 17);
-                    Vector256<float> b0102 = Vector256.LoadUnsafe(ref bRow102, 0);
-                    Vector256<float> b1102 = Vector256.LoadUnsafe(ref bRow102, 8);
-                    Vector256<float> b2102 = Vector256.LoadUnsafe(ref bRow102, 9);
-                    Vector256<float> x0102 = Vector256.Create(Unsafe.Add(ref a0, (2)));
-                    acc00_0 = MultiplyAdd(b0102, x0102, acc00_0);
-                    acc01_0 = MultiplyAdd(b1102, x0102, acc01_0);
-                    acc02_0 = MultiplyAdd(b2102, x0102, acc02_0);
+                    Vector256<float> x0102 = Broadcast256(Unsafe.Add(ref a0, (2)));
+                    acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow102, 0), x0102, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow102, 8), x0102, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow102, 9), x0102, acc02_0);
                     ref float bRow103 = ref Unsafe.Add(ref b, (3) * 17);
-                    Vector256<float> b0103 = Vector256.LoadUnsafe(ref bRow103, 0);
-                    Vector256<float> b1103 = Vector256.LoadUnsafe(ref bRow103, 8);
-                    Vector256<float> b2103 = Vector256.LoadUnsafe(ref bRow103, 9);
-                    Vector256<float> x0103 = Vector256.Create(Unsafe.Add(ref a0, (3)));
-                    acc00_1 = MultiplyAdd(b0103, x0103, acc00_1);
-                    acc01_1 = MultiplyAdd(b1103, x0103, acc01_1);
-                    acc02_1 = MultiplyAdd(b2103, x0103, acc02_1);
+                    Vector256<float> x0103 = Broadcast256(Unsafe.Add(ref a0, (3)));
+                    acc00_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow103, 0), x0103, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow103, 8), x0103, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow103, 9), x0103, acc02_1);
                     ref float bRow104 = ref Unsafe.Add(ref b, (4) * 17);
-                    Vector256<float> b0104 = Vector256.LoadUnsafe(ref bRow104, 0);
-                    Vector256<float> b1104 = Vector256.LoadUnsafe(ref bRow104, 8);
-                    Vector256<float> b2104 = Vector256.LoadUnsafe(ref bRow104, 9);
-                    Vector256<float> x0104 = Vector256.Create(Unsafe.Add(ref a0, (4)));
-                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
-                    acc01_0 = MultiplyAdd(b1104, x0104, acc01_0);
-                    acc02_0 = MultiplyAdd(b2104, x0104, acc02_0);
+                    Vector256<float> x0104 = Broadcast256(Unsafe.Add(ref a0, (4)));
+                    acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow104, 0), x0104, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow104, 8), x0104, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow104, 9), x0104, acc02_0);
                     ref float bRow105 = ref Unsafe.Add(ref b, (5) * 17);
-                    Vector256<float> b0105 = Vector256.LoadUnsafe(ref bRow105, 0);
-                    Vector256<float> b1105 = Vector256.LoadUnsafe(ref bRow105, 8);
-                    Vector256<float> b2105 = Vector256.LoadUnsafe(ref bRow105, 9);
-                    Vector256<float> x0105 = Vector256.Create(Unsafe.Add(ref a0, (5)));
-                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
-                    acc01_1 = MultiplyAdd(b1105, x0105, acc01_1);
-                    acc02_1 = MultiplyAdd(b2105, x0105, acc02_1);
+                    Vector256<float> x0105 = Broadcast256(Unsafe.Add(ref a0, (5)));
+                    acc00_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow105, 0), x0105, acc00_1);
+                    acc01_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow105, 8), x0105, acc01_1);
+                    acc02_1 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow105, 9), x0105, acc02_1);
                     ref float bRow2 = ref Unsafe.Add(ref b, (6) * 17);
-                    Vector256<float> b02 = Vector256.LoadUnsafe(ref bRow2, 0);
-                    Vector256<float> b12 = Vector256.LoadUnsafe(ref bRow2, 8);
-                    Vector256<float> b22 = Vector256.LoadUnsafe(ref bRow2, 9);
-                    Vector256<float> x02 = Vector256.Create(Unsafe.Add(ref a0, (6)));
-                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
-                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
-                    acc02_0 = MultiplyAdd(b22, x02, acc02_0);
+                    Vector256<float> x02 = Broadcast256(Unsafe.Add(ref a0, (6)));
+                    acc00_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
+                    acc01_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 8), x02, acc01_0);
+                    acc02_0 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow2, 9), x02, acc02_0);
                     Vector256<float> acc00 = acc00_0 + acc00_1;
                     Vector256<float> acc01 = acc01_0 + acc01_1;
                     Vector256<float> acc02 = acc02_0 + acc02_1;
@@ -5945,17 +5647,12 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 7; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
-                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
-                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        acc02 = MultiplyAdd(b2, x0, acc02);
-                        acc03 = MultiplyAdd(b3, x0, acc03);
-                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
+                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
+                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
+                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -6046,6 +5743,17 @@ namespace GenNN.Generated
         // per call in a Native AOT binary.
         private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
             => Fma.MultiplyAdd(a, b, addend);
+
+        // One vbroadcastss. The Vector256 bodies run only where Simd.Vector256 found AVX2 on .NET 10, so no check is
+        // needed; .NET 8's AOT compiler cannot check AVX2 at run time and runs these bodies on AVX + FMA, where
+        // Vector256.Create is the form that works.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Broadcast256(float x)
+        #if NET10_0_OR_GREATER
+            => Avx2.BroadcastScalarToVector256(Vector128.CreateScalarUnsafe(x));
+        #else
+            => Vector256.Create(x);
+        #endif
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
