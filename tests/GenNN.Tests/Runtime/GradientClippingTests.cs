@@ -5,7 +5,7 @@ namespace GenNN.Tests.Runtime;
 /// <summary>Gradient clipping in the Optimizer base class, checked against hand computations.</summary>
 public class GradientClippingTests
 {
-    private static void AssertRelative(double expected, double actual, double relative = 2e-6)
+    private static void AssertRelative(double expected, double actual, double relative = 1e-5)
         => Assert.True(Math.Abs(expected - actual) <= relative * Math.Abs(expected), $"expected {expected:R}, got {actual:R}");
 
     [Fact]
@@ -52,7 +52,8 @@ public class GradientClippingTests
         var sgd = new Sgd(1f) { GlobalClipNorm = 2f };
         var p = new float[g.Length];
         sgd.Step(p, g);
-        // The norm is summed in float: a relative error of a few 1e-7.
+        // The norm is summed in float (as torch.nn.utils.clip_grad_norm_ does for float32): a few 1e-7 relative with
+        // vector lanes, about 5e-6 on the scalar path (DOTNET_EnableHWIntrinsic=0) for these 1004 values.
         AssertRelative(-small * 2 / norm, p[0]);
         AssertRelative(-small * 2 / norm, p[1003]);
         AssertRelative(-10 * 2 / norm, p[517]);
