@@ -71,23 +71,36 @@ namespace GenNN
                 return; // no parameters
             }
 
-            float b1 = Beta1, b2 = Beta2, eps = Epsilon;
+            Update(parameters, gradients, _m, _v, Beta1, Beta2, Epsilon, LearningRate, iteration, decay: 1f);
+        }
+
+        /// <summary>Describes the optimizer and its hyperparameters.</summary>
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture,
+            "Adam(learningRate: {0}, beta1: {1}, beta2: {2}, epsilon: {3}{4})", LearningRate, Beta1, Beta2, Epsilon, FormatClipping());
+
+        /// <summary>
+        /// One Adam step over the moments <paramref name="m"/> and <paramref name="v"/>, with the parameters first
+        /// multiplied by <paramref name="decay"/> (1 for Adam, <c>1 - lr * weightDecay</c> for <see cref="AdamW"/>: the
+        /// product by 1 is exact, so Adam's bits do not change).
+        /// </summary>
+        internal static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
+            float b1, float b2, float eps, float learningRate, long iteration, float decay)
+        {
             float c1 = 1f - b1, c2 = 1f - b2;
             // Bias corrections in double: b^t underflows gracefully and loses nothing for large t.
-            float stepSize = (float)(LearningRate / (1.0 - Math.Pow(b1, iteration)));
+            float stepSize = (float)(learningRate / (1.0 - Math.Pow(b1, iteration)));
             float invSqrtBc2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(b2, iteration)));
 
-            Span<float> m = _m, v = _v;
             int i = 0;
             if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
             {
-                i = Step512(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2);
+                i = Step512(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2, decay);
             }
             else if (Simd.Vector256)
             {
                 // Simd.Vector256, not Vector256.IsHardwareAccelerated: a Native AOT binary takes this loop where the JIT
                 // does (AVX2 + FMA checked at run time), so both train to the same bits. The loop needs AVX only.
-                i = Step256(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2);
+                i = Step256(parameters, gradients, m, v, b1, c1, b2, c2, eps, stepSize, invSqrtBc2, decay);
             }
             else if (Vector.IsHardwareAccelerated && parameters.Length >= Vector<float>.Count)
             {
@@ -102,6 +115,7 @@ namespace GenNN
                 var vEps = new Vector<float>(eps);
                 var vStep = new Vector<float>(stepSize);
                 var vInv = new Vector<float>(invSqrtBc2);
+                var vDecay = new Vector<float>(decay);
                 for (int k = 0; k < pv.Length; k++)
                 {
                     Vector<float> g = gv[k];
@@ -109,7 +123,7 @@ namespace GenNN
                     Vector<float> vk = vb2 * vv[k] + vc2 * (g * g);
                     mv[k] = mk;
                     vv[k] = vk;
-                    pv[k] -= vStep * mk / (Vector.SquareRoot(vk) * vInv + vEps);
+                    pv[k] = pv[k] * vDecay - vStep * mk / (Vector.SquareRoot(vk) * vInv + vEps);
                 }
 
                 i = pv.Length * Vector<float>.Count;
@@ -122,26 +136,22 @@ namespace GenNN
                 float vi = b2 * v[i] + c2 * (g * g);
                 m[i] = mi;
                 v[i] = vi;
-                parameters[i] -= stepSize * mi / (MathF.Sqrt(vi) * invSqrtBc2 + eps);
+                parameters[i] = parameters[i] * decay - stepSize * mi / (MathF.Sqrt(vi) * invSqrtBc2 + eps);
             }
         }
-
-        /// <summary>Describes the optimizer and its hyperparameters.</summary>
-        public override string ToString() => string.Format(CultureInfo.InvariantCulture,
-            "Adam(learningRate: {0}, beta1: {1}, beta2: {2}, epsilon: {3})", LearningRate, Beta1, Beta2, Epsilon);
 
         // The x86 loops replace the division by a reciprocal estimate refined by one Newton step
         // (r' = r (2 - d r), about 24 correct bits): the divider, not memory, bounded the plain loop.
 
         private static int Step512(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
-            float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2)
+            float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2, float decay)
         {
             ref float p0 = ref MemoryMarshal.GetReference(parameters);
             ref float g0 = ref MemoryMarshal.GetReference(gradients);
             ref float m0 = ref MemoryMarshal.GetReference(m);
             ref float v0 = ref MemoryMarshal.GetReference(v);
             Vector512<float> vb1 = Vector512.Create(b1), vc1 = Vector512.Create(c1), vb2 = Vector512.Create(b2), vc2 = Vector512.Create(c2);
-            Vector512<float> vEps = Vector512.Create(eps), vStep = Vector512.Create(stepSize), vInv = Vector512.Create(invSqrtBc2), two = Vector512.Create(2f);
+            Vector512<float> vEps = Vector512.Create(eps), vStep = Vector512.Create(stepSize), vInv = Vector512.Create(invSqrtBc2), two = Vector512.Create(2f), vDecay = Vector512.Create(decay);
             int i = 0;
             for (; i + 16 <= parameters.Length; i += 16)
             {
@@ -154,21 +164,21 @@ namespace GenNN
                 Vector512<float> d = Vector512.Sqrt(vk) * vInv + vEps;
                 Vector512<float> r = Avx512F.Reciprocal14(d);
                 r *= two - d * r;
-                (Vector512.LoadUnsafe(ref p0, at) - vStep * mk * r).StoreUnsafe(ref p0, at);
+                (Vector512.LoadUnsafe(ref p0, at) * vDecay - vStep * mk * r).StoreUnsafe(ref p0, at);
             }
 
             return i;
         }
 
         private static int Step256(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
-            float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2)
+            float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2, float decay)
         {
             ref float p0 = ref MemoryMarshal.GetReference(parameters);
             ref float g0 = ref MemoryMarshal.GetReference(gradients);
             ref float m0 = ref MemoryMarshal.GetReference(m);
             ref float v0 = ref MemoryMarshal.GetReference(v);
             Vector256<float> vb1 = Vector256.Create(b1), vc1 = Vector256.Create(c1), vb2 = Vector256.Create(b2), vc2 = Vector256.Create(c2);
-            Vector256<float> vEps = Vector256.Create(eps), vStep = Vector256.Create(stepSize), vInv = Vector256.Create(invSqrtBc2), two = Vector256.Create(2f);
+            Vector256<float> vEps = Vector256.Create(eps), vStep = Vector256.Create(stepSize), vInv = Vector256.Create(invSqrtBc2), two = Vector256.Create(2f), vDecay = Vector256.Create(decay);
             int i = 0;
             for (; i + 8 <= parameters.Length; i += 8)
             {
@@ -182,7 +192,7 @@ namespace GenNN
                 Vector256<float> r = Avx.Reciprocal(d);
                 r *= two - d * r;
                 r *= two - d * r;
-                (Vector256.LoadUnsafe(ref p0, at) - vStep * mk * r).StoreUnsafe(ref p0, at);
+                (Vector256.LoadUnsafe(ref p0, at) * vDecay - vStep * mk * r).StoreUnsafe(ref p0, at);
             }
 
             return i;

@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.Numerics.Tensors;
+using GenNN.Kernels;
 
 namespace GenNN
 {
@@ -11,11 +13,18 @@ namespace GenNN
     /// <para>An optimizer keeps per-parameter state (momentum, moment estimates). That state is allocated on the
     /// first <see cref="Step"/> for that many parameters; later steps allocate nothing and must pass the same
     /// number of parameters. Use one optimizer per network, or call <see cref="Reset"/> before reusing it.</para>
+    /// <para>Gradient clipping (<see cref="ClipValue"/>, <see cref="GlobalClipNorm"/>) works on every optimizer: the
+    /// base class clips a copy of the gradients (the network's own gradient buffer is left as it is) and hands that
+    /// copy to the update. The copy is allocated once, with the state; clipped steps allocate nothing either.</para>
     /// <para>Not thread-safe.</para>
     /// </remarks>
     public abstract class Optimizer
     {
         private float _learningRate;
+        private float? _clipValue;
+        private float? _globalClipNorm;
+        // The clipped copy of the gradients, allocated on the first step that clips.
+        private float[]? _clipped;
 
         /// <summary>Initialises the shared state with a validated learning rate.</summary>
         /// <param name="learningRate">The step size; finite and at least 0.</param>
@@ -35,6 +44,61 @@ namespace GenNN
             {
                 CheckLearningRate(value, nameof(value));
                 _learningRate = value;
+            }
+        }
+
+        /// <summary>
+        /// Clips every gradient to [-<c>ClipValue</c>, <c>ClipValue</c>] before the update (Keras' <c>clipvalue</c>,
+        /// <c>torch.nn.utils.clip_grad_value_</c>), or <see langword="null"/> (the default) not to.
+        /// </summary>
+        /// <remarks>
+        /// Applied before <see cref="GlobalClipNorm"/> when both are set, so the gradients the update sees satisfy both
+        /// bounds. See <see cref="GlobalClipNorm"/> for NaN and infinite gradients.
+        /// </remarks>
+        /// <exception cref="ArgumentOutOfRangeException">The value is not finite and greater than 0.</exception>
+        public float? ClipValue
+        {
+            get => _clipValue;
+            set
+            {
+                if (value is float v)
+                {
+                    CheckPositive(v, nameof(ClipValue));
+                }
+
+                _clipValue = value;
+            }
+        }
+
+        /// <summary>
+        /// Rescales the whole gradient vector so that its Euclidean norm is at most <c>GlobalClipNorm</c> (Keras'
+        /// <c>global_clipnorm</c>, <c>torch.nn.utils.clip_grad_norm_</c> over all of the model's parameters), or
+        /// <see langword="null"/> (the default) not to.
+        /// </summary>
+        /// <remarks>
+        /// <para>With <c>n = ||g||</c> over every parameter of the network (weights and biases of all layers together),
+        /// a step with <c>n &gt; GlobalClipNorm</c> uses <c>g * GlobalClipNorm / n</c>; otherwise <c>g</c> unchanged. This is
+        /// TensorFlow's <c>clip_by_global_norm</c>; PyTorch divides by <c>n + 1e-6</c>, a relative difference below 1e-6
+        /// for norms above 1. The norm is accumulated in float, and again in double if that overflows. Keras' per-variable
+        /// <c>clipnorm</c> has no equivalent: an optimizer sees one flat vector and knows nothing of layers.</para>
+        /// <para>NaN and infinite gradients are never clipped into plausible values: when any gradient is NaN or infinite,
+        /// neither <see cref="ClipValue"/> nor <see cref="GlobalClipNorm"/> is applied, so the non-finite value reaches the
+        /// update and makes its parameter NaN or infinite, which <see cref="Trainer.Fit"/> detects (it undoes the step and
+        /// throws <see cref="TrainingDivergedException"/>). Clipping by value alone would turn an infinity into
+        /// &#177;<c>ClipValue</c>, and scaling by an infinite norm would zero every finite gradient.</para>
+        /// </remarks>
+        /// <exception cref="ArgumentOutOfRangeException">The value is not finite and greater than 0.</exception>
+        public float? GlobalClipNorm
+        {
+            get => _globalClipNorm;
+            set
+            {
+                if (value is float v)
+                {
+                    CheckPositive(v, nameof(GlobalClipNorm));
+                }
+
+                _globalClipNorm = value;
             }
         }
 
@@ -78,7 +142,58 @@ namespace GenNN
             }
 
             Iterations++;
+            if ((_clipValue is not null || _globalClipNorm is not null) && parameters.Length > 0)
+            {
+                gradients = Clip(gradients);
+            }
+
             StepCore(parameters, gradients, Iterations);
+        }
+
+        /// <summary>
+        /// Clips <paramref name="gradients"/> into the scratch copy by value, then by global norm, and returns the copy;
+        /// returns <paramref name="gradients"/> itself when any of them is NaN or infinite (see <see cref="GlobalClipNorm"/>).
+        /// </summary>
+        private ReadOnlySpan<float> Clip(ReadOnlySpan<float> gradients)
+        {
+            if (!Guard.AllFinite(gradients))
+            {
+                return gradients;
+            }
+
+            // Allocated once, on the first step that clips (the first step, unless clipping is switched on later).
+            Span<float> clipped = _clipped ??= new float[gradients.Length];
+            if (_clipValue is float c)
+            {
+                TensorPrimitives.Clamp(gradients, -c, c, clipped);
+            }
+            else
+            {
+                gradients.CopyTo(clipped);
+            }
+
+            if (_globalClipNorm is float maxNorm)
+            {
+                double norm = TensorPrimitives.Norm((ReadOnlySpan<float>)clipped);
+                if (float.IsPositiveInfinity((float)norm))
+                {
+                    // The float sum of squares overflowed (gradients above ~1e19): the values are finite, so is their norm.
+                    double sum = 0;
+                    foreach (float g in clipped)
+                    {
+                        sum += (double)g * g;
+                    }
+
+                    norm = Math.Sqrt(sum);
+                }
+
+                if (norm > maxNorm)
+                {
+                    TensorPrimitives.Multiply(clipped, (float)(maxNorm / norm), clipped);
+                }
+            }
+
+            return clipped;
         }
 
         /// <summary>Forgets all state (moments, iteration count), so the next <see cref="Step"/> starts afresh for any parameter count.</summary>
@@ -86,6 +201,7 @@ namespace GenNN
         {
             Iterations = 0;
             ParameterCount = 0;
+            _clipped = null;
             ReleaseState();
         }
 
@@ -122,6 +238,21 @@ namespace GenNN
                     string.Format(CultureInfo.InvariantCulture, "Expected {0} in (0, {1}]: finite and greater than 0.", paramName, float.MaxValue));
             }
         }
+
+        /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> is finite and at least 0 (NaN fails).</summary>
+        private protected static void CheckNonNegative(float value, string paramName)
+        {
+            if (!(value >= 0f && float.IsFinite(value)))
+            {
+                throw new ArgumentOutOfRangeException(paramName, value,
+                    string.Format(CultureInfo.InvariantCulture, "Expected {0} in [0, {1}]: finite and at least 0.", paramName, float.MaxValue));
+            }
+        }
+
+        /// <summary>Formats the clipping settings for <see cref="object.ToString"/>: empty when neither is set.</summary>
+        private protected string FormatClipping()
+            => (_clipValue is float c ? string.Format(CultureInfo.InvariantCulture, ", clipValue: {0}", c) : "")
+             + (_globalClipNorm is float n ? string.Format(CultureInfo.InvariantCulture, ", globalClipNorm: {0}", n) : "");
 
         /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> lies in [min, max) (or [min, max] when <paramref name="maxInclusive"/>).</summary>
         private protected static void CheckRange(float value, float min, float max, bool maxInclusive, string paramName)

@@ -20,9 +20,9 @@ namespace GenNN
     /// rolled back: call <see cref="Optimizer.Reset"/> or use a new optimizer before training again. A non-finite
     /// validation loss after an epoch also stops training; the parameters, finite, are those after that epoch.</para>
     /// </remarks>
-    public static class Trainer
+    public static partial class Trainer
     {
-        /// <summary>The batch size <see cref="Evaluate"/> and <see cref="Predict"/> use by default, and <see cref="Fit"/> uses for validation.</summary>
+        /// <summary>The batch size <see cref="Evaluate"/> and <see cref="Predict(INetwork, Dataset, int)"/> use by default, and <see cref="Fit"/> uses for validation.</summary>
         public const int DefaultEvaluationBatchSize = 256;
 
         /// <summary>

@@ -110,13 +110,23 @@ public class OptimizerTests
         Assert.Equal(0.9f, parameters[2], 4);
     }
 
-    public static TheoryData<string> AllOptimizers => new() { "sgd", "momentum", "nesterov", "adam" };
+    public static TheoryData<string> AllOptimizers => new()
+    {
+        "sgd", "momentum", "nesterov", "sgd-decay", "adam", "adamw", "rmsprop", "rmsprop-centered-momentum", "adagrad", "nadam",
+    };
 
     private static Optimizer Create(string name) => name switch
     {
         "sgd" => new Sgd(0.1f),
         "momentum" => new Sgd(0.05f, momentum: 0.9f),
         "nesterov" => new Sgd(0.05f, momentum: 0.9f, nesterov: true),
+        // A small decay moves the minimum of the quadratic below by less than the tolerance.
+        "sgd-decay" => new Sgd(0.05f, momentum: 0.9f, weightDecay: 1e-4f),
+        "adamw" => new AdamW(0.1f, weightDecay: 1e-4f),
+        "rmsprop" => new RmsProp(0.01f),
+        "rmsprop-centered-momentum" => new RmsProp(0.01f, momentum: 0.5f, centered: true),
+        "adagrad" => new Adagrad(0.5f),
+        "nadam" => new Nadam(0.1f),
         _ => new Adam(0.1f),
     };
 
@@ -265,7 +275,119 @@ public class OptimizerTests
     [Fact]
     public void ToString_names_the_hyperparameters()
     {
-        Assert.Equal("Sgd(learningRate: 0.1, momentum: 0.9, nesterov: true)", new Sgd(0.1f, 0.9f, true).ToString());
+        Assert.Equal("Sgd(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0)", new Sgd(0.1f, 0.9f, true).ToString());
+        Assert.Equal("AdamW(learningRate: 0.001, weightDecay: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1E-08)", new AdamW().ToString());
+        Assert.Equal("RmsProp(learningRate: 0.01, alpha: 0.99, epsilon: 1E-08, momentum: 0, centered: false)", new RmsProp().ToString());
+        Assert.Equal("Adagrad(learningRate: 0.01, learningRateDecay: 0, initialAccumulatorValue: 0, epsilon: 1E-10)", new Adagrad().ToString());
+        Assert.Equal("Nadam(learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1E-08, momentumDecay: 0.004)", new Nadam().ToString());
         Assert.Equal("Adam(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1E-08)", new Adam().ToString());
+    }
+
+    [Fact]
+    public void New_optimizers_reject_out_of_range_hyperparameters()
+    {
+        void Throws(string param, Func<Optimizer> create)
+        {
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => create());
+            Assert.Equal(param, ex.ParamName);
+            Assert.Contains("Expected", ex.Message);
+        }
+
+        Throws("weightDecay", () => new Sgd(0.1f, weightDecay: -1e-4f));
+        Throws("weightDecay", () => new Sgd(0.1f, weightDecay: float.NaN));
+        Throws("weightDecay", () => new AdamW(weightDecay: -0.01f));
+        Throws("weightDecay", () => new AdamW(weightDecay: float.PositiveInfinity));
+        Throws("beta1", () => new AdamW(beta1: 1f));
+        Throws("beta2", () => new AdamW(beta2: float.NaN));
+        Throws("epsilon", () => new AdamW(epsilon: 0f));
+        Throws("learningRate", () => new AdamW(-1f));
+        Throws("alpha", () => new RmsProp(alpha: 1f));
+        Throws("alpha", () => new RmsProp(alpha: -0.1f));
+        Throws("epsilon", () => new RmsProp(epsilon: 0f));
+        Throws("momentum", () => new RmsProp(momentum: 1f));
+        Throws("momentum", () => new RmsProp(momentum: float.NaN));
+        Throws("learningRate", () => new RmsProp(float.NaN));
+        Throws("learningRateDecay", () => new Adagrad(learningRateDecay: -1f));
+        Throws("initialAccumulatorValue", () => new Adagrad(initialAccumulatorValue: -0.1f));
+        Throws("initialAccumulatorValue", () => new Adagrad(initialAccumulatorValue: float.PositiveInfinity));
+        Throws("epsilon", () => new Adagrad(epsilon: float.NaN));
+        Throws("beta1", () => new Nadam(beta1: -0.5f));
+        Throws("beta2", () => new Nadam(beta2: 1f));
+        Throws("epsilon", () => new Nadam(epsilon: -1f));
+        Throws("momentumDecay", () => new Nadam(momentumDecay: -4e-3f));
+        Throws("momentumDecay", () => new Nadam(momentumDecay: float.NaN));
+        Assert.Contains("[0, ", Assert.Throws<ArgumentOutOfRangeException>(() => new Adagrad(learningRateDecay: -1f)).Message);
+    }
+
+    public static TheoryData<string> ElementwiseOptimizers => new()
+    {
+        "sgd-decay", "rmsprop", "rmsprop-centered-momentum", "adagrad", "nadam",
+    };
+
+    [Theory]
+    [MemberData(nameof(ElementwiseOptimizers))]
+    public void Vector_bodies_compute_the_same_bits_as_the_scalar_remainder(string name)
+    {
+        // Each update is element-wise: 53 parameters in one call (vector blocks + remainder) must match 53 calls of one
+        // parameter each (the scalar remainder only), bit for bit.
+        var random = new Random(5);
+        const int n = 53;
+        float[] together = RandomVector(random, n);
+        float[] apart = (float[])together.Clone();
+        Optimizer whole = Create(name);
+        Optimizer[] singles = Enumerable.Range(0, n).Select(_ => Create(name)).ToArray();
+        for (int step = 0; step < 5; step++)
+        {
+            float[] g = RandomVector(random, n, step == 2 ? 1e-4f : 1f);
+            whole.Step(together, g);
+            for (int i = 0; i < n; i++)
+            {
+                singles[i].Step(apart.AsSpan(i, 1), g.AsSpan(i, 1));
+            }
+        }
+
+        Assert.Equal(apart, together);
+    }
+
+    [Fact]
+    public void Centered_RmsProp_stays_finite_after_many_identical_gradients()
+    {
+        // s - a^2 = g^2 alpha^t (1 - alpha^t) vanishes and can round below 0; PyTorch would take sqrt of it (NaN).
+        var rms = new RmsProp(1e-3f, alpha: 0.5f, centered: true);
+        var p = new float[37];
+        var g = new float[37];
+        g.AsSpan().Fill(0.3f);
+        for (int step = 0; step < 200; step++)
+        {
+            rms.Step(p, g);
+        }
+
+        Assert.All(p, x => Assert.True(float.IsFinite(x), $"parameter {x}"));
+    }
+
+    [Fact]
+    public void Adagrad_learning_rate_decay_and_initial_accumulator_follow_PyTorchs_formula()
+    {
+        // Step 1: s = 0.5 + 1 = 1.5, p = -1 * 1 / sqrt(1.5). Step 2: clr = 1 / (1 + 0.5), s = 2.5, p -= clr / sqrt(2.5).
+        var adagrad = new Adagrad(1f, learningRateDecay: 0.5f, initialAccumulatorValue: 0.5f, epsilon: 1e-10f);
+        float[] p = { 0f };
+        adagrad.Step(p, new[] { 1f });
+        Assert.Equal(-1 / Math.Sqrt(1.5), p[0], 6);
+        adagrad.Step(p, new[] { 1f });
+        Assert.Equal(-1 / Math.Sqrt(1.5) - 1 / 1.5 / Math.Sqrt(2.5), p[0], 6);
+    }
+
+    [Fact]
+    public void Nadam_Reset_restarts_the_momentum_product()
+    {
+        var nadam = new Nadam(0.1f);
+        float[] p = { 0f }, q = { 0f };
+        nadam.Step(p, new[] { 1f });
+        nadam.Step(p, new[] { 1f });
+        nadam.Reset();
+        nadam.Step(q, new[] { 1f });
+        float[] fresh = { 0f };
+        new Nadam(0.1f).Step(fresh, new[] { 1f });
+        Assert.Equal(fresh[0], q[0]);
     }
 }
