@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Numerics.Tensors;
 using System.Threading;
 
@@ -10,30 +11,32 @@ namespace GenNN
     /// </summary>
     /// <remarks>
     /// <para>Training is deterministic: with a fixed <c>seed</c>, the same network initialisation and the same optimizer
-    /// settings, <see cref="Fit"/> produces bit-identical parameters on every run on the same machine. Buffers are
+    /// settings, <c>Fit</c> produces bit-identical parameters on every run on the same machine. Buffers are
     /// allocated once per call; the per-batch loop allocates nothing.</para>
-    /// <para><see cref="Fit"/> never returns or leaves NaN or infinite parameters. It checks every batch's loss before
+    /// <para><c>Fit</c> never returns or leaves NaN or infinite parameters. It checks every batch's loss before
     /// applying the optimizer step (the step for a non-finite loss is not applied), and it copies the parameters before
     /// each step and scans them after it (together about 3% of a 784-64-64-10 batch-64 TrainBatch): a step that makes
     /// any parameter non-finite is undone from that copy. Either way it then throws <see cref="TrainingDivergedException"/>
     /// and the network holds its last finite parameters. The optimizer's own state (momentum, Adam's moments) is not
     /// rolled back: call <see cref="Optimizer.Reset"/> or use a new optimizer before training again. A non-finite
-    /// validation loss after an epoch also stops training; the parameters, finite, are those after that epoch.</para>
+    /// validation loss after an epoch also stops training; the parameters, finite, are those after that epoch. So does an
+    /// epoch whose training loss exceeds <see cref="FitOptions.DivergenceFactor"/> times the run's first batch loss.</para>
     /// </remarks>
     public static partial class Trainer
     {
-        /// <summary>The batch size <see cref="Evaluate"/> and <see cref="Predict(INetwork, Dataset, int)"/> use by default, and <see cref="Fit"/> uses for validation.</summary>
+        /// <summary>The batch size <see cref="Evaluate"/> and <see cref="Predict(INetwork, Dataset, int)"/> use by default, and <c>Fit</c> uses for validation.</summary>
         public const int DefaultEvaluationBatchSize = 256;
 
         /// <summary>
         /// Trains <paramref name="network"/> on <paramref name="train"/> for <paramref name="epochs"/> epochs of mini-batch
-        /// gradient descent: each batch runs <see cref="INetwork.TrainBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int)"/> then
-        /// <see cref="Optimizer.Step"/> on <see cref="INetwork.Parameters"/>.
+        /// gradient descent, printing nothing: the original signature, kept for existing code. It runs
+        /// <see cref="Fit(INetwork, Dataset, Optimizer, FitOptions?, CancellationToken)"/> with <see cref="FitOptions.Verbose"/> = 0
+        /// and <paramref name="onEpoch"/> as a callback.
         /// </summary>
         /// <param name="network">The network to train; its parameters are updated in place.</param>
         /// <param name="train">The training set; its feature count must be the network's <see cref="INetwork.InputSize"/> and
         /// its target size the network's <see cref="INetwork.TargetSize"/>.</param>
-        /// <param name="optimizer">The optimizer; its state carries over if <see cref="Fit"/> is called again.</param>
+        /// <param name="optimizer">The optimizer; its state carries over if <c>Fit</c> is called again.</param>
         /// <param name="epochs">The number of passes over <paramref name="train"/>; at least 1.</param>
         /// <param name="batchSize">The samples per batch; at least 1 (a size above the sample count means one batch per epoch).</param>
         /// <param name="validation">An optional set evaluated after each epoch, as <see cref="Evaluate"/> does.</param>
@@ -45,10 +48,8 @@ namespace GenNN
         /// <exception cref="ArgumentException">A data set is empty, does not match the network's sizes, or holds a label the
         /// network's loss cannot take (the message names the row).</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> or <paramref name="batchSize"/> is less than 1.</exception>
-        /// <exception cref="TrainingDivergedException">The training loss or the validation loss became NaN or infinite, or
-        /// an optimizer step made a parameter NaN or infinite (usually a learning rate that is too high). The exception carries
-        /// the <see cref="History"/> so far, the epoch, the batch and the loss; the network keeps its last finite parameters.</exception>
-        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        /// <exception cref="TrainingDivergedException">Training diverged; see the other overload.</exception>
+        /// <exception cref="TrainingCanceledException"><paramref name="cancellationToken"/> was cancelled (an <see cref="OperationCanceledException"/>).</exception>
         public static History Fit(
             INetwork network,
             Dataset train,
@@ -61,14 +62,6 @@ namespace GenNN
             Action<EpochResult>? onEpoch = null,
             CancellationToken cancellationToken = default)
         {
-            ArgumentNullException.ThrowIfNull(network);
-            ArgumentNullException.ThrowIfNull(optimizer);
-            CheckData(network, train, nameof(train));
-            if (validation is not null)
-            {
-                CheckData(network, validation, nameof(validation));
-            }
-
             if (epochs < 1)
             {
                 throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Expected at least 1 epoch.");
@@ -79,6 +72,59 @@ namespace GenNN
                 throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Expected a batch size of at least 1.");
             }
 
+            var options = new FitOptions
+            {
+                Epochs = epochs,
+                BatchSize = batchSize,
+                ValidationData = validation,
+                Seed = seed,
+                Shuffle = shuffle,
+                Verbose = 0,
+                Callbacks = onEpoch is null ? Array.Empty<Callback>() : new Callback[] { new LambdaCallback(onEpochEnd: onEpoch) },
+            };
+            return FitCore(network, train, optimizer, options, nameof(validation), cancellationToken);
+        }
+
+        /// <summary>
+        /// Trains <paramref name="network"/> on <paramref name="train"/> (Keras' <c>model.fit</c>): for each of
+        /// <see cref="FitOptions.Epochs"/> epochs, each batch runs <see cref="INetwork.TrainBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int)"/>
+        /// then <see cref="Optimizer.Step"/> on <see cref="INetwork.Parameters"/>; after each epoch the validation set (if
+        /// any) is evaluated, the epoch is added to the <see cref="History"/>, reported (<see cref="FitOptions.Verbose"/>)
+        /// and passed to the <see cref="FitOptions.Callbacks"/>.
+        /// </summary>
+        /// <param name="network">The network to train; its parameters are updated in place.</param>
+        /// <param name="train">The training set (a <see cref="FitOptions.ValidationSplit"/> is taken from it); its feature count
+        /// must be the network's <see cref="INetwork.InputSize"/> and its target size the network's <see cref="INetwork.TargetSize"/>.</param>
+        /// <param name="optimizer">The optimizer; its state carries over if <c>Fit</c> is called again.</param>
+        /// <param name="options">The settings; <see langword="null"/> for Keras' defaults (1 epoch, batches of 32, shuffled, progress printed).</param>
+        /// <param name="cancellationToken">Checked before every batch.</param>
+        /// <returns>
+        /// The metrics of every epoch. Training that a callback stopped (e.g. <see cref="EarlyStopping"/>) returns normally:
+        /// <see cref="History.StopReason"/> and <see cref="History.StoppedEpoch"/> say why and when.
+        /// </returns>
+        /// <exception cref="ArgumentException">A data set is empty, does not match the network's sizes, or holds a label the
+        /// network's loss cannot take (the message names the row); both a validation split and validation data were given.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">An option is outside its range (the message names it).</exception>
+        /// <exception cref="TrainingDivergedException">The training loss or the validation loss became NaN or infinite, an
+        /// optimizer step made a parameter NaN or infinite (usually a learning rate that is too high), or an epoch's training
+        /// loss exceeded <see cref="FitOptions.DivergenceFactor"/> times the first batch's. The exception carries the
+        /// <see cref="History"/> so far, the epoch, the batch and the loss; the network keeps finite parameters.</exception>
+        /// <exception cref="TrainingCanceledException"><paramref name="cancellationToken"/> was cancelled; an
+        /// <see cref="OperationCanceledException"/> that carries the <see cref="History"/> of the completed epochs.</exception>
+        public static History Fit(INetwork network, Dataset train, Optimizer optimizer, FitOptions? options = null, CancellationToken cancellationToken = default)
+            => FitCore(network, train, optimizer, options ?? new FitOptions(), "options.ValidationData", cancellationToken);
+
+        private static History FitCore(INetwork network, Dataset train, Optimizer optimizer, FitOptions options, string validationName, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(network);
+            ArgumentNullException.ThrowIfNull(optimizer);
+            CheckData(network, train, nameof(train));
+            CheckOptions(options);
+            if (options.ValidationData is not null)
+            {
+                CheckData(network, options.ValidationData, validationName);
+            }
+
             if (optimizer.ParameterCount != 0 && optimizer.ParameterCount != network.ParameterCount)
             {
                 throw new ArgumentException(
@@ -87,82 +133,323 @@ namespace GenNN
                     nameof(optimizer));
             }
 
-            int size = Math.Min(batchSize, train.Count);
-            var loader = new BatchLoader(train, size, shuffle, seed is int s ? new Random(s) : new Random());
+            var (fitData, validation) = SplitValidation(train, options);
+            int epochs = options.Epochs;
+            int size = Math.Min(options.BatchSize, fitData.Count);
+            var loader = new BatchLoader(fitData, size, options.Shuffle, options.Seed is int s ? new Random(s) : new Random());
             bool classification = network.Loss != Loss.MeanSquaredError;
             int outputSize = network.OutputSize;
             float[]? outputs = classification ? new float[size * outputSize] : null;
             Evaluator? validator = validation is null ? null : new Evaluator(network, validation.Count, DefaultEvaluationBatchSize);
             var history = new History();
+            var context = new TrainingContext(network, optimizer, options, history, loader.BatchCount);
+            Callback[] callbacks = options.Callbacks.ToArray();
+            IProgress<TrainingProgress>? progress = options.Verbose == 0 ? null : options.Progress ?? new ConsoleProgress();
+            bool batchReports = progress is not null && options.Verbose == 1;
+            long reportInterval = (long)(options.ProgressInterval.TotalSeconds * Stopwatch.Frequency);
+            // The loss of the run's first batch, before any update: the reference of the divergence bound.
+            double referenceLoss = double.NaN;
             // The parameters before each step, restored if the step makes any of them NaN or infinite.
             var beforeStep = new float[network.ParameterCount];
+            int epoch = 0;
 
-            for (int epoch = 1; epoch <= epochs; epoch++)
+            try
             {
-                long started = Stopwatch.GetTimestamp();
-                double lossSum = 0;
-                long correct = 0;
-                foreach (Batch batch in loader)
+                foreach (Callback callback in callbacks)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    // Keras reports training accuracy on each batch's outputs before that batch's update:
-                    // TrainBatch hands them back from its own forward pass.
-                    Span<float> batchOutputs = outputs is null ? default : outputs.AsSpan(0, batch.Count * outputSize);
-                    float loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
-                    if (outputs is not null)
-                    {
-                        correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
-                    }
-
-                    if (!float.IsFinite(loss))
-                    {
-                        throw new TrainingDivergedException(
-                            Dataset.Format(
-                                "The training loss became {0} in epoch {1}, batch {2}. That batch's optimizer step was not applied: the network keeps the parameters it had before it. Lower the learning rate (now {3}) or standardize the features.",
-                                loss, epoch, batch.Index + 1, optimizer.LearningRate),
-                            history, epoch, batch.Index + 1, loss);
-                    }
-
-                    Span<float> parameters = network.Parameters;
-                    parameters.CopyTo(beforeStep);
-                    optimizer.Step(parameters, network.Gradients);
-                    if (!Kernels.Guard.AllFinite(parameters))
-                    {
-                        beforeStep.AsSpan().CopyTo(parameters);
-                        throw new TrainingDivergedException(
-                            Dataset.Format(
-                                "The optimizer step of epoch {0}, batch {1} (loss {2}) made parameters NaN or infinite; they were restored to their finite values before that step. Lower the learning rate (now {3}) or standardize the features.",
-                                epoch, batch.Index + 1, loss, optimizer.LearningRate),
-                            history, epoch, batch.Index + 1, loss);
-                    }
-
-                    lossSum += (double)loss * batch.Count;
+                    callback.OnTrainBegin(context);
                 }
 
-                EvaluationResult? validationResult = validator?.Run(network, validation!);
-                var result = new EpochResult
+                for (epoch = 1; epoch <= epochs && !context.StopRequested; epoch++)
                 {
-                    Epoch = epoch,
+                    context.Epoch = epoch;
+                    context.Batch = 0;
+                    foreach (Callback callback in callbacks)
+                    {
+                        callback.OnEpochBegin(context);
+                    }
+
+                    if (batchReports)
+                    {
+                        progress!.Report(new TrainingProgress { Kind = TrainingProgressKind.EpochBegin, Epoch = epoch, Epochs = epochs, Batches = loader.BatchCount, History = history });
+                    }
+
+                    long started = Stopwatch.GetTimestamp();
+                    long nextReport = started + reportInterval;
+                    double lossSum = 0;
+                    long correct = 0;
+                    int seen = 0, done = 0;
+                    foreach (Batch batch in loader)
+                    {
+                        if (context.StopRequested)
+                        {
+                            break;
+                        }
+
+                        if (cancellationToken.IsCancellationRequested)
+                        {
+                            throw new TrainingCanceledException(
+                                Dataset.Format("Training was canceled before batch {0} of epoch {1}; the History holds the {2} completed epoch(s).",
+                                    batch.Index + 1, epoch, history.Epochs.Count),
+                                history, epoch, batch.Index + 1, cancellationToken);
+                        }
+
+                        context.Batch = batch.Index + 1;
+                        for (int c = 0; c < callbacks.Length; c++)
+                        {
+                            callbacks[c].OnBatchBegin(context);
+                        }
+
+                        // Keras reports training accuracy on each batch's outputs before that batch's update:
+                        // TrainBatch hands them back from its own forward pass.
+                        Span<float> batchOutputs = outputs is null ? default : outputs.AsSpan(0, batch.Count * outputSize);
+                        float loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
+                        if (outputs is not null)
+                        {
+                            correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
+                        }
+
+                        if (!float.IsFinite(loss))
+                        {
+                            throw new TrainingDivergedException(
+                                Dataset.Format(
+                                    "The training loss became {0} in epoch {1}, batch {2}. That batch's optimizer step was not applied: the network keeps the parameters it had before it. Lower the learning rate (now {3}) or standardize the features.",
+                                    loss, epoch, batch.Index + 1, optimizer.LearningRate),
+                                history, epoch, batch.Index + 1, loss);
+                        }
+
+                        Span<float> parameters = network.Parameters;
+                        parameters.CopyTo(beforeStep);
+                        optimizer.Step(parameters, network.Gradients);
+                        if (!Kernels.Guard.AllFinite(parameters))
+                        {
+                            beforeStep.AsSpan().CopyTo(parameters);
+                            throw new TrainingDivergedException(
+                                Dataset.Format(
+                                    "The optimizer step of epoch {0}, batch {1} (loss {2}) made parameters NaN or infinite; they were restored to their finite values before that step. Lower the learning rate (now {3}) or standardize the features.",
+                                    epoch, batch.Index + 1, loss, optimizer.LearningRate),
+                                history, epoch, batch.Index + 1, loss);
+                        }
+
+                        if (double.IsNaN(referenceLoss))
+                        {
+                            referenceLoss = loss;
+                        }
+
+                        lossSum += (double)loss * batch.Count;
+                        seen += batch.Count;
+                        done++;
+                        if (callbacks.Length > 0)
+                        {
+                            var batchResult = new BatchResult(epoch, batch.Index + 1, batch.Count, loss);
+                            for (int c = 0; c < callbacks.Length; c++)
+                            {
+                                callbacks[c].OnBatchEnd(context, batchResult);
+                            }
+                        }
+
+                        context.Step++;
+                        if (batchReports)
+                        {
+                            // One clock read per batch; formatting happens only at a redraw.
+                            long now = Stopwatch.GetTimestamp();
+                            if (now >= nextReport)
+                            {
+                                nextReport = now + reportInterval;
+                                progress!.Report(new TrainingProgress
+                                {
+                                    Kind = TrainingProgressKind.Batch,
+                                    Epoch = epoch,
+                                    Epochs = epochs,
+                                    Batch = done,
+                                    Batches = loader.BatchCount,
+                                    Loss = lossSum / seen,
+                                    Accuracy = classification ? (double)correct / seen : null,
+                                    Elapsed = Stopwatch.GetElapsedTime(started, now),
+                                    History = history,
+                                });
+                            }
+                        }
+                    }
+
+                    context.Batch = 0;
+                    if (seen == 0)
+                    {
+                        // A callback stopped training in OnEpochBegin: no batch ran, there is no epoch to record.
+                        break;
+                    }
+
+                    float learningRate = optimizer.LearningRate;
+                    EvaluationResult? validationResult = validator?.Run(network, validation!);
+                    var result = new EpochResult
+                    {
+                        Epoch = epoch,
+                        Epochs = epochs,
+                        Loss = lossSum / seen,
+                        Accuracy = classification ? (double)correct / seen : null,
+                        ValidationLoss = validationResult?.Loss,
+                        ValidationAccuracy = validationResult?.Accuracy,
+                        Elapsed = Stopwatch.GetElapsedTime(started),
+                        LearningRate = learningRate,
+                    };
+                    history.Add(result);
+                    progress?.Report(new TrainingProgress
+                    {
+                        Kind = TrainingProgressKind.EpochEnd,
+                        Epoch = epoch,
+                        Epochs = epochs,
+                        Batch = done,
+                        Batches = loader.BatchCount,
+                        Loss = result.Loss,
+                        Accuracy = result.Accuracy,
+                        Elapsed = result.Elapsed,
+                        Result = result,
+                        History = history,
+                    });
+                    foreach (Callback callback in callbacks)
+                    {
+                        callback.OnEpochEnd(context, result);
+                    }
+
+                    if (validationResult is { Loss: double validationLoss } && !double.IsFinite(validationLoss))
+                    {
+                        throw new TrainingDivergedException(
+                            Dataset.Format(
+                                "The validation loss became {0} after epoch {1}; training stopped. The network keeps its parameters after that epoch (all finite). Lower the learning rate (now {2}) or standardize the features.",
+                                validationLoss, epoch, optimizer.LearningRate),
+                            history, epoch, null, validationLoss);
+                    }
+
+                    if (options.DivergenceFactor is double factor && referenceLoss > 0 && result.Loss > factor * referenceLoss)
+                    {
+                        throw new TrainingDivergedException(
+                            Dataset.Format(
+                                "The training loss of epoch {0} was {1:G4}, more than {2} times the loss of the run's first batch ({3:G4}): training diverged and was stopped. The network keeps its (finite) parameters after that epoch. Lower the learning rate (now {4}) or standardize the features; FitOptions.DivergenceFactor sets or disables this bound.",
+                                epoch, result.Loss, factor, referenceLoss, optimizer.LearningRate),
+                            history, epoch, null, result.Loss);
+                    }
+                }
+
+                history.StopReason = context.StopReason == StopReason.None ? StopReason.Completed : context.StopReason;
+                history.StopMessage = context.StopMessage;
+                history.StoppedEpoch = history.Epochs.Count;
+                foreach (Callback callback in callbacks)
+                {
+                    callback.OnTrainEnd(context);
+                }
+
+                return history;
+            }
+            catch (TrainingDivergedException e) when (ReferenceEquals(e.History, history))
+            {
+                history.StopReason = StopReason.Diverged;
+                history.StopMessage = e.Message;
+                history.StoppedEpoch = e.Epoch;
+                throw;
+            }
+            catch (TrainingCanceledException e) when (ReferenceEquals(e.History, history))
+            {
+                history.StopReason = StopReason.Canceled;
+                history.StopMessage = e.Message;
+                history.StoppedEpoch = e.Epoch;
+                throw;
+            }
+            finally
+            {
+                progress?.Report(new TrainingProgress
+                {
+                    Kind = TrainingProgressKind.TrainEnd,
+                    Epoch = history.Epochs.Count,
                     Epochs = epochs,
-                    Loss = lossSum / train.Count,
-                    Accuracy = classification ? (double)correct / train.Count : null,
-                    ValidationLoss = validationResult?.Loss,
-                    ValidationAccuracy = validationResult?.Accuracy,
-                    Elapsed = Stopwatch.GetElapsedTime(started),
-                };
-                history.Add(result);
-                onEpoch?.Invoke(result);
-                if (validationResult is { Loss: double validationLoss } && !double.IsFinite(validationLoss))
-                {
-                    throw new TrainingDivergedException(
-                        Dataset.Format(
-                            "The validation loss became {0} after epoch {1}; training stopped. The network keeps its parameters after that epoch (all finite). Lower the learning rate (now {2}) or standardize the features.",
-                            validationLoss, epoch, optimizer.LearningRate),
-                        history, epoch, null, validationLoss);
-                }
+                    Batches = loader.BatchCount,
+                    History = history,
+                });
+            }
+        }
+
+        private static void CheckOptions(FitOptions options)
+        {
+            if (options.Epochs < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Expected FitOptions.Epochs of at least 1.");
             }
 
-            return history;
+            if (options.BatchSize < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "Expected FitOptions.BatchSize of at least 1.");
+            }
+
+            if (!(options.ValidationSplit >= 0 && options.ValidationSplit < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.ValidationSplit, "Expected FitOptions.ValidationSplit in [0, 1): the fraction of the training set held out for validation.");
+            }
+
+            if (options.ValidationSplit > 0 && options.ValidationData is not null)
+            {
+                throw new ArgumentException("FitOptions has both a ValidationSplit and ValidationData; give one of them.", nameof(options));
+            }
+
+            if (options.StratifyValidationSplit && options.ValidationSplit == 0)
+            {
+                throw new ArgumentException("FitOptions.StratifyValidationSplit is set but ValidationSplit is 0; give the fraction to hold out.", nameof(options));
+            }
+
+            if (options.Verbose is < 0 or > 2)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.Verbose, "Expected FitOptions.Verbose 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
+            }
+
+            if (options.ProgressInterval < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.ProgressInterval, "Expected a FitOptions.ProgressInterval of zero or more.");
+            }
+
+            if (options.DivergenceFactor is double factor && !(factor > 1 && double.IsFinite(factor)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), factor, "Expected FitOptions.DivergenceFactor finite and above 1, or null to disable the bound.");
+            }
+
+            ArgumentNullException.ThrowIfNull(options.Callbacks, "options.Callbacks");
+            for (int i = 0; i < options.Callbacks.Count; i++)
+            {
+                if (options.Callbacks[i] is null)
+                {
+                    throw new ArgumentException(Dataset.Format("FitOptions.Callbacks[{0}] is null.", i), nameof(options));
+                }
+            }
+        }
+
+        /// <summary>The training and validation sets for <paramref name="options"/>: Keras' split takes the last samples, the stratified one is seeded.</summary>
+        private static (Dataset Train, Dataset? Validation) SplitValidation(Dataset train, FitOptions options)
+        {
+            double fraction = options.ValidationSplit;
+            if (fraction == 0)
+            {
+                return (train, options.ValidationData);
+            }
+
+            if (options.StratifyValidationSplit)
+            {
+                return train.Split(fraction, options.Seed, stratify: true);
+            }
+
+            // Keras: split_at = int(num_samples * (1 - validation_split)); train = [:split_at], validation = [split_at:].
+            int splitAt = (int)Math.Floor(train.Count * (1.0 - fraction));
+            if (splitAt <= 0 || splitAt >= train.Count)
+            {
+                throw new ArgumentException(
+                    Dataset.Format("FitOptions.ValidationSplit = {0} of {1} samples leaves the {2} set empty.",
+                        fraction, train.Count, splitAt <= 0 ? "training" : "validation"),
+                    "options");
+            }
+
+            int[] rows = new int[train.Count];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = i;
+            }
+
+            return (train.Subset(rows.AsSpan(0, splitAt)), train.Subset(rows.AsSpan(splitAt)));
         }
 
         /// <summary>
@@ -170,7 +457,7 @@ namespace GenNN
         /// the loss from the predicted outputs, the accuracy for classification, MSE and MAE for regression.
         /// </summary>
         /// <param name="network">The network to measure.</param>
-        /// <param name="data">The samples; sizes must match the network as for <see cref="Fit"/>.</param>
+        /// <param name="data">The samples; sizes must match the network as for <c>Fit</c>.</param>
         /// <param name="batchSize">The samples per <see cref="INetwork.PredictBatch"/> call; at least 1.</param>
         /// <returns>The metrics; see <see cref="EvaluationResult"/> for the formulas.</returns>
         /// <exception cref="ArgumentException"><paramref name="data"/> is empty, does not match the network, or holds an invalid label.</exception>

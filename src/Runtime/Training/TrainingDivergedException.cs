@@ -3,8 +3,9 @@ using System;
 namespace GenNN
 {
     /// <summary>
-    /// <see cref="Trainer.Fit"/> stopped because the training or validation loss became NaN or infinite, or an optimizer
-    /// step made a parameter NaN or infinite. The network keeps its last finite parameters (the message says which), and
+    /// <c>Trainer.Fit</c> stopped because the training or validation loss became NaN or infinite, or an optimizer
+    /// step made a parameter NaN or infinite, or an epoch's training loss grew past <see cref="FitOptions.DivergenceFactor"/>
+    /// times the first batch's. The network keeps its last finite parameters (the message says which), and
     /// <see cref="History"/> holds the epochs completed before the failure.
     /// </summary>
     public sealed class TrainingDivergedException : InvalidOperationException
@@ -36,7 +37,7 @@ namespace GenNN
         /// <param name="message">The full message.</param>
         /// <param name="history">The epochs completed so far (including the failing epoch when its validation loss diverged).</param>
         /// <param name="epoch">The 1-based epoch in which training diverged.</param>
-        /// <param name="batch">The 1-based batch within <paramref name="epoch"/>, or <see langword="null"/> when the validation loss diverged.</param>
+        /// <param name="batch">The 1-based batch within <paramref name="epoch"/>, or <see langword="null"/> when the check after the epoch failed.</param>
         /// <param name="loss">The loss that was not finite (or, when a step made the parameters non-finite, that batch's loss).</param>
         public TrainingDivergedException(string message, History history, int epoch, int? batch, double loss)
             : base(message)
@@ -54,7 +55,8 @@ namespace GenNN
         /// <summary>The 1-based epoch in which training diverged; 0 when unknown.</summary>
         public int Epoch { get; }
 
-        /// <summary>The 1-based batch within <see cref="Epoch"/>, or <see langword="null"/> when it was the validation loss after the epoch.</summary>
+        /// <summary>The 1-based batch within <see cref="Epoch"/>, or <see langword="null"/> when the check after the epoch failed
+        /// (a non-finite validation loss, or a training loss past <see cref="FitOptions.DivergenceFactor"/>).</summary>
         public int? Batch { get; }
 
         /// <summary>The non-finite loss; or, when an optimizer step made the parameters non-finite, the (finite) loss of that batch.</summary>

@@ -284,7 +284,7 @@ public class TrainerTests
     {
         using var cts = new CancellationTokenSource();
         var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy);
-        Assert.Throws<OperationCanceledException>(() => Trainer.Fit(model, Binary(20, 1), new Sgd(), epochs: 5, batchSize: 5,
+        var e = Assert.Throws<TrainingCanceledException>(() => Trainer.Fit(model, Binary(20, 1), new Sgd(), epochs: 5, batchSize: 5,
             onEpoch: e =>
             {
                 if (e.Epoch == 2)
@@ -294,6 +294,12 @@ public class TrainerTests
             },
             cancellationToken: cts.Token));
         Assert.Equal(8, model.TrainBatchCalls);
+        // .NET semantics: an OperationCanceledException for that token, which also carries the epochs completed.
+        Assert.IsAssignableFrom<OperationCanceledException>(e);
+        Assert.Equal(cts.Token, e.CancellationToken);
+        Assert.Equal(2, e.History.Epochs.Count);
+        Assert.Equal(StopReason.Canceled, e.History.StopReason);
+        Assert.Equal((3, 1), (e.Epoch, e.Batch));
     }
 
     [Fact]

@@ -1,0 +1,272 @@
+using System.Globalization;
+using GenNN;
+
+namespace GenNN.Tests.Runtime;
+
+/// <summary>The built-in callbacks on exact loss sequences (ScriptedNetwork: one batch per epoch, loss = the script).</summary>
+public class CallbackTests
+{
+    private static readonly Dataset Four = ScriptedNetwork.Data(4);
+
+    /// <summary>One batch per epoch, in order, silent.</summary>
+    private static FitOptions Options(int epochs, params Callback[] callbacks)
+        => new() { Epochs = epochs, BatchSize = 4, Shuffle = false, Verbose = 0, Callbacks = callbacks };
+
+    [Fact]
+    public void EarlyStopping_stops_when_patience_runs_out_and_Fit_returns_normally()
+    {
+        var net = new ScriptedNetwork(1.0f, 0.9f, 0.95f, 0.93f, 0.8f);
+        var stopper = new EarlyStopping { Monitor = "loss", Patience = 2 };
+        History history = Trainer.Fit(net, Four, new Sgd(0.1f), Options(10, stopper));
+
+        // 0.95 and 0.93 do not beat 0.9: the wait reaches 2 after epoch 4.
+        Assert.Equal(4, history.Epochs.Count);
+        Assert.Equal(StopReason.EarlyStopping, history.StopReason);
+        Assert.Equal(4, history.StoppedEpoch);
+        Assert.Equal(4, stopper.StoppedEpoch);
+        Assert.Equal(2, stopper.BestEpoch);
+        Assert.Equal(0.9f, stopper.BestValue);
+        Assert.Equal("loss did not improve for 2 epoch(s); best 0.9000 at epoch 2.", history.StopMessage);
+
+        // Without early stopping the run completes.
+        History full = Trainer.Fit(new ScriptedNetwork(1.0f, 0.9f, 0.95f, 0.93f, 0.8f), Four, new Sgd(0.1f), Options(5));
+        Assert.Equal(StopReason.Completed, full.StopReason);
+        Assert.Equal(5, full.StoppedEpoch);
+    }
+
+    [Fact]
+    public void EarlyStopping_min_delta_mode_and_baseline_follow_keras()
+    {
+        // MinDelta 0.05: 0.96 is not better than 1.0 by more than 0.05, so patience 1 stops after epoch 2.
+        var delta = new EarlyStopping { Monitor = "loss", MinDelta = 0.05, Patience = 1 };
+        Assert.Equal(2, Trainer.Fit(new ScriptedNetwork(1.0f, 0.96f, 0.5f), Four, new Sgd(0.1f), Options(5, delta)).Epochs.Count);
+
+        // Mode Max on the loss: a rising "loss" is an improvement, so this never stops.
+        var max = new EarlyStopping { Monitor = "loss", Mode = MonitorMode.Max, Patience = 0 };
+        Assert.Equal(StopReason.Completed, Trainer.Fit(new ScriptedNetwork(1f, 2f, 3f, 4f), Four, new Sgd(0.1f), Options(4, max)).StopReason);
+
+        // Baseline 0.5: improvements that do not beat it do not reset the wait, so the plateau at epoch 3 stops training.
+        float[] script = { 1.0f, 0.9f, 0.95f, 0.4f };
+        var baseline = new EarlyStopping { Monitor = "loss", Patience = 2, Baseline = 0.5 };
+        History stopped = Trainer.Fit(new ScriptedNetwork(script), Four, new Sgd(0.1f), Options(4, baseline));
+        Assert.Equal(3, stopped.StoppedEpoch);
+        Assert.Equal(StopReason.EarlyStopping, stopped.StopReason);
+        Assert.Contains("did not beat the baseline 0.5", stopped.StopMessage);
+        var noBaseline = new EarlyStopping { Monitor = "loss", Patience = 2 };
+        Assert.Equal(StopReason.Completed, Trainer.Fit(new ScriptedNetwork(script), Four, new Sgd(0.1f), Options(4, noBaseline)).StopReason);
+    }
+
+    [Fact]
+    public void EarlyStopping_restores_exactly_the_best_epochs_parameters()
+    {
+        // SGD at 0.25 with gradient -1 adds 0.25 per epoch: after epoch k the parameter is exactly 0.25 k.
+        float[] script = { 1f, 0.5f, 0.7f, 0.8f, 0.9f };
+        var restore = new ScriptedNetwork(script);
+        Trainer.Fit(restore, Four, new Sgd(0.25f), Options(10, new EarlyStopping { Monitor = "loss", Patience = 2, RestoreBestWeights = true }));
+        Assert.Equal(0.5f, restore.Parameters[0]); // epoch 2
+
+        var keep = new ScriptedNetwork(script);
+        Trainer.Fit(keep, Four, new Sgd(0.25f), Options(10, new EarlyStopping { Monitor = "loss", Patience = 2 }));
+        Assert.Equal(1.0f, keep.Parameters[0]); // stopped after epoch 4
+    }
+
+    [Fact]
+    public void EarlyStopping_on_a_missing_metric_says_what_to_pass()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.1f), Options(3, new EarlyStopping())));
+        Assert.Contains("monitors 'val_loss'", e.Message);
+        Assert.Contains("ValidationSplit", e.Message);
+        Assert.Throws<ArgumentException>(() => Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.1f), Options(3, new EarlyStopping { Monitor = "val_los" })));
+    }
+
+    [Fact]
+    public void ModelCheckpoint_saves_only_on_improvement()
+    {
+        string dir = Directory.CreateTempSubdirectory("gennn-ckpt").FullName;
+        try
+        {
+            var net = new ScriptedNetwork(1f, 0.5f, 0.7f, 0.4f, 0.6f);
+            string path = Path.Combine(dir, "best.bin");
+            var checkpoint = new ModelCheckpoint(path) { Monitor = "loss", SaveBestOnly = true };
+            Trainer.Fit(net, Four, new Sgd(0.25f), Options(5, checkpoint));
+
+            // Improvements at epochs 1, 2 and 4; the file holds epoch 4's parameter (0.25 * 4).
+            Assert.Equal(new[] { 0.25f, 0.5f, 1.0f }, net.Saved.Select(s => s.Value));
+            Assert.All(net.Saved, s => Assert.Equal(path, s.Path));
+            Assert.Equal("1", File.ReadAllText(path));
+            Assert.Equal(4, checkpoint.LastSavedEpoch);
+            Assert.Equal(0.4f, checkpoint.BestValue);
+
+            // Without SaveBestOnly: every epoch, one file each through the {epoch:00} placeholder.
+            var every = new ScriptedNetwork(1f);
+            Trainer.Fit(every, Four, new Sgd(0.25f), Options(3, new ModelCheckpoint(Path.Combine(dir, "m-{epoch:00}.bin"))));
+            Assert.Equal(new[] { "m-01.bin", "m-02.bin", "m-03.bin" }, every.Saved.Select(s => Path.GetFileName(s.Path)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ModelCheckpoint_writes_a_generated_network_that_loads_with_the_best_epochs_weights()
+    {
+        string dir = Directory.CreateTempSubdirectory("gennn-ckpt").FullName;
+        try
+        {
+            Dataset iris = Csv.Load(Path.Combine(AppContext.BaseDirectory, "Data", "iris.csv"));
+            Dataset train = Standardizer.Fit(iris).Transform(iris);
+            var model = new IrisTrainingNet(seed: 3);
+            string path = Path.Combine(dir, "iris.safetensors");
+            var checkpoint = new ModelCheckpoint(path) { SaveBestOnly = true };
+            var stopper = new EarlyStopping { Patience = 2, RestoreBestWeights = true };
+            History history = Trainer.Fit(model, train, new Adam(0.05f), new FitOptions
+            {
+                Epochs = 30, BatchSize = 16, Seed = 1, Verbose = 0, ValidationSplit = 0.2, StratifyValidationSplit = true,
+                Callbacks = [checkpoint, stopper],
+            });
+
+            // The checkpoint holds the best val_loss epoch, which is also what EarlyStopping restored.
+            int best = history.ValidationLoss.Select((v, i) => (v, i)).MinBy(p => p.v).i + 1;
+            Assert.Equal(best, checkpoint.LastSavedEpoch);
+            Assert.Equal(best, stopper.BestEpoch);
+            Assert.Equal(model.Parameters.ToArray(), IrisTrainingNet.Load(path).Parameters.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Step_and_exponential_schedules_give_the_documented_rates_and_the_history_records_them()
+    {
+        History step = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(1f), Options(5, LearningRateScheduler.StepDecay(0.1f, 0.5f, 2)));
+        Assert.Equal(new double[] { 0.1f, 0.1f, 0.05f, 0.05f, 0.025f }, step.LearningRate);
+
+        History exponential = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(1f), Options(4, LearningRateScheduler.Exponential(0.2f, 0.9f)));
+        Assert.Equal(Enumerable.Range(0, 4).Select(e => (double)(float)(0.2f * Math.Pow(0.9f, e))), exponential.LearningRate);
+        Assert.Equal(new[] { 0.2, 0.18, 0.162, 0.1458 }, exponential.LearningRate.Select(r => Math.Round(r, 6)));
+
+        // A Keras-style function of (0-based epoch, current rate).
+        History custom = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.4f), Options(3, new LearningRateScheduler((epoch, lr) => epoch == 0 ? lr : lr / 2)));
+        Assert.Equal(new double[] { 0.4f, 0.2f, 0.1f }, custom.LearningRate);
+    }
+
+    [Fact]
+    public void Cosine_with_warmup_per_epoch_and_per_batch_gives_the_documented_rates()
+    {
+        double peak = 0.1f;
+        History perEpoch = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(1f), Options(5, LearningRateScheduler.CosineDecay(0.1f, epochs: 5, warmupEpochs: 1)));
+        // T = 5, W = 1: warm-up 0.1 * 1/1, then 0.1 (1 + cos(pi (s - 1) / 4)) / 2.
+        double[] expected = { peak, peak, peak * (1 + Math.Cos(Math.PI / 4)) / 2, peak / 2, peak * (1 + Math.Cos(Math.PI * 0.75)) / 2 };
+        Assert.Equal(expected.Select(v => (double)(float)v), perEpoch.LearningRate);
+
+        // Per batch: 4 batches per epoch, 3 epochs, 1 warm-up epoch: T = 12, W = 4, minimum 0.01.
+        var recorder = new RecordingCallback();
+        var options = new FitOptions
+        {
+            Epochs = 3, BatchSize = 1, Shuffle = false, Verbose = 0,
+            Callbacks = [LearningRateScheduler.CosineDecay(0.1f, epochs: 3, warmupEpochs: 1, minimum: 0.01f, perBatch: true), recorder],
+        };
+        History perBatch = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(1f), options);
+        double min = 0.01f;
+        var rates = Enumerable.Range(0, 12).Select(s => s < 4
+            ? peak * (s + 1) / 4
+            : min + (peak - min) * (1 + Math.Cos(Math.PI * ((s - 4) / 8.0))) / 2).Select(v => (float)v).ToArray();
+        Assert.Equal(rates, recorder.BatchRates);
+        Assert.Equal(new[] { 0.025, 0.05, 0.075, 0.1, 0.1 }, rates.Take(5).Select(r => Math.Round(r, 6)));
+        Assert.Equal(new double[] { rates[3], rates[7], rates[11] }, perBatch.LearningRate); // each epoch's last batch
+    }
+
+    [Fact]
+    public void ReduceLROnPlateau_follows_keras_patience_cooldown_and_minimum()
+    {
+        var reduce = new ReduceLROnPlateau { Monitor = "loss", Factor = 0.5f, Patience = 2, Cooldown = 1, MinLearningRate = 0.03f };
+        History history = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.1f), Options(7, reduce));
+        // Epoch 1 sets the best; waits of 2 reduce after epochs 3 and 5 (the cooldown epoch after a reduction restarts
+        // the wait); the second reduction stops at the minimum, and after epoch 7 the rate is already there.
+        Assert.Equal(new double[] { 0.1f, 0.1f, 0.1f, 0.05f, 0.05f, 0.03f, 0.03f }, history.LearningRate);
+
+        // An improving metric never reduces.
+        History improving = Trainer.Fit(new ScriptedNetwork(5f, 4f, 3f, 2f, 1f), Four, new Sgd(0.1f), Options(5, new ReduceLROnPlateau { Monitor = "loss", Patience = 1 }));
+        Assert.All(improving.LearningRate, r => Assert.Equal(0.1f, r));
+    }
+
+    [Fact]
+    public void CsvLogger_writes_keras_columns_in_the_invariant_culture()
+    {
+        CultureInfo culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE"); // a decimal comma must not leak into the file
+        try
+        {
+            var writer = new StringWriter();
+            History history = Trainer.Fit(new ScriptedNetwork(1.5f, 0.25f), Four, new Sgd(0.5f),
+                Options(2, new CsvLogger(writer)) with { ValidationData = Four });
+            string[] lines = writer.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds", lines[0]);
+            // Regression: no accuracy columns' values. val_loss is the MSE of the constant prediction 0.5 (then 1.0) against targets 0.
+            Assert.StartsWith("1,1.5,,0.25,,0.5,", lines[1]);
+            Assert.StartsWith("2,0.25,,1,,0.5,", lines[2]);
+            Assert.Equal(3, lines.Length);
+
+            // The same format as History.Save, which History.Load reads back exactly.
+            var saved = new StringWriter();
+            history.Save(saved);
+            Assert.Equal(saved.ToString(), writer.ToString());
+            History loaded = History.Load(new StringReader(saved.ToString()));
+            Assert.Equal(history.Epochs, loaded.Epochs);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
+    public void CsvLogger_file_is_replaced_or_appended_and_loads_as_a_history()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            Trainer.Fit(new ScriptedNetwork(3f), Four, new Sgd(0.1f), Options(2, new CsvLogger(path)));
+            History first = History.Load(path);
+            Assert.Equal(new double[] { 3, 3 }, first.Loss);
+            Trainer.Fit(new ScriptedNetwork(2f), Four, new Sgd(0.1f), Options(1, new CsvLogger(path, append: true)));
+            Assert.Equal(new double[] { 3, 3, 2 }, History.Load(path).Loss);
+            Assert.Single(File.ReadAllLines(path), l => l.StartsWith("epoch,", StringComparison.Ordinal));
+            Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.1f), Options(1, new CsvLogger(path)));
+            Assert.Equal(new double[] { 1 }, History.Load(path).Loss);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_callback_can_stop_mid_epoch_and_the_partial_epoch_is_recorded()
+    {
+        // 4 batches per epoch with losses 1..8; the stop after epoch 2, batch 2 closes epoch 2 with its two batches.
+        var recorder = new RecordingCallback { StopAt = (2, 2) };
+        var options = new FitOptions { Epochs = 5, BatchSize = 1, Shuffle = false, Verbose = 0, Callbacks = [recorder] };
+        History history = Trainer.Fit(new ScriptedNetwork(1, 2, 3, 4, 5, 6, 7, 8), Four, new Sgd(0.1f), options);
+
+        Assert.Equal(StopReason.CallbackRequest, history.StopReason);
+        Assert.Equal("enough", history.StopMessage);
+        Assert.Equal(2, history.StoppedEpoch);
+        Assert.Equal(new[] { 2.5, 5.5 }, history.Loss);
+        Assert.Equal(
+            new[]
+            {
+                "train-begin", "epoch-begin 1",
+                "batch-begin 1.1 step 0", "batch-end 1.1 loss 1", "batch-begin 1.2 step 1", "batch-end 1.2 loss 2",
+                "batch-begin 1.3 step 2", "batch-end 1.3 loss 3", "batch-begin 1.4 step 3", "batch-end 1.4 loss 4",
+                "epoch-end 1", "epoch-begin 2",
+                "batch-begin 2.1 step 4", "batch-end 2.1 loss 5", "batch-begin 2.2 step 5", "batch-end 2.2 loss 6",
+                "epoch-end 2", "train-end CallbackRequest",
+            },
+            recorder.Events);
+    }
+}
