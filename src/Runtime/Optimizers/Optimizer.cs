@@ -83,7 +83,7 @@ namespace GenNN
         /// <c>clipnorm</c> has no equivalent: an optimizer sees one flat vector and knows nothing of layers.</para>
         /// <para>NaN and infinite gradients are never clipped into plausible values: when any gradient is NaN or infinite,
         /// neither <see cref="ClipValue"/> nor <see cref="GlobalClipNorm"/> is applied, so the non-finite value reaches the
-        /// update and makes its parameter NaN or infinite, which <see cref="Trainer.Fit"/> detects (it undoes the step and
+        /// update and makes its parameter NaN or infinite, which <see cref="Trainer.Fit(INetwork, Dataset, Optimizer, FitOptions?, System.Threading.CancellationToken)"/> detects (it undoes the step and
         /// throws <see cref="TrainingDivergedException"/>). Clipping by value alone would turn an infinity into
         /// &#177;<c>ClipValue</c>, and scaling by an infinite norm would zero every finite gradient.</para>
         /// </remarks>
