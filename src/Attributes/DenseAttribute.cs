@@ -23,5 +23,12 @@ namespace GenNN
 
         /// <summary>The activation applied to the layer's output.</summary>
         public Activation Activation { get; }
+
+        /// <summary>
+        /// The slope of <see cref="Activation.LeakyReLU"/> for negative inputs (PyTorch's <c>negative_slope</c>, Keras'
+        /// <c>negative_slope</c>); 0.01, PyTorch's default, unless set. PyTorch models often use 0.2. Only valid with
+        /// <see cref="Activation.LeakyReLU"/>, and must be finite (GNN0014).
+        /// </summary>
+        public float NegativeSlope { get; set; } = 0.01f;
     }
 }

@@ -30,7 +30,8 @@ namespace GenNN
         /// <summary>
         /// The number of floats per sample in the targets passed to <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>: one class index
         /// for <see cref="Loss.SoftmaxCrossEntropy"/>, one value for <see cref="Loss.BinaryCrossEntropy"/>,
-        /// <see cref="OutputSize"/> values for <see cref="Loss.MeanSquaredError"/>.
+        /// <see cref="OutputSize"/> values for the regression losses and <see cref="Loss.CategoricalCrossEntropy"/>
+        /// (one probability per class).
         /// </summary>
         int TargetSize { get; }
 
@@ -39,6 +40,12 @@ namespace GenNN
 
         /// <summary>The loss the network is trained on.</summary>
         Loss Loss { get; }
+
+        /// <summary>
+        /// The threshold of <see cref="Loss.Huber"/> (<c>NetworkAttribute.HuberDelta</c>), which evaluation needs to
+        /// compute the same loss; 1 for every other loss.
+        /// </summary>
+        float HuberDelta => 1f;
 
         /// <summary>The canonical topology string, e.g. <c>Input(4) -> Dense(16, ReLU) -> Dense(3, Softmax)</c>.</summary>
         string Topology { get; }

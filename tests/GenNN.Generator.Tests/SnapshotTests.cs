@@ -70,6 +70,35 @@ public class SnapshotTests
         public partial class GlobalNet { }
         """);
 
+    [Fact]
+    public void Smooth_6_GELU_SiLU_LeakyReLU02_Softmax_CategoricalCrossEntropy() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Smooth;
+
+        [Network(Loss = Loss.CategoricalCrossEntropy)]
+        [Input(6)]
+        [Dense(12, Activation.GELU)]
+        [Dense(9, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+        [Dense(8, Activation.SiLU)]
+        [Dense(4, Activation.Softmax)]
+        public partial class SmoothNet { }
+        """);
+
+    [Fact]
+    public void Huber_5_ELU_Softplus_HardSigmoid() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Huber;
+
+        [Network(Loss = Loss.Huber, HuberDelta = 0.5f)]
+        [Input(5)]
+        [Dense(7, Activation.ELU)]
+        [Dense(6, Activation.Softplus)]
+        [Dense(2, Activation.HardSigmoid)]
+        public partial class HuberNet { }
+        """);
+
     private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
     {
         var run = GeneratorHarness.Run(source);

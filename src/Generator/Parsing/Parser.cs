@@ -64,8 +64,14 @@ namespace GenNN.Generator.Parsing
             AttributeData network = context.Attributes[0];
             LocationInfo? networkLocation = LocationOf(network, cancellationToken);
             LossKind loss = LossKind.MeanSquaredError;
+            float? huberDelta = null;
             foreach (KeyValuePair<string, TypedConstant> argument in network.NamedArguments)
             {
+                if (argument.Key == "HuberDelta" && argument.Value.Value is float delta)
+                {
+                    huberDelta = delta;
+                }
+
                 if (argument.Key == "Loss" && argument.Value.Value is int value)
                 {
                     if (Enum.IsDefined(typeof(LossKind), value))
@@ -80,9 +86,21 @@ namespace GenNN.Generator.Parsing
                 }
             }
 
+            if (huberDelta is float h)
+            {
+                if (!(h > 0f) || float.IsInfinity(h))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHuberDelta, networkLocation, Invariant(h), "it must be positive and finite"));
+                }
+                else if (loss != LossKind.Huber)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHuberDelta, networkLocation, Invariant(h), "it applies to Loss.Huber only, but the loss is " + loss));
+                }
+            }
+
             // [Input(n)] and [Dense(units, activation)] in source order.
             int? inputSize = null;
-            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location)>();
+            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope)>();
             foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
@@ -110,7 +128,22 @@ namespace GenNN.Generator.Parsing
                             "Activation", activationValue, string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
                     }
 
-                    layers.Add((units, (ActivationKind)activationValue, location));
+                    float slope = LayerSpec.DefaultNegativeSlope;
+                    if (args.Named("NegativeSlope") is float negativeSlope)
+                    {
+                        slope = negativeSlope;
+                        if (float.IsNaN(slope) || float.IsInfinity(slope))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layers.Count, Invariant(slope), "it must be a finite number"));
+                        }
+                        else if (activationValue != (int)ActivationKind.LeakyReLU)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layers.Count, Invariant(slope),
+                                "it applies to Activation.LeakyReLU only, but the layer uses " + (ActivationKind)activationValue));
+                        }
+                    }
+
+                    layers.Add((units, (ActivationKind)activationValue, location, slope));
                 }
             }
 
@@ -138,12 +171,12 @@ namespace GenNN.Generator.Parsing
             int inputs = inputSize!.Value;
             foreach (var layer in layers)
             {
-                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation));
+                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope));
                 inputs = layer.Units;
             }
 
             string? ns = NamespaceOf(symbol);
-            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs));
+            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs), huberDelta ?? 1f);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -159,8 +192,11 @@ namespace GenNN.Generator.Parsing
             return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
+        /// <summary>A float as C# source would write it (round-trip, invariant), for messages.</summary>
+        private static string Invariant(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
         private static void CheckTopology(
-            List<(int Units, ActivationKind Activation, LocationInfo? Location)> layers,
+            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope)> layers,
             LossKind loss,
             LocationInfo? networkLocation,
             List<DiagnosticInfo> diagnostics)
@@ -175,9 +211,9 @@ namespace GenNN.Generator.Parsing
             }
 
             var output = layers[last];
-            if (loss == LossKind.SoftmaxCrossEntropy && output.Activation != ActivationKind.Softmax)
+            if (loss is LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy && output.Activation != ActivationKind.Softmax)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, output.Units, output.Activation));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, loss, output.Units, output.Activation));
             }
 
             if (loss == LossKind.BinaryCrossEntropy && (output.Activation != ActivationKind.Sigmoid || output.Units != 1))
@@ -234,6 +270,20 @@ namespace GenNN.Generator.Parsing
             {
                 var args = _attribute.ConstructorArguments;
                 return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is int value ? value : null;
+            }
+
+            /// <summary>A named argument's value (<c>NegativeSlope = 0.2f</c>), or null where it is not set.</summary>
+            public object? Named(string name)
+            {
+                foreach (KeyValuePair<string, TypedConstant> argument in _attribute.NamedArguments)
+                {
+                    if (argument.Key == name && argument.Value.Kind != TypedConstantKind.Error)
+                    {
+                        return argument.Value.Value;
+                    }
+                }
+
+                return null;
             }
         }
     }

@@ -300,7 +300,7 @@ namespace GenNN.Generated
             }) { InputSize = 8, OutputSize = 1 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
         /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 39 + 88 + 16;
@@ -365,12 +365,13 @@ namespace GenNN.Generated
             Span<float> wt1 = scratch.Slice(rows * 39 + 0, 80);
             Span<float> wt2 = scratch.Slice(rows * 39 + 80, 8);
 
-            // Forward, keeping every layer's output for the backward pass.
+            // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Activations.Sigmoid(a0);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
             Activations.Sigmoid(a1);
             Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(z2), n);
+            // (the loss below computes the output activation from these logits)
 
             double loss = 0;
             // Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.

@@ -297,7 +297,7 @@ namespace GenNN.Generated
             }) { InputSize = 2, OutputSize = 2 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
         /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 12 + 6 + 16;
@@ -354,9 +354,10 @@ namespace GenNN.Generated
             Span<float> z1 = scratch.Slice(rows * 10, rows * 2);
             Span<float> wt1 = scratch.Slice(rows * 12 + 0, 6);
 
-            // Forward, keeping every layer's output for the backward pass.
+            // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(z1), n);
+            // (the loss below computes the output activation from these logits)
 
             double loss = 0;
             // Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.

@@ -264,7 +264,7 @@ namespace GenNN.Generated
             }) { InputSize = 13, OutputSize = 7 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
         /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 114 + 680 + 16;
@@ -324,7 +324,7 @@ namespace GenNN.Generated
             Span<float> wt1 = scratch.Slice(rows * 114 + 0, 561);
             Span<float> wt2 = scratch.Slice(rows * 114 + 561, 119);
 
-            // Forward, keeping every layer's output for the backward pass.
+            // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Activations.Tanh(a0);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);

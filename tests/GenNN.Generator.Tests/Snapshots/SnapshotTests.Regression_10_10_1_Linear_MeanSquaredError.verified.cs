@@ -257,7 +257,7 @@ namespace GenNN.Generated
             }) { InputSize = 10, OutputSize = 1 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
         /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 22 + 10 + 16;
@@ -308,7 +308,7 @@ namespace GenNN.Generated
             Span<float> a1 = scratch.Slice(rows * 20, rows * 1), d1 = scratch.Slice(rows * 21, rows * 1);
             Span<float> wt1 = scratch.Slice(rows * 22 + 0, 10);
 
-            // Forward, keeping every layer's output for the backward pass.
+            // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
 
