@@ -255,6 +255,21 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    [Theory]
+    [InlineData("L2 = -0.001f", "L2 = -0.001")]
+    [InlineData("L1 = float.NaN", "L1 = NaN")]
+    [InlineData("L1 = float.PositiveInfinity", "L1 = Infinity")]
+    public void GNN0016_RegularizationFactorInvalid(string argument, string shown) => AssertSingleDiagnostic("GNN0016", $"Dense layer 0 has {shown}; a regularisation factor must be finite and at least 0", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(8, Activation.ReLU, {{argument}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
     /// <summary>The largest layer the limit allows is accepted (the limits are not off by one downwards).</summary>
     [Fact]
     public void LayerExactlyAtTheWidthLimitIsAccepted()

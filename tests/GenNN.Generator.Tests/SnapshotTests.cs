@@ -93,8 +93,8 @@ public class SnapshotTests
 
         [Network(Loss = Loss.Huber, HuberDelta = 0.5f)]
         [Input(5)]
-        [Dense(7, Activation.ELU)]
-        [Dense(6, Activation.Softplus)]
+        [Dense(7, Activation.ELU, L2 = 1e-4f)]
+        [Dense(6, Activation.Softplus, L1 = 0.001f, L2 = 0.0005f)]
         [Dense(2, Activation.HardSigmoid)]
         public partial class HuberNet { }
         """);

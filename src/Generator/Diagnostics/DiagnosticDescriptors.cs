@@ -68,6 +68,10 @@ namespace GenNN.Generator.Diagnostics
             "GNN0015", "Invalid HuberDelta",
             "HuberDelta is {0}; {1}");
 
+        public static readonly DiagnosticDescriptor InvalidRegularization = Create(
+            "GNN0016", "Invalid L1 or L2 factor",
+            "Dense layer {0} has {1} = {2}; a regularisation factor must be finite and at least 0 (e.g. L2 = 1e-4f)");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }

@@ -829,10 +829,23 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("// Backward: each layer stores its weight and bias gradients and hands d back to the layer before,");
                 w.Line("// multiplied by that layer's activation derivative.");
+                bool regularized = spec.Layers.Any(l => l.Regularized);
+                if (regularized)
+                {
+                    w.Line("// L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer).");
+                    w.Line("double penalty = 0;");
+                }
+
                 for (int i = last; i >= 0; i--)
                 {
                     string input = i == 0 ? "x" : "MemoryMarshal.GetReference(a" + S(i - 1) + ")";
                     w.Line(F("Layer{0}WeightGradient(ref {1}, ref MemoryMarshal.GetReference(d{0}), ref g, n);", i, input));
+                    if (spec.Layers[i].Regularized)
+                    {
+                        LayerSpec l = spec.Layers[i];
+                        w.Line(F("penalty += Regularization.Apply(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {2}, {3});", layout.Weight[i], l.Inputs * l.Units, FloatLiteral(l.L1), FloatLiteral(l.L2)));
+                    }
+
                     if (i > 0)
                     {
                         w.Line(F("Layer{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{0}));", i));
@@ -845,7 +858,7 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                w.Line("return (float)(loss / rows);");
+                w.Line(regularized ? "return (float)(loss / rows + penalty);" : "return (float)(loss / rows);");
             }
         }
 

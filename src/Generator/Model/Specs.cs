@@ -34,8 +34,13 @@ namespace GenNN.Generator.Model
     /// <param name="Units">The layer's output width.</param>
     /// <param name="Activation">The activation after the affine map.</param>
     /// <param name="NegativeSlope">LeakyReLU's slope below zero (0.01 unless set; unused by other activations).</param>
-    internal readonly record struct LayerSpec(int Inputs, int Units, ActivationKind Activation, float NegativeSlope = LayerSpec.DefaultNegativeSlope)
+    /// <param name="L1">The L1 penalty factor of the weights (0: none).</param>
+    /// <param name="L2">The L2 penalty factor of the weights (0: none).</param>
+    internal readonly record struct LayerSpec(int Inputs, int Units, ActivationKind Activation, float NegativeSlope = LayerSpec.DefaultNegativeSlope, float L1 = 0f, float L2 = 0f)
     {
+        /// <summary>Whether TrainBatch adds a weight penalty for this layer.</summary>
+        public bool Regularized => L1 != 0f || L2 != 0f;
+
         /// <summary>PyTorch's default <c>negative_slope</c>, and <c>DenseAttribute.NegativeSlope</c>'s.</summary>
         public const float DefaultNegativeSlope = 0.01f;
     }

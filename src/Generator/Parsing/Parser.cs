@@ -100,7 +100,7 @@ namespace GenNN.Generator.Parsing
 
             // [Input(n)] and [Dense(units, activation)] in source order.
             int? inputSize = null;
-            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope)>();
+            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)>();
             foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
@@ -143,7 +143,9 @@ namespace GenNN.Generator.Parsing
                         }
                     }
 
-                    layers.Add((units, (ActivationKind)activationValue, location, slope));
+                    float l1 = Penalty(args, "L1", layers.Count, location, diagnostics);
+                    float l2 = Penalty(args, "L2", layers.Count, location, diagnostics);
+                    layers.Add((units, (ActivationKind)activationValue, location, slope, l1, l2));
                 }
             }
 
@@ -171,7 +173,7 @@ namespace GenNN.Generator.Parsing
             int inputs = inputSize!.Value;
             foreach (var layer in layers)
             {
-                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope));
+                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2));
                 inputs = layer.Units;
             }
 
@@ -192,11 +194,27 @@ namespace GenNN.Generator.Parsing
             return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
+        /// <summary>A Dense layer's <c>L1</c> or <c>L2</c> factor (0 when not set); GNN0016 unless it is finite and at least 0.</summary>
+        private static float Penalty(ImmutableArgs args, string name, int layer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (args.Named(name) is not float value)
+            {
+                return 0f;
+            }
+
+            if (!(value >= 0f) || float.IsInfinity(value))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRegularization, location, layer, name, Invariant(value)));
+            }
+
+            return value;
+        }
+
         /// <summary>A float as C# source would write it (round-trip, invariant), for messages.</summary>
         private static string Invariant(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
         private static void CheckTopology(
-            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope)> layers,
+            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)> layers,
             LossKind loss,
             LocationInfo? networkLocation,
             List<DiagnosticInfo> diagnostics)

@@ -353,17 +353,21 @@ namespace GenNN.Generated
 
             // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
             // multiplied by that layer's activation derivative.
+            // L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer).
+            double penalty = 0;
             Layer2WeightGradient(ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref g, n);
             Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
             Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
             Activations.SoftplusBackward(z1, d1);
             Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
+            penalty += Regularization.Apply(parameters.Slice(42, 42), gradients.Slice(42, 42), 0.001f, 0.0005f);
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
             Activations.ELUBackward(a0, d0);
             Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
+            penalty += Regularization.Apply(parameters.Slice(0, 35), gradients.Slice(0, 35), 0f, 0.0001f);
 
-            return (float)(loss / rows);
+            return (float)(loss / rows + penalty);
         }
 
         // ---- Layer 0: Dense(7, ELU), 5 -> 7 ----

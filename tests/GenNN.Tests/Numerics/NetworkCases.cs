@@ -103,6 +103,9 @@ public static class NetworkCases
         Case(s => new Cce_I6_Elu14_Soft5(s), Loss.CategoricalCrossEntropy, 6, [new(14, Activation.ELU), new(5, Activation.Softmax)], gradientCheck: true),
         Case(s => new Cce_I4_Softplus6_Soft3(s), Loss.CategoricalCrossEntropy, 4, [new(6, Activation.Softplus), new(3, Activation.Softmax)], gradientCheck: true),
         Case(s => new Sce_I20_Gelu33_Silu17_Soft4(s), Loss.SoftmaxCrossEntropy, 20, [new(33, Activation.GELU), new(17, Activation.SiLU), new(4, Activation.Softmax)], gradientCheck: true),
+        // L1/L2 weight penalties: in the loss and the weight gradients, not the biases.
+        Case(s => new Mse_I7_Relu16L2_Lin5L1L2(s), Loss.MeanSquaredError, 7, [new(16, Activation.ReLU, L2: 0.01f), new(5, Activation.Linear, L1: 0.003f, L2: 0.002f)], gradientCheck: true),
+        Case(s => new Sce_I9_Tanh12L1_Soft4L2(s), Loss.SoftmaxCrossEntropy, 9, [new(12, Activation.Tanh, L1: 0.004f), new(4, Activation.Softmax, L2: 0.01f)], gradientCheck: true),
     ];
 
     private static readonly Dictionary<string, NetworkCase> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);

@@ -454,3 +454,17 @@ public partial class Cce_I4_Softplus6_Soft3 { }
 [Dense(17, Activation.SiLU)]
 [Dense(4, Activation.Softmax)]
 public partial class Sce_I20_Gelu33_Silu17_Soft4 { }
+
+// L1/L2 weight penalties (Keras' kernel_regularizer).
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(16, Activation.ReLU, L2 = 0.01f)]
+[Dense(5, Activation.Linear, L1 = 0.003f, L2 = 0.002f)]
+public partial class Mse_I7_Relu16L2_Lin5L1L2 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(9)]
+[Dense(12, Activation.Tanh, L1 = 0.004f)]
+[Dense(4, Activation.Softmax, L2 = 0.01f)]
+public partial class Sce_I9_Tanh12L1_Soft4L2 { }

@@ -3,8 +3,11 @@ using System.Text;
 
 namespace GenNN.Tests.Numerics;
 
-/// <summary>One dense layer of a <see cref="ReferenceNetwork"/>; <paramref name="NegativeSlope"/> is LeakyReLU's slope.</summary>
-public readonly record struct LayerSpec(int Units, Activation Activation, double NegativeSlope = ReferenceNetwork.LeakySlope)
+/// <summary>
+/// One dense layer of a <see cref="ReferenceNetwork"/>; <paramref name="NegativeSlope"/> is LeakyReLU's slope,
+/// <paramref name="L1"/> and <paramref name="L2"/> the weight penalties (Keras' kernel_regularizer).
+/// </summary>
+public readonly record struct LayerSpec(int Units, Activation Activation, double NegativeSlope = ReferenceNetwork.LeakySlope, double L1 = 0, double L2 = 0)
 {
     public override string ToString() => Activation == Activation.LeakyReLU && NegativeSlope != ReferenceNetwork.LeakySlope
         ? string.Create(CultureInfo.InvariantCulture, $"Dense({Units}, LeakyReLU({(float)NegativeSlope}))")
@@ -25,6 +28,7 @@ public readonly record struct LayerSpec(int Units, Activation Activation, double
 /// <item>Huber: mean over batch and outputs of <c>d^2 / 2</c> for <c>|d| &lt;= delta</c>, else <c>delta (|d| - delta / 2)</c>.</item>
 /// <item>CategoricalCrossEntropy: <c>-sum_k t_k log softmax(z)_k</c> with probability targets, mean over the batch.</item>
 /// </list>
+/// Layers with L1/L2 add <c>l1 sum |w| + l2 sum w^2</c> over their weights (not biases) to the mean loss, once per batch.
 /// Activations: ELU (alpha 1), GELU (exact, <c>z Φ(z)</c> with erf), SiLU, Softplus, HardSigmoid (PyTorch's
 /// <c>relu6(z + 3) / 6</c>), LeakyReLU with the layer's slope.
 /// Everything is a straightforward loop; speed is irrelevant.
@@ -224,7 +228,25 @@ public sealed class ReferenceNetwork
             }
         }
 
-        return totalLoss / batchSize;
+        return totalLoss / batchSize + Penalty(parameters, gradient);
+    }
+
+    /// <summary>Adds the L1/L2 penalties' gradient to <paramref name="gradient"/> and returns the penalty.</summary>
+    private double Penalty(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        double penalty = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            double l1 = _layers[l].L1, l2 = _layers[l].L2;
+            for (int k = _weightOffsets[l]; k < _biasOffsets[l]; k++)
+            {
+                double w = parameters[k];
+                penalty += l1 * Math.Abs(w) + l2 * w * w;
+                gradient[k] += l1 * Math.Sign(w) + 2 * l2 * w;
+            }
+        }
+
+        return penalty;
     }
 
     /// <summary>
@@ -262,6 +284,16 @@ public sealed class ReferenceNetwork
                 foreach (double k in Kinks(_layers[l].Activation))
                 {
                     foreach (double z in pass.PreActivations[l]) pattern.Add(z > k);
+                }
+            }
+
+            // |w| of an L1 layer has a kink at w = 0 (the pattern takes the parameters, so a perturbed weight counts).
+            if (s == 0)
+            {
+                for (int l = 0; l < _layers.Length; l++)
+                {
+                    if (_layers[l].L1 == 0) continue;
+                    for (int k = _weightOffsets[l]; k < _biasOffsets[l]; k++) pattern.Add(parameters[k] > 0);
                 }
             }
 
