@@ -111,6 +111,16 @@ namespace GenNN
         /// <exception cref="InvalidOperationException">Another thread is running TrainBatch on this instance.</exception>
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs);
 
+        /// <summary>
+        /// Seeds the dropout masks of TrainBatch and restarts their sequence: after <c>SeedDropout(s)</c> the n-th TrainBatch
+        /// call draws the same masks on every run and every kernel path. A network constructed with a seed starts as if
+        /// seeded with it. Does nothing on a network without <c>[Dropout]</c> layers.
+        /// </summary>
+        /// <param name="seed">The seed.</param>
+        void SeedDropout(ulong seed)
+        {
+        }
+
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         void Save(Stream stream);
 

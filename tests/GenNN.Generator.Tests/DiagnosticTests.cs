@@ -270,6 +270,49 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("1.5", "1.5")]
+    [InlineData("-0.1", "-0.1")]
+    [InlineData("double.NaN", "NaN")]
+    public void GNN0017_DropoutRateOutOfRange(string rate, string shown) => AssertSingleDiagnostic("GNN0017", $"The dropout rate is {shown}; it must be in [0, 1)", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.ReLU)]
+        [[|Dropout({{rate}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first Dense layer", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dropout(0.2)|]]
+        [Dense(8, Activation.ReLU)]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0018_DropoutAfterTheLastLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is after the last Dense layer", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.ReLU)]
+        [Dense(2)]
+        [[|Dropout(0.2)|]]
+        public partial class Net { }
+        """);
+
     /// <summary>The largest layer the limit allows is accepted (the limits are not off by one downwards).</summary>
     [Fact]
     public void LayerExactlyAtTheWidthLimitIsAccepted()

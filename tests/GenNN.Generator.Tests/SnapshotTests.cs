@@ -79,7 +79,10 @@ public class SnapshotTests
         [Network(Loss = Loss.CategoricalCrossEntropy)]
         [Input(6)]
         [Dense(12, Activation.GELU)]
+        [Dropout(0.5)]
         [Dense(9, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+        [Dropout(0.2f)]
+        [Dropout(0.1)]
         [Dense(8, Activation.SiLU)]
         [Dense(4, Activation.Softmax)]
         public partial class SmoothNet { }

@@ -72,6 +72,14 @@ namespace GenNN.Generator.Diagnostics
             "GNN0016", "Invalid L1 or L2 factor",
             "Dense layer {0} has {1} = {2}; a regularisation factor must be finite and at least 0 (e.g. L2 = 1e-4f)");
 
+        public static readonly DiagnosticDescriptor InvalidDropoutRate = Create(
+            "GNN0017", "Dropout rate out of range",
+            "The dropout rate is {0}; it must be in [0, 1): the fraction of the previous layer's outputs dropped in training");
+
+        public static readonly DiagnosticDescriptor DropoutNotBetweenLayers = Create(
+            "GNN0018", "Dropout must sit between two Dense layers",
+            "[Dropout] is {0}; put it between two Dense layers (dropping the inputs or the outputs is not supported)");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }

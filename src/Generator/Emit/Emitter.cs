@@ -57,7 +57,8 @@ namespace GenNN.Generator.Emit
 
         /// <summary>The canonical topology string written into model files and <c>INetwork.Topology</c>.</summary>
         public static string Topology(NetworkSpec spec)
-            => "Input(" + S(spec.InputSize) + ")" + string.Concat(spec.Layers.Select(l => " -> Dense(" + S(l.Units) + ", " + ActivationName(l) + ")"));
+            => "Input(" + S(spec.InputSize) + ")" + string.Concat(spec.Layers.Select((l, i) => " -> Dense(" + S(l.Units) + ", " + ActivationName(l) + ")"
+                + string.Concat(spec.Dropouts.Where(d => d.After == i).Select(d => " -> Dropout(" + d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")"))));
 
         /// <summary>The activation as the topology names it: <c>LeakyReLU(0.2)</c> when the slope is not PyTorch's default.</summary>
         private static string ActivationName(LayerSpec layer)
@@ -158,6 +159,12 @@ namespace GenNN.Generator.Emit
                 w.Line("private float[]? _trainingScratch;");
                 w.Line("private int _trainBatchRunning;");
                 w.Line("private global::GenNN.ModelPreprocessing? _preprocessing;");
+                if (spec.HasDropout)
+                {
+                    w.Line("private ulong _dropoutSeed;");
+                    w.Line("private ulong _dropoutCalls;");
+                }
+
                 w.Line();
                 w.Line("/// <summary>Creates the network with weights initialised from a random seed.</summary>");
                 w.Line(F("public {0}()", c));
@@ -172,7 +179,27 @@ namespace GenNN.Generator.Emit
                 w.Line("/// others, biases zero. The same seed gives bit-identical weights.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"seed\">The seed of the weight initialisation.</param>");
-                w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(Parameters, seed);", c, k));
+                if (spec.HasDropout)
+                {
+                    w.Line(F("public {0}(int seed)", c));
+                    using (w.Block())
+                    {
+                        w.Line(F("global::GenNN.Generated.{0}.Initialize(Parameters, seed);", k));
+                        w.Line("_dropoutSeed = (ulong)(uint)seed;");
+                    }
+
+                    w.Line();
+                    w.Line("/// <inheritdoc/>");
+                    using (w.Block("public void SeedDropout(ulong seed)"))
+                    {
+                        w.Line("_dropoutSeed = seed;");
+                        w.Line("_dropoutCalls = 0;");
+                    }
+                }
+                else
+                {
+                    w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(Parameters, seed);", c, k));
+                }
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);");
@@ -299,7 +326,13 @@ namespace GenNN.Generator.Emit
                 {
                     w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
                     w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
-                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);", k));
+                    if (spec.HasDropout)
+                    {
+                        w.Line("// Each call draws new dropout masks: the stream of call n after the seed.");
+                        w.Line("ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);");
+                    }
+
+                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize{1});", k, spec.HasDropout ? ", dropoutStream" : ""));
                 }
 
                 using (w.Block("finally"))
@@ -714,7 +747,7 @@ namespace GenNN.Generator.Emit
             w.Line("/// <paramref name=\"gradients\"/>, copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns the");
             w.Line("/// mean loss.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)"))
+            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
@@ -732,6 +765,14 @@ namespace GenNN.Generator.Emit
                     if (KeepsPreActivation(spec, i))
                     {
                         w.Line(F("Span<float> z{0} = scratch.Slice(rows * {1}, rows * {2});", i, layout.PreActivation[i], spec.Layers[i].Units));
+                    }
+                }
+
+                for (int i = 0; i <= last; i++)
+                {
+                    if (layout.Dropped[i] >= 0)
+                    {
+                        w.Line(F("Span<float> m{0} = scratch.Slice(rows * {1}, rows * {2}); // layer {0}'s outputs after dropout", i, layout.Dropped[i], spec.Layers[i].Units));
                     }
                 }
 
@@ -764,6 +805,18 @@ namespace GenNN.Generator.Emit
                     }
 
                     previous = "MemoryMarshal.GetReference(a" + S(i) + ")";
+                    if (layout.Dropped[i] >= 0)
+                    {
+                        // Inverted dropout into m{i}, the next layer's input; a{i} keeps the outputs for the derivative.
+                        string source = "a" + S(i);
+                        foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i))
+                        {
+                            w.Line(F("Dropout.Forward({0}, m{1}, {2}, dropoutStream, {3});", source, i, FloatLiteral(dropout.Rate), j));
+                            source = "m" + S(i);
+                        }
+
+                        previous = "MemoryMarshal.GetReference(m" + S(i) + ")";
+                    }
                 }
 
                 w.Line();
@@ -838,7 +891,7 @@ namespace GenNN.Generator.Emit
 
                 for (int i = last; i >= 0; i--)
                 {
-                    string input = i == 0 ? "x" : "MemoryMarshal.GetReference(a" + S(i - 1) + ")";
+                    string input = i == 0 ? "x" : F("MemoryMarshal.GetReference({0}{1})", layout.Dropped[i - 1] >= 0 ? "m" : "a", i - 1);
                     w.Line(F("Layer{0}WeightGradient(ref {1}, ref MemoryMarshal.GetReference(d{0}), ref g, n);", i, input));
                     if (spec.Layers[i].Regularized)
                     {
@@ -854,6 +907,11 @@ namespace GenNN.Generator.Emit
                         {
                             EmitActivationBackward(w, spec.Layers[i - 1], i - 1);
                         }
+
+                        foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i - 1))
+                        {
+                            w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2});", i - 1, FloatLiteral(dropout.Rate), j));
+                        }
                     }
                 }
 
@@ -861,6 +919,10 @@ namespace GenNN.Generator.Emit
                 w.Line(regularized ? "return (float)(loss / rows + penalty);" : "return (float)(loss / rows);");
             }
         }
+
+        /// <summary>The dropouts after Dense layer <paramref name="layer"/>, each with its index among all the network's dropouts.</summary>
+        private static IEnumerable<(DropoutSpec Dropout, int Index)> DropoutsAfter(NetworkSpec spec, int layer)
+            => spec.Dropouts.Select((d, j) => (d, j)).Where(p => p.d.After == layer);
 
         /// <summary>
         /// <c>d{index} *= f'</c> for an activation that is not fused into a kernel, read from the layer's pre-activation
@@ -989,6 +1051,7 @@ namespace GenNN.Generator.Emit
                 Activation = new int[n];
                 Delta = new int[n];
                 PreActivation = new int[n];
+                Dropped = new int[n];
                 Transposed = new int[n];
                 int offset = 0, perRow = 0, transposed = 0;
                 for (int i = 0; i < n; i++)
@@ -1024,6 +1087,17 @@ namespace GenNN.Generator.Emit
                     }
                 }
 
+                // Then the outputs after dropout of the layers that have one.
+                for (int i = 0; i < n; i++)
+                {
+                    Dropped[i] = -1;
+                    if (spec.Dropouts.Any(d => d.After == i))
+                    {
+                        Dropped[i] = perRow;
+                        perRow += spec.Layers[i].Units;
+                    }
+                }
+
                 TrainingPerRow = perRow;
                 TransposedTotal = transposed;
                 TargetSize = spec.TargetSize;
@@ -1044,6 +1118,9 @@ namespace GenNN.Generator.Emit
 
             /// <summary>Per-row offset of each layer's kept pre-activation in the training scratch, or -1.</summary>
             public int[] PreActivation { get; }
+
+            /// <summary>Per-row offset of each layer's outputs after dropout in the training scratch, or -1.</summary>
+            public int[] Dropped { get; }
 
             public int ParameterCount { get; }
 

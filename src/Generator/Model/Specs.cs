@@ -45,6 +45,9 @@ namespace GenNN.Generator.Model
         public const float DefaultNegativeSlope = 0.01f;
     }
 
+    /// <summary>A dropout layer: the Dense layer whose outputs it drops (by index) and its rate.</summary>
+    internal readonly record struct DropoutSpec(int After, float Rate);
+
     /// <summary>Everything the emitter needs to write one network: plain values only, no Roslyn objects.</summary>
     /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
     /// <param name="ClassName">The class name.</param>
@@ -52,8 +55,14 @@ namespace GenNN.Generator.Model
     /// <param name="Loss">The training loss.</param>
     /// <param name="Layers">The dense layers in source order.</param>
     /// <param name="HuberDelta">The threshold of <see cref="LossKind.Huber"/> (1 unless set).</param>
-    internal sealed record NetworkSpec(string? Namespace, string ClassName, int InputSize, LossKind Loss, EquatableArray<LayerSpec> Layers, float HuberDelta = 1f)
+    /// <param name="Dropouts">The dropout layers in source order (between Dense layers; identity outside TrainBatch).</param>
+    internal sealed record NetworkSpec(
+        string? Namespace, string ClassName, int InputSize, LossKind Loss, EquatableArray<LayerSpec> Layers, float HuberDelta = 1f,
+        EquatableArray<DropoutSpec> Dropouts = default)
     {
+        /// <summary>Whether TrainBatch draws dropout masks.</summary>
+        public bool HasDropout => Dropouts.Count > 0;
+
         public string HintName => Namespace is null ? ClassName + ".g.cs" : Namespace + "." + ClassName + ".g.cs";
 
         public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;

@@ -19,6 +19,7 @@ namespace GenNN.Generator.Parsing
         public const string NetworkAttribute = "GenNN.NetworkAttribute";
         private const string InputAttribute = "GenNN.InputAttribute";
         private const string DenseAttribute = "GenNN.DenseAttribute";
+        private const string DropoutAttribute = "GenNN.DropoutAttribute";
 
         /// <summary>Widest layer or input the generator accepts (keeps offsets and stack scratch in range).</summary>
         public const int MaxWidth = 1 << 24;
@@ -101,6 +102,7 @@ namespace GenNN.Generator.Parsing
             // [Input(n)] and [Dense(units, activation)] in source order.
             int? inputSize = null;
             var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)>();
+            var dropouts = new List<(DropoutSpec Spec, LocationInfo? Location)>();
             foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
@@ -113,6 +115,20 @@ namespace GenNN.Generator.Parsing
                     }
 
                     inputSize = size;
+                }
+                else if (name == DropoutAttribute && args.Double(0) is double rate)
+                {
+                    if (!(rate >= 0 && rate < 1))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, location, rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+
+                    if (layers.Count == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "before the first Dense layer"));
+                    }
+
+                    dropouts.Add((new DropoutSpec(layers.Count - 1, (float)rate), location));
                 }
                 else if (name == DenseAttribute && args.Int(0) is int units)
                 {
@@ -161,6 +177,14 @@ namespace GenNN.Generator.Parsing
             else
             {
                 CheckTopology(layers, loss, networkLocation, diagnostics);
+                foreach ((DropoutSpec dropout, LocationInfo? location) in dropouts)
+                {
+                    if (dropout.After == layers.Count - 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "after the last Dense layer"));
+                    }
+                }
+
                 CheckSize(inputSize ?? 0, layers.Select(l => l.Units).ToList(), className, classLocation, diagnostics);
             }
 
@@ -178,7 +202,8 @@ namespace GenNN.Generator.Parsing
             }
 
             string? ns = NamespaceOf(symbol);
-            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs), huberDelta ?? 1f);
+            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs), huberDelta ?? 1f,
+                new EquatableArray<DropoutSpec>(dropouts.Select(d => d.Spec).ToArray()));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -288,6 +313,12 @@ namespace GenNN.Generator.Parsing
             {
                 var args = _attribute.ConstructorArguments;
                 return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is int value ? value : null;
+            }
+
+            public double? Double(int index)
+            {
+                var args = _attribute.ConstructorArguments;
+                return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is double value ? value : null;
             }
 
             /// <summary>A named argument's value (<c>NegativeSlope = 0.2f</c>), or null where it is not set.</summary>
