@@ -297,10 +297,26 @@ namespace GenNN.Generator.Emit
         {
             w.Line("/// <inheritdoc/>");
             w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)");
-            w.Line("    => TrainBatch(inputs, targets, batchSize, default);");
+            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, default);");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)"))
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)");
+            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, outputs);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)");
+            w.Line("    => TrainBatch(inputs, targets, sampleWeights, batchSize, default);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)"))
+            {
+                w.Line("global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);");
+                w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);");
+            }
+
+            w.Line();
+            w.Line("/// <summary>TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean.</summary>");
+            using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)"))
             {
                 w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
@@ -332,7 +348,7 @@ namespace GenNN.Generator.Emit
                         w.Line("ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);");
                     }
 
-                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize{1});", k, spec.HasDropout ? ", dropoutStream" : ""));
+                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize{1});", k, spec.HasDropout ? ", dropoutStream" : ""));
                 }
 
                 using (w.Block("finally"))
@@ -744,10 +760,11 @@ namespace GenNN.Generator.Emit
             bool fromLogits = spec.FromLogits;
             w.Line("/// <summary>");
             w.Line("/// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in");
+            w.Line("/// <paramref name=\"gradients\"/> (each sample's loss times its weight, when <paramref name=\"weights\"/> is not empty),");
             w.Line("/// <paramref name=\"gradients\"/>, copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns the");
             w.Line("/// mean loss.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
+            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
@@ -829,7 +846,8 @@ namespace GenNN.Generator.Emit
                         w.Line("// Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line(F("loss += LossGradients.SoftmaxCrossEntropy(z{0}.Slice(s * {1}, {1}), (int)targets[s], a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale);", L, O));
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line(F("loss += sw * LossGradients.SoftmaxCrossEntropy(z{0}.Slice(s * {1}, {1}), (int)targets[s], a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale * sw);", L, O));
                         }
 
                         break;
@@ -837,7 +855,8 @@ namespace GenNN.Generator.Emit
                         w.Line("// Categorical cross-entropy from the logits: d = (softmax(z) sum(t) - t) / rows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line(F("loss += LossGradients.CategoricalCrossEntropy(z{0}.Slice(s * {1}, {1}), targets.Slice(s * {1}, {1}), a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale);", L, O));
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line(F("loss += sw * LossGradients.CategoricalCrossEntropy(z{0}.Slice(s * {1}, {1}), targets.Slice(s * {1}, {1}), a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale * sw);", L, O));
                         }
 
                         break;
@@ -845,21 +864,23 @@ namespace GenNN.Generator.Emit
                         w.Line("// Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line(F("loss += LossGradients.BinaryCrossEntropy(z{0}[s], targets[s], out a{0}[s], out d{0}[s], scale);", L));
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line(F("loss += sw * LossGradients.BinaryCrossEntropy(z{0}[s], targets[s], out a{0}[s], out d{0}[s], scale * sw);", L));
                         }
 
                         break;
                     default:
                         string call = spec.Loss switch
                         {
-                            LossKind.MeanAbsoluteError => "MeanAbsoluteError({0}, {1}, {2}, scale)",
-                            LossKind.Huber => "Huber({0}, {1}, {2}, scale, " + FloatLiteral(spec.HuberDelta) + ")",
-                            _ => "MeanSquaredError({0}, {1}, {2}, scale)",
+                            LossKind.MeanAbsoluteError => "MeanAbsoluteError({0}, {1}, {2}, scale * sw)",
+                            LossKind.Huber => "Huber({0}, {1}, {2}, scale * sw, " + FloatLiteral(spec.HuberDelta) + ")",
+                            _ => "MeanSquaredError({0}, {1}, {2}, scale * sw)",
                         };
                         w.Line(F("// {0}, then back through the output activation.", spec.Loss == LossKind.Huber ? "Huber loss" : spec.Loss == LossKind.MeanAbsoluteError ? "Mean absolute error" : "Mean squared error"));
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line("loss += LossGradients." + F(call, F("a{0}.Slice(s * {1}, {1})", L, O), F("targets.Slice(s * {0}, {0})", O), F("d{0}.Slice(s * {1}, {1})", L, O)) + ";");
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line("loss += sw * LossGradients." + F(call, F("a{0}.Slice(s * {1}, {1})", L, O), F("targets.Slice(s * {0}, {0})", O), F("d{0}.Slice(s * {1}, {1})", L, O)) + ";");
                             if (output.Activation == ActivationKind.Softmax)
                             {
                                 w.Line(F("Activations.SoftmaxBackward(a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}));", L, O));

@@ -167,6 +167,33 @@ namespace GenNN.Kernels
         }
 
         /// <summary>
+        /// Throws unless there is one sample weight per sample and every weight is finite and at least 0 (Keras'
+        /// <c>sample_weight</c>: 0 leaves a sample out, 2 counts it twice).
+        /// </summary>
+        /// <param name="weights">The batch's sample weights.</param>
+        /// <param name="batchSize">The number of samples.</param>
+        public static void SampleWeights(ReadOnlySpan<float> weights, int batchSize)
+        {
+            if (weights.Length != batchSize)
+            {
+                throw new ArgumentException(
+                    string.Format(CultureInfo.InvariantCulture, "Expected {0} sample weights (one per sample, batchSize); got {1}.", batchSize, weights.Length),
+                    "sampleWeights");
+            }
+
+            for (int s = 0; s < weights.Length; s++)
+            {
+                float w = weights[s];
+                if (!(w >= 0f) || float.IsInfinity(w))
+                {
+                    throw new ArgumentException(
+                        string.Format(CultureInfo.InvariantCulture, "sampleWeights[{0}] is {1}; expected a finite weight of at least 0.", s, w),
+                        "sampleWeights");
+                }
+            }
+        }
+
+        /// <summary>
         /// Throws unless every target row is a probability distribution over the classes, as
         /// <see cref="Loss.CategoricalCrossEntropy"/> needs: each value in [0, 1] and each row summing to 1 within 1e-3.
         /// </summary>

@@ -124,10 +124,25 @@ namespace Samples.Odd
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-            => TrainBatch(inputs, targets, batchSize, default);
+            => TrainBatchCore(inputs, targets, default, batchSize, default);
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+            => TrainBatchCore(inputs, targets, default, batchSize, outputs);
+
+        /// <inheritdoc/>
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)
+            => TrainBatch(inputs, targets, sampleWeights, batchSize, default);
+
+        /// <inheritdoc/>
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
+        {
+            global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
+            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);
+        }
+
+        /// <summary>TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean.</summary>
+        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
@@ -146,7 +161,7 @@ namespace Samples.Odd
             {
                 int scratchLength = global::GenNN.Generated.OddNetKernels.TrainingScratchLength(batchSize);
                 float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-                return global::GenNN.Generated.OddNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+                return global::GenNN.Generated.OddNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize);
             }
             finally
             {
@@ -308,10 +323,11 @@ namespace GenNN.Generated
 
         /// <summary>
         /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/> (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
         /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
         /// mean loss.
         /// </summary>
-        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
+        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -334,7 +350,8 @@ namespace GenNN.Generated
             // Mean squared error, then back through the output activation.
             for (int s = 0; s < rows; s++)
             {
-                loss += LossGradients.MeanSquaredError(a2.Slice(s * 7, 7), targets.Slice(s * 7, 7), d2.Slice(s * 7, 7), scale);
+                float sw = weights.IsEmpty ? 1f : weights[s];
+                loss += sw * LossGradients.MeanSquaredError(a2.Slice(s * 7, 7), targets.Slice(s * 7, 7), d2.Slice(s * 7, 7), scale * sw);
             }
             if (!outputs.IsEmpty)
             {

@@ -142,10 +142,25 @@ namespace Samples.Smooth
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-            => TrainBatch(inputs, targets, batchSize, default);
+            => TrainBatchCore(inputs, targets, default, batchSize, default);
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+            => TrainBatchCore(inputs, targets, default, batchSize, outputs);
+
+        /// <inheritdoc/>
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)
+            => TrainBatch(inputs, targets, sampleWeights, batchSize, default);
+
+        /// <inheritdoc/>
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
+        {
+            global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
+            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);
+        }
+
+        /// <summary>TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean.</summary>
+        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
@@ -166,7 +181,7 @@ namespace Samples.Smooth
                 float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
                 // Each call draws new dropout masks: the stream of call n after the seed.
                 ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);
-                return global::GenNN.Generated.SmoothNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize, dropoutStream);
+                return global::GenNN.Generated.SmoothNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize, dropoutStream);
             }
             finally
             {
@@ -385,10 +400,11 @@ namespace GenNN.Generated
 
         /// <summary>
         /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/> (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
         /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
         /// mean loss.
         /// </summary>
-        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows, ulong dropoutStream)
+        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, ulong dropoutStream)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -424,7 +440,8 @@ namespace GenNN.Generated
             // Categorical cross-entropy from the logits: d = (softmax(z) sum(t) - t) / rows.
             for (int s = 0; s < rows; s++)
             {
-                loss += LossGradients.CategoricalCrossEntropy(z3.Slice(s * 4, 4), targets.Slice(s * 4, 4), a3.Slice(s * 4, 4), d3.Slice(s * 4, 4), scale);
+                float sw = weights.IsEmpty ? 1f : weights[s];
+                loss += sw * LossGradients.CategoricalCrossEntropy(z3.Slice(s * 4, 4), targets.Slice(s * 4, 4), a3.Slice(s * 4, 4), d3.Slice(s * 4, 4), scale * sw);
             }
             if (!outputs.IsEmpty)
             {
