@@ -23,5 +23,26 @@ namespace GenNN
 
         /// <summary>The activation applied to the layer's output.</summary>
         public Activation Activation { get; }
+
+        /// <summary>
+        /// The slope of <see cref="Activation.LeakyReLU"/> for negative inputs (PyTorch's <c>negative_slope</c>, Keras'
+        /// <c>negative_slope</c>); 0.01, PyTorch's default, unless set. PyTorch models often use 0.2. Only valid with
+        /// <see cref="Activation.LeakyReLU"/>, and must be finite (GNN0014).
+        /// </summary>
+        public float NegativeSlope { get; set; } = 0.01f;
+
+        /// <summary>
+        /// L1 regularisation of the layer's weights (Keras' <c>kernel_regularizer=L1(l1)</c>): TrainBatch adds
+        /// <c>L1 sum |w|</c> to the loss it returns and <c>L1 sign(w)</c> to the weight gradients. Biases are not
+        /// penalised. 0 (none) unless set; must be finite and at least 0 (GNN0016).
+        /// </summary>
+        public float L1 { get; set; }
+
+        /// <summary>
+        /// L2 regularisation of the layer's weights (Keras' <c>kernel_regularizer=L2(l2)</c>), e.g. 1e-4f: TrainBatch adds
+        /// <c>L2 sum w^2</c> to the loss it returns (no factor 1/2, as Keras) and <c>2 L2 w</c> to the weight gradients.
+        /// Biases are not penalised. 0 (none) unless set; must be finite and at least 0 (GNN0016).
+        /// </summary>
+        public float L2 { get; set; }
     }
 }

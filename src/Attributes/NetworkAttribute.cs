@@ -21,5 +21,12 @@ namespace GenNN
     {
         /// <summary>The loss the network is trained on. Defaults to <see cref="GenNN.Loss.MeanSquaredError"/>.</summary>
         public Loss Loss { get; set; } = Loss.MeanSquaredError;
+
+        /// <summary>
+        /// The threshold of <see cref="GenNN.Loss.Huber"/> (PyTorch's <c>delta</c>, Keras' <c>delta</c>) where the loss turns
+        /// from quadratic to linear; 1 unless set. Must be positive and finite, and is only valid with
+        /// <see cref="GenNN.Loss.Huber"/> (GNN0015).
+        /// </summary>
+        public float HuberDelta { get; set; } = 1f;
     }
 }

@@ -30,7 +30,8 @@ namespace GenNN
         /// <summary>
         /// The number of floats per sample in the targets passed to <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>: one class index
         /// for <see cref="Loss.SoftmaxCrossEntropy"/>, one value for <see cref="Loss.BinaryCrossEntropy"/>,
-        /// <see cref="OutputSize"/> values for <see cref="Loss.MeanSquaredError"/>.
+        /// <see cref="OutputSize"/> values for the regression losses and <see cref="Loss.CategoricalCrossEntropy"/>
+        /// (one probability per class).
         /// </summary>
         int TargetSize { get; }
 
@@ -39,6 +40,12 @@ namespace GenNN
 
         /// <summary>The loss the network is trained on.</summary>
         Loss Loss { get; }
+
+        /// <summary>
+        /// The threshold of <see cref="Loss.Huber"/> (<c>NetworkAttribute.HuberDelta</c>), which evaluation needs to
+        /// compute the same loss; 1 for every other loss.
+        /// </summary>
+        float HuberDelta => 1f;
 
         /// <summary>The canonical topology string, e.g. <c>Input(4) -> Dense(16, ReLU) -> Dense(3, Softmax)</c>.</summary>
         string Topology { get; }
@@ -103,6 +110,48 @@ namespace GenNN
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1 or above <c>MaxTrainingBatchSize</c>.</exception>
         /// <exception cref="InvalidOperationException">Another thread is running TrainBatch on this instance.</exception>
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs);
+
+        /// <summary>
+        /// Seeds the dropout masks of TrainBatch and restarts their sequence: after <c>SeedDropout(s)</c> the n-th TrainBatch
+        /// call draws the same masks on every run and every kernel path. A network constructed with a seed starts as if
+        /// seeded with it. Does nothing on a network without <c>[Dropout]</c> layers.
+        /// </summary>
+        /// <param name="seed">The seed.</param>
+        void SeedDropout(ulong seed)
+        {
+        }
+
+        /// <summary>
+        /// Like <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> with a weight per sample (Keras'
+        /// <c>sample_weight</c>): returns <c>sum(w_i loss_i) / batchSize</c>, the mean over the batch of each sample's
+        /// loss times its weight (Keras' <c>sum_over_batch_size</c> reduction; not divided by the sum of the weights), and
+        /// stores its gradient. All weights 1 gives exactly the unweighted result; a weight of 2 counts a sample twice and
+        /// 0 leaves it out (but it still counts in <paramref name="batchSize"/>). L1/L2 penalties are added unweighted.
+        /// Not thread-safe.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
+        /// <param name="sampleWeights"><paramref name="batchSize"/> weights, each finite and at least 0.</param>
+        /// <param name="batchSize">The number of samples; at least 1.</param>
+        /// <returns>The weighted mean loss over the batch.</returns>
+        /// <exception cref="ArgumentException">As the unweighted overload, or a weight is negative or not finite, or there
+        /// is not one per sample.</exception>
+        float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int batchSize)
+            => TrainBatch(inputs, targets, sampleWeights, batchSize, default);
+
+        /// <summary>
+        /// The weighted <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> that also
+        /// writes the forward pass's outputs to <paramref name="outputs"/> (empty to skip). Generated networks implement it;
+        /// the default throws <see cref="NotSupportedException"/>.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
+        /// <param name="sampleWeights"><paramref name="batchSize"/> weights, each finite and at least 0.</param>
+        /// <param name="batchSize">The number of samples; at least 1.</param>
+        /// <param name="outputs">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> outputs; empty to skip.</param>
+        /// <returns>The weighted mean loss over the batch.</returns>
+        float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int batchSize, Span<float> outputs)
+            => throw new NotSupportedException(GetType().Name + " does not support sample weights; generated networks do.");
 
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         void Save(Stream stream);

@@ -192,6 +192,127 @@ public class DiagnosticTests
         {{declaration}}
         """);
 
+    [Fact]
+    public void GNN0006_CategoricalCrossEntropyWithoutSoftmaxOutput() => AssertSingleDiagnostic("GNN0006", "Loss.CategoricalCrossEntropy needs", """
+        using GenNN;
+        namespace Tests;
+
+        [[|Network(Loss = Loss.CategoricalCrossEntropy)|]]
+        [Input(4)]
+        [Dense(3, Activation.Sigmoid)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("float.NaN", "NaN", "finite")]
+    [InlineData("float.PositiveInfinity", "Infinity", "finite")]
+    public void GNN0014_NegativeSlopeNotFinite(string slope, string shown, string reason) => AssertSingleDiagnostic("GNN0014", $"NegativeSlope = {shown}; it must be a {reason}", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(8, Activation.LeakyReLU, NegativeSlope = {{slope}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0014_NegativeSlopeOnAnotherActivation() => AssertSingleDiagnostic("GNN0014", "Dense layer 1 has NegativeSlope = 0.2; it applies to Activation.LeakyReLU only, but the layer uses ReLU", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+        [[|Dense(2, Activation.ReLU, NegativeSlope = 0.2f)|]]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("0f", "0")]
+    [InlineData("-1f", "-1")]
+    [InlineData("float.NaN", "NaN")]
+    [InlineData("float.PositiveInfinity", "Infinity")]
+    public void GNN0015_HuberDeltaNotPositive(string delta, string shown) => AssertSingleDiagnostic("GNN0015", $"HuberDelta is {shown}; it must be positive and finite", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [[|Network(Loss = Loss.Huber, HuberDelta = {{delta}})|]]
+        [Input(4)]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0015_HuberDeltaWithAnotherLoss() => AssertSingleDiagnostic("GNN0015", "it applies to Loss.Huber only, but the loss is MeanSquaredError", """
+        using GenNN;
+        namespace Tests;
+
+        [[|Network(HuberDelta = 0.5f)|]]
+        [Input(4)]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("L2 = -0.001f", "L2 = -0.001")]
+    [InlineData("L1 = float.NaN", "L1 = NaN")]
+    [InlineData("L1 = float.PositiveInfinity", "L1 = Infinity")]
+    public void GNN0016_RegularizationFactorInvalid(string argument, string shown) => AssertSingleDiagnostic("GNN0016", $"Dense layer 0 has {shown}; a regularisation factor must be finite and at least 0", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(8, Activation.ReLU, {{argument}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("1.5", "1.5")]
+    [InlineData("-0.1", "-0.1")]
+    [InlineData("double.NaN", "NaN")]
+    public void GNN0017_DropoutRateOutOfRange(string rate, string shown) => AssertSingleDiagnostic("GNN0017", $"The dropout rate is {shown}; it must be in [0, 1)", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.ReLU)]
+        [[|Dropout({{rate}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first Dense layer", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dropout(0.2)|]]
+        [Dense(8, Activation.ReLU)]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0018_DropoutAfterTheLastLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is after the last Dense layer", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.ReLU)]
+        [Dense(2)]
+        [[|Dropout(0.2)|]]
+        public partial class Net { }
+        """);
+
     /// <summary>The largest layer the limit allows is accepted (the limits are not off by one downwards).</summary>
     [Fact]
     public void LayerExactlyAtTheWidthLimitIsAccepted()

@@ -70,6 +70,38 @@ public class SnapshotTests
         public partial class GlobalNet { }
         """);
 
+    [Fact]
+    public void Smooth_6_GELU_SiLU_LeakyReLU02_Softmax_CategoricalCrossEntropy() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Smooth;
+
+        [Network(Loss = Loss.CategoricalCrossEntropy)]
+        [Input(6)]
+        [Dense(12, Activation.GELU)]
+        [Dropout(0.5)]
+        [Dense(9, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+        [Dropout(0.2f)]
+        [Dropout(0.1)]
+        [Dense(8, Activation.SiLU)]
+        [Dense(4, Activation.Softmax)]
+        public partial class SmoothNet { }
+        """);
+
+    [Fact]
+    public void Huber_5_ELU_Softplus_HardSigmoid() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Huber;
+
+        [Network(Loss = Loss.Huber, HuberDelta = 0.5f)]
+        [Input(5)]
+        [Dense(7, Activation.ELU, L2 = 1e-4f)]
+        [Dense(6, Activation.Softplus, L1 = 0.001f, L2 = 0.0005f)]
+        [Dense(2, Activation.HardSigmoid)]
+        public partial class HuberNet { }
+        """);
+
     private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
     {
         var run = GeneratorHarness.Run(source);

@@ -29,8 +29,8 @@ namespace GenNN.Generator.Diagnostics
             "Layer {0} uses Activation.Softmax, but Softmax is allowed on the last layer only (layer {1}); use ReLU, Tanh or another element-wise activation here");
 
         public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = Create(
-            "GNN0006", "SoftmaxCrossEntropy needs a Softmax output layer",
-            "Loss.SoftmaxCrossEntropy needs a last layer with Activation.Softmax, but the last layer is Dense({0}, {1})");
+            "GNN0006", "Cross-entropy needs a Softmax output layer",
+            "Loss.{0} needs a last layer with Activation.Softmax, but the last layer is Dense({1}, {2})");
 
         public static readonly DiagnosticDescriptor BinaryCrossEntropyNeedsSigmoid = Create(
             "GNN0007", "BinaryCrossEntropy needs a single Sigmoid output",
@@ -59,6 +59,26 @@ namespace GenNN.Generator.Diagnostics
         public static readonly DiagnosticDescriptor InvalidVectorWidth = Create(
             "GNN0013", "Unknown GenNNVectorWidth",
             "The MSBuild property GenNNVectorWidth is '{0}'; use Auto, 512 or 256. Using Auto.", DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor InvalidNegativeSlope = Create(
+            "GNN0014", "Invalid NegativeSlope",
+            "Dense layer {0} has NegativeSlope = {1}; {2}");
+
+        public static readonly DiagnosticDescriptor InvalidHuberDelta = Create(
+            "GNN0015", "Invalid HuberDelta",
+            "HuberDelta is {0}; {1}");
+
+        public static readonly DiagnosticDescriptor InvalidRegularization = Create(
+            "GNN0016", "Invalid L1 or L2 factor",
+            "Dense layer {0} has {1} = {2}; a regularisation factor must be finite and at least 0 (e.g. L2 = 1e-4f)");
+
+        public static readonly DiagnosticDescriptor InvalidDropoutRate = Create(
+            "GNN0017", "Dropout rate out of range",
+            "The dropout rate is {0}; it must be in [0, 1): the fraction of the previous layer's outputs dropped in training");
+
+        public static readonly DiagnosticDescriptor DropoutNotBetweenLayers = Create(
+            "GNN0018", "Dropout must sit between two Dense layers",
+            "[Dropout] is {0}; put it between two Dense layers (dropping the inputs or the outputs is not supported)");
 
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());

@@ -57,7 +57,21 @@ namespace GenNN.Generator.Emit
 
         /// <summary>The canonical topology string written into model files and <c>INetwork.Topology</c>.</summary>
         public static string Topology(NetworkSpec spec)
-            => "Input(" + S(spec.InputSize) + ")" + string.Concat(spec.Layers.Select(l => " -> Dense(" + S(l.Units) + ", " + l.Activation + ")"));
+            => "Input(" + S(spec.InputSize) + ")" + string.Concat(spec.Layers.Select((l, i) => " -> Dense(" + S(l.Units) + ", " + ActivationName(l) + ")"
+                + string.Concat(spec.Dropouts.Where(d => d.After == i).Select(d => " -> Dropout(" + d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")"))));
+
+        /// <summary>The activation as the topology names it: <c>LeakyReLU(0.2)</c> when the slope is not PyTorch's default.</summary>
+        private static string ActivationName(LayerSpec layer)
+            => layer.Activation == ActivationKind.LeakyReLU && layer.NegativeSlope != LayerSpec.DefaultNegativeSlope
+                ? "LeakyReLU(" + layer.NegativeSlope.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")"
+                : layer.Activation.ToString();
+
+        /// <summary>A float as a C# literal that round-trips (<c>0.2f</c>).</summary>
+        private static string FloatLiteral(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
+
+        /// <summary>LeakyReLU's slope in generated code: the runtime's constant for the default, else the layer's literal.</summary>
+        private static string SlopeExpression(LayerSpec layer)
+            => layer.NegativeSlope == LayerSpec.DefaultNegativeSlope ? "Activations.LeakyReLUSlope" : FloatLiteral(layer.NegativeSlope);
 
         private static void EmitHeader(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
         {
@@ -65,7 +79,7 @@ namespace GenNN.Generator.Emit
             w.Line("// gen-nn wrote this file from the attributes on " + spec.FullName + ". Do not edit it: change the attributes.");
             w.Line("//");
             w.Line("// Topology:   " + Topology(spec));
-            w.Line("// Loss:       " + spec.Loss + " (targets: " + TargetDescription(spec) + ")");
+            w.Line("// Loss:       " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + FloatLiteral(spec.HuberDelta) + ")" : "") + " (targets: " + TargetDescription(spec) + ")");
             w.Line("// Parameters: " + S(layout.ParameterCount) + " floats, one buffer; weights input-major (w[i * units + o]),");
             w.Line("//             saved in PyTorch's [out, in] order.");
             for (int k = 0; k < spec.Layers.Count; k++)
@@ -93,6 +107,7 @@ namespace GenNN.Generator.Emit
         {
             LossKind.SoftmaxCrossEntropy => F("one class index 0..{0} per sample", spec.Output.Units - 1),
             LossKind.BinaryCrossEntropy => "one value in [0, 1] per sample",
+            LossKind.CategoricalCrossEntropy => F("{0} class probabilities per sample, summing to 1", spec.Output.Units),
             _ => F("{0} value(s) per sample", spec.Output.Units),
         };
 
@@ -120,7 +135,7 @@ namespace GenNN.Generator.Emit
                 for (int i = 0; i < spec.Layers.Count; i++)
                 {
                     w.Line();
-                    w.Line(F("/// <summary>The units of layer {0}: Dense({1}, {2}).</summary>", i, spec.Layers[i].Units, spec.Layers[i].Activation));
+                    w.Line(F("/// <summary>The units of layer {0}: Dense({1}, {2}).</summary>", i, spec.Layers[i].Units, ActivationName(spec.Layers[i])));
                     w.Line(F("public const int Layer{0}Units = {1};", i, spec.Layers[i].Units));
                 }
 
@@ -144,6 +159,12 @@ namespace GenNN.Generator.Emit
                 w.Line("private float[]? _trainingScratch;");
                 w.Line("private int _trainBatchRunning;");
                 w.Line("private global::GenNN.ModelPreprocessing? _preprocessing;");
+                if (spec.HasDropout)
+                {
+                    w.Line("private ulong _dropoutSeed;");
+                    w.Line("private ulong _dropoutCalls;");
+                }
+
                 w.Line();
                 w.Line("/// <summary>Creates the network with weights initialised from a random seed.</summary>");
                 w.Line(F("public {0}()", c));
@@ -158,7 +179,27 @@ namespace GenNN.Generator.Emit
                 w.Line("/// others, biases zero. The same seed gives bit-identical weights.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"seed\">The seed of the weight initialisation.</param>");
-                w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(Parameters, seed);", c, k));
+                if (spec.HasDropout)
+                {
+                    w.Line(F("public {0}(int seed)", c));
+                    using (w.Block())
+                    {
+                        w.Line(F("global::GenNN.Generated.{0}.Initialize(Parameters, seed);", k));
+                        w.Line("_dropoutSeed = (ulong)(uint)seed;");
+                    }
+
+                    w.Line();
+                    w.Line("/// <inheritdoc/>");
+                    using (w.Block("public void SeedDropout(ulong seed)"))
+                    {
+                        w.Line("_dropoutSeed = seed;");
+                        w.Line("_dropoutCalls = 0;");
+                    }
+                }
+                else
+                {
+                    w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(Parameters, seed);", c, k));
+                }
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public global::System.Span<float> Parameters => new global::System.Span<float>(_parameters, 0, ParameterCount);");
@@ -177,6 +218,12 @@ namespace GenNN.Generator.Emit
                 w.Line("string global::GenNN.INetwork.Topology => Topology;");
                 w.Line();
                 w.Line("global::GenNN.Loss global::GenNN.INetwork.Loss => global::GenNN.Loss." + spec.Loss + ";");
+                if (spec.Loss == LossKind.Huber)
+                {
+                    w.Line();
+                    w.Line("float global::GenNN.INetwork.HuberDelta => " + FloatLiteral(spec.HuberDelta) + ";");
+                }
+
                 w.Line();
                 EmitPredict(w, k, layout);
                 w.Line();
@@ -250,10 +297,26 @@ namespace GenNN.Generator.Emit
         {
             w.Line("/// <inheritdoc/>");
             w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)");
-            w.Line("    => TrainBatch(inputs, targets, batchSize, default);");
+            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, default);");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)"))
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)");
+            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, outputs);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)");
+            w.Line("    => TrainBatch(inputs, targets, sampleWeights, batchSize, default);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)"))
+            {
+                w.Line("global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);");
+                w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);");
+            }
+
+            w.Line();
+            w.Line("/// <summary>TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean.</summary>");
+            using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)"))
             {
                 w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
@@ -270,6 +333,7 @@ namespace GenNN.Generator.Emit
                 {
                     LossKind.SoftmaxCrossEntropy => "global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);",
                     LossKind.BinaryCrossEntropy => "global::GenNN.Kernels.Guard.BinaryTargets(targets);",
+                    LossKind.CategoricalCrossEntropy => "global::GenNN.Kernels.Guard.ProbabilityTargets(targets, OutputSize);",
                     _ => "global::GenNN.Kernels.Guard.FiniteTargets(targets, TargetSize);",
                 });
                 w.Line();
@@ -278,7 +342,13 @@ namespace GenNN.Generator.Emit
                 {
                     w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
                     w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
-                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);", k));
+                    if (spec.HasDropout)
+                    {
+                        w.Line("// Each call draws new dropout masks: the stream of call n after the seed.");
+                        w.Line("ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);");
+                    }
+
+                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize{1});", k, spec.HasDropout ? ", dropoutStream" : ""));
                 }
 
                 using (w.Block("finally"))
@@ -381,7 +451,7 @@ namespace GenNN.Generator.Emit
             w.Line();
 
             bool single = spec.Loss == LossKind.BinaryCrossEntropy && spec.Output.Units == 1;
-            if (spec.Loss == LossKind.SoftmaxCrossEntropy || single)
+            if (spec.Loss is LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy || single)
             {
                 w.Line("/// <summary>Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class. Allocates nothing; thread-safe.</summary>");
                 w.Line("/// <param name=\"features\">Exactly <see cref=\"InputSize\"/> features, as measured (not standardized).</param>");
@@ -566,7 +636,7 @@ namespace GenNN.Generator.Emit
             w.Line(F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", spec.InputSize, spec.Output.Units));
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);");
+            w.Line("/// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);");
             w.Line("/// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.");
             w.Line("/// </summary>");
             w.Line(F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + {1} + 16;", layout.TrainingPerRow, layout.TransposedTotal));
@@ -596,6 +666,21 @@ namespace GenNN.Generator.Emit
 
         /// <summary>ReLU and LeakyReLU are fused into the layer kernel's store; the others run over the layer's outputs after it.</summary>
         private static bool IsFused(ActivationKind activation) => IsReLUFamily(activation);
+
+        /// <summary>
+        /// Activations whose derivative the input-gradient kernels fuse into their stores (read from the activation's
+        /// output); the others (ELU, GELU, SiLU, Softplus, HardSigmoid) run <c>Activations.XBackward</c> after the kernel.
+        /// </summary>
+        private static bool FusesDerivative(ActivationKind activation)
+            => activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+        /// <summary>Activations whose derivative needs the pre-activation <c>z</c> (not expressible through the output).</summary>
+        private static bool BackwardFromPreActivation(ActivationKind activation)
+            => activation is ActivationKind.GELU or ActivationKind.SiLU or ActivationKind.Softplus;
+
+        /// <summary>Whether TrainBatch keeps layer <paramref name="index"/>'s pre-activation: the logits of a cross-entropy, or for the backward pass.</summary>
+        private static bool KeepsPreActivation(NetworkSpec spec, int index)
+            => (index == spec.Layers.Count - 1 && spec.FromLogits) || BackwardFromPreActivation(spec.Layers[index].Activation);
 
         /// <summary>
         /// <c>Forward</c> (a batch of <c>rows</c> samples, PredictBatch) or <c>ForwardOne</c> (one sample, Predict: the
@@ -659,6 +744,11 @@ namespace GenNN.Generator.Emit
             {
                 case ActivationKind.Sigmoid:
                 case ActivationKind.Tanh:
+                case ActivationKind.ELU:
+                case ActivationKind.GELU:
+                case ActivationKind.SiLU:
+                case ActivationKind.Softplus:
+                case ActivationKind.HardSigmoid:
                     w.Line(F("Activations.{0}({1});", layer.Activation, span));
                     break;
                 case ActivationKind.Softmax when rows == "1":
@@ -678,13 +768,14 @@ namespace GenNN.Generator.Emit
         {
             int last = spec.Layers.Count - 1;
             LayerSpec output = spec.Output;
-            bool fromLogits = spec.Loss != LossKind.MeanSquaredError;
+            bool fromLogits = spec.FromLogits;
             w.Line("/// <summary>");
             w.Line("/// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in");
+            w.Line("/// <paramref name=\"gradients\"/> (each sample's loss times its weight, when <paramref name=\"weights\"/> is not empty),");
             w.Line("/// <paramref name=\"gradients\"/>, copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns the");
             w.Line("/// mean loss.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)"))
+            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
@@ -697,9 +788,20 @@ namespace GenNN.Generator.Emit
                     w.Line(F("Span<float> a{0} = scratch.Slice(rows * {1}, rows * {2}), d{0} = scratch.Slice(rows * {3}, rows * {2});", i, layout.Activation[i], l.Units, layout.Delta[i]));
                 }
 
-                if (fromLogits)
+                for (int i = 0; i <= last; i++)
                 {
-                    w.Line(F("Span<float> z{0} = scratch.Slice(rows * {1}, rows * {2});", last, layout.Logits, output.Units));
+                    if (KeepsPreActivation(spec, i))
+                    {
+                        w.Line(F("Span<float> z{0} = scratch.Slice(rows * {1}, rows * {2});", i, layout.PreActivation[i], spec.Layers[i].Units));
+                    }
+                }
+
+                for (int i = 0; i <= last; i++)
+                {
+                    if (layout.Dropped[i] >= 0)
+                    {
+                        w.Line(F("Span<float> m{0} = scratch.Slice(rows * {1}, rows * {2}); // layer {0}'s outputs after dropout", i, layout.Dropped[i], spec.Layers[i].Units));
+                    }
                 }
 
                 for (int i = 1; i <= last; i++)
@@ -709,19 +811,40 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                w.Line("// Forward, keeping every layer's output for the backward pass.");
+                w.Line("// Forward, keeping every layer's output (and the pre-activations the backward pass needs).");
                 string previous = "x";
                 for (int i = 0; i <= last; i++)
                 {
                     LayerSpec l = spec.Layers[i];
-                    string destination = i == last && fromLogits ? "z" + S(i) : "a" + S(i);
+                    bool keepsZ = KeepsPreActivation(spec, i);
+                    string destination = keepsZ ? "z" + S(i) : "a" + S(i);
                     w.Line(F("Layer{0}Forward(ref p, ref {1}, ref MemoryMarshal.GetReference({2}), n);", i, previous, destination));
-                    if (!(i == last && fromLogits))
+                    if (i == last && fromLogits)
+                    {
+                        w.Line("// (the loss below computes the output activation from these logits)");
+                    }
+                    else if (keepsZ)
+                    {
+                        w.Line(F("Activations.{0}(z{1}, a{1});", l.Activation, i));
+                    }
+                    else
                     {
                         EmitPostActivation(w, l, destination, "rows");
                     }
 
                     previous = "MemoryMarshal.GetReference(a" + S(i) + ")";
+                    if (layout.Dropped[i] >= 0)
+                    {
+                        // Inverted dropout into m{i}, the next layer's input; a{i} keeps the outputs for the derivative.
+                        string source = "a" + S(i);
+                        foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i))
+                        {
+                            w.Line(F("Dropout.Forward({0}, m{1}, {2}, dropoutStream, {3});", source, i, FloatLiteral(dropout.Rate), j));
+                            source = "m" + S(i);
+                        }
+
+                        previous = "MemoryMarshal.GetReference(m" + S(i) + ")";
+                    }
                 }
 
                 w.Line();
@@ -734,7 +857,17 @@ namespace GenNN.Generator.Emit
                         w.Line("// Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line(F("loss += LossGradients.SoftmaxCrossEntropy(z{0}.Slice(s * {1}, {1}), (int)targets[s], a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale);", L, O));
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line(F("loss += sw * LossGradients.SoftmaxCrossEntropy(z{0}.Slice(s * {1}, {1}), (int)targets[s], a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale * sw);", L, O));
+                        }
+
+                        break;
+                    case LossKind.CategoricalCrossEntropy:
+                        w.Line("// Categorical cross-entropy from the logits: d = (softmax(z) sum(t) - t) / rows.");
+                        using (w.Block("for (int s = 0; s < rows; s++)"))
+                        {
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line(F("loss += sw * LossGradients.CategoricalCrossEntropy(z{0}.Slice(s * {1}, {1}), targets.Slice(s * {1}, {1}), a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale * sw);", L, O));
                         }
 
                         break;
@@ -742,15 +875,23 @@ namespace GenNN.Generator.Emit
                         w.Line("// Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line(F("loss += LossGradients.BinaryCrossEntropy(z{0}[s], targets[s], out a{0}[s], out d{0}[s], scale);", L));
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line(F("loss += sw * LossGradients.BinaryCrossEntropy(z{0}[s], targets[s], out a{0}[s], out d{0}[s], scale * sw);", L));
                         }
 
                         break;
                     default:
-                        w.Line("// Mean squared error, then back through the output activation.");
+                        string call = spec.Loss switch
+                        {
+                            LossKind.MeanAbsoluteError => "MeanAbsoluteError({0}, {1}, {2}, scale * sw)",
+                            LossKind.Huber => "Huber({0}, {1}, {2}, scale * sw, " + FloatLiteral(spec.HuberDelta) + ")",
+                            _ => "MeanSquaredError({0}, {1}, {2}, scale * sw)",
+                        };
+                        w.Line(F("// {0}, then back through the output activation.", spec.Loss == LossKind.Huber ? "Huber loss" : spec.Loss == LossKind.MeanAbsoluteError ? "Mean absolute error" : "Mean squared error"));
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
-                            w.Line(F("loss += LossGradients.MeanSquaredError(a{0}.Slice(s * {1}, {1}), targets.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}), scale);", L, O));
+                            w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
+                            w.Line("loss += sw * LossGradients." + F(call, F("a{0}.Slice(s * {1}, {1})", L, O), F("targets.Slice(s * {0}, {0})", O), F("d{0}.Slice(s * {1}, {1})", L, O)) + ";");
                             if (output.Activation == ActivationKind.Softmax)
                             {
                                 w.Line(F("Activations.SoftmaxBackward(a{0}.Slice(s * {1}, {1}), d{0}.Slice(s * {1}, {1}));", L, O));
@@ -759,7 +900,7 @@ namespace GenNN.Generator.Emit
 
                         if (output.Activation != ActivationKind.Linear && output.Activation != ActivationKind.Softmax)
                         {
-                            w.Line(F("Activations.{0}Backward(a{1}, d{1});", output.Activation, L));
+                            EmitActivationBackward(w, output, last);
                         }
 
                         break;
@@ -773,20 +914,58 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("// Backward: each layer stores its weight and bias gradients and hands d back to the layer before,");
                 w.Line("// multiplied by that layer's activation derivative.");
+                bool regularized = spec.Layers.Any(l => l.Regularized);
+                if (regularized)
+                {
+                    w.Line("// L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer).");
+                    w.Line("double penalty = 0;");
+                }
+
                 for (int i = last; i >= 0; i--)
                 {
-                    string input = i == 0 ? "x" : "MemoryMarshal.GetReference(a" + S(i - 1) + ")";
+                    string input = i == 0 ? "x" : F("MemoryMarshal.GetReference({0}{1})", layout.Dropped[i - 1] >= 0 ? "m" : "a", i - 1);
                     w.Line(F("Layer{0}WeightGradient(ref {1}, ref MemoryMarshal.GetReference(d{0}), ref g, n);", i, input));
+                    if (spec.Layers[i].Regularized)
+                    {
+                        LayerSpec l = spec.Layers[i];
+                        w.Line(F("penalty += Regularization.Apply(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {2}, {3});", layout.Weight[i], l.Inputs * l.Units, FloatLiteral(l.L1), FloatLiteral(l.L2)));
+                    }
+
                     if (i > 0)
                     {
                         w.Line(F("Layer{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{0}));", i));
                         w.Line(F("Layer{0}InputGradient(ref MemoryMarshal.GetReference(d{0}), ref MemoryMarshal.GetReference(wt{0}), ref MemoryMarshal.GetReference(d{1}), ref MemoryMarshal.GetReference(a{1}), n);", i, i - 1));
+                        if (!FusesDerivative(spec.Layers[i - 1].Activation))
+                        {
+                            EmitActivationBackward(w, spec.Layers[i - 1], i - 1);
+                        }
+
+                        foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i - 1))
+                        {
+                            w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2});", i - 1, FloatLiteral(dropout.Rate), j));
+                        }
                     }
                 }
 
                 w.Line();
-                w.Line("return (float)(loss / rows);");
+                w.Line(regularized ? "return (float)(loss / rows + penalty);" : "return (float)(loss / rows);");
             }
+        }
+
+        /// <summary>The dropouts after Dense layer <paramref name="layer"/>, each with its index among all the network's dropouts.</summary>
+        private static IEnumerable<(DropoutSpec Dropout, int Index)> DropoutsAfter(NetworkSpec spec, int layer)
+            => spec.Dropouts.Select((d, j) => (d, j)).Where(p => p.d.After == layer);
+
+        /// <summary>
+        /// <c>d{index} *= f'</c> for an activation that is not fused into a kernel, read from the layer's pre-activation
+        /// (GELU, SiLU, Softplus) or its output (the others).
+        /// </summary>
+        private static void EmitActivationBackward(SourceWriter w, LayerSpec layer, int index)
+        {
+            string source = (BackwardFromPreActivation(layer.Activation) ? "z" : "a") + S(index);
+            w.Line(layer.Activation == ActivationKind.LeakyReLU && layer.NegativeSlope != LayerSpec.DefaultNegativeSlope
+                ? F("Activations.LeakyReLUBackward({0}, d{1}, {2});", source, index, FloatLiteral(layer.NegativeSlope))
+                : F("Activations.{0}Backward({1}, d{2});", layer.Activation, source, index));
         }
 
         private static void EmitLayerKernels(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout, int index)
@@ -803,7 +982,10 @@ namespace GenNN.Generator.Emit
                 Bias: "bias",
                 IsFused(l.Activation) ? Epilogue.Activation : Epilogue.None,
                 l.Activation,
-                new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", layout.Weight[index]), F("ref float bias = ref Unsafe.Add(ref p, {0});", layout.Bias[index]) });
+                new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", layout.Weight[index]), F("ref float bias = ref Unsafe.Add(ref p, {0});", layout.Bias[index]) })
+            {
+                NegativeSlope = SlopeExpression(l),
+            };
             EmitGemm(w, forward, "ref p, ref a, ref c, rows", paths);
             // One sample with at most four softmax outputs: the softmax runs on the accumulator, before the store.
             GemmSpec forwardOne = FusesSoftmax(l) ? forward with { Epilogue = Epilogue.Softmax } : forward;
@@ -821,12 +1003,17 @@ namespace GenNN.Generator.Emit
             if (index > 0)
             {
                 LayerSpec before = spec.Layers[index - 1];
+                // Derivatives that are not fused (ELU, GELU, ...) run after the kernel, in TrainBatch.
+                ActivationKind fused = FusesDerivative(before.Activation) ? before.Activation : ActivationKind.Linear;
                 var inputGradient = new GemmSpec(
                     name + "InputGradient",
-                    F("Layer {0} input gradient: dx[s, i] = {1}sum over o of d[s, o] W[i, o], read from W transposed.", index, before.Activation == ActivationKind.Linear ? "" : before.Activation + "'(x[s, i]) * "),
+                    F("Layer {0} input gradient: dx[s, i] = {1}sum over o of d[s, o] W[i, o], read from W transposed.", index, fused == ActivationKind.Linear ? "" : fused + "'(x[s, i]) * "),
                     "ref float a, ref float b, ref float c, ref float act, nuint rows",
                     l.Inputs, ConstantM: null, ConstantK: l.Units, TransposedA: false, Lda: l.Units, Ldb: l.Inputs,
-                    Bias: null, Epilogue.Derivative, before.Activation, System.Array.Empty<string>());
+                    Bias: null, Epilogue.Derivative, fused, System.Array.Empty<string>())
+                {
+                    NegativeSlope = SlopeExpression(before),
+                };
                 EmitGemm(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
 
                 w.Line();
@@ -895,6 +1082,8 @@ namespace GenNN.Generator.Emit
                 Bias = new int[n];
                 Activation = new int[n];
                 Delta = new int[n];
+                PreActivation = new int[n];
+                Dropped = new int[n];
                 Transposed = new int[n];
                 int offset = 0, perRow = 0, transposed = 0;
                 for (int i = 0; i < n; i++)
@@ -917,10 +1106,33 @@ namespace GenNN.Generator.Emit
                 }
 
                 ParameterCount = offset;
-                Logits = perRow;
-                TrainingPerRow = perRow + (spec.Loss == LossKind.MeanSquaredError ? 0 : spec.Output.Units);
+
+                // Then the pre-activations TrainBatch keeps: the last layer's logits for a cross-entropy, and the inputs
+                // of the activations whose derivative needs them.
+                for (int i = 0; i < n; i++)
+                {
+                    PreActivation[i] = -1;
+                    if (KeepsPreActivation(spec, i))
+                    {
+                        PreActivation[i] = perRow;
+                        perRow += spec.Layers[i].Units;
+                    }
+                }
+
+                // Then the outputs after dropout of the layers that have one.
+                for (int i = 0; i < n; i++)
+                {
+                    Dropped[i] = -1;
+                    if (spec.Dropouts.Any(d => d.After == i))
+                    {
+                        Dropped[i] = perRow;
+                        perRow += spec.Layers[i].Units;
+                    }
+                }
+
+                TrainingPerRow = perRow;
                 TransposedTotal = transposed;
-                TargetSize = spec.Loss == LossKind.MeanSquaredError ? spec.Output.Units : 1;
+                TargetSize = spec.TargetSize;
                 int rows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
                 ChunkRows = rows >= 8 ? rows / 8 * 8 : rows; // whole register tiles of 8 rows
 
@@ -936,7 +1148,11 @@ namespace GenNN.Generator.Emit
 
             public int[] Transposed { get; }
 
-            public int Logits { get; }
+            /// <summary>Per-row offset of each layer's kept pre-activation in the training scratch, or -1.</summary>
+            public int[] PreActivation { get; }
+
+            /// <summary>Per-row offset of each layer's outputs after dropout in the training scratch, or -1.</summary>
+            public int[] Dropped { get; }
 
             public int ParameterCount { get; }
 

@@ -79,7 +79,11 @@ namespace GenNN.Generator.Emit
         string? Bias,
         Epilogue Epilogue,
         ActivationKind Activation,
-        string[] Prologue);
+        string[] Prologue)
+    {
+        /// <summary>The C# expression of LeakyReLU's slope in the epilogues: the runtime's constant, or the layer's literal.</summary>
+        public string NegativeSlope { get; init; } = "Activations.LeakyReLUSlope";
+    }
 
     /// <summary>
     /// Writes register-tiled GEMM kernels. Each tile keeps <c>rows x vectors</c> accumulators in registers while it
@@ -468,7 +472,7 @@ namespace GenNN.Generator.Emit
                     w.Line(F("{0} = ReLU({0});", acc));
                     break;
                 case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
-                    w.Line(F("{0} = {1}.ConditionalSelect({1}.GreaterThan({0}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T));
+                    w.Line(F("{0} = {1}.ConditionalSelect({1}.GreaterThan({0}, {1}<float>.Zero), {0}, {0} * {2});", acc, T, spec.NegativeSlope));
                     break;
                 case Epilogue.Softmax:
                     w.Line(F("{0} = Activations.Softmax({0}, {1});", acc, spec.N));
@@ -480,7 +484,7 @@ namespace GenNN.Generator.Emit
                     {
                         // PyTorch's ReLU backward zeroes the gradient only where the output is <= 0: a NaN output passes it on.
                         ActivationKind.ReLU => F("{0} = {1}.AndNot({0}, {1}.LessThanOrEqual({2}, {1}<float>.Zero));", acc, T, a),
-                        ActivationKind.LeakyReLU => F("{0} = {1}.ConditionalSelect({1}.GreaterThan({2}, {1}<float>.Zero), {0}, {0} * Activations.LeakyReLUSlope);", acc, T, a),
+                        ActivationKind.LeakyReLU => F("{0} = {1}.ConditionalSelect({1}.GreaterThan({2}, {1}<float>.Zero), {0}, {0} * {3});", acc, T, a, spec.NegativeSlope),
                         ActivationKind.Sigmoid => F("{0} = {0} * {2} * ({1}<float>.One - {2});", acc, T, a),
                         _ => F("{0} = {0} * ({1}<float>.One - {2} * {2});", acc, T, a),
                     });
@@ -567,14 +571,14 @@ namespace GenNN.Generator.Emit
                         w.Line("s0 = s0 < 0f ? 0f : s0; // NaN stays NaN");
                         break;
                     case Epilogue.Activation when spec.Activation == ActivationKind.LeakyReLU:
-                        w.Line("s0 = s0 > 0f ? s0 : Activations.LeakyReLUSlope * s0;");
+                        w.Line("s0 = s0 > 0f ? s0 : " + spec.NegativeSlope + " * s0;");
                         break;
                     case Epilogue.Derivative when spec.Activation != ActivationKind.Linear:
                         w.Line(F("float d = Unsafe.Add(ref act, {0});", offset));
                         w.Line(spec.Activation switch
                         {
                             ActivationKind.ReLU => "s0 = d <= 0f ? 0f : s0;",
-                            ActivationKind.LeakyReLU => "s0 = d > 0f ? s0 : Activations.LeakyReLUSlope * s0;",
+                            ActivationKind.LeakyReLU => "s0 = d > 0f ? s0 : " + spec.NegativeSlope + " * s0;",
                             ActivationKind.Sigmoid => "s0 = s0 * d * (1f - d);",
                             _ => "s0 = s0 * (1f - d * d);",
                         });

@@ -11,6 +11,11 @@ namespace GenNN.Generator.Model
         Sigmoid = 3,
         Tanh = 4,
         Softmax = 5,
+        ELU = 6,
+        GELU = 7,
+        SiLU = 8,
+        Softplus = 9,
+        HardSigmoid = 10,
     }
 
     /// <summary>Mirror of <c>GenNN.Loss</c>; values must match.</summary>
@@ -19,10 +24,29 @@ namespace GenNN.Generator.Model
         MeanSquaredError = 0,
         BinaryCrossEntropy = 1,
         SoftmaxCrossEntropy = 2,
+        MeanAbsoluteError = 3,
+        Huber = 4,
+        CategoricalCrossEntropy = 5,
     }
 
     /// <summary>One dense layer: its input width, its units and its activation.</summary>
-    internal readonly record struct LayerSpec(int Inputs, int Units, ActivationKind Activation);
+    /// <param name="Inputs">The layer's input width.</param>
+    /// <param name="Units">The layer's output width.</param>
+    /// <param name="Activation">The activation after the affine map.</param>
+    /// <param name="NegativeSlope">LeakyReLU's slope below zero (0.01 unless set; unused by other activations).</param>
+    /// <param name="L1">The L1 penalty factor of the weights (0: none).</param>
+    /// <param name="L2">The L2 penalty factor of the weights (0: none).</param>
+    internal readonly record struct LayerSpec(int Inputs, int Units, ActivationKind Activation, float NegativeSlope = LayerSpec.DefaultNegativeSlope, float L1 = 0f, float L2 = 0f)
+    {
+        /// <summary>Whether TrainBatch adds a weight penalty for this layer.</summary>
+        public bool Regularized => L1 != 0f || L2 != 0f;
+
+        /// <summary>PyTorch's default <c>negative_slope</c>, and <c>DenseAttribute.NegativeSlope</c>'s.</summary>
+        public const float DefaultNegativeSlope = 0.01f;
+    }
+
+    /// <summary>A dropout layer: the Dense layer whose outputs it drops (by index) and its rate.</summary>
+    internal readonly record struct DropoutSpec(int After, float Rate);
 
     /// <summary>Everything the emitter needs to write one network: plain values only, no Roslyn objects.</summary>
     /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
@@ -30,13 +54,26 @@ namespace GenNN.Generator.Model
     /// <param name="InputSize">Features per sample.</param>
     /// <param name="Loss">The training loss.</param>
     /// <param name="Layers">The dense layers in source order.</param>
-    internal sealed record NetworkSpec(string? Namespace, string ClassName, int InputSize, LossKind Loss, EquatableArray<LayerSpec> Layers)
+    /// <param name="HuberDelta">The threshold of <see cref="LossKind.Huber"/> (1 unless set).</param>
+    /// <param name="Dropouts">The dropout layers in source order (between Dense layers; identity outside TrainBatch).</param>
+    internal sealed record NetworkSpec(
+        string? Namespace, string ClassName, int InputSize, LossKind Loss, EquatableArray<LayerSpec> Layers, float HuberDelta = 1f,
+        EquatableArray<DropoutSpec> Dropouts = default)
     {
+        /// <summary>Whether TrainBatch draws dropout masks.</summary>
+        public bool HasDropout => Dropouts.Count > 0;
+
         public string HintName => Namespace is null ? ClassName + ".g.cs" : Namespace + "." + ClassName + ".g.cs";
 
         public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 
         public LayerSpec Output => Layers[Layers.Count - 1];
+
+        /// <summary>Whether the loss is computed from the last layer's logits (the cross-entropies) rather than its outputs.</summary>
+        public bool FromLogits => Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy;
+
+        /// <summary>Floats per sample in the targets: one label or probability for BCE and SCE, one per output otherwise.</summary>
+        public int TargetSize => Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy ? 1 : Output.Units;
     }
 
     /// <summary>What parsing one class produced: a spec when it is valid, and its diagnostics.</summary>

@@ -19,6 +19,7 @@ namespace GenNN.Generator.Parsing
         public const string NetworkAttribute = "GenNN.NetworkAttribute";
         private const string InputAttribute = "GenNN.InputAttribute";
         private const string DenseAttribute = "GenNN.DenseAttribute";
+        private const string DropoutAttribute = "GenNN.DropoutAttribute";
 
         /// <summary>Widest layer or input the generator accepts (keeps offsets and stack scratch in range).</summary>
         public const int MaxWidth = 1 << 24;
@@ -64,8 +65,14 @@ namespace GenNN.Generator.Parsing
             AttributeData network = context.Attributes[0];
             LocationInfo? networkLocation = LocationOf(network, cancellationToken);
             LossKind loss = LossKind.MeanSquaredError;
+            float? huberDelta = null;
             foreach (KeyValuePair<string, TypedConstant> argument in network.NamedArguments)
             {
+                if (argument.Key == "HuberDelta" && argument.Value.Value is float delta)
+                {
+                    huberDelta = delta;
+                }
+
                 if (argument.Key == "Loss" && argument.Value.Value is int value)
                 {
                     if (Enum.IsDefined(typeof(LossKind), value))
@@ -80,9 +87,22 @@ namespace GenNN.Generator.Parsing
                 }
             }
 
+            if (huberDelta is float h)
+            {
+                if (!(h > 0f) || float.IsInfinity(h))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHuberDelta, networkLocation, Invariant(h), "it must be positive and finite"));
+                }
+                else if (loss != LossKind.Huber)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHuberDelta, networkLocation, Invariant(h), "it applies to Loss.Huber only, but the loss is " + loss));
+                }
+            }
+
             // [Input(n)] and [Dense(units, activation)] in source order.
             int? inputSize = null;
-            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location)>();
+            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)>();
+            var dropouts = new List<(DropoutSpec Spec, LocationInfo? Location)>();
             foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
@@ -95,6 +115,20 @@ namespace GenNN.Generator.Parsing
                     }
 
                     inputSize = size;
+                }
+                else if (name == DropoutAttribute && args.Double(0) is double rate)
+                {
+                    if (!(rate >= 0 && rate < 1))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, location, rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+
+                    if (layers.Count == 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "before the first Dense layer"));
+                    }
+
+                    dropouts.Add((new DropoutSpec(layers.Count - 1, (float)rate), location));
                 }
                 else if (name == DenseAttribute && args.Int(0) is int units)
                 {
@@ -110,7 +144,24 @@ namespace GenNN.Generator.Parsing
                             "Activation", activationValue, string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
                     }
 
-                    layers.Add((units, (ActivationKind)activationValue, location));
+                    float slope = LayerSpec.DefaultNegativeSlope;
+                    if (args.Named("NegativeSlope") is float negativeSlope)
+                    {
+                        slope = negativeSlope;
+                        if (float.IsNaN(slope) || float.IsInfinity(slope))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layers.Count, Invariant(slope), "it must be a finite number"));
+                        }
+                        else if (activationValue != (int)ActivationKind.LeakyReLU)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layers.Count, Invariant(slope),
+                                "it applies to Activation.LeakyReLU only, but the layer uses " + (ActivationKind)activationValue));
+                        }
+                    }
+
+                    float l1 = Penalty(args, "L1", layers.Count, location, diagnostics);
+                    float l2 = Penalty(args, "L2", layers.Count, location, diagnostics);
+                    layers.Add((units, (ActivationKind)activationValue, location, slope, l1, l2));
                 }
             }
 
@@ -126,6 +177,14 @@ namespace GenNN.Generator.Parsing
             else
             {
                 CheckTopology(layers, loss, networkLocation, diagnostics);
+                foreach ((DropoutSpec dropout, LocationInfo? location) in dropouts)
+                {
+                    if (dropout.After == layers.Count - 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "after the last Dense layer"));
+                    }
+                }
+
                 CheckSize(inputSize ?? 0, layers.Select(l => l.Units).ToList(), className, classLocation, diagnostics);
             }
 
@@ -138,12 +197,13 @@ namespace GenNN.Generator.Parsing
             int inputs = inputSize!.Value;
             foreach (var layer in layers)
             {
-                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation));
+                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2));
                 inputs = layer.Units;
             }
 
             string? ns = NamespaceOf(symbol);
-            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs));
+            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs), huberDelta ?? 1f,
+                new EquatableArray<DropoutSpec>(dropouts.Select(d => d.Spec).ToArray()));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -159,8 +219,27 @@ namespace GenNN.Generator.Parsing
             return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
+        /// <summary>A Dense layer's <c>L1</c> or <c>L2</c> factor (0 when not set); GNN0016 unless it is finite and at least 0.</summary>
+        private static float Penalty(ImmutableArgs args, string name, int layer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (args.Named(name) is not float value)
+            {
+                return 0f;
+            }
+
+            if (!(value >= 0f) || float.IsInfinity(value))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRegularization, location, layer, name, Invariant(value)));
+            }
+
+            return value;
+        }
+
+        /// <summary>A float as C# source would write it (round-trip, invariant), for messages.</summary>
+        private static string Invariant(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
         private static void CheckTopology(
-            List<(int Units, ActivationKind Activation, LocationInfo? Location)> layers,
+            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)> layers,
             LossKind loss,
             LocationInfo? networkLocation,
             List<DiagnosticInfo> diagnostics)
@@ -175,9 +254,9 @@ namespace GenNN.Generator.Parsing
             }
 
             var output = layers[last];
-            if (loss == LossKind.SoftmaxCrossEntropy && output.Activation != ActivationKind.Softmax)
+            if (loss is LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy && output.Activation != ActivationKind.Softmax)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, output.Units, output.Activation));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, loss, output.Units, output.Activation));
             }
 
             if (loss == LossKind.BinaryCrossEntropy && (output.Activation != ActivationKind.Sigmoid || output.Units != 1))
@@ -234,6 +313,26 @@ namespace GenNN.Generator.Parsing
             {
                 var args = _attribute.ConstructorArguments;
                 return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is int value ? value : null;
+            }
+
+            public double? Double(int index)
+            {
+                var args = _attribute.ConstructorArguments;
+                return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is double value ? value : null;
+            }
+
+            /// <summary>A named argument's value (<c>NegativeSlope = 0.2f</c>), or null where it is not set.</summary>
+            public object? Named(string name)
+            {
+                foreach (KeyValuePair<string, TypedConstant> argument in _attribute.NamedArguments)
+                {
+                    if (argument.Key == name && argument.Value.Kind != TypedConstantKind.Error)
+                    {
+                        return argument.Value.Value;
+                    }
+                }
+
+                return null;
             }
         }
     }

@@ -51,7 +51,7 @@ namespace GenNN
         /// <summary>
         /// Throws unless this preprocessing fits <paramref name="network"/>: a standardizer and feature names of
         /// <see cref="INetwork.InputSize"/>, and one class name per class (<see cref="INetwork.OutputSize"/> for
-        /// <see cref="Loss.SoftmaxCrossEntropy"/>; 2 for <see cref="Loss.BinaryCrossEntropy"/> with one output, one
+        /// <see cref="Loss.SoftmaxCrossEntropy"/> and <see cref="Loss.CategoricalCrossEntropy"/>; 2 for <see cref="Loss.BinaryCrossEntropy"/> with one output, one
         /// per output with several; none for <see cref="Loss.MeanSquaredError"/>, which predicts values, not classes).
         /// Generated networks call it when <c>Preprocessing</c> is set.
         /// </summary>
@@ -70,7 +70,7 @@ namespace GenNN
         /// <summary>The number of class names a network with this output size and loss takes; 0 when it has no classes.</summary>
         internal static int ClassCount(int outputSize, Loss loss) => loss switch
         {
-            Loss.SoftmaxCrossEntropy => outputSize,
+            Loss.SoftmaxCrossEntropy or Loss.CategoricalCrossEntropy => outputSize,
             Loss.BinaryCrossEntropy => outputSize == 1 ? 2 : outputSize,
             _ => 0,
         };

@@ -17,7 +17,7 @@ namespace GenNN.Kernels
     /// <remarks>NaN propagates as in PyTorch: every activation maps NaN to NaN, and a NaN anywhere in a softmax row makes
     /// the whole row NaN (it reaches the sum of the exponentials even where a max instruction skipped it).</remarks>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
-    public static class Activations
+    public static partial class Activations
     {
         /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (PyTorch's default).</summary>
         public const float LeakyReLUSlope = 0.01f;

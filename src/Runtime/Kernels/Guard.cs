@@ -167,6 +167,71 @@ namespace GenNN.Kernels
         }
 
         /// <summary>
+        /// Throws unless there is one sample weight per sample and every weight is finite and at least 0 (Keras'
+        /// <c>sample_weight</c>: 0 leaves a sample out, 2 counts it twice).
+        /// </summary>
+        /// <param name="weights">The batch's sample weights.</param>
+        /// <param name="batchSize">The number of samples.</param>
+        public static void SampleWeights(ReadOnlySpan<float> weights, int batchSize)
+        {
+            if (weights.Length != batchSize)
+            {
+                throw new ArgumentException(
+                    string.Format(CultureInfo.InvariantCulture, "Expected {0} sample weights (one per sample, batchSize); got {1}.", batchSize, weights.Length),
+                    "sampleWeights");
+            }
+
+            for (int s = 0; s < weights.Length; s++)
+            {
+                float w = weights[s];
+                if (!(w >= 0f) || float.IsInfinity(w))
+                {
+                    throw new ArgumentException(
+                        string.Format(CultureInfo.InvariantCulture, "sampleWeights[{0}] is {1}; expected a finite weight of at least 0.", s, w),
+                        "sampleWeights");
+                }
+            }
+        }
+
+        /// <summary>
+        /// Throws unless every target row is a probability distribution over the classes, as
+        /// <see cref="Loss.CategoricalCrossEntropy"/> needs: each value in [0, 1] and each row summing to 1 within 1e-3.
+        /// </summary>
+        /// <param name="targets">The batch's targets, <paramref name="classes"/> per sample.</param>
+        /// <param name="classes">Targets per sample (the network's outputs).</param>
+        public static void ProbabilityTargets(ReadOnlySpan<float> targets, int classes)
+        {
+            for (int start = 0, s = 0; start < targets.Length; start += classes, s++)
+            {
+                ReadOnlySpan<float> row = targets.Slice(start, classes);
+                double sum = 0;
+                for (int k = 0; k < row.Length; k++)
+                {
+                    float t = row[k];
+                    if (!(t >= 0f && t <= 1f))
+                    {
+                        throw new ArgumentException(
+                            string.Format(CultureInfo.InvariantCulture,
+                                "targets[{0}, {1}] is {2}; CategoricalCrossEntropy expects class probabilities in [0, 1] (one-hot or soft targets).",
+                                s, k, t),
+                            nameof(targets));
+                    }
+
+                    sum += t;
+                }
+
+                if (Math.Abs(sum - 1.0) > 1e-3)
+                {
+                    throw new ArgumentException(
+                        string.Format(CultureInfo.InvariantCulture,
+                            "The targets of sample {0} sum to {1}; CategoricalCrossEntropy expects {2} class probabilities summing to 1 (for class indices use SoftmaxCrossEntropy).",
+                            s, sum, classes),
+                        nameof(targets));
+                }
+            }
+        }
+
+        /// <summary>
         /// Throws unless every input is finite, naming the first bad one as <c>inputs[sample, feature]</c>. A vectorised
         /// scan: it costs a fraction of a percent of a training step.
         /// </summary>

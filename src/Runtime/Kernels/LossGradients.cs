@@ -65,5 +65,91 @@ namespace GenNN.Kernels
             TensorPrimitives.Multiply(delta, 2f * scale / output.Length, delta);
             return sumSquares / output.Length;
         }
+
+        /// <summary>
+        /// Mean absolute error of one sample (Keras' <c>mae</c>, PyTorch's <c>L1Loss</c>): returns <c>mean(|y - t|)</c>
+        /// over the outputs and writes <c>sign(y - t) / outputs * scale</c> to <paramref name="delta"/> (0 where
+        /// <c>y = t</c>, as PyTorch's <c>sign</c>; NaN where <c>y</c> is NaN).
+        /// </summary>
+        public static float MeanAbsoluteError(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> delta, float scale)
+        {
+            TensorPrimitives.Subtract(output, target, delta);
+            float sum = TensorPrimitives.SumOfMagnitudes(delta);
+            float step = scale / output.Length;
+            for (int i = 0; i < delta.Length; i++)
+            {
+                float d = delta[i];
+                delta[i] = d > 0f ? step : d < 0f ? -step : d * step; // d * step: 0 stays 0, NaN stays NaN
+            }
+
+            return sum / output.Length;
+        }
+
+        /// <summary>
+        /// Huber loss of one sample (PyTorch's <c>HuberLoss(delta)</c>, Keras' <c>Huber(delta)</c>): with <c>d = y - t</c>,
+        /// returns the mean over the outputs of <c>d^2 / 2</c> where <c>|d| &lt;= huberDelta</c> and
+        /// <c>huberDelta (|d| - huberDelta / 2)</c> elsewhere, and writes its gradient <c>clamp(d, -huberDelta, huberDelta)
+        /// / outputs * scale</c> to <paramref name="delta"/>.
+        /// </summary>
+        public static float Huber(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> delta, float scale, float huberDelta)
+        {
+            TensorPrimitives.Subtract(output, target, delta);
+            float step = scale / output.Length;
+            double sum = 0;
+            for (int i = 0; i < delta.Length; i++)
+            {
+                float d = delta[i];
+                float abs = MathF.Abs(d);
+                if (abs <= huberDelta)
+                {
+                    sum += 0.5f * d * d;
+                }
+                else
+                {
+                    sum += huberDelta * (abs - 0.5f * huberDelta);
+                    d = float.IsNaN(d) ? d : d > 0f ? huberDelta : -huberDelta;
+                }
+
+                delta[i] = d * step;
+            }
+
+            return (float)(sum / output.Length);
+        }
+
+        /// <summary>
+        /// Categorical cross-entropy from logits with one-hot or soft targets (Keras' <c>categorical_crossentropy</c>,
+        /// PyTorch's <c>CrossEntropyLoss</c> with class probabilities): writes <c>softmax(logits)</c> to
+        /// <paramref name="probabilities"/>, <c>(p sum(t) - t) * scale</c> (<c>(p - t) * scale</c> for targets that sum
+        /// to 1) to <paramref name="delta"/>, and returns <c>-sum t log p = sum(t) logsumexp(z) - t . z</c>.
+        /// </summary>
+        public static float CategoricalCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> probabilities, Span<float> delta, float scale)
+        {
+            float max = TensorPrimitives.Max(logits);
+            float sum;
+            if (logits.Length <= Activations.SmallSpan)
+            {
+                sum = Activations.SoftmaxSmall(logits, probabilities);
+            }
+            else
+            {
+                TensorPrimitives.Subtract(logits, max, probabilities);
+                TensorPrimitives.Exp(probabilities, probabilities);
+                sum = TensorPrimitives.Sum(probabilities);
+                TensorPrimitives.Divide(probabilities, sum, probabilities);
+            }
+
+            float mass = TensorPrimitives.Sum(target);
+            // -sum t (z - lse) = sum t (lse - z), with lse - z computed per class: no cancellation of two large sums.
+            float logSumExp = MathF.Log(sum) + max;
+            double loss = 0;
+            for (int i = 0; i < logits.Length; i++)
+            {
+                float t = target[i];
+                if (t != 0f) loss += t * (logSumExp - logits[i]);
+                delta[i] = (probabilities[i] * mass - t) * scale;
+            }
+
+            return (float)loss;
+        }
     }
 }

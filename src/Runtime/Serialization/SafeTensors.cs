@@ -481,6 +481,9 @@ namespace GenNN.Serialization
             Loss.MeanSquaredError => nameof(Loss.MeanSquaredError),
             Loss.BinaryCrossEntropy => nameof(Loss.BinaryCrossEntropy),
             Loss.SoftmaxCrossEntropy => nameof(Loss.SoftmaxCrossEntropy),
+            Loss.MeanAbsoluteError => nameof(Loss.MeanAbsoluteError),
+            Loss.Huber => nameof(Loss.Huber),
+            Loss.CategoricalCrossEntropy => nameof(Loss.CategoricalCrossEntropy),
             _ => ((int)loss).ToString(CultureInfo.InvariantCulture),
         };
 

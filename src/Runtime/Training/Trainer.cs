@@ -137,7 +137,7 @@ namespace GenNN
             int epochs = options.Epochs;
             int size = Math.Min(options.BatchSize, fitData.Count);
             var loader = new BatchLoader(fitData, size, options.Shuffle, options.Seed is int s ? new Random(s) : new Random());
-            bool classification = network.Loss != Loss.MeanSquaredError;
+            bool classification = IsClassification(network.Loss);
             int outputSize = network.OutputSize;
             float[]? outputs = classification ? new float[size * outputSize] : null;
             Evaluator? validator = validation is null ? null : new Evaluator(network, validation.Count, DefaultEvaluationBatchSize);
@@ -505,16 +505,26 @@ namespace GenNN
             return outputs;
         }
 
-        /// <summary>The number of samples whose outputs match their targets (arg-max, or the 0.5 threshold for one sigmoid output).</summary>
+        /// <summary>Whether the loss trains a classifier (accuracy is reported) rather than a regression.</summary>
+        private static bool IsClassification(Loss loss)
+            => loss is Loss.BinaryCrossEntropy or Loss.SoftmaxCrossEntropy or Loss.CategoricalCrossEntropy;
+
+        /// <summary>
+        /// The number of samples whose outputs match their targets (arg-max against the label, or against the arg-max of
+        /// the target probabilities; the 0.5 threshold for one sigmoid output).
+        /// </summary>
         private static int CountCorrect(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize)
         {
             int correct = 0;
             for (int s = 0; s < count; s++)
             {
                 ReadOnlySpan<float> row = outputs.Slice(s * outputSize, outputSize);
-                bool hit = loss == Loss.SoftmaxCrossEntropy
-                    ? TensorPrimitives.IndexOfMax(row) == (int)targets[s]
-                    : row[0] > 0.5f == targets[s] > 0.5f;
+                bool hit = loss switch
+                {
+                    Loss.SoftmaxCrossEntropy => TensorPrimitives.IndexOfMax(row) == (int)targets[s],
+                    Loss.CategoricalCrossEntropy => TensorPrimitives.IndexOfMax(row) == TensorPrimitives.IndexOfMax(targets.Slice(s * outputSize, outputSize)),
+                    _ => row[0] > 0.5f == targets[s] > 0.5f,
+                };
                 if (hit)
                 {
                     correct++;
@@ -545,7 +555,7 @@ namespace GenNN
                 throw new ArgumentException(
                     Dataset.Format("{0} has {1} target(s) per sample but the network's {2} loss needs TargetSize = {3}{4}.",
                         paramName, data.TargetSize, network.Loss, network.TargetSize,
-                        network.Loss == Loss.MeanSquaredError ? " (one per output)" : " (one class label per sample)"),
+                        network.Loss is Loss.SoftmaxCrossEntropy or Loss.BinaryCrossEntropy ? " (one class label per sample)" : " (one per output)"),
                     paramName);
             }
 
@@ -602,7 +612,8 @@ namespace GenNN
             {
                 int inputSize = network.InputSize, outputSize = network.OutputSize, targetSize = network.TargetSize;
                 Loss loss = network.Loss;
-                double lossSum = 0, absSum = 0;
+                double lossSum = 0, absSum = 0, squareSum = 0;
+                double huberDelta = network.HuberDelta;
                 long correct = 0;
                 for (int start = 0; start < data.Count; start += _batchSize)
                 {
@@ -631,27 +642,41 @@ namespace GenNN
 
                             correct += CountCorrect(loss, outputs, targets, count, outputSize);
                             break;
+                        case Loss.CategoricalCrossEntropy:
+                            for (int i = 0; i < outputs.Length; i++)
+                            {
+                                if (targets[i] != 0f) lossSum -= targets[i] * Math.Log(Math.Clamp(outputs[i], ClampMin, 1.0));
+                            }
+
+                            correct += CountCorrect(loss, outputs, targets, count, outputSize);
+                            break;
                         default:
                             for (int i = 0; i < outputs.Length; i++)
                             {
                                 double d = (double)outputs[i] - targets[i];
-                                lossSum += d * d;
-                                absSum += Math.Abs(d);
+                                double a = Math.Abs(d);
+                                squareSum += d * d;
+                                absSum += a;
+                                lossSum += loss switch
+                                {
+                                    Loss.MeanAbsoluteError => a,
+                                    Loss.Huber => a <= huberDelta ? 0.5 * d * d : huberDelta * (a - 0.5 * huberDelta),
+                                    _ => d * d,
+                                };
                             }
 
                             break;
                     }
                 }
 
-                if (loss == Loss.MeanSquaredError)
+                if (!IsClassification(loss))
                 {
                     double values = (double)data.Count * outputSize;
-                    double mse = lossSum / values;
                     return new EvaluationResult
                     {
                         Count = data.Count,
-                        Loss = mse,
-                        MeanSquaredError = mse,
+                        Loss = lossSum / values,
+                        MeanSquaredError = squareSum / values,
                         MeanAbsoluteError = absSum / values,
                     };
                 }

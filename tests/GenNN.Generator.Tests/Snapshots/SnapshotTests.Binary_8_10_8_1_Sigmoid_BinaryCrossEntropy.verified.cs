@@ -124,10 +124,25 @@ namespace Samples.Binary
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-            => TrainBatch(inputs, targets, batchSize, default);
+            => TrainBatchCore(inputs, targets, default, batchSize, default);
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+            => TrainBatchCore(inputs, targets, default, batchSize, outputs);
+
+        /// <inheritdoc/>
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)
+            => TrainBatch(inputs, targets, sampleWeights, batchSize, default);
+
+        /// <inheritdoc/>
+        public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
+        {
+            global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
+            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);
+        }
+
+        /// <summary>TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean.</summary>
+        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
@@ -146,7 +161,7 @@ namespace Samples.Binary
             {
                 int scratchLength = global::GenNN.Generated.BinaryNetKernels.TrainingScratchLength(batchSize);
                 float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-                return global::GenNN.Generated.BinaryNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+                return global::GenNN.Generated.BinaryNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize);
             }
             finally
             {
@@ -300,7 +315,7 @@ namespace GenNN.Generated
             }) { InputSize = 8, OutputSize = 1 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
         /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 39 + 88 + 16;
@@ -348,10 +363,11 @@ namespace GenNN.Generated
 
         /// <summary>
         /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/> (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
         /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
         /// mean loss.
         /// </summary>
-        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
+        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -365,18 +381,20 @@ namespace GenNN.Generated
             Span<float> wt1 = scratch.Slice(rows * 39 + 0, 80);
             Span<float> wt2 = scratch.Slice(rows * 39 + 80, 8);
 
-            // Forward, keeping every layer's output for the backward pass.
+            // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Activations.Sigmoid(a0);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(a1), n);
             Activations.Sigmoid(a1);
             Layer2Forward(ref p, ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(z2), n);
+            // (the loss below computes the output activation from these logits)
 
             double loss = 0;
             // Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.
             for (int s = 0; s < rows; s++)
             {
-                loss += LossGradients.BinaryCrossEntropy(z2[s], targets[s], out a2[s], out d2[s], scale);
+                float sw = weights.IsEmpty ? 1f : weights[s];
+                loss += sw * LossGradients.BinaryCrossEntropy(z2[s], targets[s], out a2[s], out d2[s], scale * sw);
             }
             if (!outputs.IsEmpty)
             {

@@ -117,10 +117,25 @@ partial class GlobalNet : global::GenNN.INetwork
 
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        => TrainBatch(inputs, targets, batchSize, default);
+        => TrainBatchCore(inputs, targets, default, batchSize, default);
 
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
+        => TrainBatchCore(inputs, targets, default, batchSize, outputs);
+
+    /// <inheritdoc/>
+    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)
+        => TrainBatch(inputs, targets, sampleWeights, batchSize, default);
+
+    /// <inheritdoc/>
+    public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
+    {
+        global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
+        return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);
+    }
+
+    /// <summary>TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean.</summary>
+    private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
     {
         global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
         global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
@@ -139,7 +154,7 @@ partial class GlobalNet : global::GenNN.INetwork
         {
             int scratchLength = global::GenNN.Generated.GlobalNetKernels.TrainingScratchLength(batchSize);
             float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-            return global::GenNN.Generated.GlobalNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, outputs, scratch, batchSize);
+            return global::GenNN.Generated.GlobalNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize);
         }
         finally
         {
@@ -297,7 +312,7 @@ namespace GenNN.Generated
             }) { InputSize = 2, OutputSize = 2 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the logits);
+        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
         /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 12 + 6 + 16;
@@ -339,10 +354,11 @@ namespace GenNN.Generated
 
         /// <summary>
         /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
+        /// <paramref name="gradients"/> (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
         /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
         /// mean loss.
         /// </summary>
-        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> outputs, Span<float> scratch, int rows)
+        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -354,15 +370,17 @@ namespace GenNN.Generated
             Span<float> z1 = scratch.Slice(rows * 10, rows * 2);
             Span<float> wt1 = scratch.Slice(rows * 12 + 0, 6);
 
-            // Forward, keeping every layer's output for the backward pass.
+            // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(z1), n);
+            // (the loss below computes the output activation from these logits)
 
             double loss = 0;
             // Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.
             for (int s = 0; s < rows; s++)
             {
-                loss += LossGradients.SoftmaxCrossEntropy(z1.Slice(s * 2, 2), (int)targets[s], a1.Slice(s * 2, 2), d1.Slice(s * 2, 2), scale);
+                float sw = weights.IsEmpty ? 1f : weights[s];
+                loss += sw * LossGradients.SoftmaxCrossEntropy(z1.Slice(s * 2, 2), (int)targets[s], a1.Slice(s * 2, 2), d1.Slice(s * 2, 2), scale * sw);
             }
             if (!outputs.IsEmpty)
             {

@@ -118,6 +118,18 @@ public class BadInputTests
         AssertRejectedTarget(c, c.Create(1), target);
     }
 
+    // The last row of TestData.Targets' batch of 4 is a soft row of 5 probabilities, none above 0.6: 0.999 breaks its sum.
+    public static TheoryData<float> BadProbabilities => new(-0.01f, 1.01f, 0.999f, float.NaN, float.PositiveInfinity);
+
+    [Theory]
+    [MemberData(nameof(BadProbabilities))]
+    public void CategoricalCrossEntropy_rejects_targets_that_are_not_probabilities_and_leaves_gradients_untouched(float target)
+    {
+        NetworkCase c = NetworkCases.Get(nameof(Cce_I6_Elu14_Soft5));
+        ArgumentException e = AssertRejectedTarget(c, c.Create(1), target);
+        Assert.Contains("CategoricalCrossEntropy", e.Message);
+    }
+
     /// <summary>Trains one valid batch, then one whose last target is <paramref name="bad"/>: it must throw and change nothing.</summary>
     private static ArgumentException AssertRejectedTarget(NetworkCase c, INetwork network, float bad)
     {

@@ -107,6 +107,27 @@ public class EngineMatrixTests
     }
 
     [Fact]
+    public void Matrix_covers_the_smooth_activations_the_slope_and_the_newer_losses()
+    {
+        foreach (Activation activation in new[] { Activation.ELU, Activation.GELU, Activation.SiLU, Activation.Softplus, Activation.HardSigmoid })
+        {
+            Assert.True(NetworkCases.All.Any(c => c.GradientCheck && c.Reference.Layers.SkipLast(1).Any(l => l.Activation == activation)),
+                $"No gradient-checked network has a {activation} hidden layer.");
+            Assert.True(NetworkCases.All.Any(c => c.GradientCheck && c.Reference.Layers[^1].Activation == activation),
+                $"No gradient-checked network has a {activation} output layer.");
+        }
+
+        foreach (Loss loss in new[] { Loss.MeanAbsoluteError, Loss.Huber, Loss.CategoricalCrossEntropy })
+        {
+            Assert.True(NetworkCases.All.Count(c => c.GradientCheck && c.Reference.Loss == loss) >= 2, $"Fewer than two gradient-checked {loss} networks.");
+        }
+
+        Assert.Contains(NetworkCases.All, c => c.Reference.Loss == Loss.Huber && c.Reference.HuberDelta != 1.0);
+        Assert.Contains(NetworkCases.All, c => c.Reference.Layers.SkipLast(1).Any(l => l.Activation == Activation.LeakyReLU && l.NegativeSlope != ReferenceNetwork.LeakySlope));
+        Assert.Contains(NetworkCases.All, c => c.Reference.Layers[^1] is { Activation: Activation.LeakyReLU } o && o.NegativeSlope != ReferenceNetwork.LeakySlope);
+    }
+
+    [Fact]
     public void Matrix_covers_every_combination_size_and_depth()
     {
         foreach (Activation hidden in Combinations.Hidden)

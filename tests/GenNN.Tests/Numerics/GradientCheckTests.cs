@@ -30,10 +30,11 @@ public class GradientCheckTests(ITestOutputHelper output)
         float[] inputs = TestData.Inputs(r, p, Batch, random, kinkMargin: 0.02);
         float[] targets = TestData.Targets(r, Batch, random);
         double[] inputsD = TestData.ToDouble(inputs);
+        double[] targetsD = TestData.ToDouble(targets);
 
         float loss0 = network.TrainBatch(inputs, targets, Batch);
         float[] gradient = network.Gradients.ToArray();
-        bool[] pattern = r.KinkPattern(p, inputsD, Batch);
+        bool[] pattern = r.KinkPattern(p, inputsD, Batch, targetsD);
         double floor = AbsoluteFloor * Math.Max(1, Math.Abs(loss0));
 
         int[] indices = SampleIndices(r, random);
@@ -45,11 +46,12 @@ public class GradientCheckTests(ITestOutputHelper output)
             float plus = theta[k] + Eps;
             float minus = theta[k] - Eps;
 
-            // Skip an element whose perturbation moves any ReLU pre-activation across 0 (the loss has a kink there).
+            // Skip an element whose perturbation moves any pre-activation across a kink of its activation (ReLU's 0,
+            // HardSigmoid's -3 and 3) or an output across a kink of the loss (MAE's y = t, Huber's |y - t| = delta).
             p[k] = plus;
-            bool straddles = !pattern.SequenceEqual(r.KinkPattern(p, inputsD, Batch));
+            bool straddles = !pattern.SequenceEqual(r.KinkPattern(p, inputsD, Batch, targetsD));
             p[k] = minus;
-            straddles |= !pattern.SequenceEqual(r.KinkPattern(p, inputsD, Batch));
+            straddles |= !pattern.SequenceEqual(r.KinkPattern(p, inputsD, Batch, targetsD));
             p[k] = theta[k];
             if (straddles) continue;
 

@@ -88,6 +88,24 @@ public static class NetworkCases
         // Layers of 128 units or more: the kernels loop over groups of column vectors instead of unrolling them.
         Case(s => new Sce_I200_Relu150_Leaky129_Soft10(s), Loss.SoftmaxCrossEntropy, 200, [new(150, Activation.ReLU), new(129, Activation.LeakyReLU), new(10, Activation.Softmax)], gradientCheck: false),
         Case(s => new Mse_I130_Relu2_Tanh144(s), Loss.MeanSquaredError, 130, [new(2, Activation.ReLU), new(144, Activation.Tanh)], gradientCheck: true),
+        // ELU, GELU, SiLU, Softplus, HardSigmoid, LeakyReLU with a slope; MAE, Huber, categorical cross-entropy.
+        Case(s => new Mse_I7_Elu13_Gelu5(s), Loss.MeanSquaredError, 7, [new(13, Activation.ELU), new(5, Activation.GELU)], gradientCheck: true),
+        Case(s => new Mse_I9_Gelu17_Silu3(s), Loss.MeanSquaredError, 9, [new(17, Activation.GELU), new(3, Activation.SiLU)], gradientCheck: true),
+        Case(s => new Mse_I5_Silu16_Softplus7(s), Loss.MeanSquaredError, 5, [new(16, Activation.SiLU), new(7, Activation.Softplus)], gradientCheck: true),
+        Case(s => new Mse_I13_Softplus9_HardSig6(s), Loss.MeanSquaredError, 13, [new(9, Activation.Softplus), new(6, Activation.HardSigmoid)], gradientCheck: true),
+        Case(s => new Mse_I6_HardSig11_Elu4(s), Loss.MeanSquaredError, 6, [new(11, Activation.HardSigmoid), new(4, Activation.ELU)], gradientCheck: true),
+        Case(s => new Mse_I7_Leaky13s_Leaky5s(s), Loss.MeanSquaredError, 7, [new(13, Activation.LeakyReLU, 0.2f), new(5, Activation.LeakyReLU, 0.3f)], gradientCheck: true),
+        Case(s => new Mse_I12_Gelu9(s), Loss.MeanSquaredError, 12, [new(9, Activation.GELU)], gradientCheck: true),
+        Case(s => new Mae_I8_Gelu12_Lin3(s), Loss.MeanAbsoluteError, 8, [new(12, Activation.GELU), new(3, Activation.Linear)], gradientCheck: true),
+        Case(s => new Mae_I5_Sig7(s), Loss.MeanAbsoluteError, 5, [new(7, Activation.Sigmoid)], gradientCheck: true),
+        Case(s => new Huber_I5_Silu10_Lin4(s), Loss.Huber, 5, [new(10, Activation.SiLU), new(4, Activation.Linear)], gradientCheck: true, huberDelta: 0.5),
+        Case(s => new Huber_I3_Relu17_Tanh6(s), Loss.Huber, 3, [new(17, Activation.ReLU), new(6, Activation.Tanh)], gradientCheck: true),
+        Case(s => new Cce_I6_Elu14_Soft5(s), Loss.CategoricalCrossEntropy, 6, [new(14, Activation.ELU), new(5, Activation.Softmax)], gradientCheck: true),
+        Case(s => new Cce_I4_Softplus6_Soft3(s), Loss.CategoricalCrossEntropy, 4, [new(6, Activation.Softplus), new(3, Activation.Softmax)], gradientCheck: true),
+        Case(s => new Sce_I20_Gelu33_Silu17_Soft4(s), Loss.SoftmaxCrossEntropy, 20, [new(33, Activation.GELU), new(17, Activation.SiLU), new(4, Activation.Softmax)], gradientCheck: true),
+        // L1/L2 weight penalties: in the loss and the weight gradients, not the biases.
+        Case(s => new Mse_I7_Relu16L2_Lin5L1L2(s), Loss.MeanSquaredError, 7, [new(16, Activation.ReLU, L2: 0.01f), new(5, Activation.Linear, L1: 0.003f, L2: 0.002f)], gradientCheck: true),
+        Case(s => new Sce_I9_Tanh12L1_Soft4L2(s), Loss.SoftmaxCrossEntropy, 9, [new(12, Activation.Tanh, L1: 0.004f), new(4, Activation.Softmax, L2: 0.01f)], gradientCheck: true),
     ];
 
     private static readonly Dictionary<string, NetworkCase> ByName = All.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -104,7 +122,7 @@ public static class NetworkCases
 
     public static NetworkCase Get(string name) => ByName[name];
 
-    private static NetworkCase Case<T>(Func<int, T> create, Loss loss, int inputSize, LayerSpec[] layers, bool gradientCheck)
+    private static NetworkCase Case<T>(Func<int, T> create, Loss loss, int inputSize, LayerSpec[] layers, bool gradientCheck, double huberDelta = 1.0)
         where T : INetwork, new()
-        => new(typeof(T).Name, new ReferenceNetwork(inputSize, layers, loss), seed => create(seed), () => new T(), gradientCheck);
+        => new(typeof(T).Name, new ReferenceNetwork(inputSize, layers, loss, huberDelta), seed => create(seed), () => new T(), gradientCheck);
 }

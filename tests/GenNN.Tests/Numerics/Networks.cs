@@ -368,3 +368,103 @@ public partial class Sce_I200_Relu150_Leaky129_Soft10 { }
 [Dense(2, Activation.ReLU)]
 [Dense(144, Activation.Tanh)]
 public partial class Mse_I130_Relu2_Tanh144 { }
+
+// ELU, GELU, SiLU, Softplus, HardSigmoid (hidden: derivative after the kernel; GELU/SiLU/Softplus keep z), LeakyReLU
+// with a chosen slope, and the losses MAE, Huber and categorical cross-entropy.
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(13, Activation.ELU)]
+[Dense(5, Activation.GELU)]
+public partial class Mse_I7_Elu13_Gelu5 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(9)]
+[Dense(17, Activation.GELU)]
+[Dense(3, Activation.SiLU)]
+public partial class Mse_I9_Gelu17_Silu3 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(5)]
+[Dense(16, Activation.SiLU)]
+[Dense(7, Activation.Softplus)]
+public partial class Mse_I5_Silu16_Softplus7 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(9, Activation.Softplus)]
+[Dense(6, Activation.HardSigmoid)]
+public partial class Mse_I13_Softplus9_HardSig6 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(6)]
+[Dense(11, Activation.HardSigmoid)]
+[Dense(4, Activation.ELU)]
+public partial class Mse_I6_HardSig11_Elu4 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(13, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+[Dense(5, Activation.LeakyReLU, NegativeSlope = 0.3f)]
+public partial class Mse_I7_Leaky13s_Leaky5s { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(12)]
+[Dense(9, Activation.GELU)]
+public partial class Mse_I12_Gelu9 { }
+
+[Network(Loss = Loss.MeanAbsoluteError)]
+[Input(8)]
+[Dense(12, Activation.GELU)]
+[Dense(3, Activation.Linear)]
+public partial class Mae_I8_Gelu12_Lin3 { }
+
+[Network(Loss = Loss.MeanAbsoluteError)]
+[Input(5)]
+[Dense(7, Activation.Sigmoid)]
+public partial class Mae_I5_Sig7 { }
+
+[Network(Loss = Loss.Huber, HuberDelta = 0.5f)]
+[Input(5)]
+[Dense(10, Activation.SiLU)]
+[Dense(4, Activation.Linear)]
+public partial class Huber_I5_Silu10_Lin4 { }
+
+[Network(Loss = Loss.Huber)]
+[Input(3)]
+[Dense(17, Activation.ReLU)]
+[Dense(6, Activation.Tanh)]
+public partial class Huber_I3_Relu17_Tanh6 { }
+
+[Network(Loss = Loss.CategoricalCrossEntropy)]
+[Input(6)]
+[Dense(14, Activation.ELU)]
+[Dense(5, Activation.Softmax)]
+public partial class Cce_I6_Elu14_Soft5 { }
+
+[Network(Loss = Loss.CategoricalCrossEntropy)]
+[Input(4)]
+[Dense(6, Activation.Softplus)]
+[Dense(3, Activation.Softmax)]
+public partial class Cce_I4_Softplus6_Soft3 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(20)]
+[Dense(33, Activation.GELU)]
+[Dense(17, Activation.SiLU)]
+[Dense(4, Activation.Softmax)]
+public partial class Sce_I20_Gelu33_Silu17_Soft4 { }
+
+// L1/L2 weight penalties (Keras' kernel_regularizer).
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(16, Activation.ReLU, L2 = 0.01f)]
+[Dense(5, Activation.Linear, L1 = 0.003f, L2 = 0.002f)]
+public partial class Mse_I7_Relu16L2_Lin5L1L2 { }
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(9)]
+[Dense(12, Activation.Tanh, L1 = 0.004f)]
+[Dense(4, Activation.Softmax, L2 = 0.01f)]
+public partial class Sce_I9_Tanh12L1_Soft4L2 { }

@@ -97,7 +97,10 @@ public static class TestData
         return inputs;
     }
 
-    /// <summary>Valid targets: class labels (SCE), probabilities incl. exact 0 and 1 (BCE), U(-1, 1) values (MSE).</summary>
+    /// <summary>
+    /// Valid targets: class labels (SCE), probabilities incl. exact 0 and 1 (BCE), one-hot and soft class probabilities
+    /// (CCE), U(-1, 1) values (MSE, MAE, Huber).
+    /// </summary>
     public static float[] Targets(ReferenceNetwork reference, int batchSize, Random random)
     {
         var targets = new float[batchSize * reference.TargetSize];
@@ -111,6 +114,23 @@ public static class TestData
                 case Loss.BinaryCrossEntropy:
                     targets[s] = (s % 4) switch { 0 => 0f, 1 => 1f, _ => (float)random.NextDouble() };
                     break;
+                case Loss.CategoricalCrossEntropy:
+                {
+                    // One-hot rows and soft rows (positive, normalised) alternate.
+                    Span<float> row = targets.AsSpan(s * reference.OutputSize, reference.OutputSize);
+                    if (s % 2 == 0)
+                    {
+                        row[random.Next(reference.OutputSize)] = 1f;
+                        break;
+                    }
+
+                    double total = 0;
+                    var weights = new double[row.Length];
+                    for (int o = 0; o < row.Length; o++) total += weights[o] = 0.05 + random.NextDouble();
+                    for (int o = 0; o < row.Length; o++) row[o] = (float)(weights[o] / total);
+                    break;
+                }
+
                 default:
                     for (int o = 0; o < reference.OutputSize; o++)
                         targets[s * reference.OutputSize + o] = (float)(random.NextDouble() * 2 - 1);

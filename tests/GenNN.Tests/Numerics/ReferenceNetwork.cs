@@ -3,10 +3,15 @@ using System.Text;
 
 namespace GenNN.Tests.Numerics;
 
-/// <summary>One dense layer of a <see cref="ReferenceNetwork"/>.</summary>
-public readonly record struct LayerSpec(int Units, Activation Activation)
+/// <summary>
+/// One dense layer of a <see cref="ReferenceNetwork"/>; <paramref name="NegativeSlope"/> is LeakyReLU's slope,
+/// <paramref name="L1"/> and <paramref name="L2"/> the weight penalties (Keras' kernel_regularizer).
+/// </summary>
+public readonly record struct LayerSpec(int Units, Activation Activation, double NegativeSlope = ReferenceNetwork.LeakySlope, double L1 = 0, double L2 = 0)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Dense({Units}, {Activation})");
+    public override string ToString() => Activation == Activation.LeakyReLU && NegativeSlope != ReferenceNetwork.LeakySlope
+        ? string.Create(CultureInfo.InvariantCulture, $"Dense({Units}, LeakyReLU({(float)NegativeSlope}))")
+        : string.Create(CultureInfo.InvariantCulture, $"Dense({Units}, {Activation})");
 }
 
 /// <summary>
@@ -19,7 +24,13 @@ public readonly record struct LayerSpec(int Units, Activation Activation)
 /// (a Softmax output backpropagates through the full softmax Jacobian).</item>
 /// <item>BinaryCrossEntropy: from the logit <c>z</c> of a single Sigmoid unit, <c>log(1 + e^z) - t z</c>, mean over the batch.</item>
 /// <item>SoftmaxCrossEntropy: <c>-log softmax(z)[label]</c>, mean over the batch.</item>
+/// <item>MeanAbsoluteError: mean over batch and outputs of <c>|y - t|</c> (gradient <c>sign(y - t)</c>).</item>
+/// <item>Huber: mean over batch and outputs of <c>d^2 / 2</c> for <c>|d| &lt;= delta</c>, else <c>delta (|d| - delta / 2)</c>.</item>
+/// <item>CategoricalCrossEntropy: <c>-sum_k t_k log softmax(z)_k</c> with probability targets, mean over the batch.</item>
 /// </list>
+/// Layers with L1/L2 add <c>l1 sum |w| + l2 sum w^2</c> over their weights (not biases) to the mean loss, once per batch.
+/// Activations: ELU (alpha 1), GELU (exact, <c>z Φ(z)</c> with erf), SiLU, Softplus, HardSigmoid (PyTorch's
+/// <c>relu6(z + 3) / 6</c>), LeakyReLU with the layer's slope.
 /// Everything is a straightforward loop; speed is irrelevant.
 /// </summary>
 public sealed class ReferenceNetwork
@@ -32,8 +43,9 @@ public sealed class ReferenceNetwork
     private readonly int[] _biasOffsets;
     private readonly int[] _fanIn;
 
-    public ReferenceNetwork(int inputSize, IReadOnlyList<LayerSpec> layers, Loss loss)
+    public ReferenceNetwork(int inputSize, IReadOnlyList<LayerSpec> layers, Loss loss, double huberDelta = 1.0)
     {
+        HuberDelta = huberDelta;
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentNullException.ThrowIfNull(layers);
         if (layers.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
@@ -49,7 +61,9 @@ public sealed class ReferenceNetwork
         LayerSpec last = _layers[^1];
         switch (loss)
         {
-            case Loss.MeanSquaredError:
+            case Loss.MeanSquaredError or Loss.MeanAbsoluteError or Loss.Huber:
+                break;
+            case Loss.CategoricalCrossEntropy when last.Activation == Activation.Softmax:
                 break;
             case Loss.BinaryCrossEntropy when last.Units == 1 && last.Activation == Activation.Sigmoid:
                 break;
@@ -83,14 +97,17 @@ public sealed class ReferenceNetwork
 
     public Loss Loss { get; }
 
+    /// <summary>The threshold of <see cref="Loss.Huber"/>.</summary>
+    public double HuberDelta { get; }
+
     public IReadOnlyList<LayerSpec> Layers => _layers;
 
     public int LayerCount => _layers.Length;
 
     public int OutputSize => _layers[^1].Units;
 
-    /// <summary>Floats per sample in the targets: a label (SCE), a probability (BCE) or one value per output (MSE).</summary>
-    public int TargetSize => Loss == Loss.MeanSquaredError ? OutputSize : 1;
+    /// <summary>Floats per sample in the targets: a label (SCE), a probability (BCE) or one value per output (the others).</summary>
+    public int TargetSize => Loss is Loss.SoftmaxCrossEntropy or Loss.BinaryCrossEntropy ? 1 : OutputSize;
 
     public int ParameterCount { get; }
 
@@ -207,16 +224,35 @@ public sealed class ReferenceNetwork
                     deltaBelow[i] = sum;
                 }
 
-                delta = ActivationBackward(_layers[l - 1].Activation, pass.PreActivations[l - 1], pass.Activations[l], deltaBelow);
+                delta = ActivationBackward(_layers[l - 1], pass.PreActivations[l - 1], pass.Activations[l], deltaBelow);
             }
         }
 
-        return totalLoss / batchSize;
+        return totalLoss / batchSize + Penalty(parameters, gradient);
+    }
+
+    /// <summary>Adds the L1/L2 penalties' gradient to <paramref name="gradient"/> and returns the penalty.</summary>
+    private double Penalty(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        double penalty = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            double l1 = _layers[l].L1, l2 = _layers[l].L2;
+            for (int k = _weightOffsets[l]; k < _biasOffsets[l]; k++)
+            {
+                double w = parameters[k];
+                penalty += l1 * Math.Abs(w) + l2 * w * w;
+                gradient[k] += l1 * Math.Sign(w) + 2 * l2 * w;
+            }
+        }
+
+        return penalty;
     }
 
     /// <summary>
-    /// The smallest distance to a kink: <c>|z|</c> over every ReLU/LeakyReLU pre-activation of the sample, or
-    /// <see cref="double.PositiveInfinity"/> when the network has none.
+    /// The smallest distance to a kink: <c>|z - k|</c> over every pre-activation of the sample and every kink <c>k</c> of
+    /// its activation (0 for ReLU/LeakyReLU, -3 and 3 for HardSigmoid), or <see cref="double.PositiveInfinity"/> when
+    /// the network has none.
     /// </summary>
     public double KinkDistance(ReadOnlySpan<double> parameters, ReadOnlySpan<double> input)
     {
@@ -224,15 +260,20 @@ public sealed class ReferenceNetwork
         double min = double.PositiveInfinity;
         for (int l = 0; l < _layers.Length; l++)
         {
-            if (!HasKink(_layers[l].Activation)) continue;
-            foreach (double z in pass.PreActivations[l]) min = Math.Min(min, Math.Abs(z));
+            foreach (double k in Kinks(_layers[l].Activation))
+            {
+                foreach (double z in pass.PreActivations[l]) min = Math.Min(min, Math.Abs(z - k));
+            }
         }
 
         return min;
     }
 
-    /// <summary>The sign of every ReLU/LeakyReLU pre-activation over a batch (true = positive), layer by layer.</summary>
-    public bool[] KinkPattern(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize)
+    /// <summary>
+    /// The side of every kink over a batch (true = above), layer by layer: each pre-activation against its activation's
+    /// kinks and, given the targets, each output against the loss's (MAE at <c>y = t</c>, Huber at <c>|y - t| = delta</c>).
+    /// </summary>
+    public bool[] KinkPattern(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize, ReadOnlySpan<double> targets = default)
     {
         var pattern = new List<bool>();
         for (int s = 0; s < batchSize; s++)
@@ -240,15 +281,46 @@ public sealed class ReferenceNetwork
             Pass pass = Run(parameters, inputs.Slice(s * InputSize, InputSize));
             for (int l = 0; l < _layers.Length; l++)
             {
-                if (!HasKink(_layers[l].Activation)) continue;
-                foreach (double z in pass.PreActivations[l]) pattern.Add(z > 0);
+                foreach (double k in Kinks(_layers[l].Activation))
+                {
+                    foreach (double z in pass.PreActivations[l]) pattern.Add(z > k);
+                }
+            }
+
+            // |w| of an L1 layer has a kink at w = 0 (the pattern takes the parameters, so a perturbed weight counts).
+            if (s == 0)
+            {
+                for (int l = 0; l < _layers.Length; l++)
+                {
+                    if (_layers[l].L1 == 0) continue;
+                    for (int k = _weightOffsets[l]; k < _biasOffsets[l]; k++) pattern.Add(parameters[k] > 0);
+                }
+            }
+
+            if (!targets.IsEmpty && Loss is Loss.MeanAbsoluteError or Loss.Huber)
+            {
+                double[] y = pass.Activations[^1];
+                for (int o = 0; o < y.Length; o++)
+                {
+                    double d = y[o] - targets[s * OutputSize + o];
+                    pattern.Add(Loss == Loss.MeanAbsoluteError ? d > 0 : Math.Abs(d) > HuberDelta);
+                }
             }
         }
 
         return pattern.ToArray();
     }
 
+    /// <summary>Whether the activation is of the ReLU family (He initialisation, biases shifted up in the tests).</summary>
     public static bool HasKink(Activation activation) => activation is Activation.ReLU or Activation.LeakyReLU;
+
+    /// <summary>The pre-activation values where the activation's derivative jumps.</summary>
+    public static double[] Kinks(Activation activation) => activation switch
+    {
+        Activation.ReLU or Activation.LeakyReLU => [0.0],
+        Activation.HardSigmoid => [-3.0, 3.0],
+        _ => [],
+    };
 
     private sealed record Pass(double[][] PreActivations, double[][] Activations);
 
@@ -272,7 +344,7 @@ public sealed class ReferenceNetwork
             }
 
             pre[l] = z;
-            act[l + 1] = ActivationForward(_layers[l].Activation, z);
+            act[l + 1] = ActivationForward(_layers[l], z);
         }
 
         return new Pass(pre, act);
@@ -296,8 +368,52 @@ public sealed class ReferenceNetwork
                     dy[o] = 2 * diff / n;
                 }
 
-                delta = ActivationBackward(_layers[^1].Activation, z, y, dy);
+                delta = ActivationBackward(_layers[^1], z, y, dy);
                 return loss / n;
+            }
+
+            case Loss.MeanAbsoluteError:
+            case Loss.Huber:
+            {
+                double loss = 0;
+                var dy = new double[n];
+                for (int o = 0; o < n; o++)
+                {
+                    double d = y[o] - target[o];
+                    double a = Math.Abs(d);
+                    if (Loss == Loss.MeanAbsoluteError)
+                    {
+                        loss += a;
+                        dy[o] = Math.Sign(d) / (double)n;
+                    }
+                    else
+                    {
+                        loss += a <= HuberDelta ? 0.5 * d * d : HuberDelta * (a - 0.5 * HuberDelta);
+                        dy[o] = Math.Clamp(d, -HuberDelta, HuberDelta) / n;
+                    }
+                }
+
+                delta = ActivationBackward(_layers[^1], z, y, dy);
+                return loss / n;
+            }
+
+            case Loss.CategoricalCrossEntropy:
+            {
+                // -sum t log softmax(z) = sum t (logsumexp(z) - z); d/dz = softmax(z) sum(t) - t.
+                double max = z.Max();
+                double sum = 0;
+                foreach (double v in z) sum += Math.Exp(v - max);
+                double logSumExp = max + Math.Log(sum);
+                double mass = 0, loss = 0;
+                for (int o = 0; o < n; o++)
+                {
+                    mass += target[o];
+                    loss += target[o] * (logSumExp - z[o]);
+                }
+
+                delta = new double[n];
+                for (int o = 0; o < n; o++) delta[o] = Math.Exp(z[o] - logSumExp) * mass - target[o];
+                return loss;
             }
 
             case Loss.BinaryCrossEntropy:
@@ -329,10 +445,10 @@ public sealed class ReferenceNetwork
         }
     }
 
-    private static double[] ActivationForward(Activation activation, double[] z)
+    private static double[] ActivationForward(LayerSpec layer, double[] z)
     {
         var a = new double[z.Length];
-        switch (activation)
+        switch (layer.Activation)
         {
             case Activation.Softmax:
             {
@@ -344,37 +460,76 @@ public sealed class ReferenceNetwork
             }
 
             default:
-                for (int i = 0; i < z.Length; i++) a[i] = Scalar(activation, z[i]);
+                for (int i = 0; i < z.Length; i++) a[i] = Scalar(layer, z[i]);
                 return a;
         }
     }
 
-    private static double Scalar(Activation activation, double z) => activation switch
+    private static double Scalar(LayerSpec layer, double z) => layer.Activation switch
     {
         Activation.Linear => z,
         Activation.ReLU => z > 0 ? z : 0,
-        Activation.LeakyReLU => z > 0 ? z : LeakySlope * z,
+        Activation.LeakyReLU => z > 0 ? z : layer.NegativeSlope * z,
         Activation.Sigmoid => Sigmoid(z),
         Activation.Tanh => Math.Tanh(z),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Not an element-wise activation."),
+        Activation.ELU => z > 0 ? z : Math.Exp(z) - 1,
+        Activation.GELU => z * Phi(z),
+        Activation.SiLU => z * Sigmoid(z),
+        Activation.Softplus => Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))),
+        Activation.HardSigmoid => Math.Clamp(z + 3, 0, 6) / 6,
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Activation, "Not an element-wise activation."),
     };
 
-    private static double Derivative(Activation activation, double z) => activation switch
+    private static double Derivative(LayerSpec layer, double z) => layer.Activation switch
     {
         Activation.Linear => 1,
         Activation.ReLU => z > 0 ? 1 : 0,
-        Activation.LeakyReLU => z > 0 ? 1 : LeakySlope,
+        Activation.LeakyReLU => z > 0 ? 1 : layer.NegativeSlope,
         Activation.Sigmoid => Sigmoid(z) * (1 - Sigmoid(z)),
         Activation.Tanh => 1 - Math.Tanh(z) * Math.Tanh(z),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Not an element-wise activation."),
+        Activation.ELU => z > 0 ? 1 : Math.Exp(z),
+        Activation.GELU => Phi(z) + z * Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI),
+        Activation.SiLU => Sigmoid(z) * (1 + z * (1 - Sigmoid(z))),
+        Activation.Softplus => Sigmoid(z),
+        Activation.HardSigmoid => z > -3 && z < 3 ? 1.0 / 6 : 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Activation, "Not an element-wise activation."),
     };
 
+    /// <summary>The standard normal CDF, <c>erfc(-z / √2) / 2</c>.</summary>
+    public static double Phi(double z) => 0.5 * Erfc(-z / Math.Sqrt(2));
+
+    /// <summary>
+    /// <c>erfc(x)</c> in double precision: the Maclaurin series of erf for |x| &lt; 2 (terms below 3, so no digits lost
+    /// to cancellation), and the continued fraction <c>e^(-x^2) / √π / (x + (1/2) / (x + 1 / (x + (3/2) / ...)))</c>
+    /// evaluated from 80 levels deep for x &gt;= 2; erfc(-x) = 2 - erfc(x).
+    /// </summary>
+    public static double Erfc(double x)
+    {
+        if (double.IsNaN(x)) return x;
+        if (x < 0) return 2 - Erfc(-x);
+        if (x < 2)
+        {
+            double term = x, sum = x;
+            for (int n = 1; n < 100 && Math.Abs(term) > 1e-17 * Math.Abs(sum); n++)
+            {
+                term *= -x * x / n;
+                sum += term / (2 * n + 1);
+            }
+
+            return 1 - 2 / Math.Sqrt(Math.PI) * sum;
+        }
+
+        double f = x;
+        for (int k = 80; k >= 1; k--) f = x + k / 2.0 / f;
+        return Math.Exp(-x * x) / Math.Sqrt(Math.PI) / f;
+    }
+
     /// <summary>dL/dz from dL/da for a = f(z): the transposed Jacobian of f applied to <paramref name="da"/>.</summary>
-    private static double[] ActivationBackward(Activation activation, double[] z, double[] a, double[] da)
+    private static double[] ActivationBackward(LayerSpec layer, double[] z, double[] a, double[] da)
     {
         int n = z.Length;
         var dz = new double[n];
-        if (activation == Activation.Softmax)
+        if (layer.Activation == Activation.Softmax)
         {
             // Full Jacobian: d a_j / d z_i = a_j (delta_ij - a_i); dz_i = sum_j da_j * d a_j / d z_i.
             for (int i = 0; i < n; i++)
@@ -387,7 +542,7 @@ public sealed class ReferenceNetwork
             return dz;
         }
 
-        for (int i = 0; i < n; i++) dz[i] = da[i] * Derivative(activation, z[i]);
+        for (int i = 0; i < n; i++) dz[i] = da[i] * Derivative(layer, z[i]);
         return dz;
     }
 
