@@ -201,6 +201,13 @@ namespace GenNN
         /// <exception cref="InvalidOperationException">The data set has fewer than 2 samples, or the fraction would leave a set empty.</exception>
         public (Dataset Train, Dataset Test) Split(double testFraction, int? seed = null, bool stratify = false)
         {
+            var (train, test) = SplitRows(testFraction, seed, stratify);
+            return (Subset(train), Subset(test));
+        }
+
+        /// <summary>The rows <see cref="Split"/> puts in each set, in the order they get there.</summary>
+        internal (int[] Train, int[] Test) SplitRows(double testFraction, int? seed, bool stratify)
+        {
             if (!(testFraction > 0.0 && testFraction < 1.0))
             {
                 throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "Expected a test fraction strictly between 0 and 1.");
@@ -279,7 +286,7 @@ namespace GenNN
                 Shuffle(train, random);
             }
 
-            return (Subset(train), Subset(test));
+            return (train, test);
         }
 
         /// <summary>

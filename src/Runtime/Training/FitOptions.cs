@@ -91,5 +91,24 @@ namespace GenNN
         /// <see langword="null"/> disables the rule.
         /// </summary>
         public double? DivergenceFactor { get; init; } = DefaultDivergenceFactor;
+
+        /// <summary>
+        /// A weight per sample of the training set given to <c>Fit</c> (Keras' <c>sample_weight</c>), in its row order: each
+        /// sample's loss and gradient are multiplied by its weight, and a batch's loss is <c>sum(w_i * loss_i) / batchSize</c>.
+        /// Each weight must be finite and at least 0. With a <see cref="ValidationSplit"/>, the held-out rows' weights are
+        /// not used (validation metrics are unweighted, as in <see cref="Trainer.Evaluate"/>). Empty (the default) for
+        /// all 1. The weights are copied when training starts.
+        /// </summary>
+        public ReadOnlyMemory<float> SampleWeights { get; init; }
+
+        /// <summary>
+        /// A weight per class (Keras' <c>class_weight</c>), e.g. <c>new Dictionary&lt;int, float&gt; { [0] = 1f, [1] = 5f }</c>
+        /// to count the rare class 1 five times: every sample's weight is multiplied by its class's weight; classes not
+        /// listed weigh 1. The class of a sample is its label for <see cref="Loss.SoftmaxCrossEntropy"/>, the rounded target
+        /// (0 or 1) for <see cref="Loss.BinaryCrossEntropy"/>, and the largest target for
+        /// <see cref="Loss.CategoricalCrossEntropy"/>. Classification losses only. Combines with <see cref="SampleWeights"/>
+        /// by multiplication, as in Keras.
+        /// </summary>
+        public IReadOnlyDictionary<int, float>? ClassWeights { get; init; }
     }
 }

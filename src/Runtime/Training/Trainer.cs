@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Numerics.Tensors;
@@ -133,10 +134,18 @@ namespace GenNN
                     nameof(optimizer));
             }
 
-            var (fitData, validation) = SplitValidation(train, options);
+            var (fitData, trainRows, validation) = SplitValidation(train, options);
+            float[]? rowWeights = RowWeights(network, train, fitData, options, trainRows);
             int epochs = options.Epochs;
             int size = Math.Min(options.BatchSize, fitData.Count);
             var loader = new BatchLoader(fitData, size, options.Shuffle, options.Seed is int s ? new Random(s) : new Random());
+            float[]? batchWeights = rowWeights is null ? null : new float[size];
+            if (options.Seed is int dropoutSeed)
+            {
+                // The same seed gives the same dropout masks as well as the same shuffles.
+                network.SeedDropout((ulong)(uint)dropoutSeed);
+            }
+
             bool classification = IsClassification(network.Loss);
             int outputSize = network.OutputSize;
             float[]? outputs = classification ? new float[size * outputSize] : null;
@@ -203,7 +212,22 @@ namespace GenNN
                         // Keras reports training accuracy on each batch's outputs before that batch's update:
                         // TrainBatch hands them back from its own forward pass.
                         Span<float> batchOutputs = outputs is null ? default : outputs.AsSpan(0, batch.Count * outputSize);
-                        float loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
+                        float loss;
+                        if (batchWeights is null)
+                        {
+                            loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
+                        }
+                        else
+                        {
+                            ReadOnlySpan<int> rows = batch.Rows;
+                            for (int r = 0; r < rows.Length; r++)
+                            {
+                                batchWeights[r] = rowWeights![rows[r]];
+                            }
+
+                            loss = network.TrainBatch(batch.Features, batch.Targets, batchWeights.AsSpan(0, batch.Count), batch.Count, batchOutputs);
+                        }
+
                         if (outputs is not null)
                         {
                             correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
@@ -420,17 +444,19 @@ namespace GenNN
         }
 
         /// <summary>The training and validation sets for <paramref name="options"/>: Keras' split takes the last samples, the stratified one is seeded.</summary>
-        private static (Dataset Train, Dataset? Validation) SplitValidation(Dataset train, FitOptions options)
+        /// <summary>The rows trained on (and their rows in <paramref name="train"/>, <see langword="null"/> for all in order) and the validation set.</summary>
+        private static (Dataset Train, int[]? TrainRows, Dataset? Validation) SplitValidation(Dataset train, FitOptions options)
         {
             double fraction = options.ValidationSplit;
             if (fraction == 0)
             {
-                return (train, options.ValidationData);
+                return (train, null, options.ValidationData);
             }
 
             if (options.StratifyValidationSplit)
             {
-                return train.Split(fraction, options.Seed, stratify: true);
+                var (fitRows, validationRows) = train.SplitRows(fraction, options.Seed, stratify: true);
+                return (train.Subset(fitRows), fitRows, train.Subset(validationRows));
             }
 
             // Keras: split_at = int(num_samples * (1 - validation_split)); train = [:split_at], validation = [split_at:].
@@ -449,8 +475,95 @@ namespace GenNN
                 rows[i] = i;
             }
 
-            return (train.Subset(rows.AsSpan(0, splitAt)), train.Subset(rows.AsSpan(splitAt)));
+            return (train.Subset(rows.AsSpan(0, splitAt)), null, train.Subset(rows.AsSpan(splitAt)));
         }
+
+        /// <summary>
+        /// Each trained row's weight, <see cref="FitOptions.SampleWeights"/> times <see cref="FitOptions.ClassWeights"/>, in the
+        /// order of <paramref name="fitData"/> (the first rows of <paramref name="train"/>, or its <paramref name="trainRows"/>);
+        /// <see langword="null"/> when neither is given.
+        /// </summary>
+        private static float[]? RowWeights(INetwork network, Dataset train, Dataset fitData, FitOptions options, int[]? trainRows)
+        {
+            ReadOnlySpan<float> sampleWeights = options.SampleWeights.Span;
+            IReadOnlyDictionary<int, float>? classWeights = options.ClassWeights;
+            if (sampleWeights.IsEmpty && classWeights is null)
+            {
+                return null;
+            }
+
+            if (!sampleWeights.IsEmpty)
+            {
+                if (sampleWeights.Length != train.Count)
+                {
+                    throw new ArgumentException(
+                        Dataset.Format("FitOptions.SampleWeights holds {0} weights; expected one per training sample ({1}).", sampleWeights.Length, train.Count),
+                        "options");
+                }
+
+                for (int i = 0; i < sampleWeights.Length; i++)
+                {
+                    if (!(sampleWeights[i] >= 0 && float.IsFinite(sampleWeights[i])))
+                    {
+                        throw new ArgumentException(
+                            Dataset.Format("FitOptions.SampleWeights[{0}] is {1}; expected a finite weight of at least 0.", i, sampleWeights[i]),
+                            "options");
+                    }
+                }
+            }
+
+            int classes = network.Loss == Loss.BinaryCrossEntropy ? 2 : network.OutputSize;
+            if (classWeights is not null)
+            {
+                if (!IsClassification(network.Loss))
+                {
+                    throw new ArgumentException(
+                        Dataset.Format("FitOptions.ClassWeights needs a classification loss; this network is trained on {0}. Use SampleWeights instead.", network.Loss),
+                        "options");
+                }
+
+                foreach (KeyValuePair<int, float> pair in classWeights)
+                {
+                    if (pair.Key < 0 || pair.Key >= classes)
+                    {
+                        throw new ArgumentException(
+                            Dataset.Format("FitOptions.ClassWeights has class {0}; expected classes 0 to {1}.", pair.Key, classes - 1),
+                            "options");
+                    }
+
+                    if (!(pair.Value >= 0 && float.IsFinite(pair.Value)))
+                    {
+                        throw new ArgumentException(
+                            Dataset.Format("FitOptions.ClassWeights[{0}] is {1}; expected a finite weight of at least 0.", pair.Key, pair.Value),
+                            "options");
+                    }
+                }
+            }
+
+            var weights = new float[fitData.Count];
+            ReadOnlySpan<float> targets = fitData.Targets;
+            int targetSize = fitData.TargetSize;
+            for (int i = 0; i < weights.Length; i++)
+            {
+                float w = sampleWeights.IsEmpty ? 1f : sampleWeights[trainRows is null ? i : trainRows[i]];
+                if (classWeights is not null && classWeights.TryGetValue(ClassOf(network.Loss, targets.Slice(i * targetSize, targetSize)), out float cw))
+                {
+                    w *= cw;
+                }
+
+                weights[i] = w;
+            }
+
+            return weights;
+        }
+
+        /// <summary>The class a sample's targets stand for, for <see cref="FitOptions.ClassWeights"/>.</summary>
+        private static int ClassOf(Loss loss, ReadOnlySpan<float> target) => loss switch
+        {
+            Loss.BinaryCrossEntropy => target[0] >= 0.5f ? 1 : 0,
+            Loss.CategoricalCrossEntropy => TensorPrimitives.IndexOfMax(target),
+            _ => (int)target[0],
+        };
 
         /// <summary>
         /// Measures <paramref name="network"/> on <paramref name="data"/> without changing it (Keras' <c>evaluate</c>):
