@@ -28,8 +28,10 @@ namespace GenNN.Plotting
     /// Rendering uses OxyPlot.Core's SVG renderer, chosen over ScottPlot 5 because it is managed code only: ScottPlot
     /// draws through SkiaSharp, whose native library must exist for the target platform and be loadable, whereas SVG
     /// text needs no native code, no fonts installed and no display. So the curves can be written on a headless build
-    /// server, in a container, and from a trimmed or Native AOT app (this code uses no reflection). Text is measured
-    /// with built-in font metrics, and the output is the same on every machine and in every culture.
+    /// server, in a container, and from a trimmed or Native AOT app. Publishing such an app reports one trim warning
+    /// (IL2067, in OxyPlot's helper that binds series to objects by property name), on a path this code never takes:
+    /// it adds the points itself. Text is measured with built-in font metrics, and the output is the same on every
+    /// machine and in every culture.
     /// </para>
     /// </remarks>
     public static class HistoryPlot
@@ -56,7 +58,7 @@ namespace GenNN.Plotting
         /// Draws the learning curves of <paramref name="history"/> and writes them to <paramref name="path"/> as an SVG
         /// file, replacing it.
         /// </summary>
-        /// <param name="history">The history <see cref="Trainer.Fit"/> returned; it must hold at least one epoch.</param>
+        /// <param name="history">The history <c>Trainer.Fit</c> returned; it must hold at least one epoch.</param>
         /// <param name="path">The file to write, e.g. <c>curves.svg</c>.</param>
         /// <param name="width">The width of the image in pixels, at least 200; each panel gets half of it.</param>
         /// <param name="height">The height of the image in pixels, at least 150.</param>
@@ -77,7 +79,7 @@ namespace GenNN.Plotting
         /// Draws the learning curves of <paramref name="history"/> and writes the SVG document to
         /// <paramref name="stream"/>, which is left open.
         /// </summary>
-        /// <param name="history">The history <see cref="Trainer.Fit"/> returned; it must hold at least one epoch.</param>
+        /// <param name="history">The history <c>Trainer.Fit</c> returned; it must hold at least one epoch.</param>
         /// <param name="stream">The destination, e.g. an HTTP response body.</param>
         /// <param name="width">The width of the image in pixels, at least 200; each panel gets half of it.</param>
         /// <param name="height">The height of the image in pixels, at least 150.</param>
@@ -99,7 +101,7 @@ namespace GenNN.Plotting
         }
 
         /// <summary>Draws the learning curves of <paramref name="history"/> and returns the SVG document as text.</summary>
-        /// <param name="history">The history <see cref="Trainer.Fit"/> returned; it must hold at least one epoch.</param>
+        /// <param name="history">The history <c>Trainer.Fit</c> returned; it must hold at least one epoch.</param>
         /// <param name="width">The width of the image in pixels, at least 200; each panel gets half of it.</param>
         /// <param name="height">The height of the image in pixels, at least 150.</param>
         /// <param name="title">A title above both panels, or <see langword="null"/> for none.</param>

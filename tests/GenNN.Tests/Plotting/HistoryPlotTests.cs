@@ -121,6 +121,21 @@ public class HistoryPlotTests
     }
 
     [Fact]
+    public void A_long_run_keeps_every_epoch_even_where_points_are_closer_than_a_pixel()
+    {
+        // 500 epochs in a panel under 400 pixels wide: OxyPlot would drop points closer than 2 pixels by default.
+        History history = Histories.Of(Enumerable.Range(1, 500).Select(e => new EpochResult
+        {
+            Epoch = e, Epochs = 500, Loss = 1.0 / e, Accuracy = 1 - 0.5 / e, ValidationLoss = 1.1 / e + e * 1e-4,
+        }).ToArray());
+        XDocument svg = Parse(history.ToSvg());
+
+        AssertCurve(svg, HistoryPlot.TrainColor, leftPanel: true, history.Loss);
+        AssertCurve(svg, HistoryPlot.ValidationColor, leftPanel: true, history.ValidationLoss);
+        AssertCurve(svg, HistoryPlot.TrainColor, leftPanel: false, history.Accuracy);
+    }
+
+    [Fact]
     public void A_single_epoch_draws_one_point_per_curve_and_marks_it()
     {
         History history = Histories.Of(new EpochResult
@@ -289,14 +304,17 @@ public class HistoryPlotTests
             Assert.True(points[i].X > points[i - 1].X);
         }
 
-        // SVG's y grows downwards: a higher value is drawn higher up, i.e. at a smaller y.
+        // SVG's y grows downwards: a higher value is drawn higher up, i.e. at a smaller y. The coordinates have four
+        // decimals, so values closer than a hundred-thousandth of the range may share one.
+        double range = values.Max() - values.Min();
         for (int i = 0; i < points.Length; i++)
         {
             for (int j = 0; j < points.Length; j++)
             {
                 if (values[i] > values[j])
                 {
-                    Assert.True(points[i].Y < points[j].Y, $"Epoch {i + 1} ({values[i]}) is drawn at y = {points[i].Y}, not above epoch {j + 1} ({values[j]}) at y = {points[j].Y}.");
+                    Assert.True(points[i].Y < points[j].Y || (points[i].Y == points[j].Y && values[i] - values[j] < range * 1e-5),
+                        $"Epoch {i + 1} ({values[i]}) is drawn at y = {points[i].Y}, not above epoch {j + 1} ({values[j]}) at y = {points[j].Y}.");
                 }
             }
         }
@@ -365,7 +383,7 @@ public class HistoryPlotTests
 }
 
 /// <summary>
-/// Histories with chosen values. <see cref="History"/> is filled only by <see cref="Trainer.Fit"/>, through its
+/// Histories with chosen values. <see cref="History"/> is filled only by <c>Trainer.Fit</c>, through its
 /// internal constructor and <c>Add</c>; the plotting tests need exact values (ties, gaps, one epoch), so they call
 /// those by reflection.
 /// </summary>
