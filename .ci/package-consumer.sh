@@ -19,15 +19,21 @@ zip_entries() {  # one entry name per line
   if command -v unzip >/dev/null; then unzip -Z1 "$1"
   else python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; fi
 }
+zip_entry() {  # the text of one entry
+  if command -v unzip >/dev/null; then unzip -p "$1" "$2"
+  else python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' "$1" "$2"; fi
+}
 
 echo "== pack: dotnet pack gen-nn.sln -> local feed"
 dotnet pack gen-nn.sln -c Release -o "$feed"
-nupkg=$(cd "$feed" && ls GenNN.*.nupkg)
+nupkg=$(cd "$feed" && ls GenNN.[0-9]*.nupkg)
 version=${nupkg#GenNN.}
 version=${version%.nupkg}
-# Only the GenNN package (and its symbols) is meant to be published: every other project has IsPackable=false.
-[ "$(cd "$feed" && ls | tr '\n' ' ')" = "GenNN.$version.nupkg GenNN.$version.snupkg " ] \
-  || fail "expected only GenNN.$version.nupkg and .snupkg in the feed, got: $(ls "$feed")"
+# Only GenNN and the optional GenNN.Plotting (and their symbols) are meant to be published: every other project has
+# IsPackable=false.
+expected="GenNN.$version.nupkg GenNN.$version.snupkg GenNN.Plotting.$version.nupkg GenNN.Plotting.$version.snupkg "
+[ "$(cd "$feed" && ls | LC_ALL=C sort | tr '\n' ' ')" = "$expected" ] \
+  || fail "expected only $expected in the feed, got: $(ls "$feed")"
 entries=$(zip_entries "$feed/$nupkg")
 for entry in README.md buildTransitive/GenNN.props buildTransitive/GenNN.targets analyzers/dotnet/cs/GenNN.Generator.dll \
              lib/net8.0/GenNN.Runtime.dll lib/net8.0/GenNN.Attributes.dll \
@@ -36,6 +42,17 @@ for entry in README.md buildTransitive/GenNN.props buildTransitive/GenNN.targets
 done
 grep -qx "lib/net10.0/GenNN.Runtime.pdb" <<<"$(zip_entries "$feed/GenNN.$version.snupkg")" \
   || fail "GenNN.$version.snupkg has no lib/net10.0/GenNN.Runtime.pdb"
+# GenNN.Plotting holds only its own assembly and depends on the GenNN package (which carries the runtime), never on
+# a GenNN.Runtime package that does not exist.
+plotting="$feed/GenNN.Plotting.$version.nupkg"
+for entry in lib/net8.0/GenNN.Plotting.dll lib/net10.0/GenNN.Plotting.dll; do
+  grep -qx "$entry" <<<"$(zip_entries "$plotting")" || fail "GenNN.Plotting.$version.nupkg has no $entry"
+done
+! grep -q "GenNN.Runtime.dll" <<<"$(zip_entries "$plotting")" || fail "GenNN.Plotting.$version.nupkg contains the runtime"
+nuspec=$(zip_entry "$plotting" GenNN.Plotting.nuspec)
+grep -q "<dependency id=\"GenNN\" version=\"$version\"" <<<"$nuspec" || fail "GenNN.Plotting does not depend on GenNN $version"
+grep -q "<dependency id=\"OxyPlot.Core\"" <<<"$nuspec" || fail "GenNN.Plotting does not depend on OxyPlot.Core"
+! grep -q "GenNN.Runtime" <<<"$nuspec" || fail "GenNN.Plotting depends on GenNN.Runtime, which is not a package"
 echo "GenNN $version: $(grep -c . <<<"$entries") entries, layout as expected"
 
 echo "== consumer: a copy of tests/PackageConsumer outside the repo, Program.cs = the README's quick start"
