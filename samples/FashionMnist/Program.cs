@@ -1,7 +1,7 @@
 // Fashion-MNIST (70,000 28x28 grey images of clothing, 10 classes) with a Dense network, trained the way a Keras
 // tutorial does: AdamW, a cosine learning-rate schedule with warm-up, dropout, a validation split, early stopping that
 // restores the best weights, and a checkpoint of the best epoch. Then the test set's confusion matrix and per-class F1,
-// the learning curves as CSV, and the model saved, reloaded and asked about one image.
+// the learning curves as CSV and as a picture, and the model saved, reloaded and asked about one image.
 //
 //   dotnet run --project samples/FashionMnist -c Release [-- options]
 //     --data DIR    the four IDX files (*-ubyte.gz); default /usr/share/datasets/fashion-mnist, which Debian's
@@ -11,13 +11,14 @@
 //     --small       train the 784-64-64-10 network instead of 784-256-128-10 with dropout
 //     --quick       a smoke run: 6,000 training and 1,000 test images, 2 epochs
 //     --seed N      the seed of the weights, the shuffles and the dropout masks (default 1)
-//     --out DIR     where the checkpoint, the model, history.csv and training.log go (default ./fashion-mnist-out)
+//     --out DIR     where the checkpoint, the model, history.csv, training.log and curves.svg go (default ./fashion-mnist-out)
 using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using GenNN;
+using GenNN.Plotting;
 using Samples.FashionMnist;
 
 var clock = Stopwatch.StartNew();
@@ -83,6 +84,7 @@ History history = Trainer.Fit(model, train, new AdamW(learningRate: 1e-3f, weigh
     ],
 });
 history.Save(Path.Combine(output, "history.csv"));
+history.SaveSvg(Path.Combine(output, "curves.svg"), title: model.Topology);   // GenNN.Plotting: loss and accuracy, best epoch marked
 
 ClassificationReport report = Trainer.EvaluateClassification(model, test);
 Console.WriteLine();
