@@ -633,7 +633,7 @@ namespace GenNN.Generator.Emit
 
         private static void EmitInitialize(SourceWriter w, NetworkSpec spec, Layout layout)
         {
-            w.Line("/// <summary>Seeded initialisation of every weight; biases stay zero.</summary>");
+            w.Line("/// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>");
             using (w.Block("internal static void Initialize(Span<float> parameters, int seed)"))
             {
                 w.Line("var random = new Random(seed);");
@@ -641,9 +641,16 @@ namespace GenNN.Generator.Emit
                 {
                     LayerSpec l = spec.Layers[i];
                     int count = l.Inputs * l.Units;
-                    w.Line(IsReLUFamily(l.Activation)
-                        ? F("Initializers.HeUniform(parameters.Slice({0}, {1}), {2}, random);", layout.Weight[i], count, l.Inputs)
-                        : F("Initializers.GlorotUniform(parameters.Slice({0}, {1}), {2}, {3}, random);", layout.Weight[i], count, l.Inputs, l.Units));
+                    InitializerKind kernel = l.KernelInitializer == InitializerKind.Default
+                        ? (IsReLUFamily(l.Activation) ? InitializerKind.HeUniform : InitializerKind.GlorotUniform)
+                        : l.KernelInitializer;
+                    w.Line(kernel is InitializerKind.GlorotUniform or InitializerKind.GlorotNormal
+                        ? F("Initializers.{0}(parameters.Slice({1}, {2}), {3}, {4}, random);", kernel, layout.Weight[i], count, l.Inputs, l.Units)
+                        : F("Initializers.{0}(parameters.Slice({1}, {2}), {3}, random);", kernel, layout.Weight[i], count, l.Inputs));
+                    if (l.BiasValue != 0f)
+                    {
+                        w.Line(F("parameters.Slice({0}, {1}).Fill({2});", layout.Bias[i], l.Units, FloatLiteral(l.BiasValue)));
+                    }
                 }
             }
         }

@@ -286,13 +286,14 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 36 + 54 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 35), 5, 7, random);
             Initializers.GlorotUniform(parameters.Slice(42, 42), 7, 6, random);
-            Initializers.GlorotUniform(parameters.Slice(90, 12), 6, 2, random);
+            Initializers.LeCunNormal(parameters.Slice(90, 12), 6, random);
+            parameters.Slice(102, 2).Fill(0.5f);
         }
 
         /// <summary>
