@@ -44,5 +44,24 @@ namespace GenNN
         /// Biases are not penalised. 0 (none) unless set; must be finite and at least 0 (GNN0016).
         /// </summary>
         public float L2 { get; set; }
+
+        /// <summary>
+        /// How the weights start (Keras' <c>kernel_initializer</c>): <see cref="Initializer.Default"/> (He uniform for
+        /// ReLU and LeakyReLU, Glorot uniform otherwise) unless set, or one of the Glorot, He and LeCun initialisers,
+        /// uniform or normal. Seeded by the network's constructor seed (GNN0019 for Zeros or Constant).
+        /// </summary>
+        public Initializer KernelInitializer { get; set; } = Initializer.Default;
+
+        /// <summary>
+        /// How the biases start (Keras' <c>bias_initializer</c>): <see cref="Initializer.Zeros"/> unless set, or
+        /// <see cref="Initializer.Constant"/> with <see cref="BiasValue"/> (GNN0019 for the others).
+        /// </summary>
+        public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
+
+        /// <summary>
+        /// The biases' starting value with <see cref="BiasInitializer"/> = <see cref="Initializer.Constant"/> (e.g. 0.1f
+        /// for ReLU layers); must be finite, and needs that initialiser (GNN0019).
+        /// </summary>
+        public float BiasValue { get; set; }
     }
 }

@@ -313,6 +313,35 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    [Theory]
+    [InlineData("KernelInitializer = Initializer.Zeros", "KernelInitializer = Initializer.Zeros: weights must start random")]
+    [InlineData("KernelInitializer = Initializer.Constant", "KernelInitializer = Initializer.Constant: weights must start random")]
+    [InlineData("BiasInitializer = Initializer.HeNormal", "BiasInitializer = Initializer.HeNormal: biases start at Zeros or a Constant")]
+    [InlineData("BiasValue = 0.1f", "BiasValue is set, but BiasInitializer is not Initializer.Constant")]
+    [InlineData("BiasInitializer = Initializer.Constant, BiasValue = float.NaN", "BiasValue = NaN: it must be finite")]
+    public void GNN0019_InitializerMisused(string argument, string message) => AssertSingleDiagnostic("GNN0019", "Dense layer 0 has " + message, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(8, Activation.ReLU, {{argument}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0010_UnknownInitializer() => AssertSingleDiagnostic("GNN0010", "Initializer has no member with value 42", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [[|Dense(8, Activation.ReLU, KernelInitializer = (Initializer)42)|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
     /// <summary>The largest layer the limit allows is accepted (the limits are not off by one downwards).</summary>
     [Fact]
     public void LayerExactlyAtTheWidthLimitIsAccepted()

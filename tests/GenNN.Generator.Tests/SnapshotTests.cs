@@ -98,7 +98,7 @@ public class SnapshotTests
         [Input(5)]
         [Dense(7, Activation.ELU, L2 = 1e-4f)]
         [Dense(6, Activation.Softplus, L1 = 0.001f, L2 = 0.0005f)]
-        [Dense(2, Activation.HardSigmoid)]
+        [Dense(2, Activation.HardSigmoid, KernelInitializer = Initializer.LeCunNormal, BiasInitializer = Initializer.Constant, BiasValue = 0.5f)]
         public partial class HuberNet { }
         """);
 

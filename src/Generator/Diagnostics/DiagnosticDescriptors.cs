@@ -80,6 +80,10 @@ namespace GenNN.Generator.Diagnostics
             "GNN0018", "Dropout must sit between two Dense layers",
             "[Dropout] is {0}; put it between two Dense layers (dropping the inputs or the outputs is not supported)");
 
+        public static readonly DiagnosticDescriptor InvalidInitializer = Create(
+            "GNN0019", "Invalid initialiser",
+            "Dense layer {0} has {1}");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }

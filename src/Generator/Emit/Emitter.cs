@@ -60,6 +60,57 @@ namespace GenNN.Generator.Emit
             => "Input(" + S(spec.InputSize) + ")" + string.Concat(spec.Layers.Select((l, i) => " -> Dense(" + S(l.Units) + ", " + ActivationName(l) + ")"
                 + string.Concat(spec.Dropouts.Where(d => d.After == i).Select(d => " -> Dropout(" + d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")"))));
 
+        /// <summary>
+        /// The lines of <c>Summary()</c>: a header, one row per layer (the input, each Dense layer with its activation and
+        /// regulariser, each dropout), then the parameter totals with their size in float32 bytes (as Keras prints them).
+        /// </summary>
+        private static string[] SummaryLines(NetworkSpec spec, Layout layout)
+        {
+            var rows = new List<string[]> { new[] { "Layer (type)", "Output shape", "Activation", "Param #" } };
+            rows.Add(new[] { "input (Input)", "(None, " + S(spec.InputSize) + ")", "", "0" });
+            int dropout = 0;
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                LayerSpec l = spec.Layers[i];
+                string activation = ActivationName(l)
+                    + (l.L1 != 0f ? ", L1 " + l.L1.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
+                    + (l.L2 != 0f ? ", L2 " + l.L2.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+                rows.Add(new[] { "layers." + S(i) + " (Dense)", "(None, " + S(l.Units) + ")", activation, S((l.Inputs + 1) * l.Units) });
+                foreach ((DropoutSpec d, int _) in DropoutsAfter(spec, i))
+                {
+                    rows.Add(new[] { "dropout." + S(dropout++) + " (Dropout)", "(None, " + S(l.Units) + ")", "rate " + d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "0" });
+                }
+            }
+
+            int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length) + 2).ToArray();
+            string Row(string[] r) => (r[0].PadRight(widths[0]) + r[1].PadRight(widths[1]) + r[2].PadRight(widths[2]) + r[3].PadLeft(widths[3] - 2)).TrimEnd();
+            string rule = new string('=', widths.Sum() - 2);
+            var lines = new List<string> { "Model: \"" + spec.ClassName + "\"", Row(rows[0]), rule };
+            lines.AddRange(rows.Skip(1).Select(Row));
+            lines.Add(rule);
+            string total = S(layout.ParameterCount) + " (" + Bytes(4L * layout.ParameterCount) + ")";
+            lines.Add("Total params: " + total);
+            lines.Add("Trainable params: " + total);
+            lines.Add("Non-trainable params: 0 (0.00 B)");
+            lines.Add("Loss: " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + spec.HuberDelta.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")" : ""));
+            return lines.Select(line => line.Replace("\\", "\\\\").Replace("\"", "\\\"")).ToArray();
+        }
+
+        /// <summary>A size as Keras' summary prints it: 524.00 B, 1.23 KB, 4.56 MB (powers of 1024).</summary>
+        private static string Bytes(long bytes)
+        {
+            string[] units = { "B", "KB", "MB", "GB" };
+            double value = bytes;
+            int unit = 0;
+            while (value >= 1024 && unit < units.Length - 1)
+            {
+                value /= 1024;
+                unit++;
+            }
+
+            return value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
+        }
+
         /// <summary>The activation as the topology names it: <c>LeakyReLU(0.2)</c> when the slope is not PyTorch's default.</summary>
         private static string ActivationName(LayerSpec layer)
             => layer.Activation == ActivationKind.LeakyReLU && layer.NegativeSlope != LayerSpec.DefaultNegativeSlope
@@ -142,6 +193,22 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <summary>The largest batch size TrainBatch accepts: its scratch of " + F("batchSize x {0} + {1} floats must fit in one array.</summary>", layout.TrainingPerRow, layout.TransposedTotal + 16));
                 w.Line(F("public const int MaxTrainingBatchSize = {0};", MaxTrainingBatchSize(spec, layout)));
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter");
+                w.Line("/// count, then the totals in parameters and bytes, and the loss. The same text as <see cref=\"Summary\"/>.");
+                w.Line("/// </summary>");
+                w.Line("public const string SummaryText =");
+                string[] summary = SummaryLines(spec, layout);
+                for (int i = 0; i < summary.Length; i++)
+                {
+                    w.Line("    \"" + summary[i] + (i < summary.Length - 1 ? "\\n\" +" : "\\n\";"));
+                }
+
+                w.Line();
+                w.Line("/// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref=\"SummaryText\"/>.</summary>");
+                w.Line("/// <returns>The table, one line per layer, with the totals.</returns>");
+                w.Line("public static string Summary() => SummaryText;");
                 w.Line();
                 w.Line("/// <summary>The canonical topology string, recorded in model files.</summary>");
                 w.Line("public const string Topology = \"" + Topology(spec) + "\";");
@@ -644,7 +711,7 @@ namespace GenNN.Generator.Emit
 
         private static void EmitInitialize(SourceWriter w, NetworkSpec spec, Layout layout)
         {
-            w.Line("/// <summary>Seeded initialisation of every weight; biases stay zero.</summary>");
+            w.Line("/// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>");
             using (w.Block("internal static void Initialize(Span<float> parameters, int seed)"))
             {
                 w.Line("var random = new Random(seed);");
@@ -652,9 +719,16 @@ namespace GenNN.Generator.Emit
                 {
                     LayerSpec l = spec.Layers[i];
                     int count = l.Inputs * l.Units;
-                    w.Line(IsReLUFamily(l.Activation)
-                        ? F("Initializers.HeUniform(parameters.Slice({0}, {1}), {2}, random);", layout.Weight[i], count, l.Inputs)
-                        : F("Initializers.GlorotUniform(parameters.Slice({0}, {1}), {2}, {3}, random);", layout.Weight[i], count, l.Inputs, l.Units));
+                    InitializerKind kernel = l.KernelInitializer == InitializerKind.Default
+                        ? (IsReLUFamily(l.Activation) ? InitializerKind.HeUniform : InitializerKind.GlorotUniform)
+                        : l.KernelInitializer;
+                    w.Line(kernel is InitializerKind.GlorotUniform or InitializerKind.GlorotNormal
+                        ? F("Initializers.{0}(parameters.Slice({1}, {2}), {3}, {4}, random);", kernel, layout.Weight[i], count, l.Inputs, l.Units)
+                        : F("Initializers.{0}(parameters.Slice({1}, {2}), {3}, random);", kernel, layout.Weight[i], count, l.Inputs));
+                    if (l.BiasValue != 0f)
+                    {
+                        w.Line(F("parameters.Slice({0}, {1}).Fill({2});", layout.Bias[i], l.Units, FloatLiteral(l.BiasValue)));
+                    }
                 }
             }
         }

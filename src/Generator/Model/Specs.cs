@@ -18,6 +18,20 @@ namespace GenNN.Generator.Model
         HardSigmoid = 10,
     }
 
+    /// <summary>Mirror of <c>GenNN.Initializer</c>; values must match.</summary>
+    internal enum InitializerKind
+    {
+        Default = 0,
+        GlorotUniform = 1,
+        GlorotNormal = 2,
+        HeUniform = 3,
+        HeNormal = 4,
+        LeCunUniform = 5,
+        LeCunNormal = 6,
+        Zeros = 7,
+        Constant = 8,
+    }
+
     /// <summary>Mirror of <c>GenNN.Loss</c>; values must match.</summary>
     internal enum LossKind
     {
@@ -36,7 +50,11 @@ namespace GenNN.Generator.Model
     /// <param name="NegativeSlope">LeakyReLU's slope below zero (0.01 unless set; unused by other activations).</param>
     /// <param name="L1">The L1 penalty factor of the weights (0: none).</param>
     /// <param name="L2">The L2 penalty factor of the weights (0: none).</param>
-    internal readonly record struct LayerSpec(int Inputs, int Units, ActivationKind Activation, float NegativeSlope = LayerSpec.DefaultNegativeSlope, float L1 = 0f, float L2 = 0f)
+    /// <param name="KernelInitializer">How the weights start (Default: He or Glorot uniform by activation).</param>
+    /// <param name="BiasValue">The biases' starting value (0 unless <c>BiasInitializer = Constant</c>).</param>
+    internal readonly record struct LayerSpec(
+        int Inputs, int Units, ActivationKind Activation, float NegativeSlope = LayerSpec.DefaultNegativeSlope, float L1 = 0f, float L2 = 0f,
+        InitializerKind KernelInitializer = InitializerKind.Default, float BiasValue = 0f)
     {
         /// <summary>Whether TrainBatch adds a weight penalty for this layer.</summary>
         public bool Regularized => L1 != 0f || L2 != 0f;

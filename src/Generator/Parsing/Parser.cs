@@ -101,7 +101,7 @@ namespace GenNN.Generator.Parsing
 
             // [Input(n)] and [Dense(units, activation)] in source order.
             int? inputSize = null;
-            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)>();
+            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2, InitializerKind Kernel, float BiasValue)>();
             var dropouts = new List<(DropoutSpec Spec, LocationInfo? Location)>();
             foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
             {
@@ -161,7 +161,8 @@ namespace GenNN.Generator.Parsing
 
                     float l1 = Penalty(args, "L1", layers.Count, location, diagnostics);
                     float l2 = Penalty(args, "L2", layers.Count, location, diagnostics);
-                    layers.Add((units, (ActivationKind)activationValue, location, slope, l1, l2));
+                    (InitializerKind kernel, float biasValue) = Initializers(args, layers.Count, location, diagnostics);
+                    layers.Add((units, (ActivationKind)activationValue, location, slope, l1, l2, kernel, biasValue));
                 }
             }
 
@@ -197,7 +198,7 @@ namespace GenNN.Generator.Parsing
             int inputs = inputSize!.Value;
             foreach (var layer in layers)
             {
-                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2));
+                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2, layer.Kernel, layer.BiasValue));
                 inputs = layer.Units;
             }
 
@@ -235,11 +236,61 @@ namespace GenNN.Generator.Parsing
             return value;
         }
 
+        /// <summary>
+        /// A Dense layer's <c>KernelInitializer</c> (Default when not set) and its bias value (0, or <c>BiasValue</c> with
+        /// <c>BiasInitializer = Constant</c>); GNN0010 for values outside the enum, GNN0019 for a misuse.
+        /// </summary>
+        private static (InitializerKind Kernel, float BiasValue) Initializers(ImmutableArgs args, int layer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            InitializerKind kernel = InitializerKind.Default;
+            if (args.Named("KernelInitializer") is int kernelValue)
+            {
+                if (!Enum.IsDefined(typeof(InitializerKind), kernelValue))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location, "Initializer", kernelValue, string.Join(", ", Enum.GetNames(typeof(InitializerKind)))));
+                }
+                else if ((kernel = (InitializerKind)kernelValue) is InitializerKind.Zeros or InitializerKind.Constant)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitializer, location, layer,
+                        "KernelInitializer = Initializer." + kernel + ": weights must start random (equal weights stay equal); use GlorotUniform, GlorotNormal, HeUniform, HeNormal, LeCunUniform or LeCunNormal"));
+                }
+            }
+
+            InitializerKind bias = InitializerKind.Zeros;
+            if (args.Named("BiasInitializer") is int biasKind)
+            {
+                if (!Enum.IsDefined(typeof(InitializerKind), biasKind))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location, "Initializer", biasKind, string.Join(", ", Enum.GetNames(typeof(InitializerKind)))));
+                }
+                else if ((bias = (InitializerKind)biasKind) is not (InitializerKind.Zeros or InitializerKind.Constant))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitializer, location, layer,
+                        "BiasInitializer = Initializer." + bias + ": biases start at Zeros or a Constant (BiasValue)"));
+                }
+            }
+
+            float value = args.Named("BiasValue") is float v ? v : 0f;
+            if (args.Named("BiasValue") is float given)
+            {
+                if (float.IsNaN(given) || float.IsInfinity(given))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitializer, location, layer, "BiasValue = " + Invariant(given) + ": it must be finite"));
+                }
+                else if (bias != InitializerKind.Constant)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidInitializer, location, layer, "BiasValue is set, but BiasInitializer is not Initializer.Constant"));
+                }
+            }
+
+            return (kernel, bias == InitializerKind.Constant ? value : 0f);
+        }
+
         /// <summary>A float as C# source would write it (round-trip, invariant), for messages.</summary>
         private static string Invariant(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
         private static void CheckTopology(
-            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2)> layers,
+            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2, InitializerKind Kernel, float BiasValue)> layers,
             LossKind loss,
             LocationInfo? networkLocation,
             List<DiagnosticInfo> diagnostics)

@@ -48,6 +48,28 @@ namespace Samples.Binary
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 39 + 104 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 55063679;
 
+        /// <summary>
+        /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+        /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+        /// </summary>
+        public const string SummaryText =
+            "Model: \"BinaryNet\"\n" +
+            "Layer (type)      Output shape  Activation  Param #\n" +
+            "===================================================\n" +
+            "input (Input)     (None, 8)                       0\n" +
+            "layers.0 (Dense)  (None, 10)    Sigmoid          90\n" +
+            "layers.1 (Dense)  (None, 8)     Sigmoid          88\n" +
+            "layers.2 (Dense)  (None, 1)     Sigmoid           9\n" +
+            "===================================================\n" +
+            "Total params: 187 (748.00 B)\n" +
+            "Trainable params: 187 (748.00 B)\n" +
+            "Non-trainable params: 0 (0.00 B)\n" +
+            "Loss: BinaryCrossEntropy\n";
+
+        /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+        /// <returns>The table, one line per layer, with the totals.</returns>
+        public static string Summary() => SummaryText;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(8) -> Dense(10, Sigmoid) -> Dense(8, Sigmoid) -> Dense(1, Sigmoid)";
 
@@ -320,7 +342,7 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 39 + 88 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);

@@ -41,6 +41,27 @@ partial class GlobalNet : global::GenNN.INetwork
     /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 12 + 22 floats must fit in one array.</summary>
     public const int MaxTrainingBatchSize = 178956964;
 
+    /// <summary>
+    /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+    /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+    /// </summary>
+    public const string SummaryText =
+        "Model: \"GlobalNet\"\n" +
+        "Layer (type)      Output shape  Activation  Param #\n" +
+        "===================================================\n" +
+        "input (Input)     (None, 2)                       0\n" +
+        "layers.0 (Dense)  (None, 3)     ReLU              9\n" +
+        "layers.1 (Dense)  (None, 2)     Softmax           8\n" +
+        "===================================================\n" +
+        "Total params: 17 (68.00 B)\n" +
+        "Trainable params: 17 (68.00 B)\n" +
+        "Non-trainable params: 0 (0.00 B)\n" +
+        "Loss: SoftmaxCrossEntropy\n";
+
+    /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+    /// <returns>The table, one line per layer, with the totals.</returns>
+    public static string Summary() => SummaryText;
+
     /// <summary>The canonical topology string, recorded in model files.</summary>
     public const string Topology = "Input(2) -> Dense(3, ReLU) -> Dense(2, Softmax)";
 
@@ -317,7 +338,7 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 12 + 6 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);

@@ -48,6 +48,28 @@ namespace Samples.Huber
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 36 + 70 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 59652320;
 
+        /// <summary>
+        /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+        /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+        /// </summary>
+        public const string SummaryText =
+            "Model: \"HuberNet\"\n" +
+            "Layer (type)      Output shape  Activation                     Param #\n" +
+            "======================================================================\n" +
+            "input (Input)     (None, 5)                                          0\n" +
+            "layers.0 (Dense)  (None, 7)     ELU, L2 0.0001                      42\n" +
+            "layers.1 (Dense)  (None, 6)     Softplus, L1 0.001, L2 0.0005       48\n" +
+            "layers.2 (Dense)  (None, 2)     HardSigmoid                         14\n" +
+            "======================================================================\n" +
+            "Total params: 104 (416.00 B)\n" +
+            "Trainable params: 104 (416.00 B)\n" +
+            "Non-trainable params: 0 (0.00 B)\n" +
+            "Loss: Huber (delta 0.5)\n";
+
+        /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+        /// <returns>The table, one line per layer, with the totals.</returns>
+        public static string Summary() => SummaryText;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(5) -> Dense(7, ELU) -> Dense(6, Softplus) -> Dense(2, HardSigmoid)";
 
@@ -286,13 +308,14 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 36 + 54 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 35), 5, 7, random);
             Initializers.GlorotUniform(parameters.Slice(42, 42), 7, 6, random);
-            Initializers.GlorotUniform(parameters.Slice(90, 12), 6, 2, random);
+            Initializers.LeCunNormal(parameters.Slice(90, 12), 6, random);
+            parameters.Slice(102, 2).Fill(0.5f);
         }
 
         /// <summary>

@@ -43,6 +43,27 @@ namespace Samples.Iris
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 41 + 64 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 52377647;
 
+        /// <summary>
+        /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+        /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+        /// </summary>
+        public const string SummaryText =
+            "Model: \"IrisNet\"\n" +
+            "Layer (type)      Output shape  Activation  Param #\n" +
+            "===================================================\n" +
+            "input (Input)     (None, 4)                       0\n" +
+            "layers.0 (Dense)  (None, 16)    ReLU             80\n" +
+            "layers.1 (Dense)  (None, 3)     Softmax          51\n" +
+            "===================================================\n" +
+            "Total params: 131 (524.00 B)\n" +
+            "Trainable params: 131 (524.00 B)\n" +
+            "Non-trainable params: 0 (0.00 B)\n" +
+            "Loss: SoftmaxCrossEntropy\n";
+
+        /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+        /// <returns>The table, one line per layer, with the totals.</returns>
+        public static string Summary() => SummaryText;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(4) -> Dense(16, ReLU) -> Dense(3, Softmax)";
 
@@ -320,7 +341,7 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 41 + 48 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);

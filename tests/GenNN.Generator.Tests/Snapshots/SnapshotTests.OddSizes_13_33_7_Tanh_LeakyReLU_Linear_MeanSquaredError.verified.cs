@@ -48,6 +48,28 @@ namespace Samples.Odd
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 114 + 696 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 18837569;
 
+        /// <summary>
+        /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+        /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+        /// </summary>
+        public const string SummaryText =
+            "Model: \"OddNet\"\n" +
+            "Layer (type)      Output shape  Activation  Param #\n" +
+            "===================================================\n" +
+            "input (Input)     (None, 13)                      0\n" +
+            "layers.0 (Dense)  (None, 33)    Tanh            462\n" +
+            "layers.1 (Dense)  (None, 17)    LeakyReLU       578\n" +
+            "layers.2 (Dense)  (None, 7)     Linear          126\n" +
+            "===================================================\n" +
+            "Total params: 1166 (4.55 KB)\n" +
+            "Trainable params: 1166 (4.55 KB)\n" +
+            "Non-trainable params: 0 (0.00 B)\n" +
+            "Loss: MeanSquaredError\n";
+
+        /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+        /// <returns>The table, one line per layer, with the totals.</returns>
+        public static string Summary() => SummaryText;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(13) -> Dense(33, Tanh) -> Dense(17, LeakyReLU) -> Dense(7, Linear)";
 
@@ -284,7 +306,7 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 114 + 680 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);

@@ -43,6 +43,27 @@ namespace Samples.Regression
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 22 + 26 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 97612889;
 
+        /// <summary>
+        /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+        /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+        /// </summary>
+        public const string SummaryText =
+            "Model: \"Regressor\"\n" +
+            "Layer (type)      Output shape  Activation  Param #\n" +
+            "===================================================\n" +
+            "input (Input)     (None, 10)                      0\n" +
+            "layers.0 (Dense)  (None, 10)    Linear          110\n" +
+            "layers.1 (Dense)  (None, 1)     Linear           11\n" +
+            "===================================================\n" +
+            "Total params: 121 (484.00 B)\n" +
+            "Trainable params: 121 (484.00 B)\n" +
+            "Non-trainable params: 0 (0.00 B)\n" +
+            "Loss: MeanSquaredError\n";
+
+        /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+        /// <returns>The table, one line per layer, with the totals.</returns>
+        public static string Summary() => SummaryText;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(10) -> Dense(10, Linear) -> Dense(1, Linear)";
 
@@ -277,7 +298,7 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 22 + 10 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);

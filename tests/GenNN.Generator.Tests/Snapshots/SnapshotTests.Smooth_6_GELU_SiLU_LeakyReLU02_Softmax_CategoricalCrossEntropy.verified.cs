@@ -53,6 +53,32 @@ namespace Samples.Smooth
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 111 + 228 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 19346696;
 
+        /// <summary>
+        /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
+        /// count, then the totals in parameters and bytes, and the loss. The same text as <see cref="Summary"/>.
+        /// </summary>
+        public const string SummaryText =
+            "Model: \"SmoothNet\"\n" +
+            "Layer (type)         Output shape  Activation      Param #\n" +
+            "==========================================================\n" +
+            "input (Input)        (None, 6)                           0\n" +
+            "layers.0 (Dense)     (None, 12)    GELU                 84\n" +
+            "dropout.0 (Dropout)  (None, 12)    rate 0.5              0\n" +
+            "layers.1 (Dense)     (None, 9)     LeakyReLU(0.2)      117\n" +
+            "dropout.1 (Dropout)  (None, 9)     rate 0.2              0\n" +
+            "dropout.2 (Dropout)  (None, 9)     rate 0.1              0\n" +
+            "layers.2 (Dense)     (None, 8)     SiLU                 80\n" +
+            "layers.3 (Dense)     (None, 4)     Softmax              36\n" +
+            "==========================================================\n" +
+            "Total params: 317 (1.24 KB)\n" +
+            "Trainable params: 317 (1.24 KB)\n" +
+            "Non-trainable params: 0 (0.00 B)\n" +
+            "Loss: CategoricalCrossEntropy\n";
+
+        /// <summary>Describes the network like Keras' <c>model.summary()</c>; see <see cref="SummaryText"/>.</summary>
+        /// <returns>The table, one line per layer, with the totals.</returns>
+        public static string Summary() => SummaryText;
+
         /// <summary>The canonical topology string, recorded in model files.</summary>
         public const string Topology = "Input(6) -> Dense(12, GELU) -> Dropout(0.5) -> Dense(9, LeakyReLU(0.2)) -> Dropout(0.2) -> Dropout(0.1) -> Dense(8, SiLU) -> Dense(4, Softmax)";
 
@@ -349,7 +375,7 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TrainingScratchLength(int batchSize) => batchSize * 111 + 212 + 16;
 
-        /// <summary>Seeded initialisation of every weight; biases stay zero.</summary>
+        /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
             var random = new Random(seed);

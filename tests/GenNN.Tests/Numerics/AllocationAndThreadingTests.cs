@@ -10,7 +10,13 @@ public class AllocationAndThreadingTests
         nameof(Sce_I33_Leaky100_Sig16_Tanh13_Soft7),
         nameof(Bce_I17_Tanh16_Relu33_Sig1),
         nameof(Mse_I1_Sig13_Leaky7_Soft100),
-        nameof(Sce_I3_Soft100));
+        nameof(Sce_I3_Soft100),
+        nameof(Sce_I20_Gelu33_Silu17_Soft4),
+        nameof(Mse_I13_Softplus9_HardSig6),
+        nameof(Cce_I6_Elu14_Soft5),
+        nameof(Huber_I5_Silu10_Lin4),
+        nameof(Mae_I8_Gelu12_Lin3),
+        nameof(Mse_I7_Relu16L2_Lin5L1L2));
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -26,6 +32,7 @@ public class AllocationAndThreadingTests
         float[] input = inputs.AsSpan(0, r.InputSize).ToArray();
         var output = new float[r.OutputSize];
         var outputs = new float[batch * r.OutputSize];
+        float[] weights = Enumerable.Range(0, batch).Select(i => 0.5f + i % 3).ToArray();
 
         void Run(int iterations)
         {
@@ -35,6 +42,7 @@ public class AllocationAndThreadingTests
                 network.PredictBatch(inputs, outputs, batch);
                 network.TrainBatch(inputs, targets, batch);
                 network.TrainBatch(inputs, targets, batch, outputs);
+                network.TrainBatch(inputs, targets, weights, batch, outputs);
             }
         }
 
@@ -42,7 +50,7 @@ public class AllocationAndThreadingTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         Run(200);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{r.Topology}: 200 rounds of Predict + PredictBatch + TrainBatch (both overloads) allocated {allocated} bytes.");
+        Assert.True(allocated == 0, $"{r.Topology}: 200 rounds of Predict + PredictBatch + TrainBatch (all three overloads) allocated {allocated} bytes.");
     }
 
     [Theory]

@@ -142,6 +142,17 @@ public class DropoutTests
         Assert.False(plain.Gradients.SequenceEqual(gradient));
     }
 
+    [Fact]
+    public void TrainBatch_with_dropout_allocates_nothing_after_warm_up()
+    {
+        var network = new DropNet(13);
+        (float[] inputs, float[] targets) = Data(network, 14);
+        for (int i = 0; i < 50; i++) network.TrainBatch(inputs, targets, Batch);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++) network.TrainBatch(inputs, targets, Batch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
     [InlineData(0.1f)]
     [InlineData(0.3f)]
