@@ -65,7 +65,7 @@ Dataset test = scaler.Transform(rawTest);
 
 Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0} test images from {data} ({clock.Elapsed.TotalSeconds:F1} s)");
 INetwork model = small ? new FashionMnistSmallNet(seed) : new FashionMnistNet(seed);
-Console.WriteLine(model.Topology);
+Console.Write(small ? FashionMnistSmallNet.Summary() : FashionMnistNet.Summary());   // like Keras model.summary()
 Directory.CreateDirectory(output);
 string best = Path.Combine(output, "best.safetensors");
 

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace GenNN
 {
@@ -58,7 +59,8 @@ namespace GenNN
         /// precision, recall, F1 and support, macro and weighted averages, the confusion matrix, top-k accuracy for softmax
         /// networks, and ROC-AUC for two classes. Class names come from <see cref="Dataset.ClassNames"/>.
         /// </summary>
-        /// <param name="network">A network trained with <see cref="Loss.SoftmaxCrossEntropy"/> (prediction: the arg-max) or
+        /// <param name="network">A network trained with <see cref="Loss.SoftmaxCrossEntropy"/> or <see cref="Loss.CategoricalCrossEntropy"/>
+        /// (prediction: the arg-max; true class: the label, or the largest target) or
         /// <see cref="Loss.BinaryCrossEntropy"/> (prediction: output &gt; 0.5; true class: target &gt; 0.5).</param>
         /// <param name="data">Labelled samples matching the network.</param>
         /// <param name="batchSize">The samples per <see cref="INetwork.PredictBatch"/> call; at least 1.</param>
@@ -72,10 +74,11 @@ namespace GenNN
             CheckLabelled(network, data);
             CheckBatchSize(batchSize);
             bool binary = network.Loss == Loss.BinaryCrossEntropy;
-            if (!binary && network.Loss != Loss.SoftmaxCrossEntropy)
+            bool oneHot = network.Loss == Loss.CategoricalCrossEntropy;
+            if (!binary && !oneHot && network.Loss != Loss.SoftmaxCrossEntropy)
             {
                 throw new ArgumentException(
-                    Dataset.Format("EvaluateClassification needs a SoftmaxCrossEntropy or BinaryCrossEntropy network; this one is trained with {0}. Use EvaluateRegression.", network.Loss),
+                    Dataset.Format("EvaluateClassification needs a SoftmaxCrossEntropy, CategoricalCrossEntropy or BinaryCrossEntropy network; this one is trained with {0}. Use EvaluateRegression.", network.Loss),
                     nameof(network));
             }
 
@@ -94,6 +97,13 @@ namespace GenNN
                 for (int s = 0; s < count; s++)
                 {
                     int row = start + s;
+                    if (oneHot)
+                    {
+                        // One-hot or soft targets: the true class is the largest target, as Keras' categorical accuracy takes it.
+                        counts.AddScores(batch.Slice(s * outputSize, outputSize), TensorPrimitives.IndexOfMax(targets.Slice(row * outputSize, outputSize)));
+                        continue;
+                    }
+
                     float t = targets[row];
                     if (binary)
                     {
