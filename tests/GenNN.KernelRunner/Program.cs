@@ -4,6 +4,7 @@
 // Each network goes through Predict, PredictBatch, TrainBatch and one optimiser step against the reference, and the
 // NaN-propagation checks. --quick takes a subset that still covers every kernel shape: ragged rows, layers narrower
 // than a vector, every activation, every loss (the whole set takes ~25 s under qemu, --quick ~8 s).
+// KERNELRUNNER_TRACE=1 prints each network's name before its checks (to find the one before a crash).
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -54,6 +55,7 @@ int passed = 0, failed = 0;
 var clock = Stopwatch.StartNew();
 foreach (NetworkCase c in cases)
 {
+    if (Environment.GetEnvironmentVariable("KERNELRUNNER_TRACE") == "1") Console.WriteLine($"network {c.Name}");
     foreach ((string name, Action<string> run) in checks)
     {
         try

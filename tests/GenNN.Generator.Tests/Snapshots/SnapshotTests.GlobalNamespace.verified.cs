@@ -603,8 +603,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -699,8 +700,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -795,8 +797,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     acc00 = ReLU(acc00);
                     Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -881,8 +884,9 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 2; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
                 }
                 acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -904,8 +908,9 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 2; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
                 }
                 acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -927,8 +932,9 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 2; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
                 }
                 acc00 = ReLU(acc00);
                 Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
@@ -1341,8 +1347,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 3; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -1423,8 +1430,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 3; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -1505,8 +1513,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 3; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -1578,8 +1587,9 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 3; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
                 }
                 acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
@@ -1600,8 +1610,9 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 3; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
                 }
                 acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
@@ -1622,8 +1633,9 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 3; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
                 }
                 acc00 = Activations.Softmax(acc00, 2);
                 Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
@@ -2061,8 +2073,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
                     acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
@@ -2162,8 +2175,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
                     acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
@@ -2263,8 +2277,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 2; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
                     acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));

@@ -1056,15 +1056,23 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 13; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
+                        Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
+                        Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
+                        Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
-                        acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
-                        acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
-                        acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        acc05 = MultiplyAdd(b5, x0, acc05);
+                        acc06 = MultiplyAdd(b6, x0, acc06);
+                        acc07 = MultiplyAdd(b7, x0, acc07);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 4);
@@ -1083,44 +1091,57 @@ namespace GenNN.Generated
                     Vector128<float> acc00_2 = Vector128<float>.Zero;
                     Vector128<float> acc00_3 = Vector128<float>.Zero;
                     ref float bRow100 = ref Unsafe.Add(ref b, (0) * 33);
+                    Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 29);
                     Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow100, 29), x0100, acc00_0);
+                    acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
                     ref float bRow101 = ref Unsafe.Add(ref b, (1) * 33);
+                    Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 29);
                     Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
-                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow101, 29), x0101, acc00_1);
+                    acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
                     ref float bRow102 = ref Unsafe.Add(ref b, (2) * 33);
+                    Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 29);
                     Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
-                    acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow102, 29), x0102, acc00_2);
+                    acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
                     ref float bRow103 = ref Unsafe.Add(ref b, (3) * 33);
+                    Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 29);
                     Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
-                    acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow103, 29), x0103, acc00_3);
+                    acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
                     ref float bRow104 = ref Unsafe.Add(ref b, (4) * 33);
+                    Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 29);
                     Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow104, 29), x0104, acc00_0);
+                    acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
                     ref float bRow105 = ref Unsafe.Add(ref b, (5) * 33);
+                    Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 29);
                     Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
-                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow105, 29), x0105, acc00_1);
+                    acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
                     ref float bRow106 = ref Unsafe.Add(ref b, (6) * 33);
+                    Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 29);
                     Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
-                    acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow106, 29), x0106, acc00_2);
+                    acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
                     ref float bRow107 = ref Unsafe.Add(ref b, (7) * 33);
+                    Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 29);
                     Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
-                    acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow107, 29), x0107, acc00_3);
+                    acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
                     ref float bRow108 = ref Unsafe.Add(ref b, (8) * 33);
+                    Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 29);
                     Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow108, 29), x0108, acc00_0);
+                    acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
                     ref float bRow109 = ref Unsafe.Add(ref b, (9) * 33);
+                    Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 29);
                     Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
-                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow109, 29), x0109, acc00_1);
+                    acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
                     ref float bRow110 = ref Unsafe.Add(ref b, (10) * 33);
+                    Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 29);
                     Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
-                    acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow110, 29), x0110, acc00_2);
+                    acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
                     ref float bRow111 = ref Unsafe.Add(ref b, (11) * 33);
+                    Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 29);
                     Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
-                    acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow111, 29), x0111, acc00_3);
+                    acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
                     ref float bRow4 = ref Unsafe.Add(ref b, (12) * 33);
+                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 29);
                     Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (12)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow4, 29), x04, acc00_0);
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
                     Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     acc00.StoreUnsafe(ref c, (m) * 33 + 29);
                 }
@@ -1314,15 +1335,23 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 13; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                    Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                    Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                    Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
+                    Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
+                    Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
+                    Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                    acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                    acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                    acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                    acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
-                    acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
-                    acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
-                    acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc01 = MultiplyAdd(b1, x0, acc01);
+                    acc02 = MultiplyAdd(b2, x0, acc02);
+                    acc03 = MultiplyAdd(b3, x0, acc03);
+                    acc04 = MultiplyAdd(b4, x0, acc04);
+                    acc05 = MultiplyAdd(b5, x0, acc05);
+                    acc06 = MultiplyAdd(b6, x0, acc06);
+                    acc07 = MultiplyAdd(b7, x0, acc07);
                 }
                 acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                 acc01.StoreUnsafe(ref c, (m) * 33 + 4);
@@ -1341,44 +1370,57 @@ namespace GenNN.Generated
                 Vector128<float> acc00_2 = Vector128<float>.Zero;
                 Vector128<float> acc00_3 = Vector128<float>.Zero;
                 ref float bRow100 = ref Unsafe.Add(ref b, (0) * 33);
+                Vector128<float> b0100 = Vector128.LoadUnsafe(ref bRow100, 29);
                 Vector128<float> x0100 = Vector128.Create(Unsafe.Add(ref a0, (0)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow100, 29), x0100, acc00_0);
+                acc00_0 = MultiplyAdd(b0100, x0100, acc00_0);
                 ref float bRow101 = ref Unsafe.Add(ref b, (1) * 33);
+                Vector128<float> b0101 = Vector128.LoadUnsafe(ref bRow101, 29);
                 Vector128<float> x0101 = Vector128.Create(Unsafe.Add(ref a0, (1)));
-                acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow101, 29), x0101, acc00_1);
+                acc00_1 = MultiplyAdd(b0101, x0101, acc00_1);
                 ref float bRow102 = ref Unsafe.Add(ref b, (2) * 33);
+                Vector128<float> b0102 = Vector128.LoadUnsafe(ref bRow102, 29);
                 Vector128<float> x0102 = Vector128.Create(Unsafe.Add(ref a0, (2)));
-                acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow102, 29), x0102, acc00_2);
+                acc00_2 = MultiplyAdd(b0102, x0102, acc00_2);
                 ref float bRow103 = ref Unsafe.Add(ref b, (3) * 33);
+                Vector128<float> b0103 = Vector128.LoadUnsafe(ref bRow103, 29);
                 Vector128<float> x0103 = Vector128.Create(Unsafe.Add(ref a0, (3)));
-                acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow103, 29), x0103, acc00_3);
+                acc00_3 = MultiplyAdd(b0103, x0103, acc00_3);
                 ref float bRow104 = ref Unsafe.Add(ref b, (4) * 33);
+                Vector128<float> b0104 = Vector128.LoadUnsafe(ref bRow104, 29);
                 Vector128<float> x0104 = Vector128.Create(Unsafe.Add(ref a0, (4)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow104, 29), x0104, acc00_0);
+                acc00_0 = MultiplyAdd(b0104, x0104, acc00_0);
                 ref float bRow105 = ref Unsafe.Add(ref b, (5) * 33);
+                Vector128<float> b0105 = Vector128.LoadUnsafe(ref bRow105, 29);
                 Vector128<float> x0105 = Vector128.Create(Unsafe.Add(ref a0, (5)));
-                acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow105, 29), x0105, acc00_1);
+                acc00_1 = MultiplyAdd(b0105, x0105, acc00_1);
                 ref float bRow106 = ref Unsafe.Add(ref b, (6) * 33);
+                Vector128<float> b0106 = Vector128.LoadUnsafe(ref bRow106, 29);
                 Vector128<float> x0106 = Vector128.Create(Unsafe.Add(ref a0, (6)));
-                acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow106, 29), x0106, acc00_2);
+                acc00_2 = MultiplyAdd(b0106, x0106, acc00_2);
                 ref float bRow107 = ref Unsafe.Add(ref b, (7) * 33);
+                Vector128<float> b0107 = Vector128.LoadUnsafe(ref bRow107, 29);
                 Vector128<float> x0107 = Vector128.Create(Unsafe.Add(ref a0, (7)));
-                acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow107, 29), x0107, acc00_3);
+                acc00_3 = MultiplyAdd(b0107, x0107, acc00_3);
                 ref float bRow108 = ref Unsafe.Add(ref b, (8) * 33);
+                Vector128<float> b0108 = Vector128.LoadUnsafe(ref bRow108, 29);
                 Vector128<float> x0108 = Vector128.Create(Unsafe.Add(ref a0, (8)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow108, 29), x0108, acc00_0);
+                acc00_0 = MultiplyAdd(b0108, x0108, acc00_0);
                 ref float bRow109 = ref Unsafe.Add(ref b, (9) * 33);
+                Vector128<float> b0109 = Vector128.LoadUnsafe(ref bRow109, 29);
                 Vector128<float> x0109 = Vector128.Create(Unsafe.Add(ref a0, (9)));
-                acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow109, 29), x0109, acc00_1);
+                acc00_1 = MultiplyAdd(b0109, x0109, acc00_1);
                 ref float bRow110 = ref Unsafe.Add(ref b, (10) * 33);
+                Vector128<float> b0110 = Vector128.LoadUnsafe(ref bRow110, 29);
                 Vector128<float> x0110 = Vector128.Create(Unsafe.Add(ref a0, (10)));
-                acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow110, 29), x0110, acc00_2);
+                acc00_2 = MultiplyAdd(b0110, x0110, acc00_2);
                 ref float bRow111 = ref Unsafe.Add(ref b, (11) * 33);
+                Vector128<float> b0111 = Vector128.LoadUnsafe(ref bRow111, 29);
                 Vector128<float> x0111 = Vector128.Create(Unsafe.Add(ref a0, (11)));
-                acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow111, 29), x0111, acc00_3);
+                acc00_3 = MultiplyAdd(b0111, x0111, acc00_3);
                 ref float bRow4 = ref Unsafe.Add(ref b, (12) * 33);
+                Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 29);
                 Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (12)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow4, 29), x04, acc00_0);
+                acc00_0 = MultiplyAdd(b04, x04, acc00_0);
                 Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                 acc00.StoreUnsafe(ref c, (m) * 33 + 29);
             }
@@ -1793,15 +1835,23 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
+                        Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
+                        Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
+                        Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
-                        acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
-                        acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
-                        acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        acc05 = MultiplyAdd(b5, x0, acc05);
+                        acc06 = MultiplyAdd(b6, x0, acc06);
+                        acc07 = MultiplyAdd(b7, x0, acc07);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 4);
@@ -1818,8 +1868,9 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 29);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 29), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 29);
                 }
@@ -2537,12 +2588,17 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 33; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
                     }
                     acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(acc00, Vector128<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
@@ -2704,12 +2760,17 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 33; k++)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                    Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                    Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                    Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                    acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                    acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                    acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                    acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
+                    acc00 = MultiplyAdd(b0, x0, acc00);
+                    acc01 = MultiplyAdd(b1, x0, acc01);
+                    acc02 = MultiplyAdd(b2, x0, acc02);
+                    acc03 = MultiplyAdd(b3, x0, acc03);
+                    acc04 = MultiplyAdd(b4, x0, acc04);
                 }
                 acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(acc00, Vector128<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                 acc00.StoreUnsafe(ref c, (m) * 17 + 0);
@@ -3036,12 +3097,17 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 33 + m));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 4);
@@ -3953,15 +4019,23 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 17; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 16);
+                        Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, 20);
+                        Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, 24);
+                        Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, 28);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 16), x0, acc04);
-                        acc05 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 20), x0, acc05);
-                        acc06 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 24), x0, acc06);
-                        acc07 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 28), x0, acc07);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        acc05 = MultiplyAdd(b5, x0, acc05);
+                        acc06 = MultiplyAdd(b6, x0, acc06);
+                        acc07 = MultiplyAdd(b7, x0, acc07);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 33 + 0);
                     acc00 = acc00 * (Vector128<float>.One - dacc00 * dacc00);
@@ -3998,21 +4072,26 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 4)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 29);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 29), x0, acc00_0);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 33);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 29);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 29), x01, acc00_1);
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
                         ref float bRow2 = ref Unsafe.Add(ref b, (k + 2) * 33);
+                        Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 29);
                         Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (k + 2)));
-                        acc00_2 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 29), x02, acc00_2);
+                        acc00_2 = MultiplyAdd(b02, x02, acc00_2);
                         ref float bRow3 = ref Unsafe.Add(ref b, (k + 3) * 33);
+                        Vector128<float> b03 = Vector128.LoadUnsafe(ref bRow3, 29);
                         Vector128<float> x03 = Vector128.Create(Unsafe.Add(ref a0, (k + 3)));
-                        acc00_3 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow3, 29), x03, acc00_3);
+                        acc00_3 = MultiplyAdd(b03, x03, acc00_3);
                     }
                     ref float bRow4 = ref Unsafe.Add(ref b, (16) * 33);
+                    Vector128<float> b04 = Vector128.LoadUnsafe(ref bRow4, 29);
                     Vector128<float> x04 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow4, 29), x04, acc00_0);
+                    acc00_0 = MultiplyAdd(b04, x04, acc00_0);
                     Vector128<float> acc00 = (acc00_0 + acc00_1) + (acc00_2 + acc00_3);
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 33 + 29);
                     acc00 = acc00 * (Vector128<float>.One - dacc00 * dacc00);
@@ -4259,18 +4338,24 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
-                        acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
-                        acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                     Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
-                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
                     Vector128<float> acc00 = acc00_0 + acc00_1;
                     Vector128<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4369,18 +4454,24 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
-                        acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
-                        acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                     Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
-                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
                     Vector128<float> acc00 = acc00_0 + acc00_1;
                     Vector128<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4479,18 +4570,24 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 16; k += 2)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
-                        acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
+                        acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                        acc01_0 = MultiplyAdd(b1, x0, acc01_0);
                         ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                        Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                        Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                         Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                        acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
-                        acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
+                        acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                        acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                     }
                     ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                    Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                    Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                     Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
-                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
+                    acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                    acc01_0 = MultiplyAdd(b12, x02, acc01_0);
                     Vector128<float> acc00 = acc00_0 + acc00_1;
                     Vector128<float> acc01 = acc01_0 + acc01_1;
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4561,18 +4658,24 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 16; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
-                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                     Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
-                    acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                 Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
-                acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
                 Vector128<float> acc00 = acc00_0 + acc00_1;
                 Vector128<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4596,18 +4699,24 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 16; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
-                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                     Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
-                    acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                 Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
-                acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
                 Vector128<float> acc00 = acc00_0 + acc00_1;
                 Vector128<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4631,18 +4740,24 @@ namespace GenNN.Generated
                 for (nuint k = 0; k < 16; k += 2)
                 {
                     ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                    Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                    Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                     Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                    acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00_0);
-                    acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01_0);
+                    acc00_0 = MultiplyAdd(b0, x0, acc00_0);
+                    acc01_0 = MultiplyAdd(b1, x0, acc01_0);
                     ref float bRow1 = ref Unsafe.Add(ref b, (k + 1) * 7);
+                    Vector128<float> b01 = Vector128.LoadUnsafe(ref bRow1, 0);
+                    Vector128<float> b11 = Vector128.LoadUnsafe(ref bRow1, 3);
                     Vector128<float> x01 = Vector128.Create(Unsafe.Add(ref a0, (k + 1)));
-                    acc00_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 0), x01, acc00_1);
-                    acc01_1 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow1, 3), x01, acc01_1);
+                    acc00_1 = MultiplyAdd(b01, x01, acc00_1);
+                    acc01_1 = MultiplyAdd(b11, x01, acc01_1);
                 }
                 ref float bRow2 = ref Unsafe.Add(ref b, (16) * 7);
+                Vector128<float> b02 = Vector128.LoadUnsafe(ref bRow2, 0);
+                Vector128<float> b12 = Vector128.LoadUnsafe(ref bRow2, 3);
                 Vector128<float> x02 = Vector128.Create(Unsafe.Add(ref a0, (16)));
-                acc00_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 0), x02, acc00_0);
-                acc01_0 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow2, 3), x02, acc01_0);
+                acc00_0 = MultiplyAdd(b02, x02, acc00_0);
+                acc01_0 = MultiplyAdd(b12, x02, acc01_0);
                 Vector128<float> acc00 = acc00_0 + acc00_1;
                 Vector128<float> acc01 = acc01_0 + acc01_1;
                 acc00.StoreUnsafe(ref c, (m) * 7 + 0);
@@ -4778,9 +4893,11 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -4841,9 +4958,11 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -4904,9 +5023,11 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 3), x0, acc01);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -5686,12 +5807,17 @@ namespace GenNN.Generated
                     for (nuint k = 0; k < 7; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, 13);
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 4), x0, acc01);
-                        acc02 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 8), x0, acc02);
-                        acc03 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 12), x0, acc03);
-                        acc04 = MultiplyAdd(Vector128.LoadUnsafe(ref bRow, 13), x0, acc04);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
                     }
                     Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector128.ConditionalSelect(Vector128.GreaterThan(dacc00, Vector128<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
