@@ -85,6 +85,7 @@ Emit("mlp64_batch1024", BatchRows / MedianSecondsPerCall(() => mlp.PredictBatch(
 // ---- Bytes allocated per call after warm-up (this thread). ----
 Emit("alloc_predict", BytesPerCall(() => mlp.Predict(image, probabilities), 10_000), "B/call");
 Emit("alloc_predict_iris", BytesPerCall(() => iris.Predict(flower, irisOut), 10_000), "B/call");
+Emit("alloc_batch1024", BytesPerCall(() => mlp.PredictBatch(batch, batchOut, BatchRows), 200), "B/call");
 {
     var net = new Mlp64(seed: 1);
     float[] x = train.Features.Slice(0, 64 * 784).ToArray();
