@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-say() { echo "[compare] $*" >&2; }
+say() { echo "[compare ${SECONDS}s] $*" >&2; }
 
 # ---- 1. The peer and the data, from Debian. ----
 packages=(python3-torch libopenblas0-pthread python3-numpy dataset-fashion-mnist)
