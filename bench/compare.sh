@@ -115,7 +115,7 @@ peer_info="$(run_torch --info)"
     else
         echo "- ORT: not run (--no-ort)"
     fi
-    echo "- threads: OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 torch.set_num_threads(1), ORT 1 intra-op + 1 inter-op thread; pinned: ${pin[*]:-no (taskset missing or 1 CPU)}"
+    echo "- threads: OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 torch.set_num_threads(1)$([ "$ort" = 0 ] || echo ", ORT 1 intra-op + 1 inter-op thread"); pinned: ${pin[*]:-no (taskset missing or 1 CPU)}"
     echo "- OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>} in this shell; $([ "$keep_openblas_env" = 0 ] && echo unset || echo kept) for the PyTorch peer"
     echo "- data: $data (Fashion-MNIST, 60,000 train / 10,000 test, pixels / 255)"
     echo "- command: $command (rounds: $rounds)"
