@@ -4,8 +4,13 @@
 One run measures every case once and prints one JSON object per line, like the gen-nn harness:
     {"runner": "torch", "case": "mlp64_predict", "value": 14.2, "unit": "us/call"}
 Single-sample and batch cases time eager mode under torch.no_grad() and TorchScript (scripted, frozen), and report
-both plus the faster as the case itself. Training is the idiomatic loop: nn.Sequential of Linear/ReLU,
+both plus the faster as the case itself. With --weights DIR they run on gen-nn's weights (DIR/mlp64.safetensors and
+DIR/iris16.safetensors, written by `GenNN.Compare --save-weights DIR`), so all three sides predict with one weight set. Training is the idiomatic loop: nn.Sequential of Linear/ReLU,
 CrossEntropyLoss on the logits, Adam(1e-3), batch 64 over a fresh random permutation, zero_grad/backward/step.
+
+`--export-onnx DIR` loads those weights, writes DIR/mlp64.onnx and DIR/iris16.onnx (torch.onnx.export, a dynamic batch
+axis so that one file serves one sample and a batch) for the ONNX Runtime side, bench/GenNN.CompareOrt, and
+DIR/reference.json, PyTorch's outputs for the inputs the cases use, which that side checks its own against.
 
 Run it with Debian's interpreter (/usr/bin/python3), which sees python3-torch; compare.sh sets the thread variables.
 """
@@ -14,6 +19,7 @@ import gzip
 import json
 import os
 import statistics
+import struct
 import time
 
 import numpy as np
@@ -51,6 +57,68 @@ def mlp(sizes, softmax):
     if softmax:
         layers.append(nn.Softmax(dim=1))
     return nn.Sequential(*layers)
+
+
+def read_safetensors(path):
+    """The F32 tensors of a safetensors file (8-byte little-endian header length, JSON header, raw data) as torch
+    tensors; Debian 12 packages no `safetensors` module, and the format is this small."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32", f"{path}: {name} is {entry['dtype']}, expected F32"
+        begin, end = entry["data_offsets"]
+        tensors[name] = torch.from_numpy(np.frombuffer(data[begin:end], dtype="<f4").copy()).reshape(entry["shape"])
+    return tensors
+
+
+def load_gennn_weights(model, path):
+    """Copies gen-nn's layers.{i}.weight ([out, in], PyTorch's order) and layers.{i}.bias into the i-th nn.Linear."""
+    tensors = read_safetensors(path)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for i, linear in enumerate(linears):
+            weight, bias = tensors[f"layers.{i}.weight"], tensors[f"layers.{i}.bias"]
+            assert weight.shape == linear.weight.shape, f"{path}: layers.{i}.weight is {list(weight.shape)}, expected {list(linear.weight.shape)}"
+            linear.weight.copy_(weight)
+            linear.bias.copy_(bias)
+    return model
+
+
+FLOWER = [[0.3, -0.6, 0.5, -0.1]]  # the fixed 4-16-3 input of every side
+
+
+def predict_networks(weights):
+    """The two predicted networks, on gen-nn's weights when a folder holds them, else freshly initialised."""
+    net = mlp([784, 64, 64, 10], softmax=True)
+    iris = mlp([4, 16, 3], softmax=True)
+    if weights:
+        load_gennn_weights(net, os.path.join(weights, "mlp64.safetensors"))
+        load_gennn_weights(iris, os.path.join(weights, "iris16.safetensors"))
+    return net.eval(), iris.eval()
+
+
+def export_onnx(folder, x_test):
+    """Writes mlp64.onnx, iris16.onnx and reference.json into `folder` (which holds gen-nn's weights)."""
+    net, iris = predict_networks(folder)
+    flower = torch.tensor(FLOWER, dtype=torch.float32)
+    opset = 13
+    for name, model, example in (("mlp64", net, x_test[:1].clone()), ("iris16", iris, flower)):
+        torch.onnx.export(model, example, os.path.join(folder, f"{name}.onnx"), opset_version=opset,
+                          input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    with torch.no_grad():
+        reference = {"torch": torch.__version__, "opset": opset,
+                     "mlp64_first_test_image": net(x_test[:1]).flatten().tolist(),
+                     "mlp64_first_1024_test_images": net(x_test[:1024]).flatten().tolist(),
+                     "iris16_flower": iris(flower).flatten().tolist()}
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f)
 
 
 def median_seconds_per_call(body, calls_per_body, repeats):
@@ -170,6 +238,9 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--info", action="store_true", help="print versions and BLAS information as JSON, then exit")
     parser.add_argument("--summary", action="store_true", help="print versions and BLAS information on one line, then exit")
+    parser.add_argument("--weights", metavar="DIR", help="predict with gen-nn's weights from DIR/mlp64.safetensors and DIR/iris16.safetensors")
+    parser.add_argument("--export-onnx", metavar="DIR", help="export DIR's gen-nn weights to DIR/mlp64.onnx, DIR/iris16.onnx "
+                        "and PyTorch's outputs to DIR/reference.json, then exit")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -189,13 +260,15 @@ def main():
 
     repeats = 3 if args.quick else 7
     d = args.data
-    x_train, y_train = load_idx(f"{d}/train-images-idx3-ubyte.gz", f"{d}/train-labels-idx1-ubyte.gz")
     x_test, y_test = load_idx(f"{d}/t10k-images-idx3-ubyte.gz", f"{d}/t10k-labels-idx1-ubyte.gz")
+    if args.export_onnx:
+        export_onnx(args.export_onnx, x_test)
+        return
+    x_train, y_train = load_idx(f"{d}/train-images-idx3-ubyte.gz", f"{d}/train-labels-idx1-ubyte.gz")
 
-    net = mlp([784, 64, 64, 10], softmax=True)
+    net, iris = predict_networks(args.weights)
     time_inference("mlp64_predict", net, x_test[:1].clone(), 1000, 1e6, "us/call", repeats)
-    iris = mlp([4, 16, 3], softmax=True)
-    flower = torch.tensor([[0.3, -0.6, 0.5, -0.1]], dtype=torch.float32)
+    flower = torch.tensor(FLOWER, dtype=torch.float32)
     time_inference("iris_predict", iris, flower, 1000, 1e9, "ns/call", repeats)
     time_inference("mlp64_batch1024", net, x_test[:1024].clone(), 1, None, "M samples/s", repeats, rate=1024)
 

@@ -1,13 +1,14 @@
 // The gen-nn side of bench/compare.sh. One run measures every case once and prints one JSON object per line:
 //   {"runner":"gennn","case":"mlp64_predict","value":1.93,"unit":"us/call"}
-// compare.sh alternates this program with bench/peer_torch.py over several rounds and bench/report.py takes the medians.
+// compare.sh alternates this program with bench/peer_torch.py and bench/GenNN.CompareOrt over several rounds and
+// bench/report.py takes the medians. The timing helpers are in Timing.cs, which GenNN.CompareOrt links too.
 //   dotnet run -c Release --project bench/GenNN.Compare -- [--data /usr/share/datasets/fashion-mnist] [--quick]
+//   ... -- --save-weights DIR   writes the predicted networks' weights (seed 42, as timed here) to DIR/mlp64.safetensors and
+//                               DIR/iris16.safetensors and exits: the PyTorch and ONNX Runtime sides predict with them too.
 // Within a run, timed cases repeat several times after a warm-up and report their median; one epoch of training per
 // network is timed once per run (a fresh model each run, so every round trains the same way).
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.Threading;
 using GenNN;
@@ -15,14 +16,26 @@ using GenNN.Bench;
 
 string dataDir = "/usr/share/datasets/fashion-mnist";
 bool quick = false;
+string? saveWeights = null;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--data": dataDir = args[++i]; break;
         case "--quick": quick = true; break;
-        default: throw new ArgumentException($"Unknown argument '{args[i]}'; expected --data DIR or --quick.");
+        case "--save-weights": saveWeights = args[++i]; break;
+        default: throw new ArgumentException($"Unknown argument '{args[i]}'; expected --data DIR, --quick or --save-weights DIR.");
     }
+}
+
+// The seed of the predicted networks below: one weight set for all three sides.
+const int PredictSeed = 42;
+if (saveWeights is not null)
+{
+    Directory.CreateDirectory(saveWeights);
+    new Mlp64(PredictSeed).Save(Path.Combine(saveWeights, "mlp64.safetensors"));
+    new Iris16(PredictSeed).Save(Path.Combine(saveWeights, "iris16.safetensors"));
+    return 0;
 }
 
 int repeats = quick ? 3 : 7;
@@ -37,10 +50,10 @@ Emit("info_isa", System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Ve
     : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "scalar", "widest accelerated vector");
 Emit("info_dotnet", Environment.Version.ToString(), "runtime");
 
-var mlp = new Mlp64(seed: 42);
+var mlp = new Mlp64(PredictSeed);
 float[] image = test.GetFeatures(0).ToArray();
 float[] probabilities = new float[Mlp64.OutputSize];
-var iris = new Iris16(seed: 42);
+var iris = new Iris16(PredictSeed);
 float[] flower = { 0.3f, -0.6f, 0.5f, -0.1f };
 float[] irisOut = new float[Iris16.OutputSize];
 const int BatchRows = 1024;
@@ -72,6 +85,7 @@ Emit("mlp64_batch1024", BatchRows / MedianSecondsPerCall(() => mlp.PredictBatch(
 // ---- Bytes allocated per call after warm-up (this thread). ----
 Emit("alloc_predict", BytesPerCall(() => mlp.Predict(image, probabilities), 10_000), "B/call");
 Emit("alloc_predict_iris", BytesPerCall(() => iris.Predict(flower, irisOut), 10_000), "B/call");
+Emit("alloc_batch1024", BytesPerCall(() => mlp.PredictBatch(batch, batchOut, BatchRows), 200), "B/call");
 {
     var net = new Mlp64(seed: 1);
     float[] x = train.Features.Slice(0, 64 * 784).ToArray();
@@ -169,76 +183,8 @@ static int[] Range(int start, int count)
     return rows;
 }
 
-// Times `body` (which makes `callsPerBody` calls) enough times for ~50 ms per repetition, after a warm-up that
-// lets tiered compilation finish; returns the median seconds per call over `repeats` repetitions.
-static double MedianSecondsPerCall(Action body, int callsPerBody, int repeats)
-{
-    long warmUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
-    int bodies = 0;
-    while (Stopwatch.GetTimestamp() < warmUntil || bodies < 50)
-    {
-        body();
-        bodies++;
-        if (bodies % 32 == 0)
-        {
-            Thread.Sleep(1);
-        }
-    }
+static double MedianSecondsPerCall(Action body, int callsPerBody, int repeats) => Timing.MedianSecondsPerCall(body, callsPerBody, repeats);
 
-    Thread.Sleep(200);
-    body();
+static double BytesPerCall(Action call, int calls) => Timing.BytesPerCall(call, calls);
 
-    // Calibrate: bodies per repetition for ~50 ms.
-    long t0 = Stopwatch.GetTimestamp();
-    body();
-    double one = Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7);
-    int perRepeat = Math.Max(1, (int)(0.05 / one));
-
-    var samples = new List<double>();
-    for (int r = 0; r < repeats; r++)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int k = 0; k < perRepeat; k++)
-        {
-            body();
-        }
-
-        samples.Add(Stopwatch.GetElapsedTime(start).TotalSeconds / ((double)perRepeat * callsPerBody));
-    }
-
-    samples.Sort();
-    return samples[samples.Count / 2];
-}
-
-static double BytesPerCall(Action call, int calls)
-{
-    for (int i = 0; i < calls; i++)
-    {
-        call();
-    }
-
-    Thread.Sleep(200);   // tier-1 rejit happens in the background; allocations there are on another thread anyway
-    for (int i = 0; i < calls; i++)
-    {
-        call();
-    }
-
-    long before = GC.GetAllocatedBytesForCurrentThread();
-    for (int i = 0; i < calls; i++)
-    {
-        call();
-    }
-
-    return (double)(GC.GetAllocatedBytesForCurrentThread() - before) / calls;
-}
-
-static void Emit(string name, object value, string unit)
-{
-    string text = value switch
-    {
-        double d => double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "null",
-        string s => "\"" + s + "\"",
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
-    };
-    Console.WriteLine($"{{\"runner\":\"gennn\",\"case\":\"{name}\",\"value\":{text},\"unit\":\"{unit}\"}}");
-}
+static void Emit(string name, object value, string unit) => Timing.Emit("gennn", name, value, unit);
