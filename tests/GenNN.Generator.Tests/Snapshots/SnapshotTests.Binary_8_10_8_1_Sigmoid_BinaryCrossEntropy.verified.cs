@@ -669,7 +669,67 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 80);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -712,6 +772,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -1352,9 +1413,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1364,6 +1425,10 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
@@ -1381,6 +1446,12 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 10 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 10 + 2);
@@ -1390,6 +1461,36 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                }
+            }
+            {
+                nuint m = 6;
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
                 }
             }
         }
@@ -1738,7 +1839,48 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 90);
             ref float bias = ref Unsafe.Add(ref p, 170);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 10);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
@@ -1768,6 +1910,7 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2332,8 +2475,43 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 90);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
+                // Rows m..m+5; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                }
+            }
+            {
+                nuint m = 6;
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2357,25 +2535,6 @@ namespace GenNN.Generated
                     acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
-                }
-            }
-            {
-                nuint m = 8;
-                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
-                {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                 }
             }
         }
@@ -2820,7 +2979,91 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 10 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 10 + 2);
+                    acc01 = acc01 * dacc01 * (Vector256<float>.One - dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 10 + 2);
+                    acc11 = acc11 * dacc11 * (Vector256<float>.One - dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 10 + 2);
+                    acc21 = acc21 * dacc21 * (Vector256<float>.One - dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 10 + 2);
+                    acc31 = acc31 * dacc31 * (Vector256<float>.One - dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 10 + 0);
+                    acc40 = acc40 * dacc40 * (Vector256<float>.One - dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    Vector256<float> dacc41 = Vector256.LoadUnsafe(ref act, (m + 4) * 10 + 2);
+                    acc41 = acc41 * dacc41 * (Vector256<float>.One - dacc41);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 10 + 0);
+                    acc50 = acc50 * dacc50 * (Vector256<float>.One - dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    Vector256<float> dacc51 = Vector256.LoadUnsafe(ref act, (m + 5) * 10 + 2);
+                    acc51 = acc51 * dacc51 * (Vector256<float>.One - dacc51);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -2879,6 +3122,7 @@ namespace GenNN.Generated
                     acc31 = acc31 * dacc31 * (Vector256<float>.One - dacc31);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -3441,7 +3685,48 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 178);
             ref float bias = ref Unsafe.Add(ref p, 186);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -3471,6 +3756,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -3950,14 +4236,16 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 178);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
@@ -3970,11 +4258,36 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                }
+            }
+            {
+                nuint m = 6;
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                 }
             }
         }
@@ -4267,7 +4580,60 @@ namespace GenNN.Generated
         private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 1);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 8 + 0);
+                    acc00 = acc00 * dacc00 * (Vector256<float>.One - dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 8 + 0);
+                    acc10 = acc10 * dacc10 * (Vector256<float>.One - dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 8 + 0);
+                    acc20 = acc20 * dacc20 * (Vector256<float>.One - dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 8 + 0);
+                    acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 8 + 0);
+                    acc40 = acc40 * dacc40 * (Vector256<float>.One - dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 8 + 0);
+                    acc50 = acc50 * dacc50 * (Vector256<float>.One - dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
@@ -4305,6 +4671,7 @@ namespace GenNN.Generated
                     acc30 = acc30 * dacc30 * (Vector256<float>.One - dacc30);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

@@ -620,7 +620,66 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 6);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 2);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 2);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    acc00 = ReLU(acc00);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    acc10 = ReLU(acc10);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    acc20 = ReLU(acc20);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    acc30 = ReLU(acc30);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    acc40 = ReLU(acc40);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    acc50 = ReLU(acc50);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -662,6 +721,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -1362,7 +1422,54 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 9);
             ref float bias = ref Unsafe.Add(ref p, 15);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -1396,6 +1503,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2089,7 +2197,72 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 2);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Vector128<float> dacc00 = Vector128.LoadUnsafe(ref act, (m) * 3 + 0);
+                    acc00 = Vector128.AndNot(acc00, Vector128.LessThanOrEqual(dacc00, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Vector128<float> dacc10 = Vector128.LoadUnsafe(ref act, (m + 1) * 3 + 0);
+                    acc10 = Vector128.AndNot(acc10, Vector128.LessThanOrEqual(dacc10, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Vector128<float> dacc20 = Vector128.LoadUnsafe(ref act, (m + 2) * 3 + 0);
+                    acc20 = Vector128.AndNot(acc20, Vector128.LessThanOrEqual(dacc20, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Vector128<float> dacc30 = Vector128.LoadUnsafe(ref act, (m + 3) * 3 + 0);
+                    acc30 = Vector128.AndNot(acc30, Vector128.LessThanOrEqual(dacc30, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    Vector128<float> dacc40 = Vector128.LoadUnsafe(ref act, (m + 4) * 3 + 0);
+                    acc40 = Vector128.AndNot(acc40, Vector128.LessThanOrEqual(dacc40, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    Vector128<float> dacc50 = Vector128.LoadUnsafe(ref act, (m + 5) * 3 + 0);
+                    acc50 = Vector128.AndNot(acc50, Vector128.LessThanOrEqual(dacc50, Vector128<float>.Zero));
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -2135,6 +2308,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

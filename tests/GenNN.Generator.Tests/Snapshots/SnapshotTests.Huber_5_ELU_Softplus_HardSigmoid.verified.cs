@@ -641,7 +641,67 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 35);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 5);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 5);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 5);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 5);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc41 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc51 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 5; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -684,6 +744,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -1186,9 +1247,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
             {
-                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
+                nuint m = 0;
+                // Rows m..m+4; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -1198,6 +1259,8 @@ namespace GenNN.Generated
                     Vector128<float> acc21 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
                     Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -1215,6 +1278,9 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -1224,25 +1290,8 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
-                }
-            }
-            {
-                nuint m = 4;
-                // Row m; 2 vector(s) of 4 columns from 0, 3.
-                {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc01 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
                 }
             }
         }
@@ -1642,7 +1691,67 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 42);
             ref float bias = ref Unsafe.Add(ref p, 84);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 7);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 7);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 2);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 2);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 2);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc41 = Vector128.LoadUnsafe(ref bias, 2);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc51 = Vector128.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 6 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 6 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 6 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 6 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 6 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
                 {
@@ -1685,6 +1794,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2261,9 +2371,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 42);
             nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 2.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2273,6 +2383,10 @@ namespace GenNN.Generated
                     Vector128<float> acc21 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
                     Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
@@ -2290,6 +2404,12 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 6 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 6 + 2);
@@ -2299,18 +2419,18 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
                     acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 6 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 6 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 6 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 6 + 2);
                 }
             }
             {
-                nuint m = 4;
-                // Rows m..m+2; 2 vector(s) of 4 columns from 0, 2.
+                nuint m = 6;
+                // Row m; 2 vector(s) of 4 columns from 0, 2.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    Vector128<float> acc11 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc21 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
@@ -2319,19 +2439,9 @@ namespace GenNN.Generated
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 2));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 6 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 6 + 2);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 6 + 0);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
                 }
             }
         }
@@ -2733,7 +2843,67 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -2776,6 +2946,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -3224,7 +3395,54 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 90);
             ref float bias = ref Unsafe.Add(ref p, 102);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -3258,6 +3476,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -3700,14 +3919,16 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 90);
             nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
@@ -3720,6 +3941,10 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -3729,27 +3954,10 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
-                }
-            }
-            {
-                nuint m = 4;
-                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
-                {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                    }
-                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
-                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
-                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
-                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
                 }
             }
         }
@@ -4098,7 +4306,67 @@ namespace GenNN.Generated
         private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 2);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 2);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 2);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 2);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 2);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 2);
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < 2; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 6 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 6 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 6 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 6 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 6 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
                 {
@@ -4141,6 +4409,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

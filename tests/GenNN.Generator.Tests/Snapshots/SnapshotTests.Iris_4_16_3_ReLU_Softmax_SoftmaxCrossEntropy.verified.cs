@@ -600,7 +600,79 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 64);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 8.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 4);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 4);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 4);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 4);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 8);
+                    for (nuint k = 0; k < 4; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 16 + 8);
+                    acc10 = ReLU(acc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                    acc11 = ReLU(acc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
+                    acc20 = ReLU(acc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
+                    acc21 = ReLU(acc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 16 + 8);
+                    acc30 = ReLU(acc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
+                    acc31 = ReLU(acc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
+                    acc40 = ReLU(acc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 16 + 0);
+                    acc41 = ReLU(acc41);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 16 + 8);
+                    acc50 = ReLU(acc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 16 + 0);
+                    acc51 = ReLU(acc51);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 16 + 8);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
@@ -651,6 +723,7 @@ namespace GenNN.Generated
                     acc31 = ReLU(acc31);
                     acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -1101,8 +1174,8 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
             {
+                nuint m = 0;
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1530,7 +1603,60 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 80);
             ref float bias = ref Unsafe.Add(ref p, 128);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 16);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 16);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 16);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 16);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 16);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 16);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 16; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -1568,6 +1694,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2313,8 +2440,55 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 80);
             nuint depth = rows;
-            for (nuint m = 0; m < 16; m += 4)
+            for (nuint m = 0; m < 12; m += 6)
             {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 3);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 16 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m) * 3 + 0 + 2) = acc00.GetElement(2);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 3 + 0 + 2) = acc10.GetElement(2);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 3 + 0 + 2) = acc20.GetElement(2);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 3 + 0 + 2) = acc30.GetElement(2);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 3 + 0 + 2) = acc40.GetElement(2);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 3 + 0 + 2) = acc50.GetElement(2);
+                }
+            }
+            {
+                nuint m = 12;
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -2668,7 +2842,91 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 8.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 3; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 16);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 16 + 0);
+                    acc00 = Vector256.AndNot(acc00, Vector256.LessThanOrEqual(dacc00, Vector256<float>.Zero));
+                    acc00.StoreUnsafe(ref c, (m) * 16 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 16 + 8);
+                    acc01 = Vector256.AndNot(acc01, Vector256.LessThanOrEqual(dacc01, Vector256<float>.Zero));
+                    acc01.StoreUnsafe(ref c, (m) * 16 + 8);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 0);
+                    acc10 = Vector256.AndNot(acc10, Vector256.LessThanOrEqual(dacc10, Vector256<float>.Zero));
+                    acc10.StoreUnsafe(ref c, (m + 1) * 16 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 16 + 8);
+                    acc11 = Vector256.AndNot(acc11, Vector256.LessThanOrEqual(dacc11, Vector256<float>.Zero));
+                    acc11.StoreUnsafe(ref c, (m + 1) * 16 + 8);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 16 + 0);
+                    acc20 = Vector256.AndNot(acc20, Vector256.LessThanOrEqual(dacc20, Vector256<float>.Zero));
+                    acc20.StoreUnsafe(ref c, (m + 2) * 16 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 16 + 8);
+                    acc21 = Vector256.AndNot(acc21, Vector256.LessThanOrEqual(dacc21, Vector256<float>.Zero));
+                    acc21.StoreUnsafe(ref c, (m + 2) * 16 + 8);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 16 + 0);
+                    acc30 = Vector256.AndNot(acc30, Vector256.LessThanOrEqual(dacc30, Vector256<float>.Zero));
+                    acc30.StoreUnsafe(ref c, (m + 3) * 16 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 16 + 8);
+                    acc31 = Vector256.AndNot(acc31, Vector256.LessThanOrEqual(dacc31, Vector256<float>.Zero));
+                    acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 16 + 0);
+                    acc40 = Vector256.AndNot(acc40, Vector256.LessThanOrEqual(dacc40, Vector256<float>.Zero));
+                    acc40.StoreUnsafe(ref c, (m + 4) * 16 + 0);
+                    Vector256<float> dacc41 = Vector256.LoadUnsafe(ref act, (m + 4) * 16 + 8);
+                    acc41 = Vector256.AndNot(acc41, Vector256.LessThanOrEqual(dacc41, Vector256<float>.Zero));
+                    acc41.StoreUnsafe(ref c, (m + 4) * 16 + 8);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 16 + 0);
+                    acc50 = Vector256.AndNot(acc50, Vector256.LessThanOrEqual(dacc50, Vector256<float>.Zero));
+                    acc50.StoreUnsafe(ref c, (m + 5) * 16 + 0);
+                    Vector256<float> dacc51 = Vector256.LoadUnsafe(ref act, (m + 5) * 16 + 8);
+                    acc51 = Vector256.AndNot(acc51, Vector256.LessThanOrEqual(dacc51, Vector256<float>.Zero));
+                    acc51.StoreUnsafe(ref c, (m + 5) * 16 + 8);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
                 {
@@ -2727,6 +2985,7 @@ namespace GenNN.Generated
                     acc31 = Vector256.AndNot(acc31, Vector256.LessThanOrEqual(dacc31, Vector256<float>.Zero));
                     acc31.StoreUnsafe(ref c, (m + 3) * 16 + 8);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

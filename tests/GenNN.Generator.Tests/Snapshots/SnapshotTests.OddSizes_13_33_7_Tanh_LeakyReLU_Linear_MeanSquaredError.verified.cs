@@ -731,16 +731,18 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 429);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
             {
                 for (nuint col = 0; col < 32; col += 16)
                 {
-                    // Rows m..m+3; 2 vector(s) of 8 columns from col, col + 8.
+                    // Rows m..m+5; 2 vector(s) of 8 columns from col, col + 8.
                     {
                         ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                         ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
                         ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
                         ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                        ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 13);
+                        ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 13);
                         Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, col);
                         Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, col + 8);
                         Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, col);
@@ -749,6 +751,10 @@ namespace GenNN.Generated
                         Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, col + 8);
                         Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, col);
                         Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, col + 8);
                         for (nuint k = 0; k < 13; k++)
                         {
                             ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -766,6 +772,12 @@ namespace GenNN.Generated
                             Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                             acc30 = MultiplyAdd(b0, x3, acc30);
                             acc31 = MultiplyAdd(b1, x3, acc31);
+                            Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                            acc40 = MultiplyAdd(b0, x4, acc40);
+                            acc41 = MultiplyAdd(b1, x4, acc41);
+                            Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                            acc50 = MultiplyAdd(b0, x5, acc50);
+                            acc51 = MultiplyAdd(b1, x5, acc51);
                         }
                         acc00.StoreUnsafe(ref c, (m) * 33 + col);
                         acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
@@ -775,18 +787,26 @@ namespace GenNN.Generated
                         acc21.StoreUnsafe(ref c, (m + 2) * 33 + col + 8);
                         acc30.StoreUnsafe(ref c, (m + 3) * 33 + col);
                         acc31.StoreUnsafe(ref c, (m + 3) * 33 + col + 8);
+                        acc40.StoreUnsafe(ref c, (m + 4) * 33 + col);
+                        acc41.StoreUnsafe(ref c, (m + 4) * 33 + col + 8);
+                        acc50.StoreUnsafe(ref c, (m + 5) * 33 + col);
+                        acc51.StoreUnsafe(ref c, (m + 5) * 33 + col + 8);
                     }
                 }
-                // Rows m..m+3; 1 vector(s) of 8 columns from 25.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 13);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 13);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 25);
                     Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 25);
                     Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 25);
                     Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 25);
                     for (nuint k = 0; k < 13; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -799,16 +819,121 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
                     acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
                     acc20.StoreUnsafe(ref c, (m + 2) * 33 + 25);
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 25);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 25);
                 }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 3 vector(s) of 8 columns from 0, 8, 16.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc22 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc32 = Vector256.LoadUnsafe(ref bias, 16);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                }
+                // Rows m..m+3; 2 vector(s) of 8 columns from 24, 25.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 13);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 13);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 25);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 25);
+                    for (nuint k = 0; k < 13; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 24);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 25);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 24);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
-                // Rows m..m+1; 4 vector(s) of 8 columns from 0, 8, 16, 24.
+                // Rows m..m+1; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
@@ -816,10 +941,12 @@ namespace GenNN.Generated
                     Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
                     Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
                     Vector256<float> acc03 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc04 = Vector256.LoadUnsafe(ref bias, 25);
                     Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
                     Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
                     Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 16);
                     Vector256<float> acc13 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc14 = Vector256.LoadUnsafe(ref bias, 25);
                     for (nuint k = 0; k < 13; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -827,43 +954,30 @@ namespace GenNN.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
                         acc02 = MultiplyAdd(b2, x0, acc02);
                         acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
                         Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                         acc12 = MultiplyAdd(b2, x1, acc12);
                         acc13 = MultiplyAdd(b3, x1, acc13);
+                        acc14 = MultiplyAdd(b4, x1, acc14);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 8);
                     acc02.StoreUnsafe(ref c, (m) * 33 + 16);
                     acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc04.StoreUnsafe(ref c, (m) * 33 + 25);
                     acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
                     acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
                     acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
                     acc13.StoreUnsafe(ref c, (m + 1) * 33 + 24);
-                }
-                // Rows m..m+1; 1 vector(s) of 8 columns from 25.
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 13);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 13);
-                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 25);
-                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 25);
-                    for (nuint k = 0; k < 13; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    acc14.StoreUnsafe(ref c, (m + 1) * 33 + 25);
                 }
                 m += 2;
             }
@@ -1654,11 +1768,11 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 4)
+            for (nuint m = 0; m < 12; m += 6)
             {
                 for (nuint col = 0; col < 32; col += 16)
                 {
-                    // Rows m..m+3; 2 vector(s) of 8 columns from col, col + 8.
+                    // Rows m..m+5; 2 vector(s) of 8 columns from col, col + 8.
                     {
                         Vector256<float> acc00 = Vector256<float>.Zero;
                         Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1668,6 +1782,10 @@ namespace GenNN.Generated
                         Vector256<float> acc21 = Vector256<float>.Zero;
                         Vector256<float> acc30 = Vector256<float>.Zero;
                         Vector256<float> acc31 = Vector256<float>.Zero;
+                        Vector256<float> acc40 = Vector256<float>.Zero;
+                        Vector256<float> acc41 = Vector256<float>.Zero;
+                        Vector256<float> acc50 = Vector256<float>.Zero;
+                        Vector256<float> acc51 = Vector256<float>.Zero;
                         for (nuint k = 0; k < depth; k++)
                         {
                             ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -1685,6 +1803,12 @@ namespace GenNN.Generated
                             Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 3));
                             acc30 = MultiplyAdd(b0, x3, acc30);
                             acc31 = MultiplyAdd(b1, x3, acc31);
+                            Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 4));
+                            acc40 = MultiplyAdd(b0, x4, acc40);
+                            acc41 = MultiplyAdd(b1, x4, acc41);
+                            Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 5));
+                            acc50 = MultiplyAdd(b0, x5, acc50);
+                            acc51 = MultiplyAdd(b1, x5, acc51);
                         }
                         acc00.StoreUnsafe(ref c, (m) * 33 + col);
                         acc01.StoreUnsafe(ref c, (m) * 33 + col + 8);
@@ -1694,14 +1818,20 @@ namespace GenNN.Generated
                         acc21.StoreUnsafe(ref c, (m + 2) * 33 + col + 8);
                         acc30.StoreUnsafe(ref c, (m + 3) * 33 + col);
                         acc31.StoreUnsafe(ref c, (m + 3) * 33 + col + 8);
+                        acc40.StoreUnsafe(ref c, (m + 4) * 33 + col);
+                        acc41.StoreUnsafe(ref c, (m + 4) * 33 + col + 8);
+                        acc50.StoreUnsafe(ref c, (m + 5) * 33 + col);
+                        acc51.StoreUnsafe(ref c, (m + 5) * 33 + col + 8);
                     }
                 }
-                // Rows m..m+3; 1 vector(s) of 8 columns from 25.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 25.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -1714,11 +1844,17 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 25);
                     acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
                     acc20.StoreUnsafe(ref c, (m + 2) * 33 + 25);
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 25);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 25);
                 }
             }
             {
@@ -2244,14 +2380,16 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 462);
             ref float bias = ref Unsafe.Add(ref p, 1023);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 33);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 33);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
                     Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
                     Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
@@ -2260,6 +2398,10 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
                     Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
                     Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 8);
                     for (nuint k = 0; k < 33; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -2277,6 +2419,12 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
@@ -2294,17 +2442,29 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
                     acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                    acc40 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc40, Vector256<float>.Zero), acc40, acc40 * Activations.LeakyReLUSlope);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 0);
+                    acc41 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc41, Vector256<float>.Zero), acc41, acc41 * Activations.LeakyReLUSlope);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 17 + 8);
+                    acc50 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc50, Vector256<float>.Zero), acc50, acc50 * Activations.LeakyReLUSlope);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 0);
+                    acc51 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc51, Vector256<float>.Zero), acc51, acc51 * Activations.LeakyReLUSlope);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 17 + 8);
                 }
-                // Rows m..m+3; 1 vector(s) of 8 columns from 9.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 33);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 33);
                     Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 9);
                     Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 9);
                     Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 9);
                     Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 9);
                     for (nuint k = 0; k < 33; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -2317,6 +2477,10 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
                     acc00.StoreUnsafe(ref c, (m) * 17 + 9);
@@ -2326,7 +2490,81 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 17 + 9);
                     acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                    acc40 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc40, Vector256<float>.Zero), acc40, acc40 * Activations.LeakyReLUSlope);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 9);
+                    acc50 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc50, Vector256<float>.Zero), acc50, acc50 * Activations.LeakyReLUSlope);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 9);
                 }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 3 vector(s) of 8 columns from 0, 8, 9.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 33);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 33);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 33);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 33);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc22 = Vector256.LoadUnsafe(ref bias, 9);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc32 = Vector256.LoadUnsafe(ref bias, 9);
+                    for (nuint k = 0; k < 33; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc11, Vector256<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc12 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc12, Vector256<float>.Zero), acc12, acc12 * Activations.LeakyReLUSlope);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc20, Vector256<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc21, Vector256<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
+                    acc22 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc22, Vector256<float>.Zero), acc22, acc22 * Activations.LeakyReLUSlope);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 17 + 9);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                    acc32 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc32, Vector256<float>.Zero), acc32, acc32 * Activations.LeakyReLUSlope);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2928,9 +3166,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 462);
             nuint depth = rows;
-            for (nuint m = 0; m < 32; m += 4)
+            for (nuint m = 0; m < 30; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 8.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -2940,6 +3178,10 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -2957,6 +3199,12 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
@@ -2966,13 +3214,19 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 17 + 8);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 17 + 8);
                 }
-                // Rows m..m+3; 1 vector(s) of 8 columns from 9.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -2985,31 +3239,60 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 9);
                     acc10.StoreUnsafe(ref c, (m + 1) * 17 + 9);
                     acc20.StoreUnsafe(ref c, (m + 2) * 17 + 9);
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 9);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 9);
                 }
             }
             {
-                nuint m = 32;
-                // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
+                nuint m = 30;
+                // Rows m..m+2; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc22 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m));
-                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
-                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 9), x0, acc02);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
                     acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 17 + 9);
                 }
             }
         }
@@ -3598,16 +3881,18 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
             {
                 for (nuint col = 0; col < 32; col += 16)
                 {
-                    // Rows m..m+3; 2 vector(s) of 8 columns from col, col + 8.
+                    // Rows m..m+5; 2 vector(s) of 8 columns from col, col + 8.
                     {
                         ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                         ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
                         ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
                         ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                        ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 17);
+                        ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 17);
                         Vector256<float> acc00 = Vector256<float>.Zero;
                         Vector256<float> acc01 = Vector256<float>.Zero;
                         Vector256<float> acc10 = Vector256<float>.Zero;
@@ -3616,6 +3901,10 @@ namespace GenNN.Generated
                         Vector256<float> acc21 = Vector256<float>.Zero;
                         Vector256<float> acc30 = Vector256<float>.Zero;
                         Vector256<float> acc31 = Vector256<float>.Zero;
+                        Vector256<float> acc40 = Vector256<float>.Zero;
+                        Vector256<float> acc41 = Vector256<float>.Zero;
+                        Vector256<float> acc50 = Vector256<float>.Zero;
+                        Vector256<float> acc51 = Vector256<float>.Zero;
                         for (nuint k = 0; k < 17; k++)
                         {
                             ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -3633,6 +3922,12 @@ namespace GenNN.Generated
                             Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                             acc30 = MultiplyAdd(b0, x3, acc30);
                             acc31 = MultiplyAdd(b1, x3, acc31);
+                            Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                            acc40 = MultiplyAdd(b0, x4, acc40);
+                            acc41 = MultiplyAdd(b1, x4, acc41);
+                            Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                            acc50 = MultiplyAdd(b0, x5, acc50);
+                            acc51 = MultiplyAdd(b1, x5, acc51);
                         }
                         Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + col);
                         acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
@@ -3658,18 +3953,34 @@ namespace GenNN.Generated
                         Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + col + 8);
                         acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
                         acc31.StoreUnsafe(ref c, (m + 3) * 33 + col + 8);
+                        Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 33 + col);
+                        acc40 = acc40 * (Vector256<float>.One - dacc40 * dacc40);
+                        acc40.StoreUnsafe(ref c, (m + 4) * 33 + col);
+                        Vector256<float> dacc41 = Vector256.LoadUnsafe(ref act, (m + 4) * 33 + col + 8);
+                        acc41 = acc41 * (Vector256<float>.One - dacc41 * dacc41);
+                        acc41.StoreUnsafe(ref c, (m + 4) * 33 + col + 8);
+                        Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 33 + col);
+                        acc50 = acc50 * (Vector256<float>.One - dacc50 * dacc50);
+                        acc50.StoreUnsafe(ref c, (m + 5) * 33 + col);
+                        Vector256<float> dacc51 = Vector256.LoadUnsafe(ref act, (m + 5) * 33 + col + 8);
+                        acc51 = acc51 * (Vector256<float>.One - dacc51 * dacc51);
+                        acc51.StoreUnsafe(ref c, (m + 5) * 33 + col + 8);
                     }
                 }
-                // Rows m..m+3; 1 vector(s) of 8 columns from 25.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 17);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 17);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 17; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -3682,6 +3993,10 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
                     acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
@@ -3695,11 +4010,156 @@ namespace GenNN.Generated
                     Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 25);
                     acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 33 + 25);
+                    acc40 = acc40 * (Vector256<float>.One - dacc40 * dacc40);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 25);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 33 + 25);
+                    acc50 = acc50 * (Vector256<float>.One - dacc50 * dacc50);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 33 + 25);
                 }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 3 vector(s) of 8 columns from 0, 8, 16.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc22 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc32 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 8);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    Vector256<float> dacc02 = Vector256.LoadUnsafe(ref act, (m) * 33 + 16);
+                    acc02 = acc02 * (Vector256<float>.One - dacc02 * dacc02);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 0);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 8);
+                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    Vector256<float> dacc12 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 16);
+                    acc12 = acc12 * (Vector256<float>.One - dacc12 * dacc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 0);
+                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 8);
+                    acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
+                    Vector256<float> dacc22 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 16);
+                    acc22 = acc22 * (Vector256<float>.One - dacc22 * dacc22);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 0);
+                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 8);
+                    acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
+                    Vector256<float> dacc32 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 16);
+                    acc32 = acc32 * (Vector256<float>.One - dacc32 * dacc32);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                }
+                // Rows m..m+3; 2 vector(s) of 8 columns from 24, 25.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
+                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 24);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
+                    acc01 = acc01 * (Vector256<float>.One - dacc01 * dacc01);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 25);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 24);
+                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 25);
+                    acc11 = acc11 * (Vector256<float>.One - dacc11 * dacc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 24);
+                    acc20 = acc20 * (Vector256<float>.One - dacc20 * dacc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 24);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 33 + 25);
+                    acc21 = acc21 * (Vector256<float>.One - dacc21 * dacc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 25);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 24);
+                    acc30 = acc30 * (Vector256<float>.One - dacc30 * dacc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 24);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 33 + 25);
+                    acc31 = acc31 * (Vector256<float>.One - dacc31 * dacc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
-                // Rows m..m+1; 4 vector(s) of 8 columns from 0, 8, 16, 24.
+                // Rows m..m+1; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
@@ -3707,10 +4167,12 @@ namespace GenNN.Generated
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc02 = Vector256<float>.Zero;
                     Vector256<float> acc03 = Vector256<float>.Zero;
+                    Vector256<float> acc04 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc11 = Vector256<float>.Zero;
                     Vector256<float> acc12 = Vector256<float>.Zero;
                     Vector256<float> acc13 = Vector256<float>.Zero;
+                    Vector256<float> acc14 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 17; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -3718,16 +4180,19 @@ namespace GenNN.Generated
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
                         Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
                         Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
                         acc02 = MultiplyAdd(b2, x0, acc02);
                         acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
                         Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
                         acc12 = MultiplyAdd(b2, x1, acc12);
                         acc13 = MultiplyAdd(b3, x1, acc13);
+                        acc14 = MultiplyAdd(b4, x1, acc14);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 0);
                     acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
@@ -3741,6 +4206,9 @@ namespace GenNN.Generated
                     Vector256<float> dacc03 = Vector256.LoadUnsafe(ref act, (m) * 33 + 24);
                     acc03 = acc03 * (Vector256<float>.One - dacc03 * dacc03);
                     acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    Vector256<float> dacc04 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
+                    acc04 = acc04 * (Vector256<float>.One - dacc04 * dacc04);
+                    acc04.StoreUnsafe(ref c, (m) * 33 + 25);
                     Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 0);
                     acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
                     acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
@@ -3753,28 +4221,9 @@ namespace GenNN.Generated
                     Vector256<float> dacc13 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 24);
                     acc13 = acc13 * (Vector256<float>.One - dacc13 * dacc13);
                     acc13.StoreUnsafe(ref c, (m + 1) * 33 + 24);
-                }
-                // Rows m..m+1; 1 vector(s) of 8 columns from 25.
-                {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < 17; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 25);
-                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                    }
-                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 33 + 25);
-                    acc00 = acc00 * (Vector256<float>.One - dacc00 * dacc00);
-                    acc00.StoreUnsafe(ref c, (m) * 33 + 25);
-                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 25);
-                    acc10 = acc10 * (Vector256<float>.One - dacc10 * dacc10);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    Vector256<float> dacc14 = Vector256.LoadUnsafe(ref act, (m + 1) * 33 + 25);
+                    acc14 = acc14 * (Vector256<float>.One - dacc14 * dacc14);
+                    acc14.StoreUnsafe(ref c, (m + 1) * 33 + 25);
                 }
                 m += 2;
             }
@@ -4369,7 +4818,67 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 1040);
             ref float bias = ref Unsafe.Add(ref p, 1159);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 17);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 17);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 17);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 17);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 17);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 17);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc41 = Vector128.LoadUnsafe(ref bias, 3);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc51 = Vector128.LoadUnsafe(ref bias, 3);
+                    for (nuint k = 0; k < 17; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -4412,6 +4921,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -4909,9 +5419,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 1040);
             nuint depth = rows;
-            for (nuint m = 0; m < 16; m += 4)
+            for (nuint m = 0; m < 12; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -4921,6 +5431,10 @@ namespace GenNN.Generated
                     Vector128<float> acc21 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
                     Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -4938,6 +5452,12 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -4947,14 +5467,26 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
                 }
             }
             {
-                nuint m = 16;
-                // Row m; 2 vector(s) of 4 columns from 0, 3.
+                nuint m = 12;
+                // Rows m..m+4; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc41 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -4963,9 +5495,29 @@ namespace GenNN.Generated
                         Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
                 }
             }
         }
@@ -5405,14 +5957,16 @@ namespace GenNN.Generated
         private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 8.
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 8.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 7);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -5421,6 +5975,10 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 7; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -5438,6 +5996,12 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -5463,17 +6027,33 @@ namespace GenNN.Generated
                     Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 8);
                     acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
                     acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 17 + 0);
+                    acc40 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc40, Vector256<float>.Zero), acc40, acc40 * Activations.LeakyReLUSlope);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 0);
+                    Vector256<float> dacc41 = Vector256.LoadUnsafe(ref act, (m + 4) * 17 + 8);
+                    acc41 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc41, Vector256<float>.Zero), acc41, acc41 * Activations.LeakyReLUSlope);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 17 + 8);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 17 + 0);
+                    acc50 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc50, Vector256<float>.Zero), acc50, acc50 * Activations.LeakyReLUSlope);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 0);
+                    Vector256<float> dacc51 = Vector256.LoadUnsafe(ref act, (m + 5) * 17 + 8);
+                    acc51 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc51, Vector256<float>.Zero), acc51, acc51 * Activations.LeakyReLUSlope);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 17 + 8);
                 }
-                // Rows m..m+3; 1 vector(s) of 8 columns from 9.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 9.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 7);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 7);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 7; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -5486,6 +6066,10 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
                     acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
@@ -5499,7 +6083,95 @@ namespace GenNN.Generated
                     Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 9);
                     acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 17 + 9);
+                    acc40 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc40, Vector256<float>.Zero), acc40, acc40 * Activations.LeakyReLUSlope);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 17 + 9);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 17 + 9);
+                    acc50 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc50, Vector256<float>.Zero), acc50, acc50 * Activations.LeakyReLUSlope);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 17 + 9);
                 }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 3 vector(s) of 8 columns from 0, 8, 9.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 7);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 7);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 7);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 7);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc22 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc32 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 7; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 17 + 0);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * Activations.LeakyReLUSlope);
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 17 + 8);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * Activations.LeakyReLUSlope);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    Vector256<float> dacc02 = Vector256.LoadUnsafe(ref act, (m) * 17 + 9);
+                    acc02 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc02, Vector256<float>.Zero), acc02, acc02 * Activations.LeakyReLUSlope);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 0);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, acc10 * Activations.LeakyReLUSlope);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 8);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, acc11 * Activations.LeakyReLUSlope);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    Vector256<float> dacc12 = Vector256.LoadUnsafe(ref act, (m + 1) * 17 + 9);
+                    acc12 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc12, Vector256<float>.Zero), acc12, acc12 * Activations.LeakyReLUSlope);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 17 + 0);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc20, Vector256<float>.Zero), acc20, acc20 * Activations.LeakyReLUSlope);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 17 + 8);
+                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc21, Vector256<float>.Zero), acc21, acc21 * Activations.LeakyReLUSlope);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
+                    Vector256<float> dacc22 = Vector256.LoadUnsafe(ref act, (m + 2) * 17 + 9);
+                    acc22 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc22, Vector256<float>.Zero), acc22, acc22 * Activations.LeakyReLUSlope);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 17 + 9);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 0);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc30, Vector256<float>.Zero), acc30, acc30 * Activations.LeakyReLUSlope);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 8);
+                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, acc31 * Activations.LeakyReLUSlope);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                    Vector256<float> dacc32 = Vector256.LoadUnsafe(ref act, (m + 3) * 17 + 9);
+                    acc32 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc32, Vector256<float>.Zero), acc32, acc32 * Activations.LeakyReLUSlope);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

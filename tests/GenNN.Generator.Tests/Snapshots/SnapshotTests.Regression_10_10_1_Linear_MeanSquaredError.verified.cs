@@ -612,7 +612,67 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 100);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 10);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 10);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 2);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 2);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -655,6 +715,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -1377,8 +1438,62 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                }
+            }
+            {
+                nuint m = 6;
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1415,32 +1530,6 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
-                }
-            }
-            {
-                nuint m = 8;
-                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
-                {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    Vector256<float> acc11 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
-                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
                 }
             }
         }
@@ -1832,7 +1921,48 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 110);
             ref float bias = ref Unsafe.Add(ref p, 120);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 10);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 10);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 10);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 10);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 10);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 10);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 10; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -1862,6 +1992,7 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2404,8 +2535,43 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 110);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 1 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
+                }
+            }
+            {
+                nuint m = 6;
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -2429,25 +2595,6 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
-                }
-            }
-            {
-                nuint m = 8;
-                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
-                {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                    }
-                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
-                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                 }
             }
         }
@@ -2777,7 +2924,67 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 1);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 1);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 1);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 1);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 1);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 1);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 1; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 10 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 10 + 2);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 10 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -2820,6 +3027,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

@@ -720,7 +720,67 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 72);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 4);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 4);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 4);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 4);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 4);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 4);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 12 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 12 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 12 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 12 + 4);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 12 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 12 + 4);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 4.
                 {
@@ -763,6 +823,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -1333,9 +1394,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 0);
             nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 4.
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 4.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1345,6 +1406,10 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
@@ -1362,6 +1427,12 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 12 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 12 + 4);
@@ -1371,32 +1442,10 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 12 + 4);
                     acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
-                }
-            }
-            {
-                nuint m = 4;
-                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 4.
-                {
-                    Vector256<float> acc00 = Vector256<float>.Zero;
-                    Vector256<float> acc01 = Vector256<float>.Zero;
-                    Vector256<float> acc10 = Vector256<float>.Zero;
-                    Vector256<float> acc11 = Vector256<float>.Zero;
-                    for (nuint k = 0; k < depth; k++)
-                    {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
-                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
-                        acc00 = MultiplyAdd(b0, x0, acc00);
-                        acc01 = MultiplyAdd(b1, x0, acc01);
-                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 1));
-                        acc10 = MultiplyAdd(b0, x1, acc10);
-                        acc11 = MultiplyAdd(b1, x1, acc11);
-                    }
-                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
-                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
-                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
-                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 12 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 12 + 4);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 12 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 12 + 4);
                 }
             }
         }
@@ -1873,7 +1922,79 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 84);
             ref float bias = ref Unsafe.Add(ref p, 192);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 12);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 12);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 12);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 12);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 12);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 12);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 1);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 1);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 1);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 1);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, 1);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, 1);
+                    for (nuint k = 0; k < 12; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 1);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc00, Vector256<float>.Zero), acc00, acc00 * 0.2f);
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc01, Vector256<float>.Zero), acc01, acc01 * 0.2f);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc10, Vector256<float>.Zero), acc10, acc10 * 0.2f);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 9 + 0);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc11, Vector256<float>.Zero), acc11, acc11 * 0.2f);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 9 + 1);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc20, Vector256<float>.Zero), acc20, acc20 * 0.2f);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 9 + 0);
+                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc21, Vector256<float>.Zero), acc21, acc21 * 0.2f);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 9 + 1);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc30, Vector256<float>.Zero), acc30, acc30 * 0.2f);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 9 + 0);
+                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc31, Vector256<float>.Zero), acc31, acc31 * 0.2f);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
+                    acc40 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc40, Vector256<float>.Zero), acc40, acc40 * 0.2f);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 9 + 0);
+                    acc41 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc41, Vector256<float>.Zero), acc41, acc41 * 0.2f);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 9 + 1);
+                    acc50 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc50, Vector256<float>.Zero), acc50, acc50 * 0.2f);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 9 + 0);
+                    acc51 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc51, Vector256<float>.Zero), acc51, acc51 * 0.2f);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 9 + 1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 1.
                 {
@@ -1924,6 +2045,7 @@ namespace GenNN.Generated
                     acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(acc31, Vector256<float>.Zero), acc31, acc31 * 0.2f);
                     acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -2752,9 +2874,9 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 84);
             nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 4)
+            for (nuint m = 0; m < 12; m += 6)
             {
-                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 1.
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 1.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -2764,6 +2886,10 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
@@ -2781,6 +2907,12 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 9 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 9 + 1);
@@ -2790,6 +2922,10 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 9 + 1);
                     acc30.StoreUnsafe(ref c, (m + 3) * 9 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 9 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 9 + 1);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 9 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 9 + 1);
                 }
             }
         }
@@ -3185,7 +3321,67 @@ namespace GenNN.Generated
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 9);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 9);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 9);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 9);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 9);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 9);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 9; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 12 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 12 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 12 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 12 + 4);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 12 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 12 + 4);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 4.
                 {
@@ -3228,6 +3424,7 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -3741,7 +3938,48 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 201);
             ref float bias = ref Unsafe.Add(ref p, 273);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 9);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 9);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 9);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 9);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 9);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 9);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 9; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
@@ -3771,6 +4009,7 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -4309,14 +4548,16 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 201);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
+                // Rows m..m+5; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
@@ -4329,25 +4570,40 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                     acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
                 }
             }
             {
-                nuint m = 8;
-                // Row m; 1 vector(s) of 8 columns from 0.
+                nuint m = 6;
+                // Rows m..m+2; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m));
-                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                 }
             }
         }
@@ -4785,7 +5041,91 @@ namespace GenNN.Generated
         private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 1);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                    }
+                    Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 9 + 0);
+                    acc00 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc00, Vector256<float>.Zero), acc00, acc00 * 0.2f);
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    Vector256<float> dacc01 = Vector256.LoadUnsafe(ref act, (m) * 9 + 1);
+                    acc01 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc01, Vector256<float>.Zero), acc01, acc01 * 0.2f);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                    Vector256<float> dacc10 = Vector256.LoadUnsafe(ref act, (m + 1) * 9 + 0);
+                    acc10 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc10, Vector256<float>.Zero), acc10, acc10 * 0.2f);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 9 + 0);
+                    Vector256<float> dacc11 = Vector256.LoadUnsafe(ref act, (m + 1) * 9 + 1);
+                    acc11 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc11, Vector256<float>.Zero), acc11, acc11 * 0.2f);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 9 + 1);
+                    Vector256<float> dacc20 = Vector256.LoadUnsafe(ref act, (m + 2) * 9 + 0);
+                    acc20 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc20, Vector256<float>.Zero), acc20, acc20 * 0.2f);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 9 + 0);
+                    Vector256<float> dacc21 = Vector256.LoadUnsafe(ref act, (m + 2) * 9 + 1);
+                    acc21 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc21, Vector256<float>.Zero), acc21, acc21 * 0.2f);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 9 + 1);
+                    Vector256<float> dacc30 = Vector256.LoadUnsafe(ref act, (m + 3) * 9 + 0);
+                    acc30 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc30, Vector256<float>.Zero), acc30, acc30 * 0.2f);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 9 + 0);
+                    Vector256<float> dacc31 = Vector256.LoadUnsafe(ref act, (m + 3) * 9 + 1);
+                    acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, acc31 * 0.2f);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
+                    Vector256<float> dacc40 = Vector256.LoadUnsafe(ref act, (m + 4) * 9 + 0);
+                    acc40 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc40, Vector256<float>.Zero), acc40, acc40 * 0.2f);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 9 + 0);
+                    Vector256<float> dacc41 = Vector256.LoadUnsafe(ref act, (m + 4) * 9 + 1);
+                    acc41 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc41, Vector256<float>.Zero), acc41, acc41 * 0.2f);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 9 + 1);
+                    Vector256<float> dacc50 = Vector256.LoadUnsafe(ref act, (m + 5) * 9 + 0);
+                    acc50 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc50, Vector256<float>.Zero), acc50, acc50 * 0.2f);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 9 + 0);
+                    Vector256<float> dacc51 = Vector256.LoadUnsafe(ref act, (m + 5) * 9 + 1);
+                    acc51 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc51, Vector256<float>.Zero), acc51, acc51 * 0.2f);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 9 + 1);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 1.
                 {
@@ -4844,6 +5184,7 @@ namespace GenNN.Generated
                     acc31 = Vector256.ConditionalSelect(Vector256.GreaterThan(dacc31, Vector256<float>.Zero), acc31, acc31 * 0.2f);
                     acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -5406,7 +5747,48 @@ namespace GenNN.Generated
             ref float b = ref Unsafe.Add(ref p, 281);
             ref float bias = ref Unsafe.Add(ref p, 313);
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 8);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 8);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 8);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 8);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 8);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 8);
+                    Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc40 = Vector128.LoadUnsafe(ref bias, 0);
+                    Vector128<float> acc50 = Vector128.LoadUnsafe(ref bias, 0);
+                    for (nuint k = 0; k < 8; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 4 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 4 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 4 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 4 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -5436,6 +5818,7 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 4 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 4 + 0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {
@@ -6009,14 +6392,16 @@ namespace GenNN.Generated
         {
             ref float c = ref Unsafe.Add(ref g, 281);
             nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            for (nuint m = 0; m < 6; m += 6)
             {
-                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
@@ -6029,11 +6414,36 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 4 + 0);
                     acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
                     acc20.StoreUnsafe(ref c, (m + 2) * 4 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 4 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 4 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 4 + 0);
+                }
+            }
+            {
+                nuint m = 6;
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
                 }
             }
         }
@@ -6328,7 +6738,48 @@ namespace GenNN.Generated
         private static void Layer3InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
-            for (; m + 4 <= rows; m += 4)
+            for (; m + 6 <= rows; m += 6)
+            {
+                // Rows m..m+5; 1 vector(s) of 8 columns from 0.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 4);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 4);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 4);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 4);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 4);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 4);
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < 4; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 8 + 0);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
+                }
+            }
+            if (m + 4 <= rows)
             {
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
@@ -6358,6 +6809,7 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
             }
             if (m + 2 <= rows)
             {

@@ -468,3 +468,24 @@ public partial class Mse_I7_Relu16L2_Lin5L1L2 { }
 [Dense(12, Activation.Tanh, L1 = 0.004f)]
 [Dense(4, Activation.Softmax, L2 = 0.01f)]
 public partial class Sce_I9_Tanh12L1_Soft4L2 { }
+
+// Wide layers: B above the AVX2 path's K-block budget (64 K floats), so those kernels walk K in blocks and carry
+// partial sums in C; batches of 1, 3, 5, 8, 13, 64 and 65 cover the 6-row tile's 4-, 2- and 1-row remainders.
+
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(300)]
+[Dense(248, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Sce_I300_Relu248_Soft10 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(13)]
+[Dense(600, Activation.ReLU)]
+[Dense(112, Activation.LeakyReLU)]
+public partial class Mse_I13_Relu600_Leaky112 { }
+
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7)]
+[Dense(520, Activation.Tanh)]
+[Dense(130, Activation.Linear)]
+public partial class Mse_I7_Tanh520_Lin130 { }
