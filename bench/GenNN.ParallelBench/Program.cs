@@ -66,22 +66,34 @@ void Compare(string name, Func<int, int, double> round, int samples)
     round(cores, calls / 4); // warm-up: JIT tiers, the pool, the workspace
     var one = new List<double>();
     var all = new List<double>();
+    // CPU time over wall time of each side: how many cores the process really got (other builds share the machine).
+    double cpuOne = 0, cpuAll = 0, wallOne = 0, wallAll = 0;
+    void Time(int threads, List<double> results, ref double cpu, ref double wall)
+    {
+        TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        long start = Stopwatch.GetTimestamp();
+        results.Add(round(threads, calls));
+        wall += Stopwatch.GetElapsedTime(start).TotalSeconds;
+        cpu += (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+    }
+
     for (int r = 0; r < rounds; r++)
     {
         if (r % 2 == 0)
         {
-            one.Add(round(1, calls));
-            all.Add(round(cores, calls));
+            Time(1, one, ref cpuOne, ref wallOne);
+            Time(cores, all, ref cpuAll, ref wallAll);
         }
         else
         {
-            all.Add(round(cores, calls));
-            one.Add(round(1, calls));
+            Time(cores, all, ref cpuAll, ref wallAll);
+            Time(1, one, ref cpuOne, ref wallOne);
         }
     }
 
     double m1 = Median(one), mAll = Median(all);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48} 1 thread {m1,12:N0}   {cores} threads {mAll,12:N0}   x{mAll / m1:F2}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name,-48} 1 thread {m1,12:N0} ({cpuOne / wallOne:F2} cores)   {cores} threads {mAll,12:N0} ({cpuAll / wallAll:F2} cores)   x{mAll / m1:F2}"));
 }
 
 static double Median(List<double> values)

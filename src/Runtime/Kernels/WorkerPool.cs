@@ -87,14 +87,19 @@ namespace GenNN.Kernels
         /// <summary>A part of TrainBatch must hold at least this many multiply-adds; see <see cref="MinPredictWorkPerPart"/>.</summary>
         public const long MinTrainingWorkPerPart = 1L << 21;
 
+        /// <summary>The most parts PredictBatch hands each thread, for balance on a busy machine.</summary>
+        public const int PredictPartsPerThread = 4;
+
         /// <summary>The most parts one call is split into.</summary>
         public const int MaxParts = 256;
 
         private static Pool? s_pool;
 
         /// <summary>
-        /// How many parts a PredictBatch of <paramref name="batchSize"/> rows is split into: at most the degree of
-        /// parallelism, one per <paramref name="granularity"/> rows, and one per <see cref="MinPredictWorkPerPart"/>.
+        /// How many parts a PredictBatch of <paramref name="batchSize"/> rows is split into: 1 at a degree of parallelism of
+        /// 1; otherwise up to <see cref="PredictPartsPerThread"/> per thread, at most one per <paramref name="granularity"/>
+        /// rows and one per <see cref="MinPredictWorkPerPart"/>. More parts than threads let a thread that finishes early
+        /// (its core was free) take over the parts of one that was preempted; the outputs do not depend on the parts.
         /// </summary>
         /// <param name="batchSize">The rows.</param>
         /// <param name="workPerSample">The forward pass's multiply-adds per sample.</param>
@@ -112,7 +117,7 @@ namespace GenNN.Kernels
 
             long chunks = (batchSize + (long)granularity - 1) / granularity;
             long byWork = batchSize * workPerSample / MinPredictWorkPerPart;
-            return (int)Math.Max(1, Math.Min(Math.Min(degree, MaxParts), Math.Min(chunks, byWork)));
+            return byWork < 2 ? 1 : (int)Math.Min(Math.Min((long)degree * PredictPartsPerThread, MaxParts), Math.Min(chunks, byWork));
         }
 
         /// <summary>
@@ -351,10 +356,13 @@ namespace GenNN.Kernels
                         continue;
                     }
 
+                    // SpinWait yields the core after a few rounds, so on a busy machine the spin does not take it from the
+                    // thread that will publish the next job.
                     long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+                    SpinWait spin = default;
                     while ((int)(Volatile.Read(ref _job) >> 32) == seen && Stopwatch.GetTimestamp() < deadline)
                     {
-                        Thread.SpinWait(20);
+                        spin.SpinOnce(sleep1Threshold: -1);
                     }
 
                     if ((int)(Volatile.Read(ref _job) >> 32) != seen)

@@ -123,7 +123,7 @@ public class ParallelTrainingTests
     public void PredictBatch_on_parts_gives_every_sample_the_one_thread_output_bit_for_bit(int degree)
     {
         var network = new WideSce(21);
-        Assert.Equal(degree, WorkerPool.PredictParts(PredictRows, WideSceForward, 64, degree));
+        Assert.Equal(Math.Min(10, 4 * degree), WorkerPool.PredictParts(PredictRows, WideSceForward, 64, degree)); // 10 parts by work, 16 chunks
         (float[] inputs, _, _) = Data(network, PredictRows, 22);
         var one = new float[PredictRows * WideSce.OutputSize];
         var parts = new float[one.Length];
