@@ -80,12 +80,20 @@ namespace GenNN.Kernels
     {
         /// <summary>
         /// A part of PredictBatch must hold at least this many multiply-adds (about 0.1 ms on one Zen 3 core), or it costs
-        /// more to hand out than it saves. Measured with 784-64-64-10: see bench/RESULTS.md.
+        /// more to hand out than it saves. bench/GenNN.ParallelBench's sweep on 784-64-64-10: 96 rows (two 64-row chunks,
+        /// 5 M multiply-adds) already gain 1.44x on two cores; 64 rows are one chunk and never split.
         /// </summary>
         public const long MinPredictWorkPerPart = 1L << 21;
 
         /// <summary>A part of TrainBatch must hold at least this many multiply-adds; see <see cref="MinPredictWorkPerPart"/>.</summary>
         public const long MinTrainingWorkPerPart = 1L << 21;
+
+        /// <summary>
+        /// A part of TrainBatch must hold at least this many rows: each part writes a whole gradient buffer and the reduction
+        /// reads it again, a cost of the parameter count per part that a few rows do not repay. In the sweep, 784-256-128-10
+        /// at batch 16 (two parts of 8 rows) gained only 1.03x, 784-64-64-10 at batch 64 (two of 32) 1.38x.
+        /// </summary>
+        public const int MinRowsPerTrainingPart = 16;
 
         /// <summary>The most parts PredictBatch hands each thread, for balance on a busy machine.</summary>
         public const int PredictPartsPerThread = 4;
@@ -122,8 +130,8 @@ namespace GenNN.Kernels
 
         /// <summary>
         /// How many parts a TrainBatch of <paramref name="batchSize"/> rows is split into: at most the degree of
-        /// parallelism, and one per <see cref="MinTrainingWorkPerPart"/>. Depends on nothing else, so a given degree always
-        /// gives the same parts and the same result.
+        /// parallelism, one per <see cref="MinTrainingWorkPerPart"/> and one per <see cref="MinRowsPerTrainingPart"/> rows.
+        /// Depends on nothing else, so a given degree always gives the same parts and the same result.
         /// </summary>
         /// <param name="batchSize">The rows.</param>
         /// <param name="workPerSample">The forward and backward passes' multiply-adds per sample.</param>
@@ -138,7 +146,7 @@ namespace GenNN.Kernels
             }
 
             long byWork = batchSize * workPerSample / MinTrainingWorkPerPart;
-            return (int)Math.Max(1, Math.Min(Math.Min(degree, MaxParts), Math.Min(batchSize, byWork)));
+            return (int)Math.Max(1, Math.Min(Math.Min(degree, MaxParts), Math.Min(batchSize / MinRowsPerTrainingPart, byWork)));
         }
 
         /// <summary>
@@ -229,9 +237,10 @@ namespace GenNN.Kernels
 
         private sealed class Pool
         {
-            // Ticks a worker spins after a job before it sleeps: 0.2 ms covers the optimizer step and the next batch's
-            // gather between two TrainBatch calls, so a training loop wakes no sleeping thread.
-            private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
+            // Ticks a worker spins (yielding) after a job before it sleeps: 1 ms covers the optimizer step and the next
+            // batch's gather between two TrainBatch calls, so a training loop wakes no sleeping thread. With 0.2 ms,
+            // 784-256-128-10 + Adam at batch 64 slept through each step and gained 0.89-0.97x on two cores; with 1 ms, 1.2-1.4x.
+            private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
 
             // Generation (high 32 bits), parts (bits 16..31) and the next part to claim (bits 0..15), in one word: a
             // worker claims a part with one compare-exchange that also proves the job is still the one it saw.

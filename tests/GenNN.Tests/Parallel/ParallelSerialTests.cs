@@ -99,6 +99,8 @@ public class ParallelSerialTests
             Assert.Equal(1, WorkerPool.TrainingParts(203, WideSceTraining, 1));
             Assert.Equal(1, WorkerPool.TrainingParts(32, 4 * 16 + 16 * 3 + 2 * 16 * 3 + 4 * 16, null)); // iris at batch 32 stays on one thread
             Assert.Equal(1, WorkerPool.PredictParts(64, 100 * 128, 64, null)); // one chunk is never split
+            Assert.Equal(1, WorkerPool.TrainingParts(31, 1 << 24, null)); // fewer than 16 rows per part: not worth a reduction
+            Assert.Equal(2, WorkerPool.TrainingParts(32, 1 << 24, null));
             Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.MaxDegreeOfParallelism = 0);
             Assert.Throws<ArgumentOutOfRangeException>(() => new WideSce(1).MaxDegreeOfParallelism = 0);
             Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Fit(new WideSce(1), Data(10, 3), new Adam(), new FitOptions { Verbose = 0, MaxDegreeOfParallelism = 0 }));
