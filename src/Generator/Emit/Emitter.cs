@@ -223,7 +223,8 @@ namespace GenNN.Generator.Emit
                 w.Line("// Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.");
                 w.Line("private readonly float[] _parameters = new float[ParameterCount + 16];");
                 w.Line("private readonly float[] _gradients = new float[ParameterCount + 16];");
-                w.Line("private float[]? _trainingScratch;");
+                w.Line("private global::GenNN.Kernels.TrainingWorkspace? _training;");
+                w.Line("private int? _maxDegreeOfParallelism;");
                 w.Line("private int _trainBatchRunning;");
                 w.Line("private global::GenNN.ModelPreprocessing? _preprocessing;");
                 if (spec.HasDropout)
@@ -274,6 +275,20 @@ namespace GenNN.Generator.Emit
                 w.Line("/// <inheritdoc/>");
                 w.Line("public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);");
                 w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// The most threads one <see cref=\"PredictBatch\"/> or TrainBatch call on this instance uses, the calling thread");
+                w.Line("/// included; <see langword=\"null\"/> (the default) for <see cref=\"global::GenNN.Parallelism.MaxDegreeOfParallelism\"/>.");
+                w.Line("/// Batches too small to gain stay on the calling thread. Training results are reproducible for a given value and");
+                w.Line("/// differ from one thread's only by the order of floating-point additions; PredictBatch's do not differ at all.");
+                w.Line("/// </summary>");
+                w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">On set: the value is below 1.</exception>");
+                using (w.Block("public int? MaxDegreeOfParallelism"))
+                {
+                    w.Line("get => _maxDegreeOfParallelism;");
+                    w.Line("set => _maxDegreeOfParallelism = global::GenNN.Kernels.WorkerPool.CheckDegree(value);");
+                }
+
+                w.Line();
                 w.Line("int global::GenNN.INetwork.InputSize => InputSize;");
                 w.Line();
                 w.Line("int global::GenNN.INetwork.OutputSize => OutputSize;");
@@ -321,13 +336,17 @@ namespace GenNN.Generator.Emit
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));");
                 w.Line("global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));");
-                w.Line(F("// Chunks of {0} samples keep the hidden activations on the stack and in L1.", layout.ChunkRows));
-                EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows,
-                    F("for (int s = 0; s < batchSize; s += {0})", layout.ChunkRows),
-                    "{",
-                    F("    int rows = global::System.Math.Min({0}, batchSize - s);", layout.ChunkRows),
-                    "    global::GenNN.Generated." + k + ".Forward(Parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);",
-                    "}");
+                w.Line("// Large batches are split across threads in whole chunks, so every sample's output is the one-thread output.");
+                w.Line(F("int parts = global::GenNN.Kernels.WorkerPool.PredictParts(batchSize, global::GenNN.Generated.{0}.ForwardMultiplyAdds, global::GenNN.Generated.{0}.ChunkRows, _maxDegreeOfParallelism);", k));
+                using (w.Block("if (parts == 1)"))
+                {
+                    w.Line(F("global::GenNN.Generated.{0}.PredictRows(Parameters, inputs, outputs, batchSize);", k));
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line(F("global::GenNN.Kernels.WorkerPool.Run(parts, global::GenNN.Generated.{0}.PredictPartBody, null, Parameters, inputs, default, default, outputs, batchSize, 0);", k));
+                }
             }
         }
 
@@ -407,15 +426,18 @@ namespace GenNN.Generator.Emit
                 w.Line("global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);");
                 using (w.Block("try"))
                 {
-                    w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength(batchSize);", k));
-                    w.Line("float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);");
                     if (spec.HasDropout)
                     {
                         w.Line("// Each call draws new dropout masks: the stream of call n after the seed.");
                         w.Line("ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);");
                     }
 
-                    w.Line(F("return global::GenNN.Generated.{0}.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize{1});", k, spec.HasDropout ? ", dropoutStream" : ""));
+                    w.Line("// Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the");
+                    w.Line("// batch's mean loss goes to its own buffer, then the parts are added in order.");
+                    w.Line(F("int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.{0}.TrainingMultiplyAdds, _maxDegreeOfParallelism);", k));
+                    w.Line("global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);");
+                    w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength((batchSize + parts - 1) / parts);", k));
+                    w.Line(F("return training.Run(parts, scratchLength, global::GenNN.Generated.{0}.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, {1});", k, spec.HasDropout ? "dropoutStream" : "0"));
                 }
 
                 using (w.Block("finally"))
@@ -628,6 +650,8 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitInitialize(w, spec, layout);
                 w.Line();
+                EmitParallelParts(w, spec, layout);
+                w.Line();
                 EmitForward(w, spec, oneSample: false);
                 w.Line();
                 EmitForward(w, spec, oneSample: true);
@@ -730,6 +754,67 @@ namespace GenNN.Generator.Emit
                         w.Line(F("parameters.Slice({0}, {1}).Fill({2});", layout.Bias[i], l.Units, FloatLiteral(l.BiasValue)));
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// What the runtime's worker pool needs to split PredictBatch and TrainBatch across threads: the work per sample,
+        /// the chunk loop of PredictBatch (its parts start on whole chunks), and each call's part as a static method behind
+        /// a cached delegate (a worker rebuilds the spans from <c>BatchArguments</c>; no unsafe code here).
+        /// </summary>
+        private static void EmitParallelParts(SourceWriter w, NetworkSpec spec, Layout layout)
+        {
+            long forward = spec.Layers.Sum(l => (long)l.Inputs * l.Units);
+            long training = 2 * forward + spec.Layers.Skip(1).Sum(l => (long)l.Inputs * l.Units);
+            string inputs = S(spec.InputSize), outputs = S(spec.Output.Units), targets = S(layout.TargetSize);
+            w.Line("/// <summary>Multiply-adds per sample of the forward pass: PredictBatch uses more threads only for enough of them.</summary>");
+            w.Line("internal const long ForwardMultiplyAdds = " + forward.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";");
+            w.Line();
+            w.Line("/// <summary>Multiply-adds per sample of TrainBatch: forward, weight gradients and input gradients.</summary>");
+            w.Line("internal const long TrainingMultiplyAdds = " + training.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";");
+            w.Line();
+            w.Line("/// <summary>Samples per PredictBatch chunk: the hidden activations of a chunk stay on the stack and in L1.</summary>");
+            w.Line(F("internal const int ChunkRows = {0};", layout.ChunkRows));
+            w.Line();
+            w.Line("/// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>");
+            w.Line("internal static readonly BatchPart PredictPartBody = PredictPart;");
+            w.Line();
+            w.Line("/// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>");
+            w.Line("internal static readonly BatchPart TrainPartBody = TrainPart;");
+            w.Line();
+            w.Line("/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
+            using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)"))
+            {
+                EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows,
+                    "for (int s = 0; s < batchSize; s += ChunkRows)",
+                    "{",
+                    "    int rows = Math.Min(ChunkRows, batchSize - s);",
+                    F("    Forward(parameters, inputs.Slice(s * {0}, rows * {0}), outputs.Slice(s * {1}, rows * {1}), scratch, rows);", inputs, outputs),
+                    "}");
+            }
+
+            w.Line();
+            using (w.Block("private static void PredictPart(object? state, in BatchArguments arguments, int part, int parts)"))
+            {
+                w.Line("(int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, ChunkRows);");
+                w.Line(F("PredictRows(arguments.Parameters, arguments.Inputs.Slice(first * {0}, rows * {0}), arguments.Outputs.Slice(first * {1}, rows * {1}), rows);", inputs, outputs));
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the");
+            w.Line("/// whole batch's mean loss over these rows, and their share of that loss.");
+            w.Line("/// </summary>");
+            using (w.Block("private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)"))
+            {
+                w.Line("var training = (TrainingWorkspace)state!;");
+                w.Line("(int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);");
+                w.Line("ReadOnlySpan<float> weights = arguments.SampleWeights;");
+                w.Line("Span<float> outputs = arguments.Outputs;");
+                w.Line("training.SetLoss(part, TrainBatch(");
+                w.Line(F("    arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * {0}, rows * {0}), arguments.Targets.Slice(first * {1}, rows * {1}),", inputs, targets));
+                w.Line(F("    weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * {0}, rows * {0}),", outputs));
+                w.Line("    training.Scratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream));" : "));"));
             }
         }
 
@@ -844,18 +929,19 @@ namespace GenNN.Generator.Emit
             LayerSpec output = spec.Output;
             bool fromLogits = spec.FromLogits;
             w.Line("/// <summary>");
-            w.Line("/// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in");
-            w.Line("/// <paramref name=\"gradients\"/> (each sample's loss times its weight, when <paramref name=\"weights\"/> is not empty),");
-            w.Line("/// <paramref name=\"gradients\"/>, copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns the");
-            w.Line("/// mean loss.");
+            w.Line("/// <paramref name=\"rows\"/> samples forward and backward, layer by layer: the rows from <paramref name=\"firstRow\"/> on of a batch of");
+            w.Line("/// <paramref name=\"totalRows\"/> (all of it on one thread). Stores in <paramref name=\"gradients\"/> these rows' part of the");
+            w.Line("/// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name=\"weights\"/> is not empty),");
+            w.Line("/// copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns these rows' loss sum / totalRows;");
+            w.Line("/// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.");
             w.Line("/// </summary>");
-            using (w.Block("internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
+            using (w.Block("internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("nuint n = (nuint)rows;");
-                w.Line("float scale = 1f / rows;");
+                w.Line("float scale = 1f / totalRows;");
                 for (int i = 0; i <= last; i++)
                 {
                     LayerSpec l = spec.Layers[i];
@@ -913,7 +999,7 @@ namespace GenNN.Generator.Emit
                         string source = "a" + S(i);
                         foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i))
                         {
-                            w.Line(F("Dropout.Forward({0}, m{1}, {2}, dropoutStream, {3});", source, i, FloatLiteral(dropout.Rate), j));
+                            w.Line(F("Dropout.Forward({0}, m{1}, {2}, dropoutStream, {3}, firstRow * {4});", source, i, FloatLiteral(dropout.Rate), j, l.Units));
                             source = "m" + S(i);
                         }
 
@@ -928,7 +1014,7 @@ namespace GenNN.Generator.Emit
                 switch (spec.Loss)
                 {
                     case LossKind.SoftmaxCrossEntropy:
-                        w.Line("// Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.");
+                        w.Line("// Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / totalRows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
                             w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
@@ -937,7 +1023,7 @@ namespace GenNN.Generator.Emit
 
                         break;
                     case LossKind.CategoricalCrossEntropy:
-                        w.Line("// Categorical cross-entropy from the logits: d = (softmax(z) sum(t) - t) / rows.");
+                        w.Line("// Categorical cross-entropy from the logits: d = (softmax(z) sum(t) - t) / totalRows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
                             w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
@@ -946,7 +1032,7 @@ namespace GenNN.Generator.Emit
 
                         break;
                     case LossKind.BinaryCrossEntropy:
-                        w.Line("// Binary cross-entropy from the logit: d = (sigmoid(z) - t) / rows.");
+                        w.Line("// Binary cross-entropy from the logit: d = (sigmoid(z) - t) / totalRows.");
                         using (w.Block("for (int s = 0; s < rows; s++)"))
                         {
                             w.Line("float sw = weights.IsEmpty ? 1f : weights[s];");
@@ -991,7 +1077,8 @@ namespace GenNN.Generator.Emit
                 bool regularized = spec.Layers.Any(l => l.Regularized);
                 if (regularized)
                 {
-                    w.Line("// L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer).");
+                    w.Line("// L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer),");
+                    w.Line("// once per batch: in the part that holds row 0.");
                     w.Line("double penalty = 0;");
                 }
 
@@ -1002,7 +1089,13 @@ namespace GenNN.Generator.Emit
                     if (spec.Layers[i].Regularized)
                     {
                         LayerSpec l = spec.Layers[i];
-                        w.Line(F("penalty += Regularization.Apply(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {2}, {3});", layout.Weight[i], l.Inputs * l.Units, FloatLiteral(l.L1), FloatLiteral(l.L2)));
+                        using (w.Block("if (firstRow == 0)"))
+                        {
+                            w.Line(F("penalty += Regularization.Apply(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {2}, {3});", layout.Weight[i], l.Inputs * l.Units, FloatLiteral(l.L1), FloatLiteral(l.L2)));
+                        }
+
+                        w.Line();
+
                     }
 
                     if (i > 0)
@@ -1016,13 +1109,13 @@ namespace GenNN.Generator.Emit
 
                         foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i - 1))
                         {
-                            w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2});", i - 1, FloatLiteral(dropout.Rate), j));
+                            w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2}, firstRow * {3});", i - 1, FloatLiteral(dropout.Rate), j, spec.Layers[i - 1].Units));
                         }
                     }
                 }
 
                 w.Line();
-                w.Line(regularized ? "return (float)(loss / rows + penalty);" : "return (float)(loss / rows);");
+                w.Line(regularized ? "return loss / totalRows + penalty;" : "return loss / totalRows;");
             }
         }
 

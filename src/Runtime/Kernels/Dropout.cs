@@ -42,6 +42,20 @@ namespace GenNN.Kernels
         /// <param name="stream">The batch's stream (<see cref="Stream"/>).</param>
         /// <param name="layer">Which dropout layer of the network this is.</param>
         public static void Forward(ReadOnlySpan<float> source, Span<float> destination, float rate, ulong stream, int layer)
+            => Forward(source, destination, rate, stream, layer, 0);
+
+        /// <summary>
+        /// <see cref="Forward(ReadOnlySpan{float}, Span{float}, float, ulong, int)"/> on a slice of the layer's batch of
+        /// activations that starts at element <paramref name="firstIndex"/>: the part of a batch that one thread runs gets
+        /// the masks the whole batch would.
+        /// </summary>
+        /// <param name="source">The activations of the slice, row-major.</param>
+        /// <param name="destination">Receives the dropped and scaled activations.</param>
+        /// <param name="rate">The probability of dropping an element, in [0, 1).</param>
+        /// <param name="stream">The batch's stream (<see cref="Stream"/>).</param>
+        /// <param name="layer">Which dropout layer of the network this is.</param>
+        /// <param name="firstIndex">The index of the slice's first element in the layer's batch of activations.</param>
+        public static void Forward(ReadOnlySpan<float> source, Span<float> destination, float rate, ulong stream, int layer, int firstIndex)
         {
             if (source.Length != destination.Length)
             {
@@ -50,18 +64,30 @@ namespace GenNN.Kernels
                     nameof(destination));
             }
 
-            Apply(source, destination, rate, stream, layer);
+            Apply(source, destination, rate, stream, layer, firstIndex);
         }
 
         /// <summary>
-        /// <c>gradient *= mask / (1 - rate)</c>: the backward pass of <see cref="Forward"/> with the same arguments, which
+        /// <c>gradient *= mask / (1 - rate)</c>: the backward pass of <see cref="Forward(ReadOnlySpan{float}, Span{float}, float, ulong, int)"/> with the same arguments, which
         /// recomputes the same mask.
         /// </summary>
         /// <param name="gradient">The gradient with respect to the dropout's output, row-major over the batch.</param>
         /// <param name="rate">The probability of dropping an element, in [0, 1).</param>
         /// <param name="stream">The batch's stream (<see cref="Stream"/>).</param>
         /// <param name="layer">Which dropout layer of the network this is.</param>
-        public static void Backward(Span<float> gradient, float rate, ulong stream, int layer) => Apply(gradient, gradient, rate, stream, layer);
+        public static void Backward(Span<float> gradient, float rate, ulong stream, int layer) => Apply(gradient, gradient, rate, stream, layer, 0);
+
+        /// <summary>
+        /// <see cref="Backward(Span{float}, float, ulong, int)"/> on a slice of the layer's batch that starts at element
+        /// <paramref name="firstIndex"/>, as <see cref="Forward(ReadOnlySpan{float}, Span{float}, float, ulong, int, int)"/>.
+        /// </summary>
+        /// <param name="gradient">The gradient of the slice, row-major.</param>
+        /// <param name="rate">The probability of dropping an element, in [0, 1).</param>
+        /// <param name="stream">The batch's stream (<see cref="Stream"/>).</param>
+        /// <param name="layer">Which dropout layer of the network this is.</param>
+        /// <param name="firstIndex">The index of the slice's first element in the layer's batch of activations.</param>
+        public static void Backward(Span<float> gradient, float rate, ulong stream, int layer, int firstIndex)
+            => Apply(gradient, gradient, rate, stream, layer, firstIndex);
 
         /// <summary>Whether element <paramref name="index"/> is kept: the scalar definition of the mask.</summary>
         /// <param name="rate">The probability of dropping an element, in [0, 1).</param>
@@ -75,7 +101,7 @@ namespace GenNN.Kernels
             return (int)(Hash((uint)index, (uint)key, (uint)(key >> 32)) >> 8) >= Threshold(rate);
         }
 
-        private static void Apply(ReadOnlySpan<float> source, Span<float> destination, float rate, ulong stream, int layer)
+        private static void Apply(ReadOnlySpan<float> source, Span<float> destination, float rate, ulong stream, int layer, int firstIndex)
         {
             if (!(rate >= 0f && rate < 1f))
             {
@@ -96,7 +122,7 @@ namespace GenNN.Kernels
                 Vector128<float> kept = Vector128.Create(scale);
                 for (; i + 4 <= n; i += 4)
                 {
-                    Vector128<uint> h = Hash(lanes + Vector128.Create((uint)i), k0, k1);
+                    Vector128<uint> h = Hash(lanes + Vector128.Create((uint)(firstIndex + i)), k0, k1);
                     Vector128<int> top = Vector128.ShiftRightLogical(h, 8).AsInt32();
                     Vector128<float> m = Vector128.BitwiseAnd(Vector128.GreaterThanOrEqual(top, limit).AsSingle(), kept);
                     (Vector128.LoadUnsafe(ref x, (nuint)i) * m).StoreUnsafe(ref y, (nuint)i);
@@ -105,7 +131,7 @@ namespace GenNN.Kernels
 
             for (; i < n; i++)
             {
-                float m = (int)(Hash((uint)i, k0, k1) >> 8) >= threshold ? scale : 0f;
+                float m = (int)(Hash((uint)(firstIndex + i), k0, k1) >> 8) >= threshold ? scale : 0f;
                 destination[i] = source[i] * m;
             }
         }

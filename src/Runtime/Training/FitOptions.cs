@@ -110,5 +110,14 @@ namespace GenNN
         /// by multiplication, as in Keras.
         /// </summary>
         public IReadOnlyDictionary<int, float>? ClassWeights { get; init; }
+
+        /// <summary>
+        /// The most threads each training step (and each validation PredictBatch) uses, as <see cref="Parallelism.MaxDegreeOfParallelism"/>
+        /// but for this run only, over the network's own <c>MaxDegreeOfParallelism</c>. <see langword="null"/> (the default)
+        /// keeps those settings: all cores for batches large enough to gain. 1 pins training to the calling thread, for
+        /// results that do not depend on the machine's core count. A run's results are bit-for-bit reproducible for a given
+        /// value; between values they differ only by the order in which the batch's gradients are added (see <see cref="Parallelism"/>).
+        /// </summary>
+        public int? MaxDegreeOfParallelism { get; init; }
     }
 }

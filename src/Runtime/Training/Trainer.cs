@@ -161,6 +161,8 @@ namespace GenNN
             // The parameters before each step, restored if the step makes any of them NaN or infinite.
             var beforeStep = new float[network.ParameterCount];
             int epoch = 0;
+            // FitOptions.MaxDegreeOfParallelism holds for every TrainBatch and PredictBatch on this thread until Fit returns.
+            int previousDegree = Parallelism.SetOverride(options.MaxDegreeOfParallelism);
 
             try
             {
@@ -380,6 +382,7 @@ namespace GenNN
             }
             finally
             {
+                Parallelism.RestoreOverride(previousDegree);
                 progress?.Report(new TrainingProgress
                 {
                     Kind = TrainingProgressKind.TrainEnd,
@@ -416,6 +419,11 @@ namespace GenNN
             if (options.StratifyValidationSplit && options.ValidationSplit == 0)
             {
                 throw new ArgumentException("FitOptions.StratifyValidationSplit is set but ValidationSplit is 0; give the fraction to hold out.", nameof(options));
+            }
+
+            if (options.MaxDegreeOfParallelism is int degree)
+            {
+                Parallelism.Check(degree, nameof(options) + "." + nameof(FitOptions.MaxDegreeOfParallelism));
             }
 
             if (options.Verbose is < 0 or > 2)

@@ -75,7 +75,8 @@ partial class GlobalNet : global::GenNN.INetwork
     // Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.
     private readonly float[] _parameters = new float[ParameterCount + 16];
     private readonly float[] _gradients = new float[ParameterCount + 16];
-    private float[]? _trainingScratch;
+    private global::GenNN.Kernels.TrainingWorkspace? _training;
+    private int? _maxDegreeOfParallelism;
     private int _trainBatchRunning;
     private global::GenNN.ModelPreprocessing? _preprocessing;
 
@@ -97,6 +98,19 @@ partial class GlobalNet : global::GenNN.INetwork
 
     /// <inheritdoc/>
     public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);
+
+    /// <summary>
+    /// The most threads one <see cref="PredictBatch"/> or TrainBatch call on this instance uses, the calling thread
+    /// included; <see langword="null"/> (the default) for <see cref="global::GenNN.Parallelism.MaxDegreeOfParallelism"/>.
+    /// Batches too small to gain stay on the calling thread. Training results are reproducible for a given value and
+    /// differ from one thread's only by the order of floating-point additions; PredictBatch's do not differ at all.
+    /// </summary>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">On set: the value is below 1.</exception>
+    public int? MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = global::GenNN.Kernels.WorkerPool.CheckDegree(value);
+    }
 
     int global::GenNN.INetwork.InputSize => InputSize;
 
@@ -127,12 +141,15 @@ partial class GlobalNet : global::GenNN.INetwork
         global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
         global::GenNN.Kernels.Guard.BatchLength(outputs.Length, batchSize, OutputSize, nameof(outputs), nameof(OutputSize));
         global::GenNN.Kernels.Guard.NoOverlap(inputs, outputs, nameof(inputs), nameof(outputs));
-        // Chunks of 64 samples keep the hidden activations on the stack and in L1.
-        global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[208], 192);
-        for (int s = 0; s < batchSize; s += 64)
+        // Large batches are split across threads in whole chunks, so every sample's output is the one-thread output.
+        int parts = global::GenNN.Kernels.WorkerPool.PredictParts(batchSize, global::GenNN.Generated.GlobalNetKernels.ForwardMultiplyAdds, global::GenNN.Generated.GlobalNetKernels.ChunkRows, _maxDegreeOfParallelism);
+        if (parts == 1)
         {
-            int rows = global::System.Math.Min(64, batchSize - s);
-            global::GenNN.Generated.GlobalNetKernels.Forward(Parameters, inputs.Slice(s * InputSize, rows * InputSize), outputs.Slice(s * OutputSize, rows * OutputSize), scratch, rows);
+            global::GenNN.Generated.GlobalNetKernels.PredictRows(Parameters, inputs, outputs, batchSize);
+        }
+        else
+        {
+            global::GenNN.Kernels.WorkerPool.Run(parts, global::GenNN.Generated.GlobalNetKernels.PredictPartBody, null, Parameters, inputs, default, default, outputs, batchSize, 0);
         }
     }
 
@@ -173,9 +190,12 @@ partial class GlobalNet : global::GenNN.INetwork
         global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
         try
         {
-            int scratchLength = global::GenNN.Generated.GlobalNetKernels.TrainingScratchLength(batchSize);
-            float[] scratch = _trainingScratch is { } buffer && buffer.Length >= scratchLength ? buffer : (_trainingScratch = new float[scratchLength]);
-            return global::GenNN.Generated.GlobalNetKernels.TrainBatch(Parameters, Gradients, inputs, targets, sampleWeights, outputs, scratch, batchSize);
+            // Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the
+            // batch's mean loss goes to its own buffer, then the parts are added in order.
+            int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.GlobalNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
+            global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
+            int scratchLength = global::GenNN.Generated.GlobalNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
+            return training.Run(parts, scratchLength, global::GenNN.Generated.GlobalNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0);
         }
         finally
         {
@@ -346,6 +366,54 @@ namespace GenNN.Generated
             Initializers.GlorotUniform(parameters.Slice(9, 6), 3, 2, random);
         }
 
+        /// <summary>Multiply-adds per sample of the forward pass: PredictBatch uses more threads only for enough of them.</summary>
+        internal const long ForwardMultiplyAdds = 12;
+
+        /// <summary>Multiply-adds per sample of TrainBatch: forward, weight gradients and input gradients.</summary>
+        internal const long TrainingMultiplyAdds = 30;
+
+        /// <summary>Samples per PredictBatch chunk: the hidden activations of a chunk stay on the stack and in L1.</summary>
+        internal const int ChunkRows = 64;
+
+        /// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
+        internal static readonly BatchPart PredictPartBody = PredictPart;
+
+        /// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
+        internal static readonly BatchPart TrainPartBody = TrainPart;
+
+        /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
+        internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+        {
+            global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[208], 192);
+            for (int s = 0; s < batchSize; s += ChunkRows)
+            {
+                int rows = Math.Min(ChunkRows, batchSize - s);
+                Forward(parameters, inputs.Slice(s * 2, rows * 2), outputs.Slice(s * 2, rows * 2), scratch, rows);
+            }
+        }
+
+        private static void PredictPart(object? state, in BatchArguments arguments, int part, int parts)
+        {
+            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, ChunkRows);
+            PredictRows(arguments.Parameters, arguments.Inputs.Slice(first * 2, rows * 2), arguments.Outputs.Slice(first * 2, rows * 2), rows);
+        }
+
+        /// <summary>
+        /// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the
+        /// whole batch's mean loss over these rows, and their share of that loss.
+        /// </summary>
+        private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)
+        {
+            var training = (TrainingWorkspace)state!;
+            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);
+            ReadOnlySpan<float> weights = arguments.SampleWeights;
+            Span<float> outputs = arguments.Outputs;
+            training.SetLoss(part, TrainBatch(
+                arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 2, rows * 2), arguments.Targets.Slice(first * 1, rows * 1),
+                weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 2, rows * 2),
+                training.Scratch(part), rows, first, arguments.BatchSize));
+        }
+
         /// <summary>
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
@@ -374,18 +442,19 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// A batch forward and backward, layer by layer over the whole batch: stores the gradient of the mean loss in
-        /// <paramref name="gradients"/> (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
-        /// <paramref name="gradients"/>, copies the outputs to <paramref name="outputs"/> unless it is empty, and returns the
-        /// mean loss.
+        /// <paramref name="rows"/> samples forward and backward, layer by layer: the rows from <paramref name="firstRow"/> on of a batch of
+        /// <paramref name="totalRows"/> (all of it on one thread). Stores in <paramref name="gradients"/> these rows' part of the
+        /// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
+        /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
+        /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
         /// </summary>
-        internal static float TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows)
+        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
-            float scale = 1f / rows;
+            float scale = 1f / totalRows;
             Span<float> a0 = scratch.Slice(rows * 0, rows * 3), d0 = scratch.Slice(rows * 3, rows * 3);
             Span<float> a1 = scratch.Slice(rows * 6, rows * 2), d1 = scratch.Slice(rows * 8, rows * 2);
             Span<float> z1 = scratch.Slice(rows * 10, rows * 2);
@@ -397,7 +466,7 @@ namespace GenNN.Generated
             // (the loss below computes the output activation from these logits)
 
             double loss = 0;
-            // Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / rows.
+            // Softmax cross-entropy from the logits: d = (softmax(z) - onehot(label)) / totalRows.
             for (int s = 0; s < rows; s++)
             {
                 float sw = weights.IsEmpty ? 1f : weights[s];
@@ -415,7 +484,7 @@ namespace GenNN.Generated
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
             Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
 
-            return (float)(loss / rows);
+            return loss / totalRows;
         }
 
         // ---- Layer 0: Dense(3, ReLU), 2 -> 3 ----
