@@ -57,7 +57,14 @@ namespace GenNN
         protected override void ReleaseState() => _sum = null;
 
         /// <inheritdoc/>
+        protected override bool SupportsRangeSteps => true;
+
+        /// <inheritdoc/>
         protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+            => StepRangeCore(parameters, gradients, 0, iteration);
+
+        /// <inheritdoc/>
+        protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_sum is null)
             {
@@ -66,7 +73,7 @@ namespace GenNN
 
             float eps = Epsilon;
             float clr = (float)(LearningRate / (1.0 + (iteration - 1) * (double)LearningRateDecay));
-            Span<float> sum = _sum;
+            Span<float> sum = _sum.AsSpan(offset, parameters.Length);
             int i = 0;
             if (Simd.Vector512)
             {

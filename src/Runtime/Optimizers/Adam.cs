@@ -64,14 +64,21 @@ namespace GenNN
         }
 
         /// <inheritdoc/>
+        protected override bool SupportsRangeSteps => true;
+
+        /// <inheritdoc/>
         protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+            => StepRangeCore(parameters, gradients, 0, iteration);
+
+        /// <inheritdoc/>
+        protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_m is null || _v is null)
             {
                 return; // no parameters
             }
 
-            Update(parameters, gradients, _m, _v, Beta1, Beta2, Epsilon, LearningRate, iteration, decay: 1f);
+            Update(parameters, gradients, _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), Beta1, Beta2, Epsilon, LearningRate, iteration, decay: 1f);
         }
 
         /// <summary>Describes the optimizer and its hyperparameters.</summary>

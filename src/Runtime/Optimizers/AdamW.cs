@@ -69,7 +69,14 @@ namespace GenNN
         }
 
         /// <inheritdoc/>
+        protected override bool SupportsRangeSteps => true;
+
+        /// <inheritdoc/>
         protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+            => StepRangeCore(parameters, gradients, 0, iteration);
+
+        /// <inheritdoc/>
+        protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_m is null || _v is null)
             {
@@ -78,7 +85,7 @@ namespace GenNN
 
             // PyTorch: param.mul_(1 - lr * weight_decay), fused here into Adam's pass over the parameters.
             float decay = (float)(1.0 - (double)LearningRate * WeightDecay);
-            Adam.Update(parameters, gradients, _m, _v, Beta1, Beta2, Epsilon, LearningRate, iteration, decay);
+            Adam.Update(parameters, gradients, _m.AsSpan(offset, parameters.Length), _v.AsSpan(offset, parameters.Length), Beta1, Beta2, Epsilon, LearningRate, iteration, decay);
         }
 
         /// <summary>Describes the optimizer and its hyperparameters.</summary>

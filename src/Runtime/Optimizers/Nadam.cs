@@ -25,6 +25,8 @@ namespace GenNN
         private float[]? _v;
         // The running product of the momentum coefficients mu_1 ... mu_t, in double (PyTorch keeps it in a float32 tensor).
         private double _muProduct = 1.0;
+        // The current step's factors, set by BeginStepCore.
+        private float _gradientStep, _momentumStep, _invSqrtBc2;
 
         /// <summary>Creates a Nadam optimizer (PyTorch's defaults).</summary>
         /// <param name="learningRate">The step size; finite and at least 0.</param>
@@ -76,23 +78,39 @@ namespace GenNN
         }
 
         /// <inheritdoc/>
+        protected override bool SupportsRangeSteps => true;
+
+        /// <inheritdoc/>
         protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+        {
+            BeginStepCore(iteration);
+            StepRangeCore(parameters, gradients, 0, iteration);
+        }
+
+        /// <inheritdoc/>
+        protected override void BeginStepCore(long iteration)
+        {
+            // The momentum schedule's running product advances once per step, however many ranges apply it.
+            double b1 = Beta1, lr = LearningRate;
+            double mu = b1 * (1.0 - 0.5 * Math.Pow(0.96, iteration * (double)MomentumDecay));
+            double muNext = b1 * (1.0 - 0.5 * Math.Pow(0.96, (iteration + 1) * (double)MomentumDecay));
+            _muProduct *= mu;
+            _gradientStep = (float)(lr * (1.0 - mu) / (1.0 - _muProduct));
+            _momentumStep = (float)(lr * muNext / (1.0 - _muProduct * muNext));
+            _invSqrtBc2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(Beta2, iteration)));
+        }
+
+        /// <inheritdoc/>
+        protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_m is null || _v is null)
             {
                 return; // no parameters
             }
 
-            double b1 = Beta1, lr = LearningRate;
-            double mu = b1 * (1.0 - 0.5 * Math.Pow(0.96, iteration * (double)MomentumDecay));
-            double muNext = b1 * (1.0 - 0.5 * Math.Pow(0.96, (iteration + 1) * (double)MomentumDecay));
-            _muProduct *= mu;
-            float gradientStep = (float)(lr * (1.0 - mu) / (1.0 - _muProduct));
-            float momentumStep = (float)(lr * muNext / (1.0 - _muProduct * muNext));
-            float invSqrtBc2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(Beta2, iteration)));
-
+            float gradientStep = _gradientStep, momentumStep = _momentumStep, invSqrtBc2 = _invSqrtBc2;
             float fb1 = Beta1, fb2 = Beta2, eps = Epsilon, c1 = 1f - fb1, c2 = 1f - fb2;
-            Span<float> m = _m, v = _v;
+            Span<float> m = _m.AsSpan(offset, parameters.Length), v = _v.AsSpan(offset, parameters.Length);
             int i = 0;
             if (Simd.Vector512)
             {

@@ -124,30 +124,118 @@ namespace GenNN
                     nameof(gradients));
             }
 
-            if (Iterations == 0 && ParameterCount == 0)
-            {
-                if (parameters.Length > 0)
-                {
-                    AllocateState(parameters.Length);
-                    ParameterCount = parameters.Length;
-                }
-            }
-            else if (parameters.Length != ParameterCount)
-            {
-                throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture,
-                        "This {0} holds state for {1} parameters but was given {2}. Use one optimizer per network, or call Reset() first.",
-                        GetType().Name, ParameterCount, parameters.Length),
-                    nameof(parameters));
-            }
-
-            Iterations++;
+            PrepareStep(parameters.Length, nameof(parameters));
             if ((_clipValue is not null || _globalClipNorm is not null) && parameters.Length > 0)
             {
                 gradients = Clip(gradients);
             }
 
             StepCore(parameters, gradients, Iterations);
+        }
+
+        /// <summary>
+        /// The alignment of the ranges of <see cref="StepRange"/> for which a step taken in ranges gives exactly the bits of
+        /// one <see cref="Step"/>: every range should start at a multiple of it (the vector loops then cover the same
+        /// elements). Other offsets give the same update within rounding.
+        /// </summary>
+        public const int RangeAlignment = 16;
+
+        /// <summary>
+        /// Whether a step can be applied in ranges with <see cref="BeginStep"/> and <see cref="StepRange"/> (a
+        /// "fused" step: each layer updated as soon as its gradient is complete, while it is still in cache). True for
+        /// the built-in optimizers unless gradient clipping is on: clipping by global norm needs every gradient first,
+        /// and the rule that NaN gradients are never clipped needs to see all of them too.
+        /// </summary>
+        public bool CanStepInRanges => SupportsRangeSteps && _clipValue is null && _globalClipNorm is null;
+
+        /// <summary>
+        /// Whether the subclass implements <see cref="BeginStepCore"/> and <see cref="StepRangeCore"/>; false by
+        /// default, so optimizers written before them keep working through <see cref="Step"/>.
+        /// </summary>
+        protected virtual bool SupportsRangeSteps => false;
+
+        /// <summary>
+        /// Starts a step that <see cref="StepRange"/> then applies piece by piece: it counts the iteration, allocates the
+        /// state on the first step, and computes what the whole step shares (bias corrections, schedules). The ranges
+        /// that follow must cover every parameter exactly once, in any order, before the next step begins. Together
+        /// they equal one <see cref="Step"/> bit for bit when each range starts at a multiple of <see cref="RangeAlignment"/>.
+        /// </summary>
+        /// <param name="parameterCount">The number of parameters of the whole step.</param>
+        /// <exception cref="InvalidOperationException"><see cref="CanStepInRanges"/> is false.</exception>
+        /// <exception cref="ArgumentException">The count differs from that of earlier steps.</exception>
+        public void BeginStep(int parameterCount)
+        {
+            if (!CanStepInRanges)
+            {
+                throw new InvalidOperationException(
+                    GetType().Name + " cannot step in ranges" + (SupportsRangeSteps ? " while gradient clipping is on: clipping needs every gradient first. Use Step()." : ": it implements Step() only."));
+            }
+
+            ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+            PrepareStep(parameterCount, nameof(parameterCount));
+            BeginStepCore(Iterations);
+        }
+
+        /// <summary>
+        /// Applies the step begun by <see cref="BeginStep"/> to the parameters <c>[offset, offset + parameters.Length)</c>.
+        /// Allocates nothing.
+        /// </summary>
+        /// <param name="parameters">The parameters of the range, updated in place.</param>
+        /// <param name="gradients">Their gradients; same length.</param>
+        /// <param name="offset">The index of the range's first parameter in the whole parameter vector.</param>
+        /// <exception cref="ArgumentException">The lengths differ.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The range does not lie within the step's parameters.</exception>
+        /// <exception cref="InvalidOperationException">No step was begun.</exception>
+        public void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+        {
+            if (parameters.Length != gradients.Length)
+            {
+                throw new ArgumentException(
+                    string.Format(CultureInfo.InvariantCulture,
+                        "Expected as many gradients as parameters ({0}), got {1}.", parameters.Length, gradients.Length),
+                    nameof(gradients));
+            }
+
+            if (Iterations == 0)
+            {
+                throw new InvalidOperationException("StepRange needs a step begun with BeginStep.");
+            }
+
+            if (offset < 0 || offset > ParameterCount - parameters.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                    string.Format(CultureInfo.InvariantCulture,
+                        "Expected a range of {0} parameters within the step's {1}: an offset in [0, {2}].",
+                        parameters.Length, ParameterCount, ParameterCount - parameters.Length));
+            }
+
+            if (parameters.Length > 0)
+            {
+                StepRangeCore(parameters, gradients, offset, Iterations);
+            }
+        }
+
+        /// <summary>Checks the parameter count against the state (allocating it on the first step) and counts the iteration.</summary>
+        private void PrepareStep(int parameterCount, string paramName)
+        {
+            if (Iterations == 0 && ParameterCount == 0)
+            {
+                if (parameterCount > 0)
+                {
+                    AllocateState(parameterCount);
+                    ParameterCount = parameterCount;
+                }
+            }
+            else if (parameterCount != ParameterCount)
+            {
+                throw new ArgumentException(
+                    string.Format(CultureInfo.InvariantCulture,
+                        "This {0} holds state for {1} parameters but was given {2}. Use one optimizer per network, or call Reset() first.",
+                        GetType().Name, ParameterCount, parameterCount),
+                    paramName);
+            }
+
+            Iterations++;
         }
 
         /// <summary>
@@ -220,6 +308,26 @@ namespace GenNN
         /// <param name="gradients">The gradients, same length as <paramref name="parameters"/>.</param>
         /// <param name="iteration">The 1-based number of this step (Adam's <c>t</c>).</param>
         protected abstract void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration);
+
+        /// <summary>
+        /// Computes what every range of step <paramref name="iteration"/> shares (called once per step by
+        /// <see cref="BeginStep"/>; built-in optimizers also call it from <see cref="StepCore"/>).
+        /// </summary>
+        /// <param name="iteration">The 1-based number of the step.</param>
+        protected virtual void BeginStepCore(long iteration)
+        {
+        }
+
+        /// <summary>
+        /// Applies the step to one range of parameters; <paramref name="offset"/> locates it in the per-parameter state.
+        /// Called only when <see cref="SupportsRangeSteps"/> is true; must not allocate.
+        /// </summary>
+        /// <param name="parameters">The range's parameters, updated in place.</param>
+        /// <param name="gradients">Their gradients, same length.</param>
+        /// <param name="offset">The index of the range's first parameter.</param>
+        /// <param name="iteration">The 1-based number of the step.</param>
+        protected virtual void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
+            => throw new NotSupportedException(GetType().Name + " does not implement StepRangeCore.");
 
         private static void CheckLearningRate(float value, string paramName)
         {

@@ -76,7 +76,14 @@ namespace GenNN
         }
 
         /// <inheritdoc/>
+        protected override bool SupportsRangeSteps => true;
+
+        /// <inheritdoc/>
         protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+            => StepRangeCore(parameters, gradients, 0, iteration);
+
+        /// <inheritdoc/>
+        protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_square is null)
             {
@@ -84,7 +91,9 @@ namespace GenNN
             }
 
             float alpha = Alpha, c = 1f - alpha, eps = Epsilon, lr = LearningRate, mu = Momentum;
-            Span<float> square = _square, mean = _mean, buffer = _buffer;
+            Span<float> square = _square.AsSpan(offset, parameters.Length);
+            Span<float> mean = _mean is null ? default : _mean.AsSpan(offset, parameters.Length);
+            Span<float> buffer = _buffer is null ? default : _buffer.AsSpan(offset, parameters.Length);
             int i = 0;
             if (Simd.Vector512)
             {

@@ -62,7 +62,14 @@ namespace GenNN
         protected override void ReleaseState() => _velocity = null;
 
         /// <inheritdoc/>
+        protected override bool SupportsRangeSteps => true;
+
+        /// <inheritdoc/>
         protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients, long iteration)
+            => StepRangeCore(parameters, gradients, 0, iteration);
+
+        /// <inheritdoc/>
+        protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             float lr = LearningRate, wd = WeightDecay;
             if (_velocity is null)
@@ -78,7 +85,7 @@ namespace GenNN
                 return;
             }
 
-            Span<float> v = _velocity;
+            Span<float> v = _velocity.AsSpan(offset, parameters.Length);
             // v = v * mu + g, then v += wd * p (the decayed gradient g + wd * p goes into the velocity, as in PyTorch)
             TensorPrimitives.MultiplyAdd(v, Momentum, gradients, v);
             if (wd != 0f)

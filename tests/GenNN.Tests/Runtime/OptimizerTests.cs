@@ -115,7 +115,7 @@ public class OptimizerTests
         "sgd", "momentum", "nesterov", "sgd-decay", "adam", "adamw", "rmsprop", "rmsprop-centered-momentum", "adagrad", "nadam",
     };
 
-    private static Optimizer Create(string name) => name switch
+    internal static Optimizer Create(string name) => name switch
     {
         "sgd" => new Sgd(0.1f),
         "momentum" => new Sgd(0.05f, momentum: 0.9f),
