@@ -159,6 +159,52 @@ namespace GenNN
         float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int batchSize, Span<float> outputs)
             => throw new NotSupportedException(GetType().Name + " does not support sample weights; generated networks do.");
 
+        /// <summary>
+        /// One training step on a batch, as Keras' <c>train_on_batch</c>: <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>
+        /// then <paramref name="optimizer"/>'s step on <see cref="Parameters"/>, fused when it can be (see the other overload).
+        /// Returns the mean loss; a NaN or infinite loss leaves the parameters as they were. Not thread-safe.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
+        /// <param name="batchSize">The number of samples; at least 1.</param>
+        /// <param name="optimizer">The optimizer that updates the parameters.</param>
+        /// <returns>The mean loss over the batch, before the update.</returns>
+        float TrainOnBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Optimizer optimizer)
+            => TrainOnBatch(inputs, targets, default, batchSize, optimizer, default);
+
+        /// <summary>
+        /// One training step on a batch: the gradient of the (weighted) mean loss, as TrainBatch computes it, then
+        /// <paramref name="optimizer"/>'s update of <see cref="Parameters"/>. Generated networks fuse the two when
+        /// <see cref="Optimizer.CanStepInRanges"/> is true (no gradient clipping): each layer is updated as soon as the
+        /// backward pass has completed its gradients and no longer reads its weights, while both are still in cache (or,
+        /// when the batch is split across threads, each slice of the summed gradients as soon as it is summed). The result
+        /// is bit-identical to <c>TrainBatch</c> followed by <see cref="Optimizer.Step"/>; <see cref="Gradients"/> holds the
+        /// batch's gradients afterwards either way. When the loss is NaN or infinite no update is applied (the optimizer's
+        /// state and <see cref="Optimizer.Iterations"/> do not move either). Not thread-safe.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
+        /// <param name="sampleWeights"><paramref name="batchSize"/> weights (each finite and at least 0), or empty for the unweighted mean.</param>
+        /// <param name="batchSize">The number of samples; at least 1.</param>
+        /// <param name="optimizer">The optimizer that updates the parameters.</param>
+        /// <param name="outputs">Receives the forward pass's outputs (before the update); empty to skip.</param>
+        /// <returns>The mean loss over the batch, before the update.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
+        /// <exception cref="ArgumentException">As TrainBatch; or the optimizer holds state for another parameter count.</exception>
+        float TrainOnBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int batchSize, Optimizer optimizer, Span<float> outputs)
+        {
+            ArgumentNullException.ThrowIfNull(optimizer);
+            float loss = sampleWeights.IsEmpty
+                ? TrainBatch(inputs, targets, batchSize, outputs)
+                : TrainBatch(inputs, targets, sampleWeights, batchSize, outputs);
+            if (float.IsFinite(loss))
+            {
+                optimizer.Step(Parameters, Gradients);
+            }
+
+            return loss;
+        }
+
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         void Save(Stream stream);
 

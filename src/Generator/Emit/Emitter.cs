@@ -383,11 +383,11 @@ namespace GenNN.Generator.Emit
         {
             w.Line("/// <inheritdoc/>");
             w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)");
-            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, default);");
+            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, default, null);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)");
-            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, outputs);");
+            w.Line("    => TrainBatchCore(inputs, targets, default, batchSize, outputs, null);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)");
@@ -397,12 +397,44 @@ namespace GenNN.Generator.Emit
             using (w.Block("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)"))
             {
                 w.Line("global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);");
-                w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);");
+                w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);");
             }
 
             w.Line();
-            w.Line("/// <summary>TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean.</summary>");
-            using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)"))
+            w.Line("/// <inheritdoc/>");
+            w.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::GenNN.Optimizer optimizer)");
+            w.Line("    => TrainOnBatch(inputs, targets, default, batchSize, optimizer, default);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public float TrainOnBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::GenNN.Optimizer optimizer, global::System.Span<float> outputs)"))
+            {
+                w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+                using (w.Block("if (!sampleWeights.IsEmpty)"))
+                {
+                    w.Line("global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);");
+                }
+
+                using (w.Block("if (optimizer.CanStepInRanges)"))
+                {
+                    w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);");
+                }
+
+                w.Line("// Clipping (or an optimizer without ranges) needs every gradient first: the separate step.");
+                w.Line("float loss = TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);");
+                using (w.Block("if (float.IsFinite(loss))"))
+                {
+                    w.Line("optimizer.Step(Parameters, Gradients);");
+                }
+
+                w.Line("return loss;");
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean. With an");
+            w.Line("/// <paramref name=\"optimizer\"/> (that can step in ranges), the step is fused into the backward pass or the reduction.");
+            w.Line("/// </summary>");
+            using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)"))
             {
                 w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));");
                 w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
@@ -437,7 +469,7 @@ namespace GenNN.Generator.Emit
                     w.Line(F("int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.{0}.TrainingMultiplyAdds, _maxDegreeOfParallelism);", k));
                     w.Line("global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);");
                     w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength((batchSize + parts - 1) / parts);", k));
-                    w.Line(F("return training.Run(parts, scratchLength, global::GenNN.Generated.{0}.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, {1});", k, spec.HasDropout ? "dropoutStream" : "0"));
+                    w.Line(F("return training.Run(parts, scratchLength, global::GenNN.Generated.{0}.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, {1}, optimizer);", k, spec.HasDropout ? "dropoutStream" : "0"));
                 }
 
                 using (w.Block("finally"))
@@ -814,7 +846,7 @@ namespace GenNN.Generator.Emit
                 w.Line("training.SetLoss(part, TrainBatch(");
                 w.Line(F("    arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * {0}, rows * {0}), arguments.Targets.Slice(first * {1}, rows * {1}),", inputs, targets));
                 w.Line(F("    weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * {0}, rows * {0}),", outputs));
-                w.Line("    training.Scratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream));" : "));"));
+                w.Line("    training.Scratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream" : "") + ", parts == 1 ? training.Optimizer : null));");
             }
         }
 
@@ -935,7 +967,7 @@ namespace GenNN.Generator.Emit
             w.Line("/// copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns these rows' loss sum / totalRows;");
             w.Line("/// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.");
             w.Line("/// </summary>");
-            using (w.Block("internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
+            using (w.Block("internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ", Optimizer? optimizer)"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
@@ -1072,6 +1104,17 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
+                w.Line("// A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to");
+                w.Line("// each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while");
+                w.Line("// both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits");
+                w.Line("// of a separate Optimizer.Step.");
+                w.Line("bool step = optimizer is not null && double.IsFinite(loss);");
+                using (w.Block("if (step)"))
+                {
+                    w.Line("optimizer!.BeginStep(parameters.Length);");
+                }
+
+                w.Line();
                 w.Line("// Backward: each layer stores its weight and bias gradients and hands d back to the layer before,");
                 w.Line("// multiplied by that layer's activation derivative.");
                 bool regularized = spec.Layers.Any(l => l.Regularized);
@@ -1082,6 +1125,8 @@ namespace GenNN.Generator.Emit
                     w.Line("double penalty = 0;");
                 }
 
+                // The end of the parameters not yet stepped: each layer steps from its first 16-aligned parameter to it.
+                int stepEnd = layout.ParameterCount;
                 for (int i = last; i >= 0; i--)
                 {
                     string input = i == 0 ? "x" : F("MemoryMarshal.GetReference({0}{1})", layout.Dropped[i - 1] >= 0 ? "m" : "a", i - 1);
@@ -1111,6 +1156,18 @@ namespace GenNN.Generator.Emit
                         {
                             w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2}, firstRow * {3});", i - 1, FloatLiteral(dropout.Rate), j, spec.Layers[i - 1].Units));
                         }
+                    }
+
+                    int stepStart = i == 0 ? 0 : (layout.Weight[i] + 15) / 16 * 16;
+                    if (stepStart < stepEnd)
+                    {
+                        using (w.Block("if (step)"))
+                        {
+                            w.Line(F("optimizer!.StepRange(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {0});", stepStart, stepEnd - stepStart));
+                        }
+
+                        w.Line();
+                        stepEnd = stepStart;
                     }
                 }
 

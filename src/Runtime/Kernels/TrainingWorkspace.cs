@@ -26,6 +26,8 @@ namespace GenNN.Kernels
         private float[][] _scratch = Array.Empty<float[]>();
         private double[] _losses = Array.Empty<double>();
         private int _parts;
+        // Whether the reduction steps the optimizer after summing each slice.
+        private bool _stepping;
 
         /// <summary>Creates the workspace of a network.</summary>
         /// <param name="gradients">The network's gradient buffer (with its slack): part 0 writes it directly.</param>
@@ -71,27 +73,53 @@ namespace GenNN.Kernels
         /// <param name="outputs">The batch's outputs, or empty.</param>
         /// <param name="batchSize">The number of samples.</param>
         /// <param name="stream">The dropout stream, or 0.</param>
+        /// <param name="optimizer">An optimizer whose step is fused into the call (its <see cref="GenNN.Optimizer.CanStepInRanges"/> is
+        /// true), or <see langword="null"/>. With one part the generated kernel steps each layer as its backward pass completes
+        /// it (it reads <see cref="Optimizer"/>); with more, each reduction slice is stepped as soon as it is summed. Either way
+        /// only when the loss is finite, in ranges aligned to <see cref="GenNN.Optimizer.RangeAlignment"/>.</param>
         /// <returns>The batch's mean loss.</returns>
         public float Run(
             int parts, int scratchLength, BatchPart body, Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-            ReadOnlySpan<float> sampleWeights, Span<float> outputs, int batchSize, ulong stream)
+            ReadOnlySpan<float> sampleWeights, Span<float> outputs, int batchSize, ulong stream, GenNN.Optimizer? optimizer = null)
         {
             Grow(parts, scratchLength);
             _parts = parts;
-            WorkerPool.Run(parts, body, this, parameters, inputs, targets, sampleWeights, outputs, batchSize, stream);
-            if (parts > 1)
+            Optimizer = optimizer;
+            try
             {
-                WorkerPool.Run(parts, ReduceBody, this, default, default, default, default, default, 0, 0);
-            }
+                WorkerPool.Run(parts, body, this, parameters, inputs, targets, sampleWeights, outputs, batchSize, stream);
+                double loss = 0;
+                for (int part = 0; part < parts; part++)
+                {
+                    loss += _losses[part];
+                }
 
-            double loss = 0;
-            for (int part = 0; part < parts; part++)
+                if (parts > 1)
+                {
+                    // The parts' shares are all in: a finite loss begins the step that the reduction applies slice by slice.
+                    _stepping = optimizer is not null && double.IsFinite(loss);
+                    if (_stepping)
+                    {
+                        optimizer!.BeginStep(_parameterCount);
+                    }
+
+                    WorkerPool.Run(parts, ReduceBody, this, parameters, default, default, default, default, 0, 0);
+                }
+
+                return (float)loss;
+            }
+            finally
             {
-                loss += _losses[part];
+                Optimizer = null;
+                _stepping = false;
             }
-
-            return (float)loss;
         }
+
+        /// <summary>
+        /// The optimizer of the <see cref="Run"/> in progress whose step is fused into it, or <see langword="null"/>: a
+        /// one-part kernel applies it layer by layer.
+        /// </summary>
+        public GenNN.Optimizer? Optimizer { get; private set; }
 
         private void Grow(int parts, int scratchLength)
         {
@@ -117,7 +145,8 @@ namespace GenNN.Kernels
 
         /// <summary>
         /// Adds parts 1.. into part 0's gradients over one slice of the parameters (whole 16-float blocks), in part order:
-        /// every element gets the same sum whichever thread takes its slice.
+        /// every element gets the same sum whichever thread takes its slice. Then, for a fused step, updates the slice's
+        /// parameters while its gradients are in cache (slices start at multiples of 16: the bits of a separate step).
         /// </summary>
         private static void Reduce(object? state, in BatchArguments arguments, int slice, int slices)
         {
@@ -127,6 +156,11 @@ namespace GenNN.Kernels
             for (int part = 1; part < workspace._parts; part++)
             {
                 TensorPrimitives.Add(sum, workspace._partGradients[part].AsSpan(first, count), sum);
+            }
+
+            if (workspace._stepping && count > 0)
+            {
+                workspace.Optimizer!.StepRange(arguments.Parameters.Slice(first, count), sum, first);
             }
         }
     }

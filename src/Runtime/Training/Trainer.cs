@@ -89,7 +89,9 @@ namespace GenNN
         /// <summary>
         /// Trains <paramref name="network"/> on <paramref name="train"/> (Keras' <c>model.fit</c>): for each of
         /// <see cref="FitOptions.Epochs"/> epochs, each batch runs <see cref="INetwork.TrainBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int)"/>
-        /// then <see cref="Optimizer.Step"/> on <see cref="INetwork.Parameters"/>; after each epoch the validation set (if
+        /// then <see cref="Optimizer.Step"/> on <see cref="INetwork.Parameters"/>, fused into one pass where the network and the
+        /// optimizer allow (<see cref="INetwork.TrainOnBatch(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int, Optimizer, System.Span{float})"/>,
+        /// bit-identical to the two calls); after each epoch the validation set (if
         /// any) is evaluated, the epoch is added to the <see cref="History"/>, reported (<see cref="FitOptions.Verbose"/>)
         /// and passed to the <see cref="FitOptions.Callbacks"/>.
         /// </summary>
@@ -214,12 +216,8 @@ namespace GenNN
                         // Keras reports training accuracy on each batch's outputs before that batch's update:
                         // TrainBatch hands them back from its own forward pass.
                         Span<float> batchOutputs = outputs is null ? default : outputs.AsSpan(0, batch.Count * outputSize);
-                        float loss;
-                        if (batchWeights is null)
-                        {
-                            loss = network.TrainBatch(batch.Features, batch.Targets, batch.Count, batchOutputs);
-                        }
-                        else
+                        ReadOnlySpan<float> sampleWeights = default;
+                        if (batchWeights is not null)
                         {
                             ReadOnlySpan<int> rows = batch.Rows;
                             for (int r = 0; r < rows.Length; r++)
@@ -227,9 +225,15 @@ namespace GenNN
                                 batchWeights[r] = rowWeights![rows[r]];
                             }
 
-                            loss = network.TrainBatch(batch.Features, batch.Targets, batchWeights.AsSpan(0, batch.Count), batch.Count, batchOutputs);
+                            sampleWeights = batchWeights.AsSpan(0, batch.Count);
                         }
 
+                        // The gradient and the optimizer step in one call: generated networks fuse the step into the
+                        // backward pass (bit-identical to TrainBatch then Step) unless gradient clipping needs every
+                        // gradient first. A NaN or infinite loss applies no step.
+                        Span<float> parameters = network.Parameters;
+                        parameters.CopyTo(beforeStep);
+                        float loss = network.TrainOnBatch(batch.Features, batch.Targets, sampleWeights, batch.Count, optimizer, batchOutputs);
                         if (outputs is not null)
                         {
                             correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
@@ -237,6 +241,8 @@ namespace GenNN
 
                         if (!float.IsFinite(loss))
                         {
+                            // Only an L1/L2 penalty that overflows after the step has begun can leave a step applied here.
+                            beforeStep.AsSpan().CopyTo(parameters);
                             throw new TrainingDivergedException(
                                 Dataset.Format(
                                     "The training loss became {0} in epoch {1}, batch {2}. That batch's optimizer step was not applied: the network keeps the parameters it had before it. Lower the learning rate (now {3}) or standardize the features.",
@@ -244,9 +250,6 @@ namespace GenNN
                                 history, epoch, batch.Index + 1, loss);
                         }
 
-                        Span<float> parameters = network.Parameters;
-                        parameters.CopyTo(beforeStep);
-                        optimizer.Step(parameters, network.Gradients);
                         if (!Kernels.Guard.AllFinite(parameters))
                         {
                             beforeStep.AsSpan().CopyTo(parameters);

@@ -155,11 +155,11 @@ partial class GlobalNet : global::GenNN.INetwork
 
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        => TrainBatchCore(inputs, targets, default, batchSize, default);
+        => TrainBatchCore(inputs, targets, default, batchSize, default, null);
 
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
-        => TrainBatchCore(inputs, targets, default, batchSize, outputs);
+        => TrainBatchCore(inputs, targets, default, batchSize, outputs, null);
 
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)
@@ -169,11 +169,39 @@ partial class GlobalNet : global::GenNN.INetwork
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
     {
         global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
-        return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);
+        return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);
     }
 
-    /// <summary>TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean.</summary>
-    private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
+    /// <inheritdoc/>
+    public float TrainOnBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::GenNN.Optimizer optimizer)
+        => TrainOnBatch(inputs, targets, default, batchSize, optimizer, default);
+
+    /// <inheritdoc/>
+    public float TrainOnBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::GenNN.Optimizer optimizer, global::System.Span<float> outputs)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(optimizer);
+        if (!sampleWeights.IsEmpty)
+        {
+            global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
+        }
+        if (optimizer.CanStepInRanges)
+        {
+            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);
+        }
+        // Clipping (or an optimizer without ranges) needs every gradient first: the separate step.
+        float loss = TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);
+        if (float.IsFinite(loss))
+        {
+            optimizer.Step(Parameters, Gradients);
+        }
+        return loss;
+    }
+
+    /// <summary>
+    /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
+    /// <paramref name="optimizer"/> (that can step in ranges), the step is fused into the backward pass or the reduction.
+    /// </summary>
+    private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
     {
         global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
         global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
@@ -195,7 +223,7 @@ partial class GlobalNet : global::GenNN.INetwork
             int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.GlobalNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
             global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
             int scratchLength = global::GenNN.Generated.GlobalNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
-            return training.Run(parts, scratchLength, global::GenNN.Generated.GlobalNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0);
+            return training.Run(parts, scratchLength, global::GenNN.Generated.GlobalNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
         }
         finally
         {
@@ -411,7 +439,7 @@ namespace GenNN.Generated
             training.SetLoss(part, TrainBatch(
                 arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 2, rows * 2), arguments.Targets.Slice(first * 1, rows * 1),
                 weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 2, rows * 2),
-                training.Scratch(part), rows, first, arguments.BatchSize));
+                training.Scratch(part), rows, first, arguments.BatchSize, parts == 1 ? training.Optimizer : null));
         }
 
         /// <summary>
@@ -448,7 +476,7 @@ namespace GenNN.Generated
         /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
         /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
         /// </summary>
-        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows)
+        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows, Optimizer? optimizer)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -477,12 +505,32 @@ namespace GenNN.Generated
                 a1.CopyTo(outputs);
             }
 
+            // A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to
+            // each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while
+            // both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits
+            // of a separate Optimizer.Step.
+            bool step = optimizer is not null && double.IsFinite(loss);
+            if (step)
+            {
+                optimizer!.BeginStep(parameters.Length);
+            }
+
             // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
             // multiplied by that layer's activation derivative.
             Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
+            if (step)
+            {
+                optimizer!.StepRange(parameters.Slice(16, 1), gradients.Slice(16, 1), 16);
+            }
+
             Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
+            if (step)
+            {
+                optimizer!.StepRange(parameters.Slice(0, 16), gradients.Slice(0, 16), 0);
+            }
+
 
             return loss / totalRows;
         }

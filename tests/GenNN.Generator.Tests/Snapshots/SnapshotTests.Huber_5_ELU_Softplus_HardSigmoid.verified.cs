@@ -165,11 +165,11 @@ namespace Samples.Huber
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-            => TrainBatchCore(inputs, targets, default, batchSize, default);
+            => TrainBatchCore(inputs, targets, default, batchSize, default, null);
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::System.Span<float> outputs)
-            => TrainBatchCore(inputs, targets, default, batchSize, outputs);
+            => TrainBatchCore(inputs, targets, default, batchSize, outputs, null);
 
         /// <inheritdoc/>
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize)
@@ -179,11 +179,39 @@ namespace Samples.Huber
         public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
         {
             global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
-            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs);
+            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);
         }
 
-        /// <summary>TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean.</summary>
-        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs)
+        /// <inheritdoc/>
+        public float TrainOnBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize, global::GenNN.Optimizer optimizer)
+            => TrainOnBatch(inputs, targets, default, batchSize, optimizer, default);
+
+        /// <inheritdoc/>
+        public float TrainOnBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::GenNN.Optimizer optimizer, global::System.Span<float> outputs)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            if (!sampleWeights.IsEmpty)
+            {
+                global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
+            }
+            if (optimizer.CanStepInRanges)
+            {
+                return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);
+            }
+            // Clipping (or an optimizer without ranges) needs every gradient first: the separate step.
+            float loss = TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);
+            if (float.IsFinite(loss))
+            {
+                optimizer.Step(Parameters, Gradients);
+            }
+            return loss;
+        }
+
+        /// <summary>
+        /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
+        /// <paramref name="optimizer"/> (that can step in ranges), the step is fused into the backward pass or the reduction.
+        /// </summary>
+        private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
             global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
@@ -205,7 +233,7 @@ namespace Samples.Huber
                 int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.HuberNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
                 global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
                 int scratchLength = global::GenNN.Generated.HuberNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
-                return training.Run(parts, scratchLength, global::GenNN.Generated.HuberNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0);
+                return training.Run(parts, scratchLength, global::GenNN.Generated.HuberNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
             }
             finally
             {
@@ -383,7 +411,7 @@ namespace GenNN.Generated
             training.SetLoss(part, TrainBatch(
                 arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 5, rows * 5), arguments.Targets.Slice(first * 2, rows * 2),
                 weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 2, rows * 2),
-                training.Scratch(part), rows, first, arguments.BatchSize));
+                training.Scratch(part), rows, first, arguments.BatchSize, parts == 1 ? training.Optimizer : null));
         }
 
         /// <summary>
@@ -425,7 +453,7 @@ namespace GenNN.Generated
         /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
         /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
         /// </summary>
-        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows)
+        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows, Optimizer? optimizer)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -460,6 +488,16 @@ namespace GenNN.Generated
                 a2.CopyTo(outputs);
             }
 
+            // A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to
+            // each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while
+            // both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits
+            // of a separate Optimizer.Step.
+            bool step = optimizer is not null && double.IsFinite(loss);
+            if (step)
+            {
+                optimizer!.BeginStep(parameters.Length);
+            }
+
             // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
             // multiplied by that layer's activation derivative.
             // L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer),
@@ -469,6 +507,11 @@ namespace GenNN.Generated
             Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
             Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
             Activations.SoftplusBackward(z1, d1);
+            if (step)
+            {
+                optimizer!.StepRange(parameters.Slice(96, 8), gradients.Slice(96, 8), 96);
+            }
+
             Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
             if (firstRow == 0)
             {
@@ -478,10 +521,20 @@ namespace GenNN.Generated
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
             Activations.ELUBackward(a0, d0);
+            if (step)
+            {
+                optimizer!.StepRange(parameters.Slice(48, 48), gradients.Slice(48, 48), 48);
+            }
+
             Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
             if (firstRow == 0)
             {
                 penalty += Regularization.Apply(parameters.Slice(0, 35), gradients.Slice(0, 35), 0f, 0.0001f);
+            }
+
+            if (step)
+            {
+                optimizer!.StepRange(parameters.Slice(0, 48), gradients.Slice(0, 48), 0);
             }
 
 
