@@ -114,8 +114,8 @@ static Func<int, int, double> TrainRound<T>(T network, int batch) where T : INet
         long start = Stopwatch.GetTimestamp();
         for (int s = 0; s < steps; s++)
         {
-            network.TrainBatch(x, y, batch);
-            adam.Step(network.Parameters, network.Gradients);
+            // The fused step (what Trainer.Fit runs): on several threads, Adam runs inside the parallel reduction.
+            network.TrainOnBatch(x, y, batch, adam);
         }
 
         return steps * batch / Stopwatch.GetElapsedTime(start).TotalSeconds;
