@@ -236,6 +236,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1; compare.sh measures one thread)")
     parser.add_argument("--info", action="store_true", help="print versions and BLAS information as JSON, then exit")
     parser.add_argument("--summary", action="store_true", help="print versions and BLAS information on one line, then exit")
     parser.add_argument("--weights", metavar="DIR", help="predict with gen-nn's weights from DIR/mlp64.safetensors and DIR/iris16.safetensors")
@@ -243,7 +244,7 @@ def main():
                         "and PyTorch's outputs to DIR/reference.json, then exit")
     args = parser.parse_args()
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(int.from_bytes(os.urandom(4), "little"))  # a new init and shuffle every run, like gen-nn's
     if args.info or args.summary:
         # Multiply once so that the BLAS library is loaded and initialised before it is inspected.
