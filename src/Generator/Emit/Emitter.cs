@@ -414,25 +414,13 @@ namespace GenNN.Generator.Emit
                     w.Line("global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);");
                 }
 
-                using (w.Block("if (optimizer.CanStepInRanges)"))
-                {
-                    w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);");
-                }
-
-                w.Line("// Clipping (or an optimizer without ranges) needs every gradient first: the separate step.");
-                w.Line("float loss = TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);");
-                using (w.Block("if (float.IsFinite(loss))"))
-                {
-                    w.Line("optimizer.Step(Parameters, Gradients);");
-                }
-
-                w.Line("return loss;");
+                w.Line("return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);");
             }
 
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean. With an");
-            w.Line("/// <paramref name=\"optimizer\"/> (that can step in ranges), the step is fused into the backward pass or the reduction.");
+            w.Line("/// <paramref name=\"optimizer\"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.");
             w.Line("/// </summary>");
             using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)"))
             {

@@ -73,18 +73,22 @@ namespace GenNN.Kernels
         /// <param name="outputs">The batch's outputs, or empty.</param>
         /// <param name="batchSize">The number of samples.</param>
         /// <param name="stream">The dropout stream, or 0.</param>
-        /// <param name="optimizer">An optimizer whose step is fused into the call (its <see cref="GenNN.Optimizer.CanStepInRanges"/> is
-        /// true), or <see langword="null"/>. With one part the generated kernel steps each layer as its backward pass completes
-        /// it (it reads <see cref="Optimizer"/>); with more, each reduction slice is stepped as soon as it is summed. Either way
-        /// only when the loss is finite, in ranges aligned to <see cref="GenNN.Optimizer.RangeAlignment"/>.</param>
+        /// <param name="optimizer">An optimizer to step after the gradients (TrainOnBatch), or <see langword="null"/>. When its
+        /// <see cref="GenNN.Optimizer.CanStepInRanges"/> is true the step is fused: with one part the generated kernel steps
+        /// each layer as its backward pass completes it (it reads <see cref="Optimizer"/>); with more, each reduction slice is
+        /// stepped as soon as it is summed, in ranges aligned to <see cref="GenNN.Optimizer.RangeAlignment"/>. Otherwise
+        /// (clipping) <see cref="GenNN.Optimizer.Step"/> runs after the batch. Either way only when the loss is finite.</param>
         /// <returns>The batch's mean loss.</returns>
         public float Run(
             int parts, int scratchLength, BatchPart body, Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
             ReadOnlySpan<float> sampleWeights, Span<float> outputs, int batchSize, ulong stream, GenNN.Optimizer? optimizer = null)
         {
+            // Checked before the batch runs: a mismatched optimizer then changes neither the parameters nor the gradients.
+            optimizer?.CheckParameterCount(_parameterCount, nameof(optimizer));
+            GenNN.Optimizer? fused = optimizer is { CanStepInRanges: true } ? optimizer : null;
             Grow(parts, scratchLength);
             _parts = parts;
-            Optimizer = optimizer;
+            Optimizer = fused;
             try
             {
                 WorkerPool.Run(parts, body, this, parameters, inputs, targets, sampleWeights, outputs, batchSize, stream);
@@ -97,16 +101,23 @@ namespace GenNN.Kernels
                 if (parts > 1)
                 {
                     // The parts' shares are all in: a finite loss begins the step that the reduction applies slice by slice.
-                    _stepping = optimizer is not null && double.IsFinite(loss);
+                    _stepping = fused is not null && double.IsFinite(loss);
                     if (_stepping)
                     {
-                        optimizer!.BeginStep(_parameterCount);
+                        fused!.BeginStep(_parameterCount);
                     }
 
                     WorkerPool.Run(parts, ReduceBody, this, parameters, default, default, default, default, 0, 0);
                 }
 
-                return (float)loss;
+                float result = (float)loss;
+                if (optimizer is not null && fused is null && float.IsFinite(result))
+                {
+                    // Clipping needs every gradient first: the separate step.
+                    optimizer.Step(parameters, _gradients.AsSpan(0, _parameterCount));
+                }
+
+                return result;
             }
             finally
             {

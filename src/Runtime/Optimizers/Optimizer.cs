@@ -116,13 +116,7 @@ namespace GenNN
         /// <exception cref="ArgumentException">The lengths differ, or differ from the parameter count of earlier steps.</exception>
         public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
         {
-            if (parameters.Length != gradients.Length)
-            {
-                throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture,
-                        "Expected as many gradients as parameters ({0}), got {1}.", parameters.Length, gradients.Length),
-                    nameof(gradients));
-            }
+            CheckLengths(parameters.Length, gradients.Length);
 
             PrepareStep(parameters.Length, nameof(parameters));
             if ((_clipValue is not null || _globalClipNorm is not null) && parameters.Length > 0)
@@ -188,13 +182,7 @@ namespace GenNN
         /// <exception cref="InvalidOperationException">No step was begun.</exception>
         public void StepRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
         {
-            if (parameters.Length != gradients.Length)
-            {
-                throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture,
-                        "Expected as many gradients as parameters ({0}), got {1}.", parameters.Length, gradients.Length),
-                    nameof(gradients));
-            }
+            CheckLengths(parameters.Length, gradients.Length);
 
             if (Iterations == 0)
             {
@@ -226,7 +214,21 @@ namespace GenNN
                     ParameterCount = parameterCount;
                 }
             }
-            else if (parameterCount != ParameterCount)
+            else
+            {
+                CheckParameterCount(parameterCount, paramName);
+            }
+
+            Iterations++;
+        }
+
+        /// <summary>
+        /// Throws unless a step over <paramref name="parameterCount"/> parameters fits the state: none yet, or state for
+        /// that many. A fused training step checks it before the batch runs, so a mismatch changes nothing.
+        /// </summary>
+        internal void CheckParameterCount(int parameterCount, string paramName)
+        {
+            if ((Iterations != 0 || ParameterCount != 0) && parameterCount != ParameterCount)
             {
                 throw new ArgumentException(
                     string.Format(CultureInfo.InvariantCulture,
@@ -234,8 +236,17 @@ namespace GenNN
                         GetType().Name, ParameterCount, parameterCount),
                     paramName);
             }
+        }
 
-            Iterations++;
+        private static void CheckLengths(int parameters, int gradients)
+        {
+            if (parameters != gradients)
+            {
+                throw new ArgumentException(
+                    string.Format(CultureInfo.InvariantCulture,
+                        "Expected as many gradients as parameters ({0}), got {1}.", parameters, gradients),
+                    nameof(gradients));
+            }
         }
 
         /// <summary>

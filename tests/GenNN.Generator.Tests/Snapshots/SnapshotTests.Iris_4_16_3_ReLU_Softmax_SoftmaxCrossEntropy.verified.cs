@@ -186,22 +186,12 @@ namespace Samples.Iris
             {
                 global::GenNN.Kernels.Guard.SampleWeights(sampleWeights, batchSize);
             }
-            if (optimizer.CanStepInRanges)
-            {
-                return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);
-            }
-            // Clipping (or an optimizer without ranges) needs every gradient first: the separate step.
-            float loss = TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, null);
-            if (float.IsFinite(loss))
-            {
-                optimizer.Step(Parameters, Gradients);
-            }
-            return loss;
+            return TrainBatchCore(inputs, targets, sampleWeights, batchSize, outputs, optimizer);
         }
 
         /// <summary>
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
-        /// <paramref name="optimizer"/> (that can step in ranges), the step is fused into the backward pass or the reduction.
+        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.
         /// </summary>
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {

@@ -1,6 +1,6 @@
 namespace GenNN.Tests.Parallel;
 
-// Layer boundaries that are not multiples of 16 (layer 1 starts at 1102, layer 2 at 1494): the fused step's ranges
+// Layer boundaries that are not multiples of 16 (layer 1 starts at 1102, layer 2 at 1492): the fused step's ranges
 // must still start at multiples of 16 to give the bits of a separate Step.
 [Network(Loss = Loss.SoftmaxCrossEntropy)]
 [Input(37)]
@@ -51,15 +51,7 @@ public class FusedStepTests
     }
 
     private static (float[] Inputs, float[] Targets, float[] Weights) Data(INetwork network, int rows, int seed)
-    {
-        var random = new Random(seed);
-        float[] inputs = Enumerable.Range(0, rows * network.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        float[] targets = network.Loss == Loss.SoftmaxCrossEntropy
-            ? Enumerable.Range(0, rows).Select(_ => (float)random.Next(network.OutputSize)).ToArray()
-            : Enumerable.Range(0, rows * network.TargetSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        float[] weights = Enumerable.Range(0, rows).Select(_ => (float)(random.NextDouble() * 2)).ToArray();
-        return (inputs, targets, weights);
-    }
+        => ParallelTrainingTests.Data(network, rows, seed);
 
     private static void AssertBitwiseEqual(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
     {
@@ -122,6 +114,26 @@ public class FusedStepTests
         Assert.False(float.IsFinite(loss));
         AssertBitwiseEqual(before, network.Parameters, "parameters");
         Assert.Equal(0, adam.Iterations);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void An_optimizer_of_another_network_is_rejected_before_anything_changes(int degree)
+    {
+        var adam = new Adam();
+        var other = new OddFused(1);
+        (float[] x, float[] y, _) = Data(other, 8, 1);
+        other.TrainOnBatch(x, y, 8, adam); // adam now holds OddFused's 1534 parameters
+
+        INetwork network = Create(nameof(WideSce), 5, degree);
+        (float[] inputs, float[] targets, _) = Data(network, 203, 6);
+        network.TrainBatch(inputs, targets, 203);
+        float[] parameters = network.Parameters.ToArray(), gradients = network.Gradients.ToArray();
+        var error = Assert.Throws<ArgumentException>(() => network.TrainOnBatch(inputs, targets, 203, adam));
+        Assert.Contains("holds state for 1534 parameters", error.Message);
+        AssertBitwiseEqual(parameters, network.Parameters, "parameters");
+        AssertBitwiseEqual(gradients, network.Gradients, "gradients");
     }
 
     [Fact]

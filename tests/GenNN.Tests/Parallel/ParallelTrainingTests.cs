@@ -45,7 +45,7 @@ public class ParallelTrainingTests
         }
     }
 
-    private static (float[] Inputs, float[] Targets, float[] Weights) Data(INetwork network, int rows, int seed)
+    internal static (float[] Inputs, float[] Targets, float[] Weights) Data(INetwork network, int rows, int seed)
     {
         var random = new Random(seed);
         float[] inputs = Enumerable.Range(0, rows * network.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
