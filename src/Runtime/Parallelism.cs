@@ -12,11 +12,11 @@ namespace GenNN
     /// threads that the calling thread joins. Small calls (a batch whose work is under about a tenth of a millisecond,
     /// such as iris at batch 32) stay on the calling thread: handing them out would cost more than it saves.</para>
     /// <para>PredictBatch gives every sample the same output, bit for bit, whatever the thread count. TrainBatch splits
-    /// the batch, computes each part's gradient of the whole batch's mean loss, and adds the parts in a fixed order, so
-    /// the result is bit-for-bit reproducible for a given thread count and differs from one thread only by the order of
-    /// floating-point additions (a relative difference of the order of 1e-7 to 1e-6 in the gradients). Set
-    /// <see cref="MaxDegreeOfParallelism"/> (or <c>FitOptions.MaxDegreeOfParallelism</c>) to 1 for results that do not
-    /// depend on the machine's core count.</para>
+    /// the batch's rows for the forward and backward passes, then the parameters for their gradients (each the same sum
+    /// over the batch, in the same order, as on one thread) and the fused optimizer step: the gradients and parameters
+    /// are one thread's, bit for bit, and the loss may differ in its last bit (see
+    /// <see cref="Kernels.TrainingWorkspace"/> for the one exception, approximated activations on widths that are not
+    /// a multiple of 4).</para>
     /// <para>When the pool is already serving another call (another thread's PredictBatch, say), a call runs its parts
     /// on its own thread instead of waiting: the results are the same.</para>
     /// </remarks>

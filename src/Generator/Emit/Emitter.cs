@@ -191,7 +191,7 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                w.Line("/// <summary>The largest batch size TrainBatch accepts: its scratch of " + F("batchSize x {0} + {1} floats must fit in one array.</summary>", layout.TrainingPerRow, layout.TransposedTotal + 16));
+                w.Line("/// <summary>The largest batch size TrainBatch accepts: its scratch of " + F("batchSize x {0} + 16 floats must fit in one array.</summary>", layout.TrainingPerRow));
                 w.Line(F("public const int MaxTrainingBatchSize = {0};", MaxTrainingBatchSize(spec, layout)));
                 w.Line();
                 w.Line("/// <summary>");
@@ -420,7 +420,7 @@ namespace GenNN.Generator.Emit
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean. With an");
-            w.Line("/// <paramref name=\"optimizer\"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.");
+            w.Line("/// <paramref name=\"optimizer\"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.");
             w.Line("/// </summary>");
             using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)"))
             {
@@ -452,12 +452,12 @@ namespace GenNN.Generator.Emit
                         w.Line("ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);");
                     }
 
-                    w.Line("// Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the");
-                    w.Line("// batch's mean loss goes to its own buffer, then the parts are added in order.");
+                    w.Line("// In parts when the batch is large enough: by rows, then by parameters (see TrainingWorkspace.Run).");
                     w.Line(F("int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.{0}.TrainingMultiplyAdds, _maxDegreeOfParallelism);", k));
                     w.Line("global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);");
-                    w.Line(F("int scratchLength = global::GenNN.Generated.{0}.TrainingScratchLength((batchSize + parts - 1) / parts);", k));
-                    w.Line(F("return training.Run(parts, scratchLength, global::GenNN.Generated.{0}.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, {1}, optimizer);", k, spec.HasDropout ? "dropoutStream" : "0"));
+                    w.Line(F("return training.Run(parts, global::GenNN.Generated.{0}.TrainingScratchLength(batchSize), global::GenNN.Generated.{0}.PartScratchLength,", k));
+                    w.Line(F("    global::GenNN.Generated.{0}.TrainRowsBody, global::GenNN.Generated.{0}.TrainParametersBody,", k));
+                    w.Line(F("    Parameters, inputs, targets, sampleWeights, outputs, batchSize, {0}, optimizer);", spec.HasDropout ? "dropoutStream" : "0"));
                 }
 
                 using (w.Block("finally"))
@@ -476,7 +476,7 @@ namespace GenNN.Generator.Emit
         private static int MaxTrainingBatchSize(NetworkSpec spec, Layout layout)
         {
             const long MaxArrayLength = 0x7FFFFFC7;
-            long byScratch = (MaxArrayLength - layout.TransposedTotal - 16) / layout.TrainingPerRow;
+            long byScratch = (MaxArrayLength - 16) / layout.TrainingPerRow;
             long bySpans = int.MaxValue / System.Math.Max(System.Math.Max(spec.InputSize, spec.Output.Units), layout.TargetSize);
             return (int)System.Math.Max(1, System.Math.Min(byScratch, bySpans));
         }
@@ -670,7 +670,7 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitInitialize(w, spec, layout);
                 w.Line();
-                EmitParallelParts(w, spec, layout);
+                EmitParallelParts(w, spec, options, layout);
                 w.Line();
                 EmitForward(w, spec, oneSample: false);
                 w.Line();
@@ -747,10 +747,13 @@ namespace GenNN.Generator.Emit
             w.Line(F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", spec.InputSize, spec.Output.Units));
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);");
-            w.Line("/// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.");
+            w.Line("/// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the");
+            w.Line("/// kept pre-activations and outputs after dropout); then 16 floats of slack.");
             w.Line("/// </summary>");
-            w.Line(F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + {1} + 16;", layout.TrainingPerRow, layout.TransposedTotal));
+            w.Line(F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + 16;", layout.TrainingPerRow));
+            w.Line();
+            w.Line("/// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>");
+            w.Line(F("internal const int PartScratchLength = {0} + {1} + 16;", layout.TransposedTotal, spec.Layers.Max(l => l.Units)));
         }
 
         private static void EmitInitialize(SourceWriter w, NetworkSpec spec, Layout layout)
@@ -782,7 +785,7 @@ namespace GenNN.Generator.Emit
         /// the chunk loop of PredictBatch (its parts start on whole chunks), and each call's part as a static method behind
         /// a cached delegate (a worker rebuilds the spans from <c>BatchArguments</c>; no unsafe code here).
         /// </summary>
-        private static void EmitParallelParts(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitParallelParts(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
         {
             long forward = spec.Layers.Sum(l => (long)l.Inputs * l.Units);
             long training = 2 * forward + spec.Layers.Skip(1).Sum(l => (long)l.Inputs * l.Units);
@@ -799,8 +802,14 @@ namespace GenNN.Generator.Emit
             w.Line("/// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>");
             w.Line("internal static readonly BatchPart PredictPartBody = PredictPart;");
             w.Line();
-            w.Line("/// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>");
-            w.Line("internal static readonly BatchPart TrainPartBody = TrainPart;");
+            w.Line("/// <summary>TrainBatch's two phases, for the worker pool; cached so that a call allocates nothing.</summary>");
+            w.Line("internal static readonly BatchPart TrainRowsBody = TrainRowsPart, TrainParametersBody = TrainParametersPart;");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// The rows of the register tile the kernels run on this machine. TrainBatch's parts of rows start at multiples of it, so");
+            w.Line("/// every sample meets the tiles it would meet on one thread.");
+            w.Line("/// </summary>");
+            w.Line("internal static int TileRows => " + string.Concat(IsaPath.For(options.VectorWidth).Select(path => F("{0} ? {1} : ", path.Condition, path.Rows))) + "1;");
             w.Line();
             w.Line("/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
             using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)"))
@@ -821,20 +830,28 @@ namespace GenNN.Generator.Emit
             }
 
             w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the");
-            w.Line("/// whole batch's mean loss over these rows, and their share of that loss.");
-            w.Line("/// </summary>");
-            using (w.Block("private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)"))
+            w.Line("/// <summary>TrainBatch's first phase on one contiguous part of the rows: their share of the loss.</summary>");
+            using (w.Block("private static void TrainRowsPart(object? state, in BatchArguments arguments, int part, int parts)"))
             {
                 w.Line("var training = (TrainingWorkspace)state!;");
-                w.Line("(int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);");
+                w.Line("(int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);");
                 w.Line("ReadOnlySpan<float> weights = arguments.SampleWeights;");
                 w.Line("Span<float> outputs = arguments.Outputs;");
-                w.Line("training.SetLoss(part, TrainBatch(");
-                w.Line(F("    arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * {0}, rows * {0}), arguments.Targets.Slice(first * {1}, rows * {1}),", inputs, targets));
+                w.Line("training.SetLoss(part, TrainRows(");
+                w.Line(F("    arguments.Parameters, arguments.Inputs.Slice(first * {0}, rows * {0}), arguments.Targets.Slice(first * {1}, rows * {1}),", inputs, targets));
                 w.Line(F("    weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * {0}, rows * {0}),", outputs));
-                w.Line("    training.Scratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream" : "") + ", parts == 1 ? training.Optimizer : null));");
+                w.Line("    training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream" : "") + "));");
+            }
+
+            w.Line();
+            w.Line("/// <summary>TrainBatch's second phase on one slice of the parameters: their gradients (and step), and their penalty.</summary>");
+            using (w.Block("private static void TrainParametersPart(object? state, in BatchArguments arguments, int part, int parts)"))
+            {
+                w.Line("var training = (TrainingWorkspace)state!;");
+                w.Line(F("(int first, int count) = WorkerPool.PartRows({0}, part, parts, Optimizer.RangeAlignment);", layout.ParameterCount));
+                w.Line("training.SetLoss(part, TrainParameters(");
+                w.Line(F("    arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice({0}),", layout.TransposedTotal));
+                w.Line("    arguments.BatchSize, first, first + count, training.Optimizer));");
             }
         }
 
@@ -943,36 +960,53 @@ namespace GenNN.Generator.Emit
             }
         }
 
+        /// <summary>
+        /// TrainBatch's two phases. The first (<c>TrainRows</c>) concerns each sample alone: forward, the loss and its
+        /// gradient, and back through every layer's input gradient to each layer's d. The second
+        /// (<c>TrainParameters</c>) needs the whole batch: each weight and bias gradient is a sum over all its samples.
+        /// Several parts split the first by rows and the second by parameters, with nothing to add up afterwards.
+        /// </summary>
         private static void EmitTrainBatchKernel(SourceWriter w, NetworkSpec spec, Layout layout)
+        {
+            EmitTrainRows(w, spec, layout);
+            w.Line();
+            EmitTrainParameters(w, spec, layout);
+        }
+
+        /// <summary>A layer's buffer in the training scratch: <c>totalRows x units</c> floats, of which these rows' part.</summary>
+        private static string TrainingBuffer(int offset, int units)
+            => F("scratch.Slice(totalRows * {0} + firstRow * {1}, rows * {1})", offset, units);
+
+        private static void EmitTrainRows(SourceWriter w, NetworkSpec spec, Layout layout)
         {
             int last = spec.Layers.Count - 1;
             LayerSpec output = spec.Output;
             bool fromLogits = spec.FromLogits;
             w.Line("/// <summary>");
-            w.Line("/// <paramref name=\"rows\"/> samples forward and backward, layer by layer: the rows from <paramref name=\"firstRow\"/> on of a batch of");
-            w.Line("/// <paramref name=\"totalRows\"/> (all of it on one thread). Stores in <paramref name=\"gradients\"/> these rows' part of the");
-            w.Line("/// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name=\"weights\"/> is not empty),");
-            w.Line("/// copies the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns these rows' loss sum / totalRows;");
-            w.Line("/// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.");
+            w.Line("/// TrainBatch's first phase on <paramref name=\"rows\"/> samples, the rows from <paramref name=\"firstRow\"/> on of a batch of");
+            w.Line("/// <paramref name=\"totalRows\"/>: forward, the loss, and back through each layer's input gradient to every layer's d. Writes");
+            w.Line("/// these rows of each layer's <c>[totalRows x width]</c> buffers in <paramref name=\"scratch\"/> (shared by the parts), copies");
+            w.Line("/// the outputs to <paramref name=\"outputs\"/> unless it is empty, and returns these rows' loss sum / totalRows (each");
+            w.Line("/// sample's loss times its weight, when <paramref name=\"weights\"/> is not empty). <paramref name=\"transposed\"/> is the");
+            w.Line("/// part's own room for the weights transposed.");
             w.Line("/// </summary>");
-            using (w.Block("internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ", Optimizer? optimizer)"))
+            using (w.Block("internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
-                w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("nuint n = (nuint)rows;");
                 w.Line("float scale = 1f / totalRows;");
                 for (int i = 0; i <= last; i++)
                 {
                     LayerSpec l = spec.Layers[i];
-                    w.Line(F("Span<float> a{0} = scratch.Slice(rows * {1}, rows * {2}), d{0} = scratch.Slice(rows * {3}, rows * {2});", i, layout.Activation[i], l.Units, layout.Delta[i]));
+                    w.Line(F("Span<float> a{0} = {1}, d{0} = {2};", i, TrainingBuffer(layout.Activation[i], l.Units), TrainingBuffer(layout.Delta[i], l.Units)));
                 }
 
                 for (int i = 0; i <= last; i++)
                 {
                     if (KeepsPreActivation(spec, i))
                     {
-                        w.Line(F("Span<float> z{0} = scratch.Slice(rows * {1}, rows * {2});", i, layout.PreActivation[i], spec.Layers[i].Units));
+                        w.Line(F("Span<float> z{0} = {1};", i, TrainingBuffer(layout.PreActivation[i], spec.Layers[i].Units)));
                     }
                 }
 
@@ -980,14 +1014,14 @@ namespace GenNN.Generator.Emit
                 {
                     if (layout.Dropped[i] >= 0)
                     {
-                        w.Line(F("Span<float> m{0} = scratch.Slice(rows * {1}, rows * {2}); // layer {0}'s outputs after dropout", i, layout.Dropped[i], spec.Layers[i].Units));
+                        w.Line(F("Span<float> m{0} = {1}; // layer {0}'s outputs after dropout", i, TrainingBuffer(layout.Dropped[i], spec.Layers[i].Units)));
                     }
                 }
 
                 for (int i = 1; i <= last; i++)
                 {
                     LayerSpec l = spec.Layers[i];
-                    w.Line(F("Span<float> wt{0} = scratch.Slice(rows * {1} + {2}, {3});", i, layout.TrainingPerRow, layout.Transposed[i], l.Units * l.Inputs));
+                    w.Line(F("Span<float> wt{0} = transposed.Slice({1}, {2});", i, layout.Transposed[i], l.Units * l.Inputs));
                 }
 
                 w.Line();
@@ -1092,75 +1126,120 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                w.Line("// A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to");
-                w.Line("// each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while");
-                w.Line("// both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits");
-                w.Line("// of a separate Optimizer.Step.");
-                w.Line("bool step = optimizer is not null && double.IsFinite(loss);");
-                using (w.Block("if (step)"))
+                w.Line();
+                w.Line("// Backward through the inputs: each layer hands d back to the layer before, multiplied by that layer's");
+                w.Line("// activation derivative (and its dropout mask).");
+                for (int i = last; i >= 1; i--)
                 {
-                    w.Line("optimizer!.BeginStep(parameters.Length);");
+                    w.Line(F("Layer{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{0}));", i));
+                    w.Line(F("Layer{0}InputGradient(ref MemoryMarshal.GetReference(d{0}), ref MemoryMarshal.GetReference(wt{0}), ref MemoryMarshal.GetReference(d{1}), ref MemoryMarshal.GetReference(a{1}), n);", i, i - 1));
+                    if (!FusesDerivative(spec.Layers[i - 1].Activation))
+                    {
+                        EmitActivationBackward(w, spec.Layers[i - 1], i - 1);
+                    }
+
+                    foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i - 1))
+                    {
+                        w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2}, firstRow * {3});", i - 1, FloatLiteral(dropout.Rate), j, spec.Layers[i - 1].Units));
+                    }
                 }
 
                 w.Line();
-                w.Line("// Backward: each layer stores its weight and bias gradients and hands d back to the layer before,");
-                w.Line("// multiplied by that layer's activation derivative.");
-                bool regularized = spec.Layers.Any(l => l.Regularized);
-                if (regularized)
-                {
-                    w.Line("// L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer),");
-                    w.Line("// once per batch: in the part that holds row 0.");
-                    w.Line("double penalty = 0;");
-                }
+                w.Line("return loss / totalRows;");
+            }
+        }
 
-                // The end of the parameters not yet stepped: each layer steps from its first 16-aligned parameter to it.
-                int stepEnd = layout.ParameterCount;
+        private static void EmitTrainParameters(SourceWriter w, NetworkSpec spec, Layout layout)
+        {
+            int last = spec.Layers.Count - 1;
+            bool regularized = spec.Layers.Any(l => l.Regularized);
+            w.Line("/// <summary>");
+            w.Line("/// TrainBatch's second phase, once every part's first is done: the gradients of the parameters from <paramref name=\"first\"/>");
+            w.Line("/// to <paramref name=\"end\"/> (a slice starting at a multiple of 16), each the sum over the batch's samples in order, so");
+            w.Line("/// the same bits however the parameters are split. A row of weights the slice cuts is computed whole into");
+            w.Line("/// <paramref name=\"row\"/> and its part copied. With an <paramref name=\"optimizer\"/> (a fused step already begun), each");
+            w.Line("/// layer's part of the slice is stepped as soon as its gradients are complete, while both are in cache; the ranges");
+            w.Line("/// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.");
+            w.Line("/// Returns the L1/L2 penalty of the slice's weights.");
+            w.Line("/// </summary>");
+            using (w.Block("internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)"))
+            {
+                w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");
+                w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
+                w.Line("ref float s = ref MemoryMarshal.GetReference(scratch);");
+                w.Line("ref float r = ref MemoryMarshal.GetReference(row);");
+                w.Line("nuint n = (nuint)totalRows;");
+                w.Line(regularized ? "double penalty = 0;" : "double penalty = 0; // (no L1/L2 layers)");
+                w.Line("int stepEnd = end;");
                 for (int i = last; i >= 0; i--)
                 {
-                    string input = i == 0 ? "x" : F("MemoryMarshal.GetReference({0}{1})", layout.Dropped[i - 1] >= 0 ? "m" : "a", i - 1);
-                    w.Line(F("Layer{0}WeightGradient(ref {1}, ref MemoryMarshal.GetReference(d{0}), ref g, n);", i, input));
-                    if (spec.Layers[i].Regularized)
+                    LayerSpec l = spec.Layers[i];
+                    string input = i == 0 ? "x" : F("Unsafe.Add(ref s, totalRows * {0})", layout.Dropped[i - 1] >= 0 ? layout.Dropped[i - 1] : layout.Activation[i - 1]);
+                    string N = S(l.Units);
+                    w.Line();
+                    w.Line(F("// Layer {0}: weights [{1}, {2}), bias [{2}, {3}).", i, layout.Weight[i], layout.Bias[i], layout.Bias[i] + l.Units));
+                    w.Line(F("ref float input{0} = ref {1}; // the layer's inputs, [totalRows x {2}]", i, input, S(l.Inputs)));
+                    w.Line(F("ref float d{0} = ref Unsafe.Add(ref s, totalRows * {1});", i, layout.Delta[i]));
+                    w.Line(F("ParameterRows w{0} = ParameterRows.Of(first, end, {1}, {2}, {3});", i, layout.Weight[i], N, l.Inputs));
+                    using (w.Block(F("if (w{0}.Count > 0)", i)))
                     {
-                        LayerSpec l = spec.Layers[i];
-                        using (w.Block("if (firstRow == 0)"))
-                        {
-                            w.Line(F("penalty += Regularization.Apply(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {2}, {3});", layout.Weight[i], l.Inputs * l.Units, FloatLiteral(l.L1), FloatLiteral(l.L2)));
-                        }
+                        w.Line(F("Layer{0}WeightGradient(ref Unsafe.Add(ref input{0}, w{0}.First), ref d{0}, ref Unsafe.Add(ref g, {1} + w{0}.First * {2}), n, (nuint)w{0}.Count);", i, layout.Weight[i], N));
+                    }
 
-                        w.Line();
+
+                    foreach (string cut in new[] { "Head", "Tail" })
+                    {
+                        using (w.Block(F("if (w{0}.{1} >= 0)", i, cut)))
+                        {
+                            w.Line(F("Layer{0}WeightGradient(ref Unsafe.Add(ref input{0}, w{0}.{1}), ref d{0}, ref r, n, 1);", i, cut));
+                            w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1} + w{2}.{3} * {0}, first, end);", N, layout.Weight[i], i, cut));
+                        }
 
                     }
 
-                    if (i > 0)
+                    if (l.Regularized)
                     {
-                        w.Line(F("Layer{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{0}));", i));
-                        w.Line(F("Layer{0}InputGradient(ref MemoryMarshal.GetReference(d{0}), ref MemoryMarshal.GetReference(wt{0}), ref MemoryMarshal.GetReference(d{1}), ref MemoryMarshal.GetReference(a{1}), n);", i, i - 1));
-                        if (!FusesDerivative(spec.Layers[i - 1].Activation))
+                        w.Line("// L1/L2 (Keras' kernel_regularizer): the penalty of the slice's weights, and its gradient added to theirs.");
+                        using (w.Block())
                         {
-                            EmitActivationBackward(w, spec.Layers[i - 1], i - 1);
+                            w.Line(F("int lo = Math.Max(first, {0}), hi = Math.Min(end, {1});", layout.Weight[i], layout.Bias[i]));
+                            using (w.Block("if (lo < hi)"))
+                            {
+                                w.Line(F("penalty += Regularization.Apply(parameters.Slice(lo, hi - lo), gradients.Slice(lo, hi - lo), {0}, {1});", FloatLiteral(l.L1), FloatLiteral(l.L2)));
+                            }
                         }
 
-                        foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i - 1))
-                        {
-                            w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2}, firstRow * {3});", i - 1, FloatLiteral(dropout.Rate), j, spec.Layers[i - 1].Units));
-                        }
                     }
 
-                    int stepStart = i == 0 ? 0 : (layout.Weight[i] + 15) / 16 * 16;
-                    if (stepStart < stepEnd)
+                    w.Line(F("ParameterRows b{0} = ParameterRows.Of(first, end, {1}, {2}, 1);", i, layout.Bias[i], N));
+                    using (w.Block(F("if (b{0}.Count > 0)", i)))
                     {
-                        using (w.Block("if (step)"))
-                        {
-                            w.Line(F("optimizer!.StepRange(parameters.Slice({0}, {1}), gradients.Slice({0}, {1}), {0});", stepStart, stepEnd - stepStart));
-                        }
+                        w.Line(F("Layer{0}BiasGradient(ref d{0}, ref Unsafe.Add(ref g, {1}), n);", i, layout.Bias[i]));
+                    }
 
-                        w.Line();
-                        stepEnd = stepStart;
+                    using (w.Block(F("else if (b{0}.Head >= 0 || b{0}.Tail >= 0)", i)))
+                    {
+                        w.Line(F("Layer{0}BiasGradient(ref d{0}, ref r, n);", i));
+                        w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1}, first, end);", N, layout.Bias[i]));
+                    }
+
+
+                    // This layer's gradients are complete, and those of the layers after it: step from the layer's first
+                    // 16-aligned parameter (the slice's first, for layer 0) to where the last step began.
+                    string from = i == 0 ? "first" : F("Math.Max(first, {0})", (layout.Weight[i] + 15) / 16 * 16);
+                    using (w.Block("if (optimizer is not null)"))
+                    {
+                        w.Line(F("int from = {0};", from));
+                        using (w.Block("if (from < stepEnd)"))
+                        {
+                            w.Line("optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);");
+                            w.Line("stepEnd = from;");
+                        }
                     }
                 }
 
                 w.Line();
-                w.Line(regularized ? "return loss / totalRows + penalty;" : "return loss / totalRows;");
+                w.Line("return penalty;");
             }
         }
 
@@ -1205,12 +1284,24 @@ namespace GenNN.Generator.Emit
 
             var weightGradient = new GemmSpec(
                 name + "WeightGradient",
-                F("Layer {0} weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].", index),
-                "ref float a, ref float b, ref float g, nuint rows",
-                l.Units, ConstantM: l.Inputs, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
-                Bias: null, Epilogue.None, ActivationKind.Linear,
-                new[] { F("ref float c = ref Unsafe.Add(ref g, {0});", layout.Weight[index]), "nuint depth = rows;" });
-            EmitGemm(w, weightGradient, "ref a, ref b, ref g, rows", paths, biasGradient: (layout.Bias[index], l.Units));
+                F("Layer {0} weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.", index),
+                "ref float a, ref float b, ref float c, nuint depth, nuint rows",
+                l.Units, ConstantM: null, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
+                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
+            EmitGemm(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
+
+            string biasGradient = name + "BiasGradient";
+            const string BiasParameters = "ref float a, ref float c, nuint rows";
+            w.Line();
+            GemmEmitter.EmitDispatch(w, F("Layer {0} bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.", index), biasGradient, BiasParameters, "ref a, ref c, rows", paths);
+            foreach (IsaPath path in paths)
+            {
+                w.Line();
+                GemmEmitter.EmitColumnSum(w, biasGradient, BiasParameters, l.Units, path);
+            }
+
+            w.Line();
+            GemmEmitter.EmitColumnSum(w, biasGradient, BiasParameters, l.Units, null);
 
             if (index > 0)
             {
@@ -1254,10 +1345,10 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        private static void EmitGemm(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths, (int Offset, int Units)? biasGradient = null)
+        private static void EmitGemm(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
         {
             w.Line();
-            GemmEmitter.EmitDispatch(w, spec, arguments, paths, biasGradient is null ? null : spec.Method.Replace("WeightGradient", "BiasGradient"));
+            GemmEmitter.EmitDispatch(w, spec, arguments, paths);
             foreach (IsaPath path in paths)
             {
                 w.Line();
@@ -1266,19 +1357,6 @@ namespace GenNN.Generator.Emit
 
             w.Line();
             GemmEmitter.EmitScalar(w, spec);
-            if (biasGradient is (int offset, int units))
-            {
-                string method = spec.Method.Replace("WeightGradient", "BiasGradient");
-                string[] prologue = { F("ref float c = ref Unsafe.Add(ref g, {0});", offset) };
-                foreach (IsaPath path in paths)
-                {
-                    w.Line();
-                    GemmEmitter.EmitColumnSum(w, method, "ref float a, ref float g, nuint rows", prologue, units, path);
-                }
-
-                w.Line();
-                GemmEmitter.EmitColumnSum(w, method, "ref float a, ref float g, nuint rows", prologue, units, null);
-            }
         }
 
         /// <summary>Offsets of every tensor and scratch buffer, computed once from the spec.</summary>

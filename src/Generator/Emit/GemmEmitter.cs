@@ -115,11 +115,18 @@ namespace GenNN.Generator.Emit
     /// </summary>
     internal static class GemmEmitter
     {
-        public static void EmitDispatch(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths, string? biasGradient = null)
+        public static void EmitDispatch(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
+            => EmitDispatch(w, spec.Summary, spec.Method, spec.Parameters, arguments, paths);
+
+        /// <summary>
+        /// <paramref name="method"/>, which calls the body of the first path the machine runs: <c>{method}512</c>,
+        /// <c>{method}256</c>, <c>{method}128</c> or <c>{method}Scalar</c>.
+        /// </summary>
+        public static void EmitDispatch(SourceWriter w, string summary, string method, string parameters, string arguments, IsaPath[] paths)
         {
-            w.Line("/// <summary>" + spec.Summary + "</summary>");
+            w.Line("/// <summary>" + summary + "</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (w.Block(F("internal static void {0}({1})", spec.Method, spec.Parameters)))
+            using (w.Block(F("internal static void {0}({1})", method, parameters)))
             {
                 // Under the JIT each check is a constant and only one branch survives; under Native AOT the Vector256
                 // check is a run-time test of AVX2 and FMA (see GenNN.Kernels.Simd).
@@ -128,8 +135,7 @@ namespace GenNN.Generator.Emit
                 {
                     using (w.Block(F("{0} ({1})", keyword, path.Condition)))
                     {
-                        w.Line(F("{0}{1}({2});", spec.Method, path.Suffix, arguments));
-                        if (biasGradient is not null) w.Line(F("{0}{1}(ref b, ref g, rows);", biasGradient, path.Suffix));
+                        w.Line(F("{0}{1}({2});", method, path.Suffix, arguments));
                     }
 
                     keyword = "else if";
@@ -137,8 +143,7 @@ namespace GenNN.Generator.Emit
 
                 using (w.Block("else"))
                 {
-                    w.Line(F("{0}Scalar({1});", spec.Method, arguments));
-                    if (biasGradient is not null) w.Line(biasGradient + "Scalar(ref b, ref g, rows);");
+                    w.Line(F("{0}Scalar({1});", method, arguments));
                 }
             }
         }
@@ -686,12 +691,11 @@ namespace GenNN.Generator.Emit
         /// <summary>
         /// <c>c[n] = sum over the rows of a[row * N + n]</c> (the bias gradient), one vector of columns at a time.
         /// </summary>
-        public static void EmitColumnSum(SourceWriter w, string method, string parameters, string[] prologue, int n, IsaPath? path)
+        public static void EmitColumnSum(SourceWriter w, string method, string parameters, int n, IsaPath? path)
         {
             string suffix = path is IsaPath p ? p.Suffix : "Scalar";
             using (w.Block(F("private static void {0}{1}({2})", method, suffix, parameters)))
             {
-                foreach (string line in prologue) w.Line(line);
                 var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath, 4) : new List<ColumnBlock>();
                 if (blocks.Count == 0)
                 {

@@ -1,37 +1,36 @@
 using System;
 using System.ComponentModel;
-using System.Numerics.Tensors;
 
 namespace GenNN.Kernels
 {
     /// <summary>
-    /// A generated network's per-instance training buffers for a data-parallel TrainBatch: per part of the batch, its
-    /// scratch, its gradient buffer (part 0 writes the network's own) and its share of the loss. Grown to the largest
-    /// batch and part count seen, then reused: a TrainBatch call allocates nothing.
+    /// A generated network's per-instance training buffers: the batch's activations and deltas, which every part of a
+    /// TrainBatch shares, each part's own scratch, and the parts' shares of the loss. Grown to the largest batch and part
+    /// count seen, then reused: a TrainBatch call allocates nothing.
     /// </summary>
     /// <remarks>
-    /// Each part computes the gradient of the whole batch's mean loss over its rows (scaled by 1 / batch size, not by
-    /// 1 / its own rows), so the parts' gradients simply add. They are added in part order, element by element
-    /// (<c>((g0 + g1) + g2) + ...</c>), whichever threads do it, and the loss shares likewise: results are bit-for-bit
-    /// reproducible for a given number of parts.
+    /// A TrainBatch runs in two phases (<see cref="Run"/>). The first is split by rows: each part runs its samples forward,
+    /// computes their loss and takes the backward pass through every layer's input gradient, all of which concern each
+    /// sample alone. The second is split by parameters: each part computes the weight and bias gradients of its slice,
+    /// each a sum over the whole batch in sample order. No gradient is split between parts, so nothing is added up
+    /// afterwards, and the gradients and a fused optimizer step have the bits of one thread's, for any number of parts:
+    /// the parts' rows start at multiples of the kernels' register tile, so every sample meets the tiles it meets on one
+    /// thread. (Activations whose vector code approximates, such as tanh, sigmoid or GELU, may round a value differently
+    /// where a part's span ends off a whole vector; ReLU, leaky ReLU, linear and softmax layers never do.) The loss adds the
+    /// parts' shares in part order, so it may differ from one thread's in its last bit.
     /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public sealed class TrainingWorkspace
     {
-        private static readonly BatchPart ReduceBody = Reduce;
-
         private readonly float[] _gradients;
         private readonly int _parameterCount;
-        private float[][] _partGradients = Array.Empty<float[]>();
-        private float[][] _scratch = Array.Empty<float[]>();
+        private float[] _scratch = Array.Empty<float>();
+        private float[][] _partScratch = Array.Empty<float[]>();
         private double[] _losses = Array.Empty<double>();
-        private int _parts;
-        // Whether the reduction steps the optimizer after summing each slice.
-        private bool _stepping;
 
         /// <summary>Creates the workspace of a network.</summary>
-        /// <param name="gradients">The network's gradient buffer (with its slack): part 0 writes it directly.</param>
-        /// <param name="parameterCount">The number of parameters, which the reduction adds up.</param>
+        /// <param name="gradients">The network's gradient buffer (with its slack), which the second phase writes.</param>
+        /// <param name="parameterCount">The number of parameters.</param>
         public TrainingWorkspace(float[] gradients, int parameterCount)
         {
             ArgumentNullException.ThrowIfNull(gradients);
@@ -44,29 +43,40 @@ namespace GenNN.Kernels
             _parameterCount = parameterCount;
         }
 
-        /// <summary>The gradient buffer part <paramref name="part"/> writes: the network's own for part 0.</summary>
-        /// <param name="part">The part.</param>
-        /// <returns>A buffer as long as the network's gradient buffer.</returns>
-        public Span<float> Gradients(int part) => part == 0 ? _gradients : _partGradients[part];
+        /// <summary>The network's gradient buffer (with its slack).</summary>
+        public Span<float> Gradients => _gradients;
 
-        /// <summary>The training scratch of part <paramref name="part"/>.</summary>
+        /// <summary>The batch's training scratch, which the parts share: each layer's <c>[batch x width]</c> buffers.</summary>
+        public Span<float> Scratch => _scratch;
+
+        /// <summary>The scratch of part <paramref name="part"/>, which no other part touches.</summary>
         /// <param name="part">The part.</param>
         /// <returns>At least the length given to <see cref="Run"/>.</returns>
-        public Span<float> Scratch(int part) => _scratch[part];
+        public Span<float> PartScratch(int part) => _partScratch[part];
 
-        /// <summary>Records part <paramref name="part"/>'s share of the loss: its rows' loss sum / batch size (plus the penalty, for part 0).</summary>
+        /// <summary>Records part <paramref name="part"/>'s share of the loss in the current phase.</summary>
         /// <param name="part">The part.</param>
-        /// <param name="loss">Its share.</param>
+        /// <param name="loss">Its share: its rows' loss sum / batch size, or its slice's L1/L2 penalty.</param>
         public void SetLoss(int part, double loss) => _losses[part] = loss;
 
         /// <summary>
-        /// Runs <paramref name="body"/> for each of <paramref name="parts"/> parts through <see cref="WorkerPool.Run"/>,
-        /// adds the parts' gradients into part 0's (the network's) in part order, and returns the sum of the loss shares.
+        /// The optimizer whose step the second phase applies slice by slice, or <see langword="null"/>: set while it runs,
+        /// when the step is fused and the loss is finite.
+        /// </summary>
+        public GenNN.Optimizer? Optimizer { get; private set; }
+
+        /// <summary>
+        /// Runs a TrainBatch in <paramref name="parts"/> parts through <see cref="WorkerPool.Run"/>: <paramref name="rows"/> for
+        /// each part of the rows, then, once all are done, <paramref name="parameters"/> for each slice of the parameters.
+        /// Returns the batch's mean loss: the first phase's shares plus the second's penalties.
         /// </summary>
         /// <param name="parts">The number of parts (<see cref="WorkerPool.TrainingParts"/>).</param>
-        /// <param name="scratchLength">The floats of scratch the largest part needs.</param>
-        /// <param name="body">The generated part: the kernel on its rows, writing <see cref="Gradients"/> and <see cref="SetLoss"/>.</param>
-        /// <param name="parameters">The network's parameters.</param>
+        /// <param name="scratchLength">The floats of shared scratch the batch needs.</param>
+        /// <param name="partScratchLength">The floats of scratch each part needs for itself.</param>
+        /// <param name="rows">The generated first phase on a part of the rows: writes its rows of <see cref="Scratch"/> and calls <see cref="SetLoss"/>.</param>
+        /// <param name="parameters">The generated second phase on a slice of the parameters: writes their <see cref="Gradients"/>,
+        /// steps them with <see cref="Optimizer"/> when it is set, and calls <see cref="SetLoss"/> with their penalty.</param>
+        /// <param name="values">The network's parameters.</param>
         /// <param name="inputs">The batch's inputs.</param>
         /// <param name="targets">The batch's targets.</param>
         /// <param name="sampleWeights">The batch's sample weights, or empty.</param>
@@ -74,47 +84,36 @@ namespace GenNN.Kernels
         /// <param name="batchSize">The number of samples.</param>
         /// <param name="stream">The dropout stream, or 0.</param>
         /// <param name="optimizer">An optimizer to step after the gradients (TrainOnBatch), or <see langword="null"/>. When its
-        /// <see cref="GenNN.Optimizer.CanStepInRanges"/> is true the step is fused: with one part the generated kernel steps
-        /// each layer as its backward pass completes it (it reads <see cref="Optimizer"/>); with more, each reduction slice is
-        /// stepped as soon as it is summed, in ranges aligned to <see cref="GenNN.Optimizer.RangeAlignment"/>. Otherwise
-        /// (clipping) <see cref="GenNN.Optimizer.Step"/> runs after the batch. Either way only when the loss is finite.</param>
+        /// <see cref="GenNN.Optimizer.CanStepInRanges"/> is true the step is fused into the second phase, in ranges aligned to
+        /// <see cref="GenNN.Optimizer.RangeAlignment"/>; otherwise (clipping) <see cref="GenNN.Optimizer.Step"/> runs after the
+        /// batch. Either way only when the loss is finite.</param>
         /// <returns>The batch's mean loss.</returns>
         public float Run(
-            int parts, int scratchLength, BatchPart body, Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets,
-            ReadOnlySpan<float> sampleWeights, Span<float> outputs, int batchSize, ulong stream, GenNN.Optimizer? optimizer = null)
+            int parts, int scratchLength, int partScratchLength, BatchPart rows, BatchPart parameters, Span<float> values, ReadOnlySpan<float> inputs,
+            ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, Span<float> outputs, int batchSize, ulong stream, GenNN.Optimizer? optimizer = null)
         {
             // Checked before the batch runs: a mismatched optimizer then changes neither the parameters nor the gradients.
             optimizer?.CheckParameterCount(_parameterCount, nameof(optimizer));
-            GenNN.Optimizer? fused = optimizer is { CanStepInRanges: true } ? optimizer : null;
-            Grow(parts, scratchLength);
-            _parts = parts;
-            Optimizer = fused;
+            Grow(parts, scratchLength, partScratchLength);
             try
             {
-                WorkerPool.Run(parts, body, this, parameters, inputs, targets, sampleWeights, outputs, batchSize, stream);
-                double loss = 0;
-                for (int part = 0; part < parts; part++)
+                WorkerPool.Run(parts, rows, this, values, inputs, targets, sampleWeights, outputs, batchSize, stream);
+                double loss = Sum(parts);
+
+                // The step begins once the loss is known to be finite (the penalty is finite for finite weights).
+                bool fused = optimizer is { CanStepInRanges: true };
+                if (fused && double.IsFinite(loss))
                 {
-                    loss += _losses[part];
+                    Optimizer = optimizer;
+                    optimizer!.BeginStep(_parameterCount);
                 }
 
-                if (parts > 1)
-                {
-                    // The parts' shares are all in: a finite loss begins the step that the reduction applies slice by slice.
-                    _stepping = fused is not null && double.IsFinite(loss);
-                    if (_stepping)
-                    {
-                        fused!.BeginStep(_parameterCount);
-                    }
-
-                    WorkerPool.Run(parts, ReduceBody, this, parameters, default, default, default, default, 0, 0);
-                }
-
-                float result = (float)loss;
-                if (optimizer is not null && fused is null && float.IsFinite(result))
+                WorkerPool.Run(parts, parameters, this, values, inputs, default, default, default, batchSize, stream);
+                float result = (float)(loss + Sum(parts));
+                if (optimizer is not null && !fused && float.IsFinite(result))
                 {
                     // Clipping needs every gradient first: the separate step.
-                    optimizer.Step(parameters, _gradients.AsSpan(0, _parameterCount));
+                    optimizer.Step(values, _gradients.AsSpan(0, _parameterCount));
                 }
 
                 return result;
@@ -122,56 +121,39 @@ namespace GenNN.Kernels
             finally
             {
                 Optimizer = null;
-                _stepping = false;
             }
         }
 
-        /// <summary>
-        /// The optimizer of the <see cref="Run"/> in progress whose step is fused into it, or <see langword="null"/>: a
-        /// one-part kernel applies it layer by layer.
-        /// </summary>
-        public GenNN.Optimizer? Optimizer { get; private set; }
-
-        private void Grow(int parts, int scratchLength)
+        private double Sum(int parts)
         {
-            if (_scratch.Length < parts)
+            double sum = 0;
+            for (int part = 0; part < parts; part++)
             {
-                Array.Resize(ref _scratch, parts);
-                Array.Resize(ref _partGradients, parts);
+                sum += _losses[part];
+            }
+
+            return sum;
+        }
+
+        private void Grow(int parts, int scratchLength, int partScratchLength)
+        {
+            if (_scratch.Length < scratchLength)
+            {
+                _scratch = new float[scratchLength];
+            }
+
+            if (_partScratch.Length < parts)
+            {
+                Array.Resize(ref _partScratch, parts);
                 Array.Resize(ref _losses, parts);
-                for (int part = 1; part < parts; part++)
-                {
-                    _partGradients[part] ??= new float[_gradients.Length];
-                }
             }
 
             for (int part = 0; part < parts; part++)
             {
-                if (_scratch[part] is not { } buffer || buffer.Length < scratchLength)
+                if (_partScratch[part] is not { } buffer || buffer.Length < partScratchLength)
                 {
-                    _scratch[part] = new float[scratchLength];
+                    _partScratch[part] = new float[partScratchLength];
                 }
-            }
-        }
-
-        /// <summary>
-        /// Adds parts 1.. into part 0's gradients over one slice of the parameters (whole 16-float blocks), in part order:
-        /// every element gets the same sum whichever thread takes its slice. Then, for a fused step, updates the slice's
-        /// parameters while its gradients are in cache (slices start at multiples of 16: the bits of a separate step).
-        /// </summary>
-        private static void Reduce(object? state, in BatchArguments arguments, int slice, int slices)
-        {
-            var workspace = (TrainingWorkspace)state!;
-            (int first, int count) = WorkerPool.PartRows(workspace._parameterCount, slice, slices, 16);
-            Span<float> sum = workspace._gradients.AsSpan(first, count);
-            for (int part = 1; part < workspace._parts; part++)
-            {
-                TensorPrimitives.Add(sum, workspace._partGradients[part].AsSpan(first, count), sum);
-            }
-
-            if (workspace._stepping && count > 0)
-            {
-                workspace.Optimizer!.StepRange(arguments.Parameters.Slice(first, count), sum, first);
             }
         }
     }

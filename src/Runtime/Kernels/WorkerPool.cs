@@ -89,9 +89,10 @@ namespace GenNN.Kernels
         public const long MinTrainingWorkPerPart = 1L << 21;
 
         /// <summary>
-        /// A part of TrainBatch must hold at least this many rows: each part writes a whole gradient buffer and the reduction
-        /// reads it again, a cost of the parameter count per part that a few rows do not repay. In the sweep, 784-256-128-10
-        /// at batch 16 (two parts of 8 rows) gained only 1.03x, 784-64-64-10 at batch 64 (two of 32) 1.38x.
+        /// A part of TrainBatch must hold at least this many rows: each part transposes the weights for itself, and the two
+        /// phases cost two hand-outs, which a few rows do not repay. bench/GenNN.ParallelBench on two Zen 3 cores, 9
+        /// alternating rounds: 784-256-128-10 at batch 8 1.01x, 16 1.14x, 32 1.07x, 64 1.79x (run to run, these move by
+        /// 0.2x or more on the shared machine).
         /// </summary>
         public const int MinRowsPerTrainingPart = 16;
 

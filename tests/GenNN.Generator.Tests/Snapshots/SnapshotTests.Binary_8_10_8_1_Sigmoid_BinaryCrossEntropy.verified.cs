@@ -45,8 +45,8 @@ namespace Samples.Binary
         /// <summary>The units of layer 2: Dense(1, Sigmoid).</summary>
         public const int Layer2Units = 1;
 
-        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 39 + 104 floats must fit in one array.</summary>
-        public const int MaxTrainingBatchSize = 55063679;
+        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 39 + 16 floats must fit in one array.</summary>
+        public const int MaxTrainingBatchSize = 55063681;
 
         /// <summary>
         /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
@@ -197,7 +197,7 @@ namespace Samples.Binary
 
         /// <summary>
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
-        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.
+        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
@@ -216,12 +216,12 @@ namespace Samples.Binary
             global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
             try
             {
-                // Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the
-                // batch's mean loss goes to its own buffer, then the parts are added in order.
+                // In parts when the batch is large enough: by rows, then by parameters (see TrainingWorkspace.Run).
                 int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.BinaryNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
                 global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
-                int scratchLength = global::GenNN.Generated.BinaryNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
-                return training.Run(parts, scratchLength, global::GenNN.Generated.BinaryNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
+                return training.Run(parts, global::GenNN.Generated.BinaryNetKernels.TrainingScratchLength(batchSize), global::GenNN.Generated.BinaryNetKernels.PartScratchLength,
+                    global::GenNN.Generated.BinaryNetKernels.TrainRowsBody, global::GenNN.Generated.BinaryNetKernels.TrainParametersBody,
+                    Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
             }
             finally
             {
@@ -375,10 +375,13 @@ namespace GenNN.Generated
             }) { InputSize = 8, OutputSize = 1 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
-        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the
+        /// kept pre-activations and outputs after dropout); then 16 floats of slack.
         /// </summary>
-        internal static int TrainingScratchLength(int batchSize) => batchSize * 39 + 88 + 16;
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 39 + 16;
+
+        /// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>
+        internal const int PartScratchLength = 88 + 10 + 16;
 
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
@@ -401,8 +404,14 @@ namespace GenNN.Generated
         /// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
         internal static readonly BatchPart PredictPartBody = PredictPart;
 
-        /// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
-        internal static readonly BatchPart TrainPartBody = TrainPart;
+        /// <summary>TrainBatch's two phases, for the worker pool; cached so that a call allocates nothing.</summary>
+        internal static readonly BatchPart TrainRowsBody = TrainRowsPart, TrainParametersBody = TrainParametersPart;
+
+        /// <summary>
+        /// The rows of the register tile the kernels run on this machine. TrainBatch's parts of rows start at multiples of it, so
+        /// every sample meets the tiles it would meet on one thread.
+        /// </summary>
+        internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
@@ -421,20 +430,27 @@ namespace GenNN.Generated
             PredictRows(arguments.Parameters, arguments.Inputs.Slice(first * 8, rows * 8), arguments.Outputs.Slice(first * 1, rows * 1), rows);
         }
 
-        /// <summary>
-        /// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the
-        /// whole batch's mean loss over these rows, and their share of that loss.
-        /// </summary>
-        private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)
+        /// <summary>TrainBatch's first phase on one contiguous part of the rows: their share of the loss.</summary>
+        private static void TrainRowsPart(object? state, in BatchArguments arguments, int part, int parts)
         {
             var training = (TrainingWorkspace)state!;
-            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);
+            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);
             ReadOnlySpan<float> weights = arguments.SampleWeights;
             Span<float> outputs = arguments.Outputs;
-            training.SetLoss(part, TrainBatch(
-                arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 8, rows * 8), arguments.Targets.Slice(first * 1, rows * 1),
+            training.SetLoss(part, TrainRows(
+                arguments.Parameters, arguments.Inputs.Slice(first * 8, rows * 8), arguments.Targets.Slice(first * 1, rows * 1),
                 weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 1, rows * 1),
-                training.Scratch(part), rows, first, arguments.BatchSize, parts == 1 ? training.Optimizer : null));
+                training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize));
+        }
+
+        /// <summary>TrainBatch's second phase on one slice of the parameters: their gradients (and step), and their penalty.</summary>
+        private static void TrainParametersPart(object? state, in BatchArguments arguments, int part, int parts)
+        {
+            var training = (TrainingWorkspace)state!;
+            (int first, int count) = WorkerPool.PartRows(187, part, parts, Optimizer.RangeAlignment);
+            training.SetLoss(part, TrainParameters(
+                arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice(88),
+                arguments.BatchSize, first, first + count, training.Optimizer));
         }
 
         /// <summary>
@@ -470,25 +486,25 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// <paramref name="rows"/> samples forward and backward, layer by layer: the rows from <paramref name="firstRow"/> on of a batch of
-        /// <paramref name="totalRows"/> (all of it on one thread). Stores in <paramref name="gradients"/> these rows' part of the
-        /// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
-        /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
-        /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
+        /// TrainBatch's first phase on <paramref name="rows"/> samples, the rows from <paramref name="firstRow"/> on of a batch of
+        /// <paramref name="totalRows"/>: forward, the loss, and back through each layer's input gradient to every layer's d. Writes
+        /// these rows of each layer's <c>[totalRows x width]</c> buffers in <paramref name="scratch"/> (shared by the parts), copies
+        /// the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows (each
+        /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
+        /// part's own room for the weights transposed.
         /// </summary>
-        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows, Optimizer? optimizer)
+        internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
-            ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
             float scale = 1f / totalRows;
-            Span<float> a0 = scratch.Slice(rows * 0, rows * 10), d0 = scratch.Slice(rows * 10, rows * 10);
-            Span<float> a1 = scratch.Slice(rows * 20, rows * 8), d1 = scratch.Slice(rows * 28, rows * 8);
-            Span<float> a2 = scratch.Slice(rows * 36, rows * 1), d2 = scratch.Slice(rows * 37, rows * 1);
-            Span<float> z2 = scratch.Slice(rows * 38, rows * 1);
-            Span<float> wt1 = scratch.Slice(rows * 39 + 0, 80);
-            Span<float> wt2 = scratch.Slice(rows * 39 + 80, 8);
+            Span<float> a0 = scratch.Slice(totalRows * 0 + firstRow * 10, rows * 10), d0 = scratch.Slice(totalRows * 10 + firstRow * 10, rows * 10);
+            Span<float> a1 = scratch.Slice(totalRows * 20 + firstRow * 8, rows * 8), d1 = scratch.Slice(totalRows * 28 + firstRow * 8, rows * 8);
+            Span<float> a2 = scratch.Slice(totalRows * 36 + firstRow * 1, rows * 1), d2 = scratch.Slice(totalRows * 37 + firstRow * 1, rows * 1);
+            Span<float> z2 = scratch.Slice(totalRows * 38 + firstRow * 1, rows * 1);
+            Span<float> wt1 = transposed.Slice(0, 80);
+            Span<float> wt2 = transposed.Slice(80, 8);
 
             // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
@@ -510,37 +526,151 @@ namespace GenNN.Generated
                 a2.CopyTo(outputs);
             }
 
-            // A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to
-            // each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while
-            // both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits
-            // of a separate Optimizer.Step.
-            bool step = optimizer is not null && double.IsFinite(loss);
-            if (step)
-            {
-                optimizer!.BeginStep(parameters.Length);
-            }
 
-            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
-            // multiplied by that layer's activation derivative.
-            Layer2WeightGradient(ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref g, n);
+            // Backward through the inputs: each layer hands d back to the layer before, multiplied by that layer's
+            // activation derivative (and its dropout mask).
             Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
             Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
-            Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(96, 91), gradients.Slice(96, 91), 96);
-            }
-
-            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(0, 96), gradients.Slice(0, 96), 0);
-            }
-
 
             return loss / totalRows;
+        }
+
+        /// <summary>
+        /// TrainBatch's second phase, once every part's first is done: the gradients of the parameters from <paramref name="first"/>
+        /// to <paramref name="end"/> (a slice starting at a multiple of 16), each the sum over the batch's samples in order, so
+        /// the same bits however the parameters are split. A row of weights the slice cuts is computed whole into
+        /// <paramref name="row"/> and its part copied. With an <paramref name="optimizer"/> (a fused step already begun), each
+        /// layer's part of the slice is stepped as soon as its gradients are complete, while both are in cache; the ranges
+        /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
+        /// Returns the L1/L2 penalty of the slice's weights.
+        /// </summary>
+        internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
+        {
+            ref float g = ref MemoryMarshal.GetReference(gradients);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            ref float s = ref MemoryMarshal.GetReference(scratch);
+            ref float r = ref MemoryMarshal.GetReference(row);
+            nuint n = (nuint)totalRows;
+            double penalty = 0; // (no L1/L2 layers)
+            int stepEnd = end;
+
+            // Layer 2: weights [178, 186), bias [186, 187).
+            ref float input2 = ref Unsafe.Add(ref s, totalRows * 20); // the layer's inputs, [totalRows x 8]
+            ref float d2 = ref Unsafe.Add(ref s, totalRows * 37);
+            ParameterRows w2 = ParameterRows.Of(first, end, 178, 1, 8);
+            if (w2.Count > 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.First), ref d2, ref Unsafe.Add(ref g, 178 + w2.First * 1), n, (nuint)w2.Count);
+            }
+            if (w2.Head >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Head), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 1), gradients, 178 + w2.Head * 1, first, end);
+            }
+            if (w2.Tail >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Tail), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 1), gradients, 178 + w2.Tail * 1, first, end);
+            }
+            ParameterRows b2 = ParameterRows.Of(first, end, 186, 1, 1);
+            if (b2.Count > 0)
+            {
+                Layer2BiasGradient(ref d2, ref Unsafe.Add(ref g, 186), n);
+            }
+            else if (b2.Head >= 0 || b2.Tail >= 0)
+            {
+                Layer2BiasGradient(ref d2, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 1), gradients, 186, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 192);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 1: weights [90, 170), bias [170, 178).
+            ref float input1 = ref Unsafe.Add(ref s, totalRows * 0); // the layer's inputs, [totalRows x 10]
+            ref float d1 = ref Unsafe.Add(ref s, totalRows * 28);
+            ParameterRows w1 = ParameterRows.Of(first, end, 90, 8, 10);
+            if (w1.Count > 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.First), ref d1, ref Unsafe.Add(ref g, 90 + w1.First * 8), n, (nuint)w1.Count);
+            }
+            if (w1.Head >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Head), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 8), gradients, 90 + w1.Head * 8, first, end);
+            }
+            if (w1.Tail >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Tail), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 8), gradients, 90 + w1.Tail * 8, first, end);
+            }
+            ParameterRows b1 = ParameterRows.Of(first, end, 170, 8, 1);
+            if (b1.Count > 0)
+            {
+                Layer1BiasGradient(ref d1, ref Unsafe.Add(ref g, 170), n);
+            }
+            else if (b1.Head >= 0 || b1.Tail >= 0)
+            {
+                Layer1BiasGradient(ref d1, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 8), gradients, 170, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 96);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 0: weights [0, 80), bias [80, 90).
+            ref float input0 = ref x; // the layer's inputs, [totalRows x 8]
+            ref float d0 = ref Unsafe.Add(ref s, totalRows * 10);
+            ParameterRows w0 = ParameterRows.Of(first, end, 0, 10, 8);
+            if (w0.Count > 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.First), ref d0, ref Unsafe.Add(ref g, 0 + w0.First * 10), n, (nuint)w0.Count);
+            }
+            if (w0.Head >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Head), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 10), gradients, 0 + w0.Head * 10, first, end);
+            }
+            if (w0.Tail >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Tail), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 10), gradients, 0 + w0.Tail * 10, first, end);
+            }
+            ParameterRows b0 = ParameterRows.Of(first, end, 80, 10, 1);
+            if (b0.Count > 0)
+            {
+                Layer0BiasGradient(ref d0, ref Unsafe.Add(ref g, 80), n);
+            }
+            else if (b0.Head >= 0 || b0.Tail >= 0)
+            {
+                Layer0BiasGradient(ref d0, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 10), gradients, 80, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = first;
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            return penalty;
         }
 
         // ---- Layer 0: Dense(10, Sigmoid), 8 -> 10 ----
@@ -1416,37 +1546,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 0 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer0WeightGradient512(ref a, ref b, ref g, rows);
-                Layer0BiasGradient512(ref b, ref g, rows);
+                Layer0WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer0WeightGradient256(ref a, ref b, ref g, rows);
-                Layer0BiasGradient256(ref b, ref g, rows);
+                Layer0WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer0WeightGradient128(ref a, ref b, ref g, rows);
-                Layer0BiasGradient128(ref b, ref g, rows);
+                Layer0WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer0BiasGradientScalar(ref b, ref g, rows);
+                Layer0WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -1514,13 +1639,97 @@ namespace GenNN.Generated
                     acc71.StoreUnsafe(ref c, (m + 7) * 10 + 2);
                 }
             }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 2), x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                }
+            }
         }
 
-        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 2 vector(s) of 8 columns from 0, 2.
                 {
@@ -1574,8 +1783,49 @@ namespace GenNN.Generated
                     acc51.StoreUnsafe(ref c, (m + 5) * 10 + 2);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 6;
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 2);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 10 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 10 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 10 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 10 + 2);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
                 // Rows m..m+1; 2 vector(s) of 8 columns from 0, 2.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1599,14 +1849,31 @@ namespace GenNN.Generated
                     acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
                     acc11.StoreUnsafe(ref c, (m + 1) * 10 + 2);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 8 columns from 0, 2.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 2), x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 2);
+                }
             }
         }
 
-        private static void Layer0WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
                 {
@@ -1670,13 +1937,69 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 10 + 6);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc12 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 10 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 10 + 4);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 10 + 6);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 4 columns from 0, 4, 6.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 10);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 6);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 10 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 10 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 10 + 6);
+                }
+            }
         }
 
-        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 10; n++)
@@ -1694,9 +2017,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 0 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 80);
+            if (Simd.Vector512)
+            {
+                Layer0BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer0BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer0BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -1711,9 +2055,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 80);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -1728,9 +2071,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 80);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -1748,9 +2090,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 80);
             for (nuint n = 0; n < 10; n++)
             {
                 float sum = 0f;
@@ -2484,37 +2825,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 1 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer1WeightGradient512(ref a, ref b, ref g, rows);
-                Layer1BiasGradient512(ref b, ref g, rows);
+                Layer1WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer1WeightGradient256(ref a, ref b, ref g, rows);
-                Layer1BiasGradient256(ref b, ref g, rows);
+                Layer1WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer1WeightGradient128(ref a, ref b, ref g, rows);
-                Layer1BiasGradient128(ref b, ref g, rows);
+                Layer1WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer1BiasGradientScalar(ref b, ref g, rows);
+                Layer1WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 1 vector(s) of 8 columns from 0.
                 {
@@ -2557,8 +2893,36 @@ namespace GenNN.Generated
                     acc70.StoreUnsafe(ref c, (m + 7) * 8 + 0);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 8;
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
                 // Rows m..m+1; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2575,14 +2939,28 @@ namespace GenNN.Generated
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                     acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                }
             }
         }
 
-        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 1 vector(s) of 8 columns from 0.
                 {
@@ -2617,8 +2995,8 @@ namespace GenNN.Generated
                     acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 6;
                 // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2643,14 +3021,48 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
                     acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                }
             }
         }
 
-        private static void Layer1WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
                 {
@@ -2690,8 +3102,8 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 8 + 4);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 8;
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 4.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -2715,14 +3127,33 @@ namespace GenNN.Generated
                     acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                     acc11.StoreUnsafe(ref c, (m + 1) * 8 + 4);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 4 columns from 0, 4.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 10 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 8 + 4);
+                }
             }
         }
 
-        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 10; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 8; n++)
@@ -2740,9 +3171,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 1 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 170);
+            if (Simd.Vector512)
+            {
+                Layer1BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer1BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer1BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -2754,9 +3206,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 170);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -2768,9 +3219,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 170);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -2785,9 +3235,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 170);
             for (nuint n = 0; n < 8; n++)
             {
                 float sum = 0f;
@@ -4264,37 +4713,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 2 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 2 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer2WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer2WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer2WeightGradient512(ref a, ref b, ref g, rows);
-                Layer2BiasGradient512(ref b, ref g, rows);
+                Layer2WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer2WeightGradient256(ref a, ref b, ref g, rows);
-                Layer2BiasGradient256(ref b, ref g, rows);
+                Layer2WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer2WeightGradient128(ref a, ref b, ref g, rows);
-                Layer2BiasGradient128(ref b, ref g, rows);
+                Layer2WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer2WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer2BiasGradientScalar(ref b, ref g, rows);
+                Layer2WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer2WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 178);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
@@ -4337,13 +4781,75 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 7) * 1 + 0 + 0) = acc70.GetElement(0);
                 }
             }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                }
+            }
         }
 
-        private static void Layer2WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 178);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
@@ -4378,8 +4884,36 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 5) * 1 + 0 + 0) = acc50.GetElement(0);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 6;
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 1 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -4396,14 +4930,29 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                }
             }
         }
 
-        private static void Layer2WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 178);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -4430,13 +4979,47 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 1 + 0 + 0) = acc30.GetElement(0);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 1 + 0 + 0) = acc10.GetElement(0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 1);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 1 + 0 + 0) = acc00.GetElement(0);
+                }
+            }
         }
 
-        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 178);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     {
@@ -4451,9 +5034,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 2 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 186);
+            if (Simd.Vector512)
+            {
+                Layer2BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer2BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer2BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer2BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer2BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4465,9 +5069,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 186);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4479,9 +5082,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 186);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4493,9 +5095,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 186);
             for (nuint n = 0; n < 1; n++)
             {
                 float sum = 0f;

@@ -45,8 +45,8 @@ namespace Samples.Huber
         /// <summary>The units of layer 2: Dense(2, HardSigmoid).</summary>
         public const int Layer2Units = 2;
 
-        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 36 + 70 floats must fit in one array.</summary>
-        public const int MaxTrainingBatchSize = 59652320;
+        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 36 + 16 floats must fit in one array.</summary>
+        public const int MaxTrainingBatchSize = 59652321;
 
         /// <summary>
         /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
@@ -199,7 +199,7 @@ namespace Samples.Huber
 
         /// <summary>
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
-        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.
+        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
@@ -218,12 +218,12 @@ namespace Samples.Huber
             global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
             try
             {
-                // Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the
-                // batch's mean loss goes to its own buffer, then the parts are added in order.
+                // In parts when the batch is large enough: by rows, then by parameters (see TrainingWorkspace.Run).
                 int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.HuberNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
                 global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
-                int scratchLength = global::GenNN.Generated.HuberNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
-                return training.Run(parts, scratchLength, global::GenNN.Generated.HuberNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
+                return training.Run(parts, global::GenNN.Generated.HuberNetKernels.TrainingScratchLength(batchSize), global::GenNN.Generated.HuberNetKernels.PartScratchLength,
+                    global::GenNN.Generated.HuberNetKernels.TrainRowsBody, global::GenNN.Generated.HuberNetKernels.TrainParametersBody,
+                    Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
             }
             finally
             {
@@ -341,10 +341,13 @@ namespace GenNN.Generated
             }) { InputSize = 5, OutputSize = 2 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
-        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the
+        /// kept pre-activations and outputs after dropout); then 16 floats of slack.
         /// </summary>
-        internal static int TrainingScratchLength(int batchSize) => batchSize * 36 + 54 + 16;
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 36 + 16;
+
+        /// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>
+        internal const int PartScratchLength = 54 + 7 + 16;
 
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
@@ -368,8 +371,14 @@ namespace GenNN.Generated
         /// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
         internal static readonly BatchPart PredictPartBody = PredictPart;
 
-        /// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
-        internal static readonly BatchPart TrainPartBody = TrainPart;
+        /// <summary>TrainBatch's two phases, for the worker pool; cached so that a call allocates nothing.</summary>
+        internal static readonly BatchPart TrainRowsBody = TrainRowsPart, TrainParametersBody = TrainParametersPart;
+
+        /// <summary>
+        /// The rows of the register tile the kernels run on this machine. TrainBatch's parts of rows start at multiples of it, so
+        /// every sample meets the tiles it would meet on one thread.
+        /// </summary>
+        internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
@@ -388,20 +397,27 @@ namespace GenNN.Generated
             PredictRows(arguments.Parameters, arguments.Inputs.Slice(first * 5, rows * 5), arguments.Outputs.Slice(first * 2, rows * 2), rows);
         }
 
-        /// <summary>
-        /// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the
-        /// whole batch's mean loss over these rows, and their share of that loss.
-        /// </summary>
-        private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)
+        /// <summary>TrainBatch's first phase on one contiguous part of the rows: their share of the loss.</summary>
+        private static void TrainRowsPart(object? state, in BatchArguments arguments, int part, int parts)
         {
             var training = (TrainingWorkspace)state!;
-            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);
+            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);
             ReadOnlySpan<float> weights = arguments.SampleWeights;
             Span<float> outputs = arguments.Outputs;
-            training.SetLoss(part, TrainBatch(
-                arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 5, rows * 5), arguments.Targets.Slice(first * 2, rows * 2),
+            training.SetLoss(part, TrainRows(
+                arguments.Parameters, arguments.Inputs.Slice(first * 5, rows * 5), arguments.Targets.Slice(first * 2, rows * 2),
                 weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 2, rows * 2),
-                training.Scratch(part), rows, first, arguments.BatchSize, parts == 1 ? training.Optimizer : null));
+                training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize));
+        }
+
+        /// <summary>TrainBatch's second phase on one slice of the parameters: their gradients (and step), and their penalty.</summary>
+        private static void TrainParametersPart(object? state, in BatchArguments arguments, int part, int parts)
+        {
+            var training = (TrainingWorkspace)state!;
+            (int first, int count) = WorkerPool.PartRows(104, part, parts, Optimizer.RangeAlignment);
+            training.SetLoss(part, TrainParameters(
+                arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice(54),
+                arguments.BatchSize, first, first + count, training.Optimizer));
         }
 
         /// <summary>
@@ -437,25 +453,25 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// <paramref name="rows"/> samples forward and backward, layer by layer: the rows from <paramref name="firstRow"/> on of a batch of
-        /// <paramref name="totalRows"/> (all of it on one thread). Stores in <paramref name="gradients"/> these rows' part of the
-        /// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
-        /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
-        /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
+        /// TrainBatch's first phase on <paramref name="rows"/> samples, the rows from <paramref name="firstRow"/> on of a batch of
+        /// <paramref name="totalRows"/>: forward, the loss, and back through each layer's input gradient to every layer's d. Writes
+        /// these rows of each layer's <c>[totalRows x width]</c> buffers in <paramref name="scratch"/> (shared by the parts), copies
+        /// the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows (each
+        /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
+        /// part's own room for the weights transposed.
         /// </summary>
-        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows, Optimizer? optimizer)
+        internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
-            ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
             float scale = 1f / totalRows;
-            Span<float> a0 = scratch.Slice(rows * 0, rows * 7), d0 = scratch.Slice(rows * 7, rows * 7);
-            Span<float> a1 = scratch.Slice(rows * 14, rows * 6), d1 = scratch.Slice(rows * 20, rows * 6);
-            Span<float> a2 = scratch.Slice(rows * 26, rows * 2), d2 = scratch.Slice(rows * 28, rows * 2);
-            Span<float> z1 = scratch.Slice(rows * 30, rows * 6);
-            Span<float> wt1 = scratch.Slice(rows * 36 + 0, 42);
-            Span<float> wt2 = scratch.Slice(rows * 36 + 42, 12);
+            Span<float> a0 = scratch.Slice(totalRows * 0 + firstRow * 7, rows * 7), d0 = scratch.Slice(totalRows * 7 + firstRow * 7, rows * 7);
+            Span<float> a1 = scratch.Slice(totalRows * 14 + firstRow * 6, rows * 6), d1 = scratch.Slice(totalRows * 20 + firstRow * 6, rows * 6);
+            Span<float> a2 = scratch.Slice(totalRows * 26 + firstRow * 2, rows * 2), d2 = scratch.Slice(totalRows * 28 + firstRow * 2, rows * 2);
+            Span<float> z1 = scratch.Slice(totalRows * 30 + firstRow * 6, rows * 6);
+            Span<float> wt1 = transposed.Slice(0, 42);
+            Span<float> wt2 = transposed.Slice(42, 12);
 
             // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
@@ -478,57 +494,169 @@ namespace GenNN.Generated
                 a2.CopyTo(outputs);
             }
 
-            // A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to
-            // each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while
-            // both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits
-            // of a separate Optimizer.Step.
-            bool step = optimizer is not null && double.IsFinite(loss);
-            if (step)
-            {
-                optimizer!.BeginStep(parameters.Length);
-            }
 
-            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
-            // multiplied by that layer's activation derivative.
-            // L1/L2 layers add their weight penalty to the loss and its gradient to the weight gradients (Keras' kernel_regularizer),
-            // once per batch: in the part that holds row 0.
-            double penalty = 0;
-            Layer2WeightGradient(ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref g, n);
+            // Backward through the inputs: each layer hands d back to the layer before, multiplied by that layer's
+            // activation derivative (and its dropout mask).
             Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
             Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
             Activations.SoftplusBackward(z1, d1);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(96, 8), gradients.Slice(96, 8), 96);
-            }
-
-            Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
-            if (firstRow == 0)
-            {
-                penalty += Regularization.Apply(parameters.Slice(42, 42), gradients.Slice(42, 42), 0.001f, 0.0005f);
-            }
-
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
             Activations.ELUBackward(a0, d0);
-            if (step)
+
+            return loss / totalRows;
+        }
+
+        /// <summary>
+        /// TrainBatch's second phase, once every part's first is done: the gradients of the parameters from <paramref name="first"/>
+        /// to <paramref name="end"/> (a slice starting at a multiple of 16), each the sum over the batch's samples in order, so
+        /// the same bits however the parameters are split. A row of weights the slice cuts is computed whole into
+        /// <paramref name="row"/> and its part copied. With an <paramref name="optimizer"/> (a fused step already begun), each
+        /// layer's part of the slice is stepped as soon as its gradients are complete, while both are in cache; the ranges
+        /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
+        /// Returns the L1/L2 penalty of the slice's weights.
+        /// </summary>
+        internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
+        {
+            ref float g = ref MemoryMarshal.GetReference(gradients);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            ref float s = ref MemoryMarshal.GetReference(scratch);
+            ref float r = ref MemoryMarshal.GetReference(row);
+            nuint n = (nuint)totalRows;
+            double penalty = 0;
+            int stepEnd = end;
+
+            // Layer 2: weights [90, 102), bias [102, 104).
+            ref float input2 = ref Unsafe.Add(ref s, totalRows * 14); // the layer's inputs, [totalRows x 6]
+            ref float d2 = ref Unsafe.Add(ref s, totalRows * 28);
+            ParameterRows w2 = ParameterRows.Of(first, end, 90, 2, 6);
+            if (w2.Count > 0)
             {
-                optimizer!.StepRange(parameters.Slice(48, 48), gradients.Slice(48, 48), 48);
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.First), ref d2, ref Unsafe.Add(ref g, 90 + w2.First * 2), n, (nuint)w2.Count);
+            }
+            if (w2.Head >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Head), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 2), gradients, 90 + w2.Head * 2, first, end);
+            }
+            if (w2.Tail >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Tail), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 2), gradients, 90 + w2.Tail * 2, first, end);
+            }
+            ParameterRows b2 = ParameterRows.Of(first, end, 102, 2, 1);
+            if (b2.Count > 0)
+            {
+                Layer2BiasGradient(ref d2, ref Unsafe.Add(ref g, 102), n);
+            }
+            else if (b2.Head >= 0 || b2.Tail >= 0)
+            {
+                Layer2BiasGradient(ref d2, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 2), gradients, 102, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 96);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
             }
 
-            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
-            if (firstRow == 0)
+            // Layer 1: weights [42, 84), bias [84, 90).
+            ref float input1 = ref Unsafe.Add(ref s, totalRows * 0); // the layer's inputs, [totalRows x 7]
+            ref float d1 = ref Unsafe.Add(ref s, totalRows * 20);
+            ParameterRows w1 = ParameterRows.Of(first, end, 42, 6, 7);
+            if (w1.Count > 0)
             {
-                penalty += Regularization.Apply(parameters.Slice(0, 35), gradients.Slice(0, 35), 0f, 0.0001f);
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.First), ref d1, ref Unsafe.Add(ref g, 42 + w1.First * 6), n, (nuint)w1.Count);
+            }
+            if (w1.Head >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Head), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 6), gradients, 42 + w1.Head * 6, first, end);
+            }
+            if (w1.Tail >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Tail), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 6), gradients, 42 + w1.Tail * 6, first, end);
+            }
+            // L1/L2 (Keras' kernel_regularizer): the penalty of the slice's weights, and its gradient added to theirs.
+            {
+                int lo = Math.Max(first, 42), hi = Math.Min(end, 84);
+                if (lo < hi)
+                {
+                    penalty += Regularization.Apply(parameters.Slice(lo, hi - lo), gradients.Slice(lo, hi - lo), 0.001f, 0.0005f);
+                }
+            }
+            ParameterRows b1 = ParameterRows.Of(first, end, 84, 6, 1);
+            if (b1.Count > 0)
+            {
+                Layer1BiasGradient(ref d1, ref Unsafe.Add(ref g, 84), n);
+            }
+            else if (b1.Head >= 0 || b1.Tail >= 0)
+            {
+                Layer1BiasGradient(ref d1, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 6), gradients, 84, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 48);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
             }
 
-            if (step)
+            // Layer 0: weights [0, 35), bias [35, 42).
+            ref float input0 = ref x; // the layer's inputs, [totalRows x 5]
+            ref float d0 = ref Unsafe.Add(ref s, totalRows * 7);
+            ParameterRows w0 = ParameterRows.Of(first, end, 0, 7, 5);
+            if (w0.Count > 0)
             {
-                optimizer!.StepRange(parameters.Slice(0, 48), gradients.Slice(0, 48), 0);
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.First), ref d0, ref Unsafe.Add(ref g, 0 + w0.First * 7), n, (nuint)w0.Count);
+            }
+            if (w0.Head >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Head), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 7), gradients, 0 + w0.Head * 7, first, end);
+            }
+            if (w0.Tail >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Tail), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 7), gradients, 0 + w0.Tail * 7, first, end);
+            }
+            // L1/L2 (Keras' kernel_regularizer): the penalty of the slice's weights, and its gradient added to theirs.
+            {
+                int lo = Math.Max(first, 0), hi = Math.Min(end, 35);
+                if (lo < hi)
+                {
+                    penalty += Regularization.Apply(parameters.Slice(lo, hi - lo), gradients.Slice(lo, hi - lo), 0f, 0.0001f);
+                }
+            }
+            ParameterRows b0 = ParameterRows.Of(first, end, 35, 7, 1);
+            if (b0.Count > 0)
+            {
+                Layer0BiasGradient(ref d0, ref Unsafe.Add(ref g, 35), n);
+            }
+            else if (b0.Head >= 0 || b0.Tail >= 0)
+            {
+                Layer0BiasGradient(ref d0, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 7), gradients, 35, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = first;
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
             }
 
-
-            return loss / totalRows + penalty;
+            return penalty;
         }
 
         // ---- Layer 0: Dense(7, ELU), 5 -> 7 ----
@@ -1285,39 +1413,34 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 0 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer0WeightGradient512(ref a, ref b, ref g, rows);
-                Layer0BiasGradient512(ref b, ref g, rows);
+                Layer0WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer0WeightGradient256(ref a, ref b, ref g, rows);
-                Layer0BiasGradient256(ref b, ref g, rows);
+                Layer0WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer0WeightGradient128(ref a, ref b, ref g, rows);
-                Layer0BiasGradient128(ref b, ref g, rows);
+                Layer0WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer0BiasGradientScalar(ref b, ref g, rows);
+                Layer0WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
-                nuint m = 0;
-                // Rows m..m+4; 2 vector(s) of 4 columns from 0, 3.
+                // Rows m..m+7; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -1329,6 +1452,12 @@ namespace GenNN.Generated
                     Vector128<float> acc31 = Vector128<float>.Zero;
                     Vector128<float> acc40 = Vector128<float>.Zero;
                     Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc61 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
+                    Vector128<float> acc71 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -1349,6 +1478,15 @@ namespace GenNN.Generated
                         Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 4));
                         acc40 = MultiplyAdd(b0, x4, acc40);
                         acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -1360,17 +1498,109 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                     acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
                     acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 7 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 7 + 3);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 7 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 7 + 3);
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
                 }
             }
         }
 
-        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
-                nuint m = 0;
-                // Rows m..m+4; 2 vector(s) of 4 columns from 0, 3.
+                // Rows m..m+5; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -1382,6 +1612,8 @@ namespace GenNN.Generated
                     Vector128<float> acc31 = Vector128<float>.Zero;
                     Vector128<float> acc40 = Vector128<float>.Zero;
                     Vector128<float> acc41 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc51 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -1402,6 +1634,9 @@ namespace GenNN.Generated
                         Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 4));
                         acc40 = MultiplyAdd(b0, x4, acc40);
                         acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -1413,15 +1648,103 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                     acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
                     acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 7 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
                 }
             }
         }
 
-        private static void Layer0WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -1461,8 +1784,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 4;
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 5 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -1482,11 +1832,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 5; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 7; n++)
@@ -1504,9 +1853,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 0 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 35);
+            if (Simd.Vector512)
+            {
+                Layer0BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer0BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer0BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -1521,9 +1891,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 35);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -1538,9 +1907,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 35);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -1555,9 +1923,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 35);
             for (nuint n = 0; n < 7; n++)
             {
                 float sum = 0f;
@@ -2395,39 +2762,34 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 1 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer1WeightGradient512(ref a, ref b, ref g, rows);
-                Layer1BiasGradient512(ref b, ref g, rows);
+                Layer1WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer1WeightGradient256(ref a, ref b, ref g, rows);
-                Layer1BiasGradient256(ref b, ref g, rows);
+                Layer1WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer1WeightGradient128(ref a, ref b, ref g, rows);
-                Layer1BiasGradient128(ref b, ref g, rows);
+                Layer1WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer1BiasGradientScalar(ref b, ref g, rows);
+                Layer1WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 42);
-            nuint depth = rows;
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
-                nuint m = 0;
-                // Rows m..m+6; 2 vector(s) of 4 columns from 0, 2.
+                // Rows m..m+7; 2 vector(s) of 4 columns from 0, 2.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -2443,6 +2805,8 @@ namespace GenNN.Generated
                     Vector128<float> acc51 = Vector128<float>.Zero;
                     Vector128<float> acc60 = Vector128<float>.Zero;
                     Vector128<float> acc61 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
+                    Vector128<float> acc71 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
@@ -2469,6 +2833,9 @@ namespace GenNN.Generated
                         Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 6));
                         acc60 = MultiplyAdd(b0, x6, acc60);
                         acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 6 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 6 + 2);
@@ -2484,15 +2851,103 @@ namespace GenNN.Generated
                     acc51.StoreUnsafe(ref c, (m + 5) * 6 + 2);
                     acc60.StoreUnsafe(ref c, (m + 6) * 6 + 0);
                     acc61.StoreUnsafe(ref c, (m + 6) * 6 + 2);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 6 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 6 + 2);
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 6 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
                 }
             }
         }
 
-        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 42);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 2 vector(s) of 4 columns from 0, 2.
                 {
@@ -2546,8 +3001,76 @@ namespace GenNN.Generated
                     acc51.StoreUnsafe(ref c, (m + 5) * 6 + 2);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 6;
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 6 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 6 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 2 vector(s) of 4 columns from 0, 2.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -2567,11 +3090,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 42);
-            nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
                 {
@@ -2611,16 +3133,14 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 6 + 2);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 4;
-                // Rows m..m+2; 2 vector(s) of 4 columns from 0, 2.
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 2.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc11 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc21 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
@@ -2632,25 +3152,39 @@ namespace GenNN.Generated
                         Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 1));
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         acc11 = MultiplyAdd(b1, x1, acc11);
-                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m + 2));
-                        acc20 = MultiplyAdd(b0, x2, acc20);
-                        acc21 = MultiplyAdd(b1, x2, acc21);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 6 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 6 + 2);
                     acc10.StoreUnsafe(ref c, (m + 1) * 6 + 0);
                     acc11.StoreUnsafe(ref c, (m + 1) * 6 + 2);
-                    acc20.StoreUnsafe(ref c, (m + 2) * 6 + 0);
-                    acc21.StoreUnsafe(ref c, (m + 2) * 6 + 2);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 4 columns from 0, 2.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 6);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 2);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 7 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 6 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 6 + 2);
                 }
             }
         }
 
-        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 42);
-            nuint depth = rows;
-            for (nuint m = 0; m < 7; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 6; n++)
@@ -2668,9 +3202,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 1 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
+            if (Simd.Vector512)
+            {
+                Layer1BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer1BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer1BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -2685,9 +3240,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -2702,9 +3256,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -2719,9 +3272,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
             for (nuint n = 0; n < 6; n++)
             {
                 float sum = 0f;
@@ -3963,38 +4515,159 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 2 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 2 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer2WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer2WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer2WeightGradient512(ref a, ref b, ref g, rows);
-                Layer2BiasGradient512(ref b, ref g, rows);
+                Layer2WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer2WeightGradient256(ref a, ref b, ref g, rows);
-                Layer2BiasGradient256(ref b, ref g, rows);
+                Layer2WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer2WeightGradient128(ref a, ref b, ref g, rows);
-                Layer2BiasGradient128(ref b, ref g, rows);
+                Layer2WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer2WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer2BiasGradientScalar(ref b, ref g, rows);
+                Layer2WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer2WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
-                nuint m = 0;
+                // Rows m..m+7; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc40 = Vector128<float>.Zero;
+                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc60 = Vector128<float>.Zero;
+                    Vector128<float> acc70 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        Vector128<float> x6 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        Vector128<float> x7 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 0) = acc40.GetElement(0);
+                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 1) = acc40.GetElement(1);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 0) = acc50.GetElement(0);
+                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
+                    Unsafe.Add(ref c, (m + 6) * 2 + 0 + 0) = acc60.GetElement(0);
+                    Unsafe.Add(ref c, (m + 6) * 2 + 0 + 1) = acc60.GetElement(1);
+                    Unsafe.Add(ref c, (m + 7) * 2 + 0 + 0) = acc70.GetElement(0);
+                    Unsafe.Add(ref c, (m + 7) * 2 + 0 + 1) = acc70.GetElement(1);
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 0) = acc20.GetElement(0);
+                    Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
+                    Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                }
+            }
+        }
+
+        private static void Layer2WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
+            {
                 // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -4034,22 +4707,14 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
                 }
             }
-        }
-
-        private static void Layer2WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
-        {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            if (m + 4 <= rows)
             {
-                // Rows m..m+5; 1 vector(s) of 4 columns from 0.
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc10 = Vector128<float>.Zero;
                     Vector128<float> acc20 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
-                    Vector128<float> acc40 = Vector128<float>.Zero;
-                    Vector128<float> acc50 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
@@ -4062,10 +4727,6 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
-                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 4));
-                        acc40 = MultiplyAdd(b0, x4, acc40);
-                        Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 5));
-                        acc50 = MultiplyAdd(b0, x5, acc50);
                     }
                     Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
                     Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
@@ -4075,19 +4736,53 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 2) * 2 + 0 + 1) = acc20.GetElement(1);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 0) = acc30.GetElement(0);
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
-                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 0) = acc40.GetElement(0);
-                    Unsafe.Add(ref c, (m + 4) * 2 + 0 + 1) = acc40.GetElement(1);
-                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 0) = acc50.GetElement(0);
-                    Unsafe.Add(ref c, (m + 5) * 2 + 0 + 1) = acc50.GetElement(1);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
+                    Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
                 }
             }
         }
 
-        private static void Layer2WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -4118,8 +4813,8 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 3) * 2 + 0 + 1) = acc30.GetElement(1);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 4;
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -4138,14 +4833,30 @@ namespace GenNN.Generated
                     Unsafe.Add(ref c, (m + 1) * 2 + 0 + 0) = acc10.GetElement(0);
                     Unsafe.Add(ref c, (m + 1) * 2 + 0 + 1) = acc10.GetElement(1);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 2);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 0) = acc00.GetElement(0);
+                    Unsafe.Add(ref c, (m) * 2 + 0 + 1) = acc00.GetElement(1);
+                }
             }
         }
 
-        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 90);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     {
@@ -4168,9 +4879,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 2 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 102);
+            if (Simd.Vector512)
+            {
+                Layer2BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer2BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer2BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer2BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer2BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4183,9 +4915,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 102);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4198,9 +4929,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 102);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4213,9 +4943,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 102);
             for (nuint n = 0; n < 2; n++)
             {
                 float sum = 0f;

@@ -45,8 +45,8 @@ namespace Samples.Odd
         /// <summary>The units of layer 2: Dense(7, Linear).</summary>
         public const int Layer2Units = 7;
 
-        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 114 + 696 floats must fit in one array.</summary>
-        public const int MaxTrainingBatchSize = 18837569;
+        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 114 + 16 floats must fit in one array.</summary>
+        public const int MaxTrainingBatchSize = 18837575;
 
         /// <summary>
         /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
@@ -197,7 +197,7 @@ namespace Samples.Odd
 
         /// <summary>
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
-        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.
+        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
@@ -216,12 +216,12 @@ namespace Samples.Odd
             global::GenNN.Kernels.Guard.EnterTrainBatch(ref _trainBatchRunning);
             try
             {
-                // Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the
-                // batch's mean loss goes to its own buffer, then the parts are added in order.
+                // In parts when the batch is large enough: by rows, then by parameters (see TrainingWorkspace.Run).
                 int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.OddNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
                 global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
-                int scratchLength = global::GenNN.Generated.OddNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
-                return training.Run(parts, scratchLength, global::GenNN.Generated.OddNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
+                return training.Run(parts, global::GenNN.Generated.OddNetKernels.TrainingScratchLength(batchSize), global::GenNN.Generated.OddNetKernels.PartScratchLength,
+                    global::GenNN.Generated.OddNetKernels.TrainRowsBody, global::GenNN.Generated.OddNetKernels.TrainParametersBody,
+                    Parameters, inputs, targets, sampleWeights, outputs, batchSize, 0, optimizer);
             }
             finally
             {
@@ -339,10 +339,13 @@ namespace GenNN.Generated
             }) { InputSize = 13, OutputSize = 7 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
-        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the
+        /// kept pre-activations and outputs after dropout); then 16 floats of slack.
         /// </summary>
-        internal static int TrainingScratchLength(int batchSize) => batchSize * 114 + 680 + 16;
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 114 + 16;
+
+        /// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>
+        internal const int PartScratchLength = 680 + 33 + 16;
 
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
@@ -365,8 +368,14 @@ namespace GenNN.Generated
         /// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
         internal static readonly BatchPart PredictPartBody = PredictPart;
 
-        /// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
-        internal static readonly BatchPart TrainPartBody = TrainPart;
+        /// <summary>TrainBatch's two phases, for the worker pool; cached so that a call allocates nothing.</summary>
+        internal static readonly BatchPart TrainRowsBody = TrainRowsPart, TrainParametersBody = TrainParametersPart;
+
+        /// <summary>
+        /// The rows of the register tile the kernels run on this machine. TrainBatch's parts of rows start at multiples of it, so
+        /// every sample meets the tiles it would meet on one thread.
+        /// </summary>
+        internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
@@ -385,20 +394,27 @@ namespace GenNN.Generated
             PredictRows(arguments.Parameters, arguments.Inputs.Slice(first * 13, rows * 13), arguments.Outputs.Slice(first * 7, rows * 7), rows);
         }
 
-        /// <summary>
-        /// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the
-        /// whole batch's mean loss over these rows, and their share of that loss.
-        /// </summary>
-        private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)
+        /// <summary>TrainBatch's first phase on one contiguous part of the rows: their share of the loss.</summary>
+        private static void TrainRowsPart(object? state, in BatchArguments arguments, int part, int parts)
         {
             var training = (TrainingWorkspace)state!;
-            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);
+            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);
             ReadOnlySpan<float> weights = arguments.SampleWeights;
             Span<float> outputs = arguments.Outputs;
-            training.SetLoss(part, TrainBatch(
-                arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 13, rows * 13), arguments.Targets.Slice(first * 7, rows * 7),
+            training.SetLoss(part, TrainRows(
+                arguments.Parameters, arguments.Inputs.Slice(first * 13, rows * 13), arguments.Targets.Slice(first * 7, rows * 7),
                 weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 7, rows * 7),
-                training.Scratch(part), rows, first, arguments.BatchSize, parts == 1 ? training.Optimizer : null));
+                training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize));
+        }
+
+        /// <summary>TrainBatch's second phase on one slice of the parameters: their gradients (and step), and their penalty.</summary>
+        private static void TrainParametersPart(object? state, in BatchArguments arguments, int part, int parts)
+        {
+            var training = (TrainingWorkspace)state!;
+            (int first, int count) = WorkerPool.PartRows(1166, part, parts, Optimizer.RangeAlignment);
+            training.SetLoss(part, TrainParameters(
+                arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice(680),
+                arguments.BatchSize, first, first + count, training.Optimizer));
         }
 
         /// <summary>
@@ -430,24 +446,24 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// <paramref name="rows"/> samples forward and backward, layer by layer: the rows from <paramref name="firstRow"/> on of a batch of
-        /// <paramref name="totalRows"/> (all of it on one thread). Stores in <paramref name="gradients"/> these rows' part of the
-        /// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
-        /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
-        /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
+        /// TrainBatch's first phase on <paramref name="rows"/> samples, the rows from <paramref name="firstRow"/> on of a batch of
+        /// <paramref name="totalRows"/>: forward, the loss, and back through each layer's input gradient to every layer's d. Writes
+        /// these rows of each layer's <c>[totalRows x width]</c> buffers in <paramref name="scratch"/> (shared by the parts), copies
+        /// the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows (each
+        /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
+        /// part's own room for the weights transposed.
         /// </summary>
-        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows, Optimizer? optimizer)
+        internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
-            ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
             float scale = 1f / totalRows;
-            Span<float> a0 = scratch.Slice(rows * 0, rows * 33), d0 = scratch.Slice(rows * 33, rows * 33);
-            Span<float> a1 = scratch.Slice(rows * 66, rows * 17), d1 = scratch.Slice(rows * 83, rows * 17);
-            Span<float> a2 = scratch.Slice(rows * 100, rows * 7), d2 = scratch.Slice(rows * 107, rows * 7);
-            Span<float> wt1 = scratch.Slice(rows * 114 + 0, 561);
-            Span<float> wt2 = scratch.Slice(rows * 114 + 561, 119);
+            Span<float> a0 = scratch.Slice(totalRows * 0 + firstRow * 33, rows * 33), d0 = scratch.Slice(totalRows * 33 + firstRow * 33, rows * 33);
+            Span<float> a1 = scratch.Slice(totalRows * 66 + firstRow * 17, rows * 17), d1 = scratch.Slice(totalRows * 83 + firstRow * 17, rows * 17);
+            Span<float> a2 = scratch.Slice(totalRows * 100 + firstRow * 7, rows * 7), d2 = scratch.Slice(totalRows * 107 + firstRow * 7, rows * 7);
+            Span<float> wt1 = transposed.Slice(0, 561);
+            Span<float> wt2 = transposed.Slice(561, 119);
 
             // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), n);
@@ -467,42 +483,151 @@ namespace GenNN.Generated
                 a2.CopyTo(outputs);
             }
 
-            // A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to
-            // each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while
-            // both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits
-            // of a separate Optimizer.Step.
-            bool step = optimizer is not null && double.IsFinite(loss);
-            if (step)
-            {
-                optimizer!.BeginStep(parameters.Length);
-            }
 
-            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
-            // multiplied by that layer's activation derivative.
-            Layer2WeightGradient(ref MemoryMarshal.GetReference(a1), ref MemoryMarshal.GetReference(d2), ref g, n);
+            // Backward through the inputs: each layer hands d back to the layer before, multiplied by that layer's
+            // activation derivative (and its dropout mask).
             Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
             Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(1040, 126), gradients.Slice(1040, 126), 1040);
-            }
-
-            Layer1WeightGradient(ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(d1), ref g, n);
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(464, 576), gradients.Slice(464, 576), 464);
-            }
-
-            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(0, 464), gradients.Slice(0, 464), 0);
-            }
-
 
             return loss / totalRows;
+        }
+
+        /// <summary>
+        /// TrainBatch's second phase, once every part's first is done: the gradients of the parameters from <paramref name="first"/>
+        /// to <paramref name="end"/> (a slice starting at a multiple of 16), each the sum over the batch's samples in order, so
+        /// the same bits however the parameters are split. A row of weights the slice cuts is computed whole into
+        /// <paramref name="row"/> and its part copied. With an <paramref name="optimizer"/> (a fused step already begun), each
+        /// layer's part of the slice is stepped as soon as its gradients are complete, while both are in cache; the ranges
+        /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
+        /// Returns the L1/L2 penalty of the slice's weights.
+        /// </summary>
+        internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
+        {
+            ref float g = ref MemoryMarshal.GetReference(gradients);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            ref float s = ref MemoryMarshal.GetReference(scratch);
+            ref float r = ref MemoryMarshal.GetReference(row);
+            nuint n = (nuint)totalRows;
+            double penalty = 0; // (no L1/L2 layers)
+            int stepEnd = end;
+
+            // Layer 2: weights [1040, 1159), bias [1159, 1166).
+            ref float input2 = ref Unsafe.Add(ref s, totalRows * 66); // the layer's inputs, [totalRows x 17]
+            ref float d2 = ref Unsafe.Add(ref s, totalRows * 107);
+            ParameterRows w2 = ParameterRows.Of(first, end, 1040, 7, 17);
+            if (w2.Count > 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.First), ref d2, ref Unsafe.Add(ref g, 1040 + w2.First * 7), n, (nuint)w2.Count);
+            }
+            if (w2.Head >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Head), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 7), gradients, 1040 + w2.Head * 7, first, end);
+            }
+            if (w2.Tail >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Tail), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 7), gradients, 1040 + w2.Tail * 7, first, end);
+            }
+            ParameterRows b2 = ParameterRows.Of(first, end, 1159, 7, 1);
+            if (b2.Count > 0)
+            {
+                Layer2BiasGradient(ref d2, ref Unsafe.Add(ref g, 1159), n);
+            }
+            else if (b2.Head >= 0 || b2.Tail >= 0)
+            {
+                Layer2BiasGradient(ref d2, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 7), gradients, 1159, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 1040);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 1: weights [462, 1023), bias [1023, 1040).
+            ref float input1 = ref Unsafe.Add(ref s, totalRows * 0); // the layer's inputs, [totalRows x 33]
+            ref float d1 = ref Unsafe.Add(ref s, totalRows * 83);
+            ParameterRows w1 = ParameterRows.Of(first, end, 462, 17, 33);
+            if (w1.Count > 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.First), ref d1, ref Unsafe.Add(ref g, 462 + w1.First * 17), n, (nuint)w1.Count);
+            }
+            if (w1.Head >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Head), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 17), gradients, 462 + w1.Head * 17, first, end);
+            }
+            if (w1.Tail >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Tail), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 17), gradients, 462 + w1.Tail * 17, first, end);
+            }
+            ParameterRows b1 = ParameterRows.Of(first, end, 1023, 17, 1);
+            if (b1.Count > 0)
+            {
+                Layer1BiasGradient(ref d1, ref Unsafe.Add(ref g, 1023), n);
+            }
+            else if (b1.Head >= 0 || b1.Tail >= 0)
+            {
+                Layer1BiasGradient(ref d1, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 17), gradients, 1023, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 464);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 0: weights [0, 429), bias [429, 462).
+            ref float input0 = ref x; // the layer's inputs, [totalRows x 13]
+            ref float d0 = ref Unsafe.Add(ref s, totalRows * 33);
+            ParameterRows w0 = ParameterRows.Of(first, end, 0, 33, 13);
+            if (w0.Count > 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.First), ref d0, ref Unsafe.Add(ref g, 0 + w0.First * 33), n, (nuint)w0.Count);
+            }
+            if (w0.Head >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Head), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 33), gradients, 0 + w0.Head * 33, first, end);
+            }
+            if (w0.Tail >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Tail), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 33), gradients, 0 + w0.Tail * 33, first, end);
+            }
+            ParameterRows b0 = ParameterRows.Of(first, end, 429, 33, 1);
+            if (b0.Count > 0)
+            {
+                Layer0BiasGradient(ref d0, ref Unsafe.Add(ref g, 429), n);
+            }
+            else if (b0.Head >= 0 || b0.Tail >= 0)
+            {
+                Layer0BiasGradient(ref d0, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 33), gradients, 429, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = first;
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            return penalty;
         }
 
         // ---- Layer 0: Dense(33, Tanh), 13 -> 33 ----
@@ -1673,37 +1798,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 0 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer0WeightGradient512(ref a, ref b, ref g, rows);
-                Layer0BiasGradient512(ref b, ref g, rows);
+                Layer0WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer0WeightGradient256(ref a, ref b, ref g, rows);
-                Layer0BiasGradient256(ref b, ref g, rows);
+                Layer0WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer0WeightGradient128(ref a, ref b, ref g, rows);
-                Layer0BiasGradient128(ref b, ref g, rows);
+                Layer0WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer0BiasGradientScalar(ref b, ref g, rows);
+                Layer0WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 2 vector(s) of 16 columns from 0, 16.
                 {
@@ -1811,9 +1931,9 @@ namespace GenNN.Generated
                     acc70.StoreUnsafe(ref c, (m + 7) * 33 + 17);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 8;
-                // Rows m..m+4; 3 vector(s) of 16 columns from 0, 16, 17.
+                // Rows m..m+3; 3 vector(s) of 16 columns from 0, 16, 17.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
@@ -1827,9 +1947,6 @@ namespace GenNN.Generated
                     Vector512<float> acc30 = Vector512<float>.Zero;
                     Vector512<float> acc31 = Vector512<float>.Zero;
                     Vector512<float> acc32 = Vector512<float>.Zero;
-                    Vector512<float> acc40 = Vector512<float>.Zero;
-                    Vector512<float> acc41 = Vector512<float>.Zero;
-                    Vector512<float> acc42 = Vector512<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
@@ -1852,10 +1969,6 @@ namespace GenNN.Generated
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
                         acc32 = MultiplyAdd(b2, x3, acc32);
-                        Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 4));
-                        acc40 = MultiplyAdd(b0, x4, acc40);
-                        acc41 = MultiplyAdd(b1, x4, acc41);
-                        acc42 = MultiplyAdd(b2, x4, acc42);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 33 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 33 + 16);
@@ -1869,18 +1982,69 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 33 + 16);
                     acc32.StoreUnsafe(ref c, (m + 3) * 33 + 17);
-                    acc40.StoreUnsafe(ref c, (m + 4) * 33 + 0);
-                    acc41.StoreUnsafe(ref c, (m + 4) * 33 + 16);
-                    acc42.StoreUnsafe(ref c, (m + 4) * 33 + 17);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 16 columns from 0, 16, 17.
+                {
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc02 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc12 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 17);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 17);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 16 columns from 0, 16, 17.
+                {
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc02 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 16), x0, acc01);
+                        acc02 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 17), x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 17);
                 }
             }
         }
 
-        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 for (nuint col = 0; col < 32; col += 16)
                 {
@@ -1969,8 +2133,147 @@ namespace GenNN.Generated
                     acc50.StoreUnsafe(ref c, (m + 5) * 33 + 25);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 12;
+                // Rows m..m+3; 3 vector(s) of 8 columns from 0, 8, 16.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc22 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc32 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 8);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 33 + 16);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 8);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 33 + 16);
+                }
+                // Rows m..m+3; 2 vector(s) of 8 columns from 24, 25.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 33 + 24);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 33 + 25);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 33 + 24);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 33 + 25);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc03 = Vector256<float>.Zero;
+                    Vector256<float> acc04 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    Vector256<float> acc13 = Vector256<float>.Zero;
+                    Vector256<float> acc14 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 25);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                        acc14 = MultiplyAdd(b4, x1, acc14);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 33 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 33 + 16);
+                    acc03.StoreUnsafe(ref c, (m) * 33 + 24);
+                    acc04.StoreUnsafe(ref c, (m) * 33 + 25);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 33 + 8);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 33 + 16);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 33 + 24);
+                    acc14.StoreUnsafe(ref c, (m + 1) * 33 + 25);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 5 vector(s) of 8 columns from 0, 8, 16, 24, 25.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1997,11 +2300,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 for (nuint col = 0; col < 32; col += 8)
                 {
@@ -2068,8 +2370,68 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 33 + 29);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 12;
+                for (nuint col = 0; col < 32; col += 16)
+                {
+                    // Rows m..m+1; 4 vector(s) of 4 columns from col, col + 4, col + 8, col + 12.
+                    {
+                        Vector128<float> acc00 = Vector128<float>.Zero;
+                        Vector128<float> acc01 = Vector128<float>.Zero;
+                        Vector128<float> acc02 = Vector128<float>.Zero;
+                        Vector128<float> acc03 = Vector128<float>.Zero;
+                        Vector128<float> acc10 = Vector128<float>.Zero;
+                        Vector128<float> acc11 = Vector128<float>.Zero;
+                        Vector128<float> acc12 = Vector128<float>.Zero;
+                        Vector128<float> acc13 = Vector128<float>.Zero;
+                        for (nuint k = 0; k < depth; k++)
+                        {
+                            ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, col);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, col + 4);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, col + 8);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, col + 12);
+                            Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            acc02 = MultiplyAdd(b2, x0, acc02);
+                            acc03 = MultiplyAdd(b3, x0, acc03);
+                            Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            acc12 = MultiplyAdd(b2, x1, acc12);
+                            acc13 = MultiplyAdd(b3, x1, acc13);
+                        }
+                        acc00.StoreUnsafe(ref c, (m) * 33 + col);
+                        acc01.StoreUnsafe(ref c, (m) * 33 + col + 4);
+                        acc02.StoreUnsafe(ref c, (m) * 33 + col + 8);
+                        acc03.StoreUnsafe(ref c, (m) * 33 + col + 12);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 33 + col);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 33 + col + 4);
+                        acc12.StoreUnsafe(ref c, (m + 1) * 33 + col + 8);
+                        acc13.StoreUnsafe(ref c, (m + 1) * 33 + col + 12);
+                    }
+                }
+                // Rows m..m+1; 1 vector(s) of 4 columns from 29.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 33);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 29);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 13 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 33 + 29);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 33 + 29);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 8 vector(s) of 4 columns from 0, 4, 8, 12, 16, 20, 24, 28.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -2125,11 +2487,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 13; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 33; n++)
@@ -2147,9 +2508,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 0 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 429);
+            if (Simd.Vector512)
+            {
+                Layer0BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer0BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer0BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector512<float> acc0 = Vector512<float>.Zero;
                 Vector512<float> acc1 = Vector512<float>.Zero;
@@ -2167,9 +2549,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 429);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -2199,9 +2580,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 429);
             for (nuint col = 0; col < 32; col += 16)
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
@@ -2232,9 +2612,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 429);
             for (nuint n = 0; n < 33; n++)
             {
                 float sum = 0f;
@@ -3157,37 +3536,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 1 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer1WeightGradient512(ref a, ref b, ref g, rows);
-                Layer1BiasGradient512(ref b, ref g, rows);
+                Layer1WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer1WeightGradient256(ref a, ref b, ref g, rows);
-                Layer1BiasGradient256(ref b, ref g, rows);
+                Layer1WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer1WeightGradient128(ref a, ref b, ref g, rows);
-                Layer1BiasGradient128(ref b, ref g, rows);
+                Layer1WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer1BiasGradientScalar(ref b, ref g, rows);
+                Layer1WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 462);
-            nuint depth = rows;
-            for (nuint m = 0; m < 32; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 2 vector(s) of 16 columns from 0, 1.
                 {
@@ -3255,8 +3629,76 @@ namespace GenNN.Generated
                     acc71.StoreUnsafe(ref c, (m + 7) * 17 + 1);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 32;
+                // Rows m..m+3; 2 vector(s) of 16 columns from 0, 1.
+                {
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    Vector512<float> acc20 = Vector512<float>.Zero;
+                    Vector512<float> acc21 = Vector512<float>.Zero;
+                    Vector512<float> acc30 = Vector512<float>.Zero;
+                    Vector512<float> acc31 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 17 + 1);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 1);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 16 columns from 0, 1.
+                {
+                    Vector512<float> acc00 = Vector512<float>.Zero;
+                    Vector512<float> acc01 = Vector512<float>.Zero;
+                    Vector512<float> acc10 = Vector512<float>.Zero;
+                    Vector512<float> acc11 = Vector512<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 1);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 1);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 1);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 2 vector(s) of 16 columns from 0, 1.
                 {
                     Vector512<float> acc00 = Vector512<float>.Zero;
@@ -3274,11 +3716,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 462);
-            nuint depth = rows;
-            for (nuint m = 0; m < 30; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 2 vector(s) of 8 columns from 0, 8.
                 {
@@ -3364,9 +3805,9 @@ namespace GenNN.Generated
                     acc50.StoreUnsafe(ref c, (m + 5) * 17 + 9);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 30;
-                // Rows m..m+2; 3 vector(s) of 8 columns from 0, 8, 9.
+                // Rows m..m+3; 3 vector(s) of 8 columns from 0, 8, 9.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -3377,6 +3818,9 @@ namespace GenNN.Generated
                     Vector256<float> acc20 = Vector256<float>.Zero;
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc22 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc32 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
@@ -3395,6 +3839,10 @@ namespace GenNN.Generated
                         acc20 = MultiplyAdd(b0, x2, acc20);
                         acc21 = MultiplyAdd(b1, x2, acc21);
                         acc22 = MultiplyAdd(b2, x2, acc22);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 17 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 17 + 8);
@@ -3405,15 +3853,72 @@ namespace GenNN.Generated
                     acc20.StoreUnsafe(ref c, (m + 2) * 17 + 0);
                     acc21.StoreUnsafe(ref c, (m + 2) * 17 + 8);
                     acc22.StoreUnsafe(ref c, (m + 2) * 17 + 9);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 17 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 17 + 8);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 17 + 9);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 8 columns from 0, 8, 9.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc12 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 9);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 9);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 8 columns from 0, 8, 9.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc02 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 9), x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 9);
                 }
             }
         }
 
-        private static void Layer1WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 462);
-            nuint depth = rows;
-            for (nuint m = 0; m < 32; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 for (nuint col = 0; col < 16; col += 8)
                 {
@@ -3480,8 +3985,65 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 17 + 13);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 32;
+                // Rows m..m+1; 4 vector(s) of 4 columns from 0, 4, 8, 12.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    Vector128<float> acc03 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc12 = Vector128<float>.Zero;
+                    Vector128<float> acc13 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, 12);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 17 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 17 + 8);
+                    acc03.StoreUnsafe(ref c, (m) * 17 + 12);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 17 + 4);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 17 + 8);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 17 + 12);
+                }
+                // Rows m..m+1; 1 vector(s) of 4 columns from 13.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 17);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 13);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 33 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 33 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 17 + 13);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 17 + 13);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 5 vector(s) of 4 columns from 0, 4, 8, 12, 13.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -3513,11 +4075,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 462);
-            nuint depth = rows;
-            for (nuint m = 0; m < 33; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 17; n++)
@@ -3535,9 +4096,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 1 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1023);
+            if (Simd.Vector512)
+            {
+                Layer1BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer1BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer1BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector512<float> acc0 = Vector512<float>.Zero;
                 Vector512<float> acc1 = Vector512<float>.Zero;
@@ -3552,9 +4134,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1023);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -3572,9 +4153,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1023);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -3604,9 +4184,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1023);
             for (nuint n = 0; n < 17; n++)
             {
                 float sum = 0f;
@@ -5408,37 +5987,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 2 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 2 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer2WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer2WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer2WeightGradient512(ref a, ref b, ref g, rows);
-                Layer2BiasGradient512(ref b, ref g, rows);
+                Layer2WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer2WeightGradient256(ref a, ref b, ref g, rows);
-                Layer2BiasGradient256(ref b, ref g, rows);
+                Layer2WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer2WeightGradient128(ref a, ref b, ref g, rows);
-                Layer2BiasGradient128(ref b, ref g, rows);
+                Layer2WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer2WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer2BiasGradientScalar(ref b, ref g, rows);
+                Layer2WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer2WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1040);
-            nuint depth = rows;
-            for (nuint m = 0; m < 16; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -5506,8 +6080,76 @@ namespace GenNN.Generated
                     acc71.StoreUnsafe(ref c, (m + 7) * 7 + 3);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 16;
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc21 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc31 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 7 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -5527,11 +6169,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1040);
-            nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -5585,9 +6226,9 @@ namespace GenNN.Generated
                     acc51.StoreUnsafe(ref c, (m + 5) * 7 + 3);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 12;
-                // Rows m..m+4; 2 vector(s) of 4 columns from 0, 3.
+                // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
                     Vector128<float> acc01 = Vector128<float>.Zero;
@@ -5597,8 +6238,6 @@ namespace GenNN.Generated
                     Vector128<float> acc21 = Vector128<float>.Zero;
                     Vector128<float> acc30 = Vector128<float>.Zero;
                     Vector128<float> acc31 = Vector128<float>.Zero;
-                    Vector128<float> acc40 = Vector128<float>.Zero;
-                    Vector128<float> acc41 = Vector128<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
@@ -5616,9 +6255,6 @@ namespace GenNN.Generated
                         Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
-                        Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 4));
-                        acc40 = MultiplyAdd(b0, x4, acc40);
-                        acc41 = MultiplyAdd(b1, x4, acc41);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 7 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 7 + 3);
@@ -5628,17 +6264,61 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 7 + 3);
                     acc30.StoreUnsafe(ref c, (m + 3) * 7 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
-                    acc40.StoreUnsafe(ref c, (m + 4) * 7 + 0);
-                    acc41.StoreUnsafe(ref c, (m + 4) * 7 + 3);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
                 }
             }
         }
 
-        private static void Layer2WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1040);
-            nuint depth = rows;
-            for (nuint m = 0; m < 16; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 3.
                 {
@@ -5678,8 +6358,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 7 + 3);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 16;
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 3.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 7);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 3);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 17 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 7 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 7 + 3);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 7 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 7 + 3);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 2 vector(s) of 4 columns from 0, 3.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -5699,11 +6406,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1040);
-            nuint depth = rows;
-            for (nuint m = 0; m < 17; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 7; n++)
@@ -5721,9 +6427,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 2 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1159);
+            if (Simd.Vector512)
+            {
+                Layer2BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer2BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer2BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer2BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer2BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -5738,9 +6465,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1159);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -5755,9 +6481,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1159);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -5772,9 +6497,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 1159);
             for (nuint n = 0; n < 7; n++)
             {
                 float sum = 0f;

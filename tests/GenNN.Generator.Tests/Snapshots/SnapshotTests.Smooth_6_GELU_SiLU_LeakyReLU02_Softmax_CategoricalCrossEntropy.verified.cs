@@ -50,8 +50,8 @@ namespace Samples.Smooth
         /// <summary>The units of layer 3: Dense(4, Softmax).</summary>
         public const int Layer3Units = 4;
 
-        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 111 + 228 floats must fit in one array.</summary>
-        public const int MaxTrainingBatchSize = 19346696;
+        /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 111 + 16 floats must fit in one array.</summary>
+        public const int MaxTrainingBatchSize = 19346698;
 
         /// <summary>
         /// A table of the layers like Keras' <c>model.summary()</c>: each layer's output shape, activation and parameter
@@ -219,7 +219,7 @@ namespace Samples.Smooth
 
         /// <summary>
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
-        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the backward pass or the reduction when it can step in ranges.
+        /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
@@ -240,12 +240,12 @@ namespace Samples.Smooth
             {
                 // Each call draws new dropout masks: the stream of call n after the seed.
                 ulong dropoutStream = global::GenNN.Kernels.Dropout.Stream(_dropoutSeed, _dropoutCalls++);
-                // Data-parallel over contiguous parts of the batch (one part when it is small): each part's gradient of the
-                // batch's mean loss goes to its own buffer, then the parts are added in order.
+                // In parts when the batch is large enough: by rows, then by parameters (see TrainingWorkspace.Run).
                 int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.SmoothNetKernels.TrainingMultiplyAdds, _maxDegreeOfParallelism);
                 global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);
-                int scratchLength = global::GenNN.Generated.SmoothNetKernels.TrainingScratchLength((batchSize + parts - 1) / parts);
-                return training.Run(parts, scratchLength, global::GenNN.Generated.SmoothNetKernels.TrainPartBody, Parameters, inputs, targets, sampleWeights, outputs, batchSize, dropoutStream, optimizer);
+                return training.Run(parts, global::GenNN.Generated.SmoothNetKernels.TrainingScratchLength(batchSize), global::GenNN.Generated.SmoothNetKernels.PartScratchLength,
+                    global::GenNN.Generated.SmoothNetKernels.TrainRowsBody, global::GenNN.Generated.SmoothNetKernels.TrainParametersBody,
+                    Parameters, inputs, targets, sampleWeights, outputs, batchSize, dropoutStream, optimizer);
             }
             finally
             {
@@ -408,10 +408,13 @@ namespace GenNN.Generated
             }) { InputSize = 6, OutputSize = 4 };
 
         /// <summary>
-        /// Floats of training scratch for a batch: per sample, each layer's output and delta (and the kept pre-activations);
-        /// then each layer's weights transposed, for the gradient with respect to its input; then 16 floats of slack.
+        /// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the
+        /// kept pre-activations and outputs after dropout); then 16 floats of slack.
         /// </summary>
-        internal static int TrainingScratchLength(int batchSize) => batchSize * 111 + 212 + 16;
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 111 + 16;
+
+        /// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>
+        internal const int PartScratchLength = 212 + 12 + 16;
 
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
@@ -435,8 +438,14 @@ namespace GenNN.Generated
         /// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
         internal static readonly BatchPart PredictPartBody = PredictPart;
 
-        /// <summary>TrainBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
-        internal static readonly BatchPart TrainPartBody = TrainPart;
+        /// <summary>TrainBatch's two phases, for the worker pool; cached so that a call allocates nothing.</summary>
+        internal static readonly BatchPart TrainRowsBody = TrainRowsPart, TrainParametersBody = TrainParametersPart;
+
+        /// <summary>
+        /// The rows of the register tile the kernels run on this machine. TrainBatch's parts of rows start at multiples of it, so
+        /// every sample meets the tiles it would meet on one thread.
+        /// </summary>
+        internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
@@ -455,20 +464,27 @@ namespace GenNN.Generated
             PredictRows(arguments.Parameters, arguments.Inputs.Slice(first * 6, rows * 6), arguments.Outputs.Slice(first * 4, rows * 4), rows);
         }
 
-        /// <summary>
-        /// TrainBatch on one contiguous part of the rows, into the part's own gradient buffer and scratch: the gradient of the
-        /// whole batch's mean loss over these rows, and their share of that loss.
-        /// </summary>
-        private static void TrainPart(object? state, in BatchArguments arguments, int part, int parts)
+        /// <summary>TrainBatch's first phase on one contiguous part of the rows: their share of the loss.</summary>
+        private static void TrainRowsPart(object? state, in BatchArguments arguments, int part, int parts)
         {
             var training = (TrainingWorkspace)state!;
-            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, 1);
+            (int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);
             ReadOnlySpan<float> weights = arguments.SampleWeights;
             Span<float> outputs = arguments.Outputs;
-            training.SetLoss(part, TrainBatch(
-                arguments.Parameters, training.Gradients(part), arguments.Inputs.Slice(first * 6, rows * 6), arguments.Targets.Slice(first * 4, rows * 4),
+            training.SetLoss(part, TrainRows(
+                arguments.Parameters, arguments.Inputs.Slice(first * 6, rows * 6), arguments.Targets.Slice(first * 4, rows * 4),
                 weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * 4, rows * 4),
-                training.Scratch(part), rows, first, arguments.BatchSize, arguments.Stream, parts == 1 ? training.Optimizer : null));
+                training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize, arguments.Stream));
+        }
+
+        /// <summary>TrainBatch's second phase on one slice of the parameters: their gradients (and step), and their penalty.</summary>
+        private static void TrainParametersPart(object? state, in BatchArguments arguments, int part, int parts)
+        {
+            var training = (TrainingWorkspace)state!;
+            (int first, int count) = WorkerPool.PartRows(317, part, parts, Optimizer.RangeAlignment);
+            training.SetLoss(part, TrainParameters(
+                arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice(212),
+                arguments.BatchSize, first, first + count, training.Optimizer));
         }
 
         /// <summary>
@@ -511,31 +527,31 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// <paramref name="rows"/> samples forward and backward, layer by layer: the rows from <paramref name="firstRow"/> on of a batch of
-        /// <paramref name="totalRows"/> (all of it on one thread). Stores in <paramref name="gradients"/> these rows' part of the
-        /// gradient of the batch's mean loss (each sample's loss times its weight, when <paramref name="weights"/> is not empty),
-        /// copies the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows;
-        /// the part with row 0 adds the L1/L2 penalty to both. The parts' gradients and returns add up to the batch's.
+        /// TrainBatch's first phase on <paramref name="rows"/> samples, the rows from <paramref name="firstRow"/> on of a batch of
+        /// <paramref name="totalRows"/>: forward, the loss, and back through each layer's input gradient to every layer's d. Writes
+        /// these rows of each layer's <c>[totalRows x width]</c> buffers in <paramref name="scratch"/> (shared by the parts), copies
+        /// the outputs to <paramref name="outputs"/> unless it is empty, and returns these rows' loss sum / totalRows (each
+        /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
+        /// part's own room for the weights transposed.
         /// </summary>
-        internal static double TrainBatch(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, int rows, int firstRow, int totalRows, ulong dropoutStream, Optimizer? optimizer)
+        internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows, ulong dropoutStream)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
-            ref float g = ref MemoryMarshal.GetReference(gradients);
             ref float x = ref MemoryMarshal.GetReference(inputs);
             nuint n = (nuint)rows;
             float scale = 1f / totalRows;
-            Span<float> a0 = scratch.Slice(rows * 0, rows * 12), d0 = scratch.Slice(rows * 12, rows * 12);
-            Span<float> a1 = scratch.Slice(rows * 24, rows * 9), d1 = scratch.Slice(rows * 33, rows * 9);
-            Span<float> a2 = scratch.Slice(rows * 42, rows * 8), d2 = scratch.Slice(rows * 50, rows * 8);
-            Span<float> a3 = scratch.Slice(rows * 58, rows * 4), d3 = scratch.Slice(rows * 62, rows * 4);
-            Span<float> z0 = scratch.Slice(rows * 66, rows * 12);
-            Span<float> z2 = scratch.Slice(rows * 78, rows * 8);
-            Span<float> z3 = scratch.Slice(rows * 86, rows * 4);
-            Span<float> m0 = scratch.Slice(rows * 90, rows * 12); // layer 0's outputs after dropout
-            Span<float> m1 = scratch.Slice(rows * 102, rows * 9); // layer 1's outputs after dropout
-            Span<float> wt1 = scratch.Slice(rows * 111 + 0, 108);
-            Span<float> wt2 = scratch.Slice(rows * 111 + 108, 72);
-            Span<float> wt3 = scratch.Slice(rows * 111 + 180, 32);
+            Span<float> a0 = scratch.Slice(totalRows * 0 + firstRow * 12, rows * 12), d0 = scratch.Slice(totalRows * 12 + firstRow * 12, rows * 12);
+            Span<float> a1 = scratch.Slice(totalRows * 24 + firstRow * 9, rows * 9), d1 = scratch.Slice(totalRows * 33 + firstRow * 9, rows * 9);
+            Span<float> a2 = scratch.Slice(totalRows * 42 + firstRow * 8, rows * 8), d2 = scratch.Slice(totalRows * 50 + firstRow * 8, rows * 8);
+            Span<float> a3 = scratch.Slice(totalRows * 58 + firstRow * 4, rows * 4), d3 = scratch.Slice(totalRows * 62 + firstRow * 4, rows * 4);
+            Span<float> z0 = scratch.Slice(totalRows * 66 + firstRow * 12, rows * 12);
+            Span<float> z2 = scratch.Slice(totalRows * 78 + firstRow * 8, rows * 8);
+            Span<float> z3 = scratch.Slice(totalRows * 86 + firstRow * 4, rows * 4);
+            Span<float> m0 = scratch.Slice(totalRows * 90 + firstRow * 12, rows * 12); // layer 0's outputs after dropout
+            Span<float> m1 = scratch.Slice(totalRows * 102 + firstRow * 9, rows * 9); // layer 1's outputs after dropout
+            Span<float> wt1 = transposed.Slice(0, 108);
+            Span<float> wt2 = transposed.Slice(108, 72);
+            Span<float> wt3 = transposed.Slice(180, 32);
 
             // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
             Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(z0), n);
@@ -561,55 +577,196 @@ namespace GenNN.Generated
                 a3.CopyTo(outputs);
             }
 
-            // A fused optimizer step (TrainOnBatch on one thread): begun once the loss is known to be finite, then applied to
-            // each layer's parameters as soon as their gradients are complete and the backward pass no longer reads them, while
-            // both are still in cache. The ranges start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits
-            // of a separate Optimizer.Step.
-            bool step = optimizer is not null && double.IsFinite(loss);
-            if (step)
-            {
-                optimizer!.BeginStep(parameters.Length);
-            }
 
-            // Backward: each layer stores its weight and bias gradients and hands d back to the layer before,
-            // multiplied by that layer's activation derivative.
-            Layer3WeightGradient(ref MemoryMarshal.GetReference(a2), ref MemoryMarshal.GetReference(d3), ref g, n);
+            // Backward through the inputs: each layer hands d back to the layer before, multiplied by that layer's
+            // activation derivative (and its dropout mask).
             Layer3Transpose(ref p, ref MemoryMarshal.GetReference(wt3));
             Layer3InputGradient(ref MemoryMarshal.GetReference(d3), ref MemoryMarshal.GetReference(wt3), ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(a2), n);
             Activations.SiLUBackward(z2, d2);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(288, 29), gradients.Slice(288, 29), 288);
-            }
-
-            Layer2WeightGradient(ref MemoryMarshal.GetReference(m1), ref MemoryMarshal.GetReference(d2), ref g, n);
             Layer2Transpose(ref p, ref MemoryMarshal.GetReference(wt2));
             Layer2InputGradient(ref MemoryMarshal.GetReference(d2), ref MemoryMarshal.GetReference(wt2), ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(a1), n);
             Dropout.Backward(d1, 0.2f, dropoutStream, 1, firstRow * 9);
             Dropout.Backward(d1, 0.1f, dropoutStream, 2, firstRow * 9);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(208, 80), gradients.Slice(208, 80), 208);
-            }
-
-            Layer1WeightGradient(ref MemoryMarshal.GetReference(m0), ref MemoryMarshal.GetReference(d1), ref g, n);
             Layer1Transpose(ref p, ref MemoryMarshal.GetReference(wt1));
             Layer1InputGradient(ref MemoryMarshal.GetReference(d1), ref MemoryMarshal.GetReference(wt1), ref MemoryMarshal.GetReference(d0), ref MemoryMarshal.GetReference(a0), n);
             Activations.GELUBackward(z0, d0);
             Dropout.Backward(d0, 0.5f, dropoutStream, 0, firstRow * 12);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(96, 112), gradients.Slice(96, 112), 96);
-            }
-
-            Layer0WeightGradient(ref x, ref MemoryMarshal.GetReference(d0), ref g, n);
-            if (step)
-            {
-                optimizer!.StepRange(parameters.Slice(0, 96), gradients.Slice(0, 96), 0);
-            }
-
 
             return loss / totalRows;
+        }
+
+        /// <summary>
+        /// TrainBatch's second phase, once every part's first is done: the gradients of the parameters from <paramref name="first"/>
+        /// to <paramref name="end"/> (a slice starting at a multiple of 16), each the sum over the batch's samples in order, so
+        /// the same bits however the parameters are split. A row of weights the slice cuts is computed whole into
+        /// <paramref name="row"/> and its part copied. With an <paramref name="optimizer"/> (a fused step already begun), each
+        /// layer's part of the slice is stepped as soon as its gradients are complete, while both are in cache; the ranges
+        /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
+        /// Returns the L1/L2 penalty of the slice's weights.
+        /// </summary>
+        internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
+        {
+            ref float g = ref MemoryMarshal.GetReference(gradients);
+            ref float x = ref MemoryMarshal.GetReference(inputs);
+            ref float s = ref MemoryMarshal.GetReference(scratch);
+            ref float r = ref MemoryMarshal.GetReference(row);
+            nuint n = (nuint)totalRows;
+            double penalty = 0; // (no L1/L2 layers)
+            int stepEnd = end;
+
+            // Layer 3: weights [281, 313), bias [313, 317).
+            ref float input3 = ref Unsafe.Add(ref s, totalRows * 42); // the layer's inputs, [totalRows x 8]
+            ref float d3 = ref Unsafe.Add(ref s, totalRows * 62);
+            ParameterRows w3 = ParameterRows.Of(first, end, 281, 4, 8);
+            if (w3.Count > 0)
+            {
+                Layer3WeightGradient(ref Unsafe.Add(ref input3, w3.First), ref d3, ref Unsafe.Add(ref g, 281 + w3.First * 4), n, (nuint)w3.Count);
+            }
+            if (w3.Head >= 0)
+            {
+                Layer3WeightGradient(ref Unsafe.Add(ref input3, w3.Head), ref d3, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 4), gradients, 281 + w3.Head * 4, first, end);
+            }
+            if (w3.Tail >= 0)
+            {
+                Layer3WeightGradient(ref Unsafe.Add(ref input3, w3.Tail), ref d3, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 4), gradients, 281 + w3.Tail * 4, first, end);
+            }
+            ParameterRows b3 = ParameterRows.Of(first, end, 313, 4, 1);
+            if (b3.Count > 0)
+            {
+                Layer3BiasGradient(ref d3, ref Unsafe.Add(ref g, 313), n);
+            }
+            else if (b3.Head >= 0 || b3.Tail >= 0)
+            {
+                Layer3BiasGradient(ref d3, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 4), gradients, 313, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 288);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 2: weights [201, 273), bias [273, 281).
+            ref float input2 = ref Unsafe.Add(ref s, totalRows * 102); // the layer's inputs, [totalRows x 9]
+            ref float d2 = ref Unsafe.Add(ref s, totalRows * 50);
+            ParameterRows w2 = ParameterRows.Of(first, end, 201, 8, 9);
+            if (w2.Count > 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.First), ref d2, ref Unsafe.Add(ref g, 201 + w2.First * 8), n, (nuint)w2.Count);
+            }
+            if (w2.Head >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Head), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 8), gradients, 201 + w2.Head * 8, first, end);
+            }
+            if (w2.Tail >= 0)
+            {
+                Layer2WeightGradient(ref Unsafe.Add(ref input2, w2.Tail), ref d2, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 8), gradients, 201 + w2.Tail * 8, first, end);
+            }
+            ParameterRows b2 = ParameterRows.Of(first, end, 273, 8, 1);
+            if (b2.Count > 0)
+            {
+                Layer2BiasGradient(ref d2, ref Unsafe.Add(ref g, 273), n);
+            }
+            else if (b2.Head >= 0 || b2.Tail >= 0)
+            {
+                Layer2BiasGradient(ref d2, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 8), gradients, 273, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 208);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 1: weights [84, 192), bias [192, 201).
+            ref float input1 = ref Unsafe.Add(ref s, totalRows * 90); // the layer's inputs, [totalRows x 12]
+            ref float d1 = ref Unsafe.Add(ref s, totalRows * 33);
+            ParameterRows w1 = ParameterRows.Of(first, end, 84, 9, 12);
+            if (w1.Count > 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.First), ref d1, ref Unsafe.Add(ref g, 84 + w1.First * 9), n, (nuint)w1.Count);
+            }
+            if (w1.Head >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Head), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 9), gradients, 84 + w1.Head * 9, first, end);
+            }
+            if (w1.Tail >= 0)
+            {
+                Layer1WeightGradient(ref Unsafe.Add(ref input1, w1.Tail), ref d1, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 9), gradients, 84 + w1.Tail * 9, first, end);
+            }
+            ParameterRows b1 = ParameterRows.Of(first, end, 192, 9, 1);
+            if (b1.Count > 0)
+            {
+                Layer1BiasGradient(ref d1, ref Unsafe.Add(ref g, 192), n);
+            }
+            else if (b1.Head >= 0 || b1.Tail >= 0)
+            {
+                Layer1BiasGradient(ref d1, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 9), gradients, 192, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = Math.Max(first, 96);
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            // Layer 0: weights [0, 72), bias [72, 84).
+            ref float input0 = ref x; // the layer's inputs, [totalRows x 6]
+            ref float d0 = ref Unsafe.Add(ref s, totalRows * 12);
+            ParameterRows w0 = ParameterRows.Of(first, end, 0, 12, 6);
+            if (w0.Count > 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.First), ref d0, ref Unsafe.Add(ref g, 0 + w0.First * 12), n, (nuint)w0.Count);
+            }
+            if (w0.Head >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Head), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 12), gradients, 0 + w0.Head * 12, first, end);
+            }
+            if (w0.Tail >= 0)
+            {
+                Layer0WeightGradient(ref Unsafe.Add(ref input0, w0.Tail), ref d0, ref r, n, 1);
+                ParameterRows.CopyCut(row.Slice(0, 12), gradients, 0 + w0.Tail * 12, first, end);
+            }
+            ParameterRows b0 = ParameterRows.Of(first, end, 72, 12, 1);
+            if (b0.Count > 0)
+            {
+                Layer0BiasGradient(ref d0, ref Unsafe.Add(ref g, 72), n);
+            }
+            else if (b0.Head >= 0 || b0.Tail >= 0)
+            {
+                Layer0BiasGradient(ref d0, ref r, n);
+                ParameterRows.CopyCut(row.Slice(0, 12), gradients, 72, first, end);
+            }
+            if (optimizer is not null)
+            {
+                int from = first;
+                if (from < stepEnd)
+                {
+                    optimizer.StepRange(parameters.Slice(from, stepEnd - from), gradients.Slice(from, stepEnd - from), from);
+                    stepEnd = from;
+                }
+            }
+
+            return penalty;
         }
 
         // ---- Layer 0: Dense(12, GELU), 6 -> 12 ----
@@ -1421,38 +1578,191 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 0 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 0 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer0WeightGradient512(ref a, ref b, ref g, rows);
-                Layer0BiasGradient512(ref b, ref g, rows);
+                Layer0WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer0WeightGradient256(ref a, ref b, ref g, rows);
-                Layer0BiasGradient256(ref b, ref g, rows);
+                Layer0WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer0WeightGradient128(ref a, ref b, ref g, rows);
-                Layer0BiasGradient128(ref b, ref g, rows);
+                Layer0WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer0WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer0BiasGradientScalar(ref b, ref g, rows);
+                Layer0WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer0WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
-                nuint m = 0;
+                // Rows m..m+7; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    Vector256<float> acc40 = Vector256<float>.Zero;
+                    Vector256<float> acc41 = Vector256<float>.Zero;
+                    Vector256<float> acc50 = Vector256<float>.Zero;
+                    Vector256<float> acc51 = Vector256<float>.Zero;
+                    Vector256<float> acc60 = Vector256<float>.Zero;
+                    Vector256<float> acc61 = Vector256<float>.Zero;
+                    Vector256<float> acc70 = Vector256<float>.Zero;
+                    Vector256<float> acc71 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 4));
+                        acc40 = MultiplyAdd(b0, x4, acc40);
+                        acc41 = MultiplyAdd(b1, x4, acc41);
+                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 5));
+                        acc50 = MultiplyAdd(b0, x5, acc50);
+                        acc51 = MultiplyAdd(b1, x5, acc51);
+                        Vector256<float> x6 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 6));
+                        acc60 = MultiplyAdd(b0, x6, acc60);
+                        acc61 = MultiplyAdd(b1, x6, acc61);
+                        Vector256<float> x7 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 7));
+                        acc70 = MultiplyAdd(b0, x7, acc70);
+                        acc71 = MultiplyAdd(b1, x7, acc71);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 12 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 12 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
+                    acc40.StoreUnsafe(ref c, (m + 4) * 12 + 0);
+                    acc41.StoreUnsafe(ref c, (m + 4) * 12 + 4);
+                    acc50.StoreUnsafe(ref c, (m + 5) * 12 + 0);
+                    acc51.StoreUnsafe(ref c, (m + 5) * 12 + 4);
+                    acc60.StoreUnsafe(ref c, (m + 6) * 12 + 0);
+                    acc61.StoreUnsafe(ref c, (m + 6) * 12 + 4);
+                    acc70.StoreUnsafe(ref c, (m + 7) * 12 + 0);
+                    acc71.StoreUnsafe(ref c, (m + 7) * 12 + 4);
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 12 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 12 + 4);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 4), x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                }
+            }
+        }
+
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        {
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
+            {
                 // Rows m..m+5; 2 vector(s) of 8 columns from 0, 4.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -1505,15 +1815,9 @@ namespace GenNN.Generated
                     acc51.StoreUnsafe(ref c, (m + 5) * 12 + 4);
                 }
             }
-        }
-
-        private static void Layer0WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
-        {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            if (m + 4 <= rows)
             {
-                // Rows m..m+5; 2 vector(s) of 8 columns from 0, 4.
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 4.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
@@ -1523,10 +1827,6 @@ namespace GenNN.Generated
                     Vector256<float> acc21 = Vector256<float>.Zero;
                     Vector256<float> acc30 = Vector256<float>.Zero;
                     Vector256<float> acc31 = Vector256<float>.Zero;
-                    Vector256<float> acc40 = Vector256<float>.Zero;
-                    Vector256<float> acc41 = Vector256<float>.Zero;
-                    Vector256<float> acc50 = Vector256<float>.Zero;
-                    Vector256<float> acc51 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
@@ -1544,12 +1844,6 @@ namespace GenNN.Generated
                         Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 3));
                         acc30 = MultiplyAdd(b0, x3, acc30);
                         acc31 = MultiplyAdd(b1, x3, acc31);
-                        Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 4));
-                        acc40 = MultiplyAdd(b0, x4, acc40);
-                        acc41 = MultiplyAdd(b1, x4, acc41);
-                        Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 5));
-                        acc50 = MultiplyAdd(b0, x5, acc50);
-                        acc51 = MultiplyAdd(b1, x5, acc51);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 12 + 0);
                     acc01.StoreUnsafe(ref c, (m) * 12 + 4);
@@ -1559,19 +1853,59 @@ namespace GenNN.Generated
                     acc21.StoreUnsafe(ref c, (m + 2) * 12 + 4);
                     acc30.StoreUnsafe(ref c, (m + 3) * 12 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 12 + 4);
-                    acc40.StoreUnsafe(ref c, (m + 4) * 12 + 0);
-                    acc41.StoreUnsafe(ref c, (m + 4) * 12 + 4);
-                    acc50.StoreUnsafe(ref c, (m + 5) * 12 + 0);
-                    acc51.StoreUnsafe(ref c, (m + 5) * 12 + 4);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 4);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 12 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 8 columns from 0, 4.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 4), x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
                 }
             }
         }
 
-        private static void Layer0WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 4; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
                 {
@@ -1635,8 +1969,8 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 12 + 8);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 4;
                 // Rows m..m+1; 3 vector(s) of 4 columns from 0, 4, 8.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -1667,14 +2001,37 @@ namespace GenNN.Generated
                     acc11.StoreUnsafe(ref c, (m + 1) * 12 + 4);
                     acc12.StoreUnsafe(ref c, (m + 1) * 12 + 8);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 4 columns from 0, 4, 8.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 12);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 8);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 6 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 12 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 12 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 12 + 8);
+                }
             }
         }
 
-        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 0);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 12; n++)
@@ -1692,9 +2049,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 0 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 72);
+            if (Simd.Vector512)
+            {
+                Layer0BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer0BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer0BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -1709,9 +2087,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 72);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -1726,9 +2103,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 72);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -1746,9 +2122,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 72);
             for (nuint n = 0; n < 12; n++)
             {
                 float sum = 0f;
@@ -2847,37 +3222,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 1 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 1 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer1WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer1WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer1WeightGradient512(ref a, ref b, ref g, rows);
-                Layer1BiasGradient512(ref b, ref g, rows);
+                Layer1WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer1WeightGradient256(ref a, ref b, ref g, rows);
-                Layer1BiasGradient256(ref b, ref g, rows);
+                Layer1WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer1WeightGradient128(ref a, ref b, ref g, rows);
-                Layer1BiasGradient128(ref b, ref g, rows);
+                Layer1WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer1WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer1BiasGradientScalar(ref b, ref g, rows);
+                Layer1WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer1WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 2 vector(s) of 8 columns from 0, 1.
                 {
@@ -2945,8 +3315,8 @@ namespace GenNN.Generated
                     acc71.StoreUnsafe(ref c, (m + 7) * 9 + 1);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 8;
                 // Rows m..m+3; 2 vector(s) of 8 columns from 0, 1.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -2984,14 +3354,58 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 9 + 0);
                     acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
                 }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 1);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 9 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 9 + 1);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 1), x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                }
             }
         }
 
-        private static void Layer1WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
-            nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 2 vector(s) of 8 columns from 0, 1.
                 {
@@ -3045,13 +3459,97 @@ namespace GenNN.Generated
                     acc51.StoreUnsafe(ref c, (m + 5) * 9 + 1);
                 }
             }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc21 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    Vector256<float> acc31 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 1);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 9 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 9 + 1);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 9 + 0);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 9 + 1);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 9 + 0);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 9 + 1);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc11 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 1);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 9 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 9 + 1);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 2 vector(s) of 8 columns from 0, 1.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc01 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 1), x0, acc01);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 1);
+                }
+            }
         }
 
-        private static void Layer1WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
-            nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
                 {
@@ -3115,13 +3613,69 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 9 + 5);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 3 vector(s) of 4 columns from 0, 4, 5.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    Vector128<float> acc12 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 5);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 12 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 9 + 5);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 9 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 9 + 4);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 9 + 5);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 3 vector(s) of 4 columns from 0, 4, 5.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc02 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 9);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, 5);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 12 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 9 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 9 + 4);
+                    acc02.StoreUnsafe(ref c, (m) * 9 + 5);
+                }
+            }
         }
 
-        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 84);
-            nuint depth = rows;
-            for (nuint m = 0; m < 12; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 9; n++)
@@ -3139,9 +3693,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 1 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer1BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 192);
+            if (Simd.Vector512)
+            {
+                Layer1BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer1BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer1BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer1BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -3156,9 +3731,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 192);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 Vector256<float> acc1 = Vector256<float>.Zero;
@@ -3173,9 +3747,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 192);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -3193,9 +3766,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 192);
             for (nuint n = 0; n < 9; n++)
             {
                 float sum = 0f;
@@ -4572,37 +5144,32 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 2 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 2 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer2WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer2WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer2WeightGradient512(ref a, ref b, ref g, rows);
-                Layer2BiasGradient512(ref b, ref g, rows);
+                Layer2WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer2WeightGradient256(ref a, ref b, ref g, rows);
-                Layer2BiasGradient256(ref b, ref g, rows);
+                Layer2WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer2WeightGradient128(ref a, ref b, ref g, rows);
-                Layer2BiasGradient128(ref b, ref g, rows);
+                Layer2WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer2WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer2BiasGradientScalar(ref b, ref g, rows);
+                Layer2WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer2WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 201);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 1 vector(s) of 8 columns from 0.
                 {
@@ -4645,8 +5212,56 @@ namespace GenNN.Generated
                     acc70.StoreUnsafe(ref c, (m + 7) * 8 + 0);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 8;
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
@@ -4661,11 +5276,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 201);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 1 vector(s) of 8 columns from 0.
                 {
@@ -4700,13 +5314,14 @@ namespace GenNN.Generated
                     acc50.StoreUnsafe(ref c, (m + 5) * 8 + 0);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 6;
-                // Rows m..m+2; 1 vector(s) of 8 columns from 0.
+                // Rows m..m+3; 1 vector(s) of 8 columns from 0.
                 {
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
                     Vector256<float> acc20 = Vector256<float>.Zero;
+                    Vector256<float> acc30 = Vector256<float>.Zero;
                     for (nuint k = 0; k < depth; k++)
                     {
                         ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
@@ -4717,19 +5332,56 @@ namespace GenNN.Generated
                         acc10 = MultiplyAdd(b0, x1, acc10);
                         Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 2));
                         acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
                     }
                     acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                     acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
                     acc20.StoreUnsafe(ref c, (m + 2) * 8 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 8 + 0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    Vector256<float> acc10 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 8 columns from 0.
+                {
+                    Vector256<float> acc00 = Vector256<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a, (k) * 9 + m));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
                 }
             }
         }
 
-        private static void Layer2WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 201);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 4.
                 {
@@ -4769,8 +5421,35 @@ namespace GenNN.Generated
                     acc31.StoreUnsafe(ref c, (m + 3) * 8 + 4);
                 }
             }
+            if (m + 2 <= rows)
             {
-                nuint m = 8;
+                // Rows m..m+1; 2 vector(s) of 4 columns from 0, 4.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc01 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc11 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 8);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, 4);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 9 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 9 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 8 + 0);
+                    acc01.StoreUnsafe(ref c, (m) * 8 + 4);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 8 + 0);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 8 + 4);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
                 // Row m; 2 vector(s) of 4 columns from 0, 4.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -4790,11 +5469,10 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 201);
-            nuint depth = rows;
-            for (nuint m = 0; m < 9; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     for (nuint n = 0; n < 8; n++)
@@ -4812,9 +5490,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 2 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer2BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 273);
+            if (Simd.Vector512)
+            {
+                Layer2BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer2BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer2BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer2BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer2BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4826,9 +5525,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 273);
             {
                 Vector256<float> acc0 = Vector256<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -4840,9 +5538,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 273);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 Vector128<float> acc1 = Vector128<float>.Zero;
@@ -4857,9 +5554,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer2BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer2BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 273);
             for (nuint n = 0; n < 8; n++)
             {
                 float sum = 0f;
@@ -6430,37 +7126,32 @@ namespace GenNN.Generated
             Activations.Softmax(MemoryMarshal.CreateSpan(ref c, 4));
         }
 
-        /// <summary>Layer 3 weight gradient: dW[i, o] = sum over the batch of x[s, i] d[s, o]; then db[o] = sum of d[s, o].</summary>
+        /// <summary>Layer 3 weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer3WeightGradient(ref float a, ref float b, ref float g, nuint rows)
+        internal static void Layer3WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer3WeightGradient512(ref a, ref b, ref g, rows);
-                Layer3BiasGradient512(ref b, ref g, rows);
+                Layer3WeightGradient512(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer3WeightGradient256(ref a, ref b, ref g, rows);
-                Layer3BiasGradient256(ref b, ref g, rows);
+                Layer3WeightGradient256(ref a, ref b, ref c, depth, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer3WeightGradient128(ref a, ref b, ref g, rows);
-                Layer3BiasGradient128(ref b, ref g, rows);
+                Layer3WeightGradient128(ref a, ref b, ref c, depth, rows);
             }
             else
             {
-                Layer3WeightGradientScalar(ref a, ref b, ref g, rows);
-                Layer3BiasGradientScalar(ref b, ref g, rows);
+                Layer3WeightGradientScalar(ref a, ref b, ref c, depth, rows);
             }
         }
 
-        private static void Layer3WeightGradient512(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer3WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 281);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 8)
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
@@ -6503,13 +7194,75 @@ namespace GenNN.Generated
                     acc70.StoreUnsafe(ref c, (m + 7) * 4 + 0);
                 }
             }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 4 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 4 + 0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                }
+            }
         }
 
-        private static void Layer3WeightGradient256(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer3WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 281);
-            nuint depth = rows;
-            for (nuint m = 0; m < 6; m += 6)
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
@@ -6544,8 +7297,36 @@ namespace GenNN.Generated
                     acc50.StoreUnsafe(ref c, (m + 5) * 4 + 0);
                 }
             }
+            if (m + 4 <= rows)
             {
-                nuint m = 6;
+                // Rows m..m+3; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc20 = Vector128<float>.Zero;
+                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 2));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 3));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 4 + 0);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 4 + 0);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
                     Vector128<float> acc00 = Vector128<float>.Zero;
@@ -6562,14 +7343,29 @@ namespace GenNN.Generated
                     acc00.StoreUnsafe(ref c, (m) * 4 + 0);
                     acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
                 }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                }
             }
         }
 
-        private static void Layer3WeightGradient128(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer3WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 281);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 4)
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
@@ -6596,13 +7392,47 @@ namespace GenNN.Generated
                     acc30.StoreUnsafe(ref c, (m + 3) * 4 + 0);
                 }
             }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m + 1));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 4 + 0);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 1 vector(s) of 4 columns from 0.
+                {
+                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    for (nuint k = 0; k < depth; k++)
+                    {
+                        ref float bRow = ref Unsafe.Add(ref b, (k) * 4);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, 0);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a, (k) * 8 + m));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                    }
+                    acc00.StoreUnsafe(ref c, (m) * 4 + 0);
+                }
+            }
         }
 
-        private static void Layer3WeightGradientScalar(ref float a, ref float b, ref float g, nuint rows)
+        private static void Layer3WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 281);
-            nuint depth = rows;
-            for (nuint m = 0; m < 8; m += 1)
+            nuint m = 0;
+            for (; m < rows; m++)
             {
                 {
                     {
@@ -6641,9 +7471,30 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer3BiasGradient512(ref float a, ref float g, nuint rows)
+        /// <summary>Layer 3 bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer3BiasGradient(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 313);
+            if (Simd.Vector512)
+            {
+                Layer3BiasGradient512(ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer3BiasGradient256(ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer3BiasGradient128(ref a, ref c, rows);
+            }
+            else
+            {
+                Layer3BiasGradientScalar(ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer3BiasGradient512(ref float a, ref float c, nuint rows)
+        {
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -6655,9 +7506,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer3BiasGradient256(ref float a, ref float g, nuint rows)
+        private static void Layer3BiasGradient256(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 313);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -6669,9 +7519,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer3BiasGradient128(ref float a, ref float g, nuint rows)
+        private static void Layer3BiasGradient128(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 313);
             {
                 Vector128<float> acc0 = Vector128<float>.Zero;
                 for (nuint k = 0; k < rows; k++)
@@ -6683,9 +7532,8 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer3BiasGradientScalar(ref float a, ref float g, nuint rows)
+        private static void Layer3BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
-            ref float c = ref Unsafe.Add(ref g, 313);
             for (nuint n = 0; n < 4; n++)
             {
                 float sum = 0f;

@@ -16,8 +16,8 @@ public partial class OddFused { }
 public partial class TinyMse { }
 
 /// <summary>
-/// INetwork.TrainOnBatch (Keras' train_on_batch) fuses the optimizer step into the backward pass (one part) or into
-/// the reduction of the parts' gradients (several): the result has the bits of TrainBatch followed by Optimizer.Step.
+/// INetwork.TrainOnBatch (Keras' train_on_batch) fuses the optimizer step into the gradient pass, each part stepping its
+/// slice of the parameters: the result has the bits of TrainBatch followed by Optimizer.Step.
 /// </summary>
 public class FusedStepTests
 {

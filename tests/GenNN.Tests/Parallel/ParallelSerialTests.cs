@@ -59,10 +59,10 @@ public class ParallelSerialTests
     }
 
     [Fact]
-    public void Fit_on_three_parts_repeats_bit_for_bit_and_stays_within_rounding_of_one_thread()
+    public void Fit_on_three_parts_gives_the_one_thread_parameters_bit_for_bit()
     {
         Dataset train = Data(1024, 1), validation = Data(300, 2);
-        Assert.Equal(3, WorkerPool.TrainingParts(128, WideSceTraining, 3));
+        Assert.Equal(3, WorkerPool.TrainingParts(128, WideSceTraining, 3)); // the batches really are split
 
         var one = Fit(null, 1, train, validation);
         var three = Fit(null, 3, train, validation);
@@ -71,20 +71,20 @@ public class ParallelSerialTests
 
         Assert.True(three.Parameters.AsSpan().SequenceEqual(threeAgain.Parameters), "Two Fit runs on 3 parts differ.");
         Assert.Equal(three.History.Loss, threeAgain.History.Loss);
-        Assert.True(one.Parameters.AsSpan().SequenceEqual(pinned.Parameters), "FitOptions.MaxDegreeOfParallelism = 1 did not pin training to one thread.");
-        // The parts did run: their sums are rounded differently from one thread's.
-        Assert.False(one.Parameters.AsSpan().SequenceEqual(three.Parameters), "3 parts gave exactly the one-thread parameters: was the batch split?");
+        Assert.True(one.Parameters.AsSpan().SequenceEqual(pinned.Parameters), "FitOptions.MaxDegreeOfParallelism = 1 did not change the one-thread result.");
+
+        // Each gradient is the same sum whichever part computes it, and the fused Adam steps the same 16-aligned ranges.
+        double worst = 0;
+        for (int i = 0; i < one.Parameters.Length; i++) worst = Math.Max(worst, Math.Abs(three.Parameters[i] - one.Parameters[i]));
+        Assert.True(one.Parameters.AsSpan().SequenceEqual(three.Parameters), $"After 3 epochs of Adam, 3 parts and one thread differ by up to {worst:E2}.");
 
         Assert.True(one.History.Loss[^1] < one.History.Loss[0] * 0.9, one.History.ToString());
         for (int e = 0; e < 3; e++)
         {
-            NumericAssert.Close(three.History.Loss[e], one.History.Loss[e], $"epoch {e + 1} loss", tolerance: 1e-5);
-            NumericAssert.Close(three.History.ValidationLoss[e], one.History.ValidationLoss[e], $"epoch {e + 1} validation loss", tolerance: 1e-5);
+            // The epoch loss adds the parts' shares of each batch's loss: the last bit may differ.
+            NumericAssert.Close(three.History.Loss[e], one.History.Loss[e], $"epoch {e + 1} loss", tolerance: 1e-6);
+            Assert.Equal(one.History.ValidationLoss[e], three.History.ValidationLoss[e]);
         }
-
-        double worst = 0;
-        for (int i = 0; i < one.Parameters.Length; i++) worst = Math.Max(worst, Math.Abs(three.Parameters[i] - one.Parameters[i]));
-        Assert.True(worst < 1e-6, $"After 3 epochs of Adam the largest parameter difference between 3 parts and one thread is {worst:E2}.");
     }
 
     [Fact]

@@ -6,8 +6,9 @@ namespace GenNN.Tests.Parallel;
 
 /// <summary>
 /// PredictBatch and TrainBatch split across threads (GenNN.Parallelism): PredictBatch gives each sample the one-thread
-/// output bit for bit; TrainBatch on several parts is bit-reproducible for its part count and within rounding of one
-/// thread, with the same dropout masks, sample weights and L1/L2 penalty; Fit likewise; nothing is allocated.
+/// output bit for bit; TrainBatch on several parts gives one thread's gradients and outputs bit for bit (the same dropout
+/// masks, sample weights and L1/L2 penalty), and its loss within the rounding of adding the parts' shares; Fit likewise;
+/// nothing is allocated.
 /// </summary>
 public class ParallelTrainingTests
 {
@@ -69,7 +70,7 @@ public class ParallelTrainingTests
 
     [Theory]
     [MemberData(nameof(TrainCases))]
-    public void TrainBatch_on_parts_repeats_bit_for_bit_and_matches_one_thread_within_rounding(string name, int degree, bool weighted)
+    public void TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(string name, int degree, bool weighted)
     {
         INetwork network = Create(name, 11);
         long work = name == nameof(WideSce) ? WideSceTraining : WideDropMseTraining;
@@ -86,10 +87,11 @@ public class ParallelTrainingTests
         Assert.True(parts.Gradients.AsSpan().SequenceEqual(again.Gradients), "Two runs on the same parts gave different gradients.");
         Assert.Equal(parts.Outputs, again.Outputs);
 
-        // Within rounding of one thread: only the order of the additions differs (masks, weights and penalty are the same).
+        // One thread's gradients and outputs: every gradient is the same sum in the same order, whichever part computes it
+        // (these layers' widths are whole vectors, so even tanh and GELU round alike). The loss adds the parts' shares.
+        Assert.True(parts.Gradients.AsSpan().SequenceEqual(one.Gradients), $"{name} gradients on {degree} parts differ from one thread's.");
+        Assert.True(parts.Outputs.AsSpan().SequenceEqual(one.Outputs), $"{name} outputs on {degree} parts differ from one thread's.");
         NumericAssert.Close(parts.Loss, one.Loss, $"{name} loss on {degree} parts", tolerance: 1e-6);
-        NumericAssert.AllClose(parts.Gradients, TestData.ToDouble(one.Gradients), $"{name} gradients on {degree} parts", tolerance: 1e-5);
-        NumericAssert.AllClose(parts.Outputs, TestData.ToDouble(one.Outputs), $"{name} outputs on {degree} parts", tolerance: 1e-6);
     }
 
     [Fact]
