@@ -30,6 +30,8 @@ namespace GenNN.KernelBench
 {
     internal delegate void Gemm3(ref float x, ref float y, ref float z, nuint rows);
 
+    internal delegate void WeightGradientKernel(ref float a, ref float b, ref float c, nuint depth, nuint rows);
+
     internal delegate void Gemm4(ref float a, ref float b, ref float c, ref float act, nuint rows);
 
     internal delegate void TransposeKernel(ref float p, ref float wt);
@@ -129,9 +131,9 @@ namespace GenNN.KernelBench
                 {
                     float[] input = Random(random, rows * widths[i] + 16, 0f, 1f);
                     float[] delta = Random(random, rows * widths[i + 1] + 16, -1f, 1f);
-                    Gemm3 weightGradient = Bind<Gemm3>($"Layer{i}WeightGradient");
+                    WeightGradientKernel weightGradient = Bind<WeightGradientKernel>($"Layer{i}WeightGradient");
                     Row(name, phase + " weight gradient", $"Layer{i}WeightGradient", widths[i], rows, widths[i + 1],
-                        () => weightGradient(ref input[0], ref delta[0], ref gradients[0], (nuint)rows));
+                        () => weightGradient(ref input[0], ref delta[0], ref gradients[0], (nuint)rows, (nuint)widths[i]));
                     if (i == 0)
                     {
                         continue;
