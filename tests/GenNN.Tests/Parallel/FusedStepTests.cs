@@ -1,3 +1,5 @@
+using GenNN.Kernels;
+
 namespace GenNN.Tests.Parallel;
 
 // Layer boundaries that are not multiples of 16 (layer 1 starts at 1102, layer 2 at 1492): the fused step's ranges
@@ -59,7 +61,7 @@ public class FusedStepTests
         for (int i = 0; i < expected.Length; i++)
         {
             Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
-                $"{what}[{i}]: {actual[i]:R} fused, {expected[i]:R} separate.");
+                $"{what}[{i}]: {actual[i]:R}, expected {expected[i]:R}.");
         }
     }
 
@@ -88,6 +90,41 @@ public class FusedStepTests
         }
 
         Assert.Equal(3, fusedOptimizer.Iterations);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void TrainOnBatch_on_parts_that_cut_rows_and_biases_gives_one_thread_s_parameters_bit_for_bit(int degree)
+    {
+        const int Rows = 600;
+        const int Parameters = 11 * 395 + 395 + 395 * 5 + 5;
+        Assert.Equal(Parameters, CutSlices.ParameterCount);
+        Assert.Equal(degree, WorkerPool.TrainingParts(Rows, 2 * (11 * 395 + 395 * 5) + 395 * 5, degree)); // really split
+        if (degree == 3)
+        {
+            // The second slice ends inside layer 0's bias, [4345, 4740): the case this network is for.
+            (int first, int count) = WorkerPool.PartRows(Parameters, 1, 3, Optimizer.RangeAlignment);
+            Assert.InRange(first + count, 4346, 4739);
+        }
+
+        var one = new CutSlices(8) { MaxDegreeOfParallelism = 1 };
+        var parts = new CutSlices(8) { MaxDegreeOfParallelism = degree };
+        Optimizer adamOne = new Adam(1e-2f), adamParts = new Adam(1e-2f);
+        float[] outputsOne = new float[Rows * 5], outputsParts = new float[Rows * 5];
+        for (int batch = 0; batch < 3; batch++)
+        {
+            (float[] inputs, float[] targets, float[] weights) = Data(one, Rows, 40 + batch);
+            ReadOnlySpan<float> w = batch == 1 ? weights : default;
+            float lossOne = one.TrainOnBatch(inputs, targets, w, Rows, adamOne, outputsOne);
+            float lossParts = parts.TrainOnBatch(inputs, targets, w, Rows, adamParts, outputsParts);
+
+            AssertBitwiseEqual(outputsOne, outputsParts, "outputs");
+            AssertBitwiseEqual(one.Gradients, parts.Gradients, "gradients of batch " + batch);
+            AssertBitwiseEqual(one.Parameters, parts.Parameters, "parameters after batch " + batch);
+            Assert.Equal(lossOne, lossParts, 5); // the parts' shares and penalties add in another order
+        }
     }
 
     [Fact]

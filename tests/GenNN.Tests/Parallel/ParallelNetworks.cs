@@ -18,3 +18,12 @@ public partial class WideSce { }
 [Dropout(0.1)]
 [Dense(5, Activation.Linear, L1 = 0.0005f)]
 public partial class WideDropMse { }
+
+// 11 -> 395 -> 5: 6720 parameters, a bias of 395 floats after 4345 weights. Split into 3 slices of whole 16-float
+// blocks, the second slice starts at 2240 (inside a row of layer 0's weights) and ends at 4480, inside the bias: the
+// second phase's cut rows and cut biases.
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(11)]
+[Dense(395, Activation.ReLU, L2 = 0.001f)]
+[Dense(5, Activation.Linear)]
+public partial class CutSlices { }
