@@ -6,6 +6,8 @@
 #   2. The baseline branch: the same program published with GenNNAotInstructionSet=Compatible (the compiler's own
 #      x64 baseline, no AVX) runs the Vector128 bodies, matches the JIT's Vector128 run (DOTNET_EnableAVX2=0) within
 #      rounding (FMA may be absent from that baseline), and starts on an emulated CPU without AVX (qemu -cpu Westmere).
+#   Each run also trains a few TrainOnBatch + Adam steps on one thread and on every core (the worker pool, the two-phase
+#   TrainBatch and the fused step): the two must agree bit for bit, and the AOT binary must train to the JIT's bits.
 #   3. linux-arm64: tests/GenNN.KernelRunner, published self-contained for linux-arm64, runs under qemu-aarch64: the
 #      Vector128 bodies through NEON against the double-precision reference.
 # Usage: .ci/isa-checks.sh (from the repository root; installs qemu-user and libc6-arm64-cross with apt-get).
@@ -21,6 +23,8 @@ if ! command -v qemu-aarch64 >/dev/null || [ ! -d /usr/aarch64-linux-gnu/lib ]; 
 fi
 
 value() { sed -nE "s/.*\"case\":\"$1\",\"value\":\"([^\"]*)\".*/\1/p" "$2"; }
+# Training on every core gave one thread's parameters, bit for bit.
+same_training() { [ "$(value train_cores_equal_one_thread "$1")" = yes ] || { echo "FAIL: $2: training on $(value train_threads "$1") threads differs from one thread" >&2; exit 1; }; }
 
 echo "== Native AOT, default settings (GenNNAotInstructionSet=Avx)"
 dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot" -v:q -nologo
@@ -38,20 +42,31 @@ fi
 [ "$(value checksum "$work/jit.txt")" = "$(value checksum "$work/aot.txt")" ] \
   || { echo "FAIL: AOT output $(value checksum "$work/aot.txt") differs from the JIT's $(value checksum "$work/jit.txt")" >&2; exit 1; }
 echo "AOT ($aot_path) output equals the JIT's: $(value checksum "$work/aot.txt")"
+same_training "$work/jit.txt" JIT
+same_training "$work/aot.txt" "Native AOT"
+[ "$(value train_checksum "$work/jit.txt")" = "$(value train_checksum "$work/aot.txt")" ] \
+  || { echo "FAIL: AOT training $(value train_checksum "$work/aot.txt") differs from the JIT's $(value train_checksum "$work/jit.txt")" >&2; exit 1; }
+echo "AOT training on $(value train_threads "$work/aot.txt") threads equals one thread's and the JIT's: $(value train_checksum "$work/aot.txt")"
 # The same binary on an emulated CPU with AVX but without AVX2/FMA picks the Vector128 bodies at run time.
 qemu-x86_64 -cpu SandyBridge "$work/aot/GenNN.AotBench" --rounds 1 2>/dev/null | tee "$work/sandy.txt"
 [ "$(value info_kernel_path "$work/sandy.txt")" = Vector128 ] || { echo "FAIL: the AOT binary does not fall back to Vector128 without AVX2" >&2; exit 1; }
+same_training "$work/sandy.txt" "Native AOT on SandyBridge"
 
 echo "== Native AOT, baseline instruction set (GenNNAotInstructionSet=Compatible)"
 dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot-compat" -p:GenNNAotInstructionSet=Compatible -v:q -nologo
 qemu-x86_64 -cpu Westmere "$work/aot-compat/GenNN.AotBench" --rounds 1 2>/dev/null | tee "$work/compat.txt"
 [ "$(value info_kernel_path "$work/compat.txt")" = Vector128 ] || { echo "FAIL: the baseline build does not run the Vector128 kernels" >&2; exit 1; }
+same_training "$work/compat.txt" "baseline Native AOT on Westmere"
 DOTNET_EnableAVX2=0 dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit128.txt"
-python3 - "$(value checksum "$work/compat.txt")" "$(value checksum "$work/jit128.txt")" <<'PY'
+python3 - "$(value checksum "$work/compat.txt")" "$(value checksum "$work/jit128.txt")" \
+  "$(value train_checksum "$work/compat.txt")" "$(value train_checksum "$work/jit128.txt")" <<'PY'
 import sys
-a, b = float(sys.argv[1]), float(sys.argv[2])
+a, b, ta, tb = (float(v) for v in sys.argv[1:5])
 assert abs(a - b) <= 1e-6 * max(1.0, abs(b)), f"baseline AOT {a} vs JIT Vector128 {b}"
 print(f"baseline AOT output {a} matches the JIT's Vector128 run {b} (Westmere, no AVX)")
+# The sum of 55,050 parameters after three Adam steps: FMA or not moves it by far less than 1e-6 of its size.
+assert abs(ta - tb) <= 1e-6 * max(1.0, abs(tb)), f"baseline AOT training {ta} vs JIT Vector128 {tb}"
+print(f"baseline AOT training {ta} matches the JIT's Vector128 training {tb}")
 PY
 
 echo "== linux-arm64 under qemu-aarch64: the Vector128 (NEON) bodies against the reference"

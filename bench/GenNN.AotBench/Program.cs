@@ -1,6 +1,8 @@
 // 784-64-64-10 Predict under the JIT or Native AOT; prints one JSON object per line, like bench/GenNN.Compare:
 //   {"runner":"gennn-aot","case":"mlp64_predict","value":1.93,"unit":"us/call"}
-// bench/aot.sh runs the JIT build and the AOT binary alternately and reports medians and ratios.
+// bench/aot.sh runs the JIT build and the AOT binary alternately and reports medians and ratios. Then a short training
+// run (TrainOnBatch + Adam on one thread and on every core) that .ci/isa-checks.sh checks: the worker pool, the
+// two-phase TrainBatch and the fused step under Native AOT, on every core equal to one thread's bits.
 //   [--rounds N]  timed rounds of 2000 calls after the warm-up (default 15); the median is reported
 using System;
 using System.Diagnostics;
@@ -47,6 +49,28 @@ for (int r = 0; r < rounds; r++)
 Array.Sort(perCall);
 Emit("mlp64_predict", perCall[rounds / 2].ToString("F3", CultureInfo.InvariantCulture), "us/call");
 Emit("checksum", probabilities[0].ToString("R", CultureInfo.InvariantCulture), "");
+
+// Three TrainOnBatch + Adam steps at batch 128 (two parts or more on two cores and up), on one thread, then on every core.
+float[] oneThread = Train(1), allCores = Train(Environment.ProcessorCount);
+Emit("train_threads", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "");
+Emit("train_cores_equal_one_thread", oneThread.AsSpan().SequenceEqual(allCores) ? "yes" : "no", "");
+double sum = 0;
+foreach (float value in allCores) sum += value;
+Emit("train_checksum", sum.ToString("R", CultureInfo.InvariantCulture), "");
+
+static float[] Train(int threads)
+{
+    var network = new Mlp64(seed: 3) { MaxDegreeOfParallelism = threads };
+    var adam = new Adam(1e-3f);
+    float[] inputs = RandomData.Uniform(128 * Mlp64.InputSize, 5);
+    float[] labels = RandomData.Labels(128, Mlp64.OutputSize, 6);
+    for (int step = 0; step < 3; step++)
+    {
+        network.TrainOnBatch(inputs, labels, 128, adam);
+    }
+
+    return network.Parameters.ToArray();
+}
 
 void Emit(string name, string value, string unit)
     => Console.WriteLine($"{{\"runner\":\"{runner}\",\"case\":\"{name}\",\"value\":\"{value}\",\"unit\":\"{unit}\"}}");
