@@ -1,4 +1,5 @@
-// Runs the engine matrix (every generated path against the double-precision reference) without a test host:
+// Runs the engine matrix (every generated path against the double-precision reference) without a test host, then
+// training on several threads against one thread (the worker pool, the two-phase TrainBatch and the fused step):
 //   dotnet run -c Release --project tests/GenNN.KernelRunner [-- --quick]
 // .ci/run publishes it for linux-arm64 and runs it under qemu-aarch64, where it checks the Vector128 (NEON) bodies.
 // Each network goes through Predict, PredictBatch, TrainBatch and one optimiser step against the reference, and the
@@ -71,9 +72,54 @@ foreach (NetworkCase c in cases)
     }
 }
 
-Console.WriteLine($"{cases.Count()} networks, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
+// On 2 and 3 threads, three TrainOnBatch + Adam steps must give one thread's parameters and outputs, bit for bit
+// (these networks' layers are ReLU, tanh or GELU of widths that are whole vectors, or ReLU and linear).
+var parallelCases = new (string Name, Func<int, INetwork> Create, int Rows)[]
+{
+    (nameof(GenNN.Tests.Parallel.WideSce), d => new GenNN.Tests.Parallel.WideSce(4) { MaxDegreeOfParallelism = d }, 203),
+    (nameof(GenNN.Tests.Parallel.WideDropMse), d => new GenNN.Tests.Parallel.WideDropMse(4) { MaxDegreeOfParallelism = d }, 203),
+    (nameof(GenNN.Tests.Parallel.CutSlices), d => new GenNN.Tests.Parallel.CutSlices(4) { MaxDegreeOfParallelism = d }, 600),
+};
+foreach ((string name, Func<int, INetwork> create, int rows) in parallelCases)
+{
+    (float[] one, float[] oneOutputs) = TrainThreeSteps(create(1), rows);
+    foreach (int threads in new[] { 2, 3 })
+    {
+        (float[] parameters, float[] outputs) = TrainThreeSteps(create(threads), rows);
+        if (one.AsSpan().SequenceEqual(parameters) && oneOutputs.AsSpan().SequenceEqual(outputs))
+        {
+            passed++;
+        }
+        else
+        {
+            failed++;
+            Console.WriteLine($"FAIL {name} TrainOnBatch on {threads} threads: the parameters or outputs differ from one thread's.");
+        }
+    }
+}
+
+Console.WriteLine($"{cases.Count()} networks and {parallelCases.Length} on several threads, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
 Console.WriteLine($"{passed} passed, {failed} failed");
 return failed == 0 ? 0 : 1;
+
+// Three TrainOnBatch + Adam steps (dropout seeded) on fixed data: the parameters and the last batch's outputs.
+static (float[] Parameters, float[] Outputs) TrainThreeSteps(INetwork network, int rows)
+{
+    var random = new Random(5);
+    float[] inputs = Enumerable.Range(0, rows * network.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    float[] targets = network.Loss == Loss.SoftmaxCrossEntropy
+        ? Enumerable.Range(0, rows).Select(_ => (float)random.Next(network.OutputSize)).ToArray()
+        : Enumerable.Range(0, rows * network.TargetSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    network.SeedDropout(9);
+    var adam = new Adam(1e-2f);
+    var outputs = new float[rows * network.OutputSize];
+    for (int step = 0; step < 3; step++)
+    {
+        network.TrainOnBatch(inputs, targets, default, rows, adam, outputs);
+    }
+
+    return (network.Parameters.ToArray(), outputs);
+}
 
 // TrainBatch, then one SGD-with-momentum step: the parameters must move by exactly -lr * gradient on the first step,
 // with the gradient that the reference computes.
