@@ -114,7 +114,7 @@ static Func<int, int, double> TrainRound<T>(T network, int batch) where T : INet
         long start = Stopwatch.GetTimestamp();
         for (int s = 0; s < steps; s++)
         {
-            // The fused step (what Trainer.Fit runs): on several threads, Adam runs inside the parallel reduction.
+            // The fused step (what Trainer.Fit runs): on several threads, each thread steps its own slice of the parameters.
             network.TrainOnBatch(x, y, batch, adam);
         }
 

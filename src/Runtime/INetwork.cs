@@ -175,9 +175,9 @@ namespace GenNN
         /// <summary>
         /// One training step on a batch: the gradient of the (weighted) mean loss, as TrainBatch computes it, then
         /// <paramref name="optimizer"/>'s update of <see cref="Parameters"/>. Generated networks fuse the two when
-        /// <see cref="Optimizer.CanStepInRanges"/> is true (no gradient clipping): each layer is updated as soon as the
-        /// backward pass has completed its gradients and no longer reads its weights, while both are still in cache (or,
-        /// when the batch is split across threads, each slice of the summed gradients as soon as it is summed). The result
+        /// <see cref="Optimizer.CanStepInRanges"/> is true (no gradient clipping): each layer's parameters are updated as
+        /// soon as their gradients are complete, while both are still in cache (when the batch is split across threads,
+        /// each thread updates the slice of the parameters whose gradients it computed). The result
         /// is bit-identical to <c>TrainBatch</c> followed by <see cref="Optimizer.Step"/>; <see cref="Gradients"/> holds the
         /// batch's gradients afterwards either way. When the loss is NaN or infinite no update is applied (the optimizer's
         /// state and <see cref="Optimizer.Iterations"/> do not move either). Not thread-safe.
