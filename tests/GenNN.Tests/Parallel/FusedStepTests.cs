@@ -123,7 +123,8 @@ public class FusedStepTests
             AssertBitwiseEqual(outputsOne, outputsParts, "outputs");
             AssertBitwiseEqual(one.Gradients, parts.Gradients, "gradients of batch " + batch);
             AssertBitwiseEqual(one.Parameters, parts.Parameters, "parameters after batch " + batch);
-            Assert.Equal(lossOne, lossParts, 5); // the parts' shares and penalties add in another order
+            // The parts' shares and penalties add in another order: the loss may differ in its last bits.
+            Assert.True(Math.Abs(lossOne - lossParts) <= 1e-6 * Math.Max(1.0, Math.Abs(lossOne)), $"loss {lossParts:R} on {degree} parts, {lossOne:R} on one thread");
         }
     }
 
