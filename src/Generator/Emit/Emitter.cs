@@ -1269,7 +1269,7 @@ namespace GenNN.Generator.Emit
                 name + "Forward",
                 F("Layer {0} forward over rows samples: y = x W + b{1}, W [{2} x {3}] input-major.", index, IsFused(l.Activation) ? ", then " + l.Activation + " (fused)" : "", l.Inputs, l.Units),
                 "ref float p, ref float a, ref float c, nuint rows",
-                l.Units, ConstantM: null, ConstantK: l.Inputs, TransposedA: false, Lda: l.Inputs, Ldb: l.Units,
+                l.Units, ConstantK: l.Inputs, TransposedA: false, Lda: l.Inputs, Ldb: l.Units,
                 Bias: "bias",
                 IsFused(l.Activation) ? Epilogue.Activation : Epilogue.None,
                 l.Activation,
@@ -1286,7 +1286,7 @@ namespace GenNN.Generator.Emit
                 name + "WeightGradient",
                 F("Layer {0} weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.", index),
                 "ref float a, ref float b, ref float c, nuint depth, nuint rows",
-                l.Units, ConstantM: null, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
+                l.Units, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
                 Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
             EmitGemm(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
 
@@ -1312,7 +1312,7 @@ namespace GenNN.Generator.Emit
                     name + "InputGradient",
                     F("Layer {0} input gradient: dx[s, i] = {1}sum over o of d[s, o] W[i, o], read from W transposed.", index, fused == ActivationKind.Linear ? "" : fused + "'(x[s, i]) * "),
                     "ref float a, ref float b, ref float c, ref float act, nuint rows",
-                    l.Inputs, ConstantM: null, ConstantK: l.Units, TransposedA: false, Lda: l.Units, Ldb: l.Inputs,
+                    l.Inputs, ConstantK: l.Units, TransposedA: false, Lda: l.Units, Ldb: l.Inputs,
                     Bias: null, Epilogue.Derivative, fused, System.Array.Empty<string>())
                 {
                     NegativeSlope = SlopeExpression(before),

@@ -76,8 +76,8 @@ namespace GenNN.Generator.Emit
     }
 
     /// <summary>
-    /// <c>C[M x N] = A[M x K] B[K x N]</c> (+ bias), with N and all strides constants of the layer. The rows M are
-    /// the batch (a runtime count) or a layer width; K is a layer width or the batch. <c>A</c> is read by rows
+    /// <c>C[M x N] = A[M x K] B[K x N]</c> (+ bias), with N and all strides constants of the layer. The rows M are a
+    /// runtime count (<c>rows</c>: the batch, or a range of a weight gradient's rows); K is a layer width or the batch. <c>A</c> is read by rows
     /// (<c>a[m * Lda + k]</c>) or transposed (<c>a[k * Lda + m]</c>); <c>B</c> and <c>C</c> are row-major.
     /// </summary>
     internal sealed record GemmSpec(
@@ -85,7 +85,6 @@ namespace GenNN.Generator.Emit
         string Summary,
         string Parameters,
         int N,
-        int? ConstantM,
         int? ConstantK,
         bool TransposedA,
         int Lda,
@@ -162,12 +161,12 @@ namespace GenNN.Generator.Emit
                     {
                         w.Line(F("nuint kEnd = k0 + {1} < {0} ? k0 + {1} : {0};", k, kc));
                         w.Line(F("bool first = k0 == 0, last = kEnd == {0};", k));
-                        EmitRowLoops(w, blocked, rows => EmitVectorTiles(w, blocked, path, rows), path.Rows);
+                        EmitRowLoops(w, rows => EmitVectorTiles(w, blocked, path, rows), path.Rows);
                     }
                 }
                 else
                 {
-                    EmitRowLoops(w, spec, rows => EmitVectorTiles(w, spec, path, rows), path.Rows);
+                    EmitRowLoops(w, rows => EmitVectorTiles(w, spec, path, rows), path.Rows);
                 }
             }
         }
@@ -191,7 +190,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("private static void {0}Scalar({1})", spec.Method, spec.Parameters)))
             {
                 foreach (string line in spec.Prologue) w.Line(line);
-                EmitRowLoops(w, spec, rows => EmitScalarColumns(w, spec, rows, Enumerable.Range(0, spec.N)), 1);
+                EmitRowLoops(w, rows => EmitScalarColumns(w, spec, rows, Enumerable.Range(0, spec.N)), 1);
             }
         }
 
@@ -251,32 +250,9 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        /// <summary>Tiles of <paramref name="tileRows"/> rows, then the remaining rows one by one (or as one constant tile).</summary>
-        private static void EmitRowLoops(SourceWriter w, GemmSpec spec, System.Action<int> tile, int tileRows)
+        /// <summary>Tiles of <paramref name="tileRows"/> rows, then the remaining rows in smaller tiles and one by one.</summary>
+        private static void EmitRowLoops(SourceWriter w, System.Action<int> tile, int tileRows)
         {
-            if (spec.ConstantM is int rows)
-            {
-                int full = rows / tileRows * tileRows;
-                if (full > 0)
-                {
-                    using (w.Block(F("for (nuint m = 0; m < {0}; m += {1})", full, tileRows)))
-                    {
-                        tile(tileRows);
-                    }
-                }
-
-                if (full < rows)
-                {
-                    using (w.Block())
-                    {
-                        w.Line(F("nuint m = {0};", full));
-                        tile(rows - full);
-                    }
-                }
-
-                return;
-            }
-
             w.Line("nuint m = 0;");
             if (tileRows > 1)
             {

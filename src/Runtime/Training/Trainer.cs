@@ -228,9 +228,9 @@ namespace GenNN
                             sampleWeights = batchWeights.AsSpan(0, batch.Count);
                         }
 
-                        // The gradient and the optimizer step in one call: generated networks fuse the step into the
-                        // backward pass (bit-identical to TrainBatch then Step) unless gradient clipping needs every
-                        // gradient first. A NaN or infinite loss applies no step.
+                        // The gradient and the optimizer step in one call: generated networks step each slice of the
+                        // parameters as soon as its gradients are complete (bit-identical to TrainBatch then Step) unless
+                        // gradient clipping needs every gradient first. A NaN or infinite loss applies no step.
                         Span<float> parameters = network.Parameters;
                         parameters.CopyTo(beforeStep);
                         float loss = network.TrainOnBatch(batch.Features, batch.Targets, sampleWeights, batch.Count, optimizer, batchOutputs);
