@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using GenNN.Generator.Emit.Layers;
 using GenNN.Generator.Model;
 using Microsoft.CodeAnalysis.CSharp;
 using static GenNN.Generator.Emit.Invariant;
@@ -17,12 +18,9 @@ namespace GenNN.Generator.Emit
         /// <summary>Hidden activations up to this many floats live on the stack in Predict; wider ones are pooled.</summary>
         private const int MaxStackScratch = 16 * 1024;
 
-        /// <summary>Layers with at most this many weights get their one-sample kernel inlined into Predict.</summary>
-        private const int InlineWeights = 1024;
-
         public static string Emit(NetworkSpec spec, GeneratorOptions options)
         {
-            var layout = new Layout(spec);
+            var layout = new NetworkLayout(spec);
             var w = new SourceWriter();
             EmitHeader(w, spec, options, layout);
 
@@ -56,29 +54,25 @@ namespace GenNN.Generator.Emit
         }
 
         /// <summary>The canonical topology string written into model files and <c>INetwork.Topology</c>.</summary>
-        public static string Topology(NetworkSpec spec)
-            => "Input(" + S(spec.InputSize) + ")" + string.Concat(spec.Layers.Select((l, i) => " -> Dense(" + S(l.Units) + ", " + ActivationName(l) + ")"
-                + string.Concat(spec.Dropouts.Where(d => d.After == i).Select(d => " -> Dropout(" + d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")"))));
+        public static string Topology(NetworkSpec spec, NetworkLayout layout)
+            => "Input(" + S(spec.InputSize) + ")" + string.Concat(layout.Layers.Select(l => " -> " + l.Topology
+                + string.Concat(DropoutsAfter(spec, l.Index).Select(d => " -> Dropout(" + R(d.Dropout.Rate) + ")"))));
 
         /// <summary>
         /// The lines of <c>Summary()</c>: a header, one row per layer (the input, each Dense layer with its activation and
         /// regulariser, each dropout), then the parameter totals with their size in float32 bytes (as Keras prints them).
         /// </summary>
-        private static string[] SummaryLines(NetworkSpec spec, Layout layout)
+        private static string[] SummaryLines(NetworkSpec spec, NetworkLayout layout)
         {
             var rows = new List<string[]> { new[] { "Layer (type)", "Output shape", "Activation", "Param #" } };
             rows.Add(new[] { "input (Input)", "(None, " + S(spec.InputSize) + ")", "", "0" });
             int dropout = 0;
-            for (int i = 0; i < spec.Layers.Count; i++)
+            foreach (LayerEmitter l in layout.Layers)
             {
-                LayerSpec l = spec.Layers[i];
-                string activation = ActivationName(l)
-                    + (l.L1 != 0f ? ", L1 " + l.L1.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
-                    + (l.L2 != 0f ? ", L2 " + l.L2.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
-                rows.Add(new[] { "layers." + S(i) + " (Dense)", "(None, " + S(l.Units) + ")", activation, S((l.Inputs + 1) * l.Units) });
-                foreach ((DropoutSpec d, int _) in DropoutsAfter(spec, i))
+                rows.Add(new[] { l.TensorPrefix + " (" + l.Kind + ")", l.OutputShape, l.SummaryActivation, S(l.ParameterCount) });
+                foreach ((DropoutSpec d, int _) in DropoutsAfter(spec, l.Index))
                 {
-                    rows.Add(new[] { "dropout." + S(dropout++) + " (Dropout)", "(None, " + S(l.Units) + ")", "rate " + d.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "0" });
+                    rows.Add(new[] { "dropout." + S(dropout++) + " (Dropout)", l.OutputShape, "rate " + R(d.Rate), "0" });
                 }
             }
 
@@ -92,7 +86,7 @@ namespace GenNN.Generator.Emit
             lines.Add("Total params: " + total);
             lines.Add("Trainable params: " + total);
             lines.Add("Non-trainable params: 0 (0.00 B)");
-            lines.Add("Loss: " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + spec.HuberDelta.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")" : ""));
+            lines.Add("Loss: " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + R(spec.HuberDelta) + ")" : ""));
             return lines.Select(line => line.Replace("\\", "\\\\").Replace("\"", "\\\"")).ToArray();
         }
 
@@ -111,33 +105,21 @@ namespace GenNN.Generator.Emit
             return value.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " " + units[unit];
         }
 
-        /// <summary>The activation as the topology names it: <c>LeakyReLU(0.2)</c> when the slope is not PyTorch's default.</summary>
-        private static string ActivationName(LayerSpec layer)
-            => layer.Activation == ActivationKind.LeakyReLU && layer.NegativeSlope != LayerSpec.DefaultNegativeSlope
-                ? "LeakyReLU(" + layer.NegativeSlope.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ")"
-                : layer.Activation.ToString();
-
-        /// <summary>A float as a C# literal that round-trips (<c>0.2f</c>).</summary>
-        private static string FloatLiteral(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f";
-
-        /// <summary>LeakyReLU's slope in generated code: the runtime's constant for the default, else the layer's literal.</summary>
-        private static string SlopeExpression(LayerSpec layer)
-            => layer.NegativeSlope == LayerSpec.DefaultNegativeSlope ? "Activations.LeakyReLUSlope" : FloatLiteral(layer.NegativeSlope);
-
-        private static void EmitHeader(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
+        private static void EmitHeader(SourceWriter w, NetworkSpec spec, GeneratorOptions options, NetworkLayout layout)
         {
             w.Line("// <auto-generated/>");
             w.Line("// gen-nn wrote this file from the attributes on " + spec.FullName + ". Do not edit it: change the attributes.");
             w.Line("//");
-            w.Line("// Topology:   " + Topology(spec));
-            w.Line("// Loss:       " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + FloatLiteral(spec.HuberDelta) + ")" : "") + " (targets: " + TargetDescription(spec) + ")");
+            w.Line("// Topology:   " + Topology(spec, layout));
+            w.Line("// Loss:       " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + Literal(spec.HuberDelta) + ")" : "") + " (targets: " + TargetDescription(spec, layout) + ")");
             w.Line("// Parameters: " + S(layout.ParameterCount) + " floats, one buffer; weights input-major (w[i * units + o]),");
             w.Line("//             saved in PyTorch's [out, in] order.");
-            for (int k = 0; k < spec.Layers.Count; k++)
+            foreach (LayerEmitter l in layout.Layers)
             {
-                LayerSpec l = spec.Layers[k];
-                w.Line(F("//   [{0}, {1}) layers.{2}.weight  {3} x {4}", layout.Weight[k], layout.Bias[k], k, l.Inputs, l.Units));
-                w.Line(F("//   [{0}, {1}) layers.{2}.bias    {3}", layout.Bias[k], layout.Bias[k] + l.Units, k, l.Units));
+                foreach (TensorSpec t in l.Tensors)
+                {
+                    w.Line(F("//   [{0}, {1}) {2}.{3}  {4}", t.Offset, t.End, l.TensorPrefix, t.Name.PadRight(6), t.Description));
+                }
             }
 
             w.Line(options.VectorWidth == 256
@@ -154,15 +136,15 @@ namespace GenNN.Generator.Emit
                 ? "@" + name
                 : name;
 
-        private static string TargetDescription(NetworkSpec spec) => spec.Loss switch
+        private static string TargetDescription(NetworkSpec spec, NetworkLayout layout) => spec.Loss switch
         {
-            LossKind.SoftmaxCrossEntropy => F("one class index 0..{0} per sample", spec.Output.Units - 1),
+            LossKind.SoftmaxCrossEntropy => F("one class index 0..{0} per sample", layout.OutputSize - 1),
             LossKind.BinaryCrossEntropy => "one value in [0, 1] per sample",
-            LossKind.CategoricalCrossEntropy => F("{0} class probabilities per sample, summing to 1", spec.Output.Units),
-            _ => F("{0} value(s) per sample", spec.Output.Units),
+            LossKind.CategoricalCrossEntropy => F("{0} class probabilities per sample, summing to 1", layout.OutputSize),
+            _ => F("{0} value(s) per sample", layout.OutputSize),
         };
 
-        private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
+        private static void EmitNetworkClass(SourceWriter w, NetworkSpec spec, GeneratorOptions options, NetworkLayout layout)
         {
             string c = Identifier(spec.ClassName);
             string k = spec.ClassName + "Kernels";
@@ -173,9 +155,9 @@ namespace GenNN.Generator.Emit
                 w.Line(F("public const int InputSize = {0};", spec.InputSize));
                 w.Line();
                 w.Line("/// <summary>The number of outputs per sample.</summary>");
-                w.Line(F("public const int OutputSize = {0};", spec.Output.Units));
+                w.Line(F("public const int OutputSize = {0};", layout.OutputSize));
                 w.Line();
-                w.Line("/// <summary>Floats per sample in training targets: " + TargetDescription(spec) + ".</summary>");
+                w.Line("/// <summary>Floats per sample in training targets: " + TargetDescription(spec, layout) + ".</summary>");
                 w.Line(F("public const int TargetSize = {0};", layout.TargetSize));
                 w.Line();
                 w.Line("/// <summary>The number of trainable parameters (weights and biases).</summary>");
@@ -183,11 +165,9 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <summary>The number of dense layers.</summary>");
                 w.Line(F("public const int LayerCount = {0};", spec.Layers.Count));
-                for (int i = 0; i < spec.Layers.Count; i++)
+                foreach (LayerEmitter layer in layout.Layers)
                 {
-                    w.Line();
-                    w.Line(F("/// <summary>The units of layer {0}: Dense({1}, {2}).</summary>", i, spec.Layers[i].Units, ActivationName(spec.Layers[i])));
-                    w.Line(F("public const int Layer{0}Units = {1};", i, spec.Layers[i].Units));
+                    layer.EmitConstants(w);
                 }
 
                 w.Line();
@@ -211,7 +191,7 @@ namespace GenNN.Generator.Emit
                 w.Line("public static string Summary() => SummaryText;");
                 w.Line();
                 w.Line("/// <summary>The canonical topology string, recorded in model files.</summary>");
-                w.Line("public const string Topology = \"" + Topology(spec) + "\";");
+                w.Line("public const string Topology = \"" + Topology(spec, layout) + "\";");
                 w.Line();
                 w.Line("/// <summary>");
                 w.Line("/// The kernel bodies this process runs: Vector512, Vector256, Vector128 or Scalar. The JIT picks them from the");
@@ -303,7 +283,7 @@ namespace GenNN.Generator.Emit
                 if (spec.Loss == LossKind.Huber)
                 {
                     w.Line();
-                    w.Line("float global::GenNN.INetwork.HuberDelta => " + FloatLiteral(spec.HuberDelta) + ";");
+                    w.Line("float global::GenNN.INetwork.HuberDelta => " + Literal(spec.HuberDelta) + ";");
                 }
 
                 w.Line();
@@ -313,11 +293,11 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitSerialization(w, c, k);
                 w.Line();
-                EmitPreprocessing(w, spec);
+                EmitPreprocessing(w, spec, layout);
             }
         }
 
-        private static void EmitPredict(SourceWriter w, string k, Layout layout)
+        private static void EmitPredict(SourceWriter w, string k, NetworkLayout layout)
         {
             w.Line("/// <inheritdoc/>");
             using (w.Block("public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
@@ -473,11 +453,11 @@ namespace GenNN.Generator.Emit
         /// The largest batch TrainBatch accepts: its scratch (<c>TrainingScratchLength</c>) must fit in one float array
         /// (Array.MaxLength, 0x7FFFFFC7, on every .NET), and its inputs, targets and outputs in a span.
         /// </summary>
-        private static int MaxTrainingBatchSize(NetworkSpec spec, Layout layout)
+        private static int MaxTrainingBatchSize(NetworkSpec spec, NetworkLayout layout)
         {
             const long MaxArrayLength = 0x7FFFFFC7;
             long byScratch = (MaxArrayLength - 16) / layout.TrainingPerRow;
-            long bySpans = int.MaxValue / System.Math.Max(System.Math.Max(spec.InputSize, spec.Output.Units), layout.TargetSize);
+            long bySpans = int.MaxValue / System.Math.Max(System.Math.Max(layout.InputSize, layout.OutputSize), layout.TargetSize);
             return (int)System.Math.Max(1, System.Math.Min(byScratch, bySpans));
         }
 
@@ -525,7 +505,7 @@ namespace GenNN.Generator.Emit
         /// apply it. With no standardizer stored they throw rather than pass raw features to a network that may have been
         /// trained on standardized ones.
         /// </summary>
-        private static void EmitPreprocessing(SourceWriter w, NetworkSpec spec)
+        private static void EmitPreprocessing(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
         {
             w.Line("/// <summary>");
             w.Line("/// The fitted standardizer and the class and feature names that go with this model, or <see langword=\"null\"/>.");
@@ -559,7 +539,7 @@ namespace GenNN.Generator.Emit
             w.Line("    => PredictRawCore(_preprocessing, features, output);");
             w.Line();
 
-            bool single = spec.Loss == LossKind.BinaryCrossEntropy && spec.Output.Units == 1;
+            bool single = spec.Loss == LossKind.BinaryCrossEntropy && layout.OutputSize == 1;
             if (spec.Loss is LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy || single)
             {
                 w.Line("/// <summary>Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class. Allocates nothing; thread-safe.</summary>");
@@ -660,9 +640,9 @@ namespace GenNN.Generator.Emit
             w.Line("    + \"before Save, or call Predict on features prepared as in training.\");");
         }
 
-        private static void EmitKernelClass(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
+        private static void EmitKernelClass(SourceWriter w, NetworkSpec spec, GeneratorOptions options, NetworkLayout layout)
         {
-            w.Line("/// <summary>The kernels of " + spec.FullName + ": " + Topology(spec) + ".</summary>");
+            w.Line("/// <summary>The kernels of " + spec.FullName + ": " + Topology(spec, layout) + ".</summary>");
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"GenNN.Generator\", \"0.1.0\")]");
             using (w.Block("file static class " + spec.ClassName + "Kernels"))
             {
@@ -672,16 +652,15 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitParallelParts(w, spec, options, layout);
                 w.Line();
-                EmitForward(w, spec, oneSample: false);
+                EmitForward(w, layout, oneSample: false);
                 w.Line();
-                EmitForward(w, spec, oneSample: true);
+                EmitForward(w, layout, oneSample: true);
                 w.Line();
                 EmitTrainBatchKernel(w, spec, layout);
-                for (int i = 0; i < spec.Layers.Count; i++)
+                IsaPath[] paths = IsaPath.For(options.VectorWidth);
+                foreach (LayerEmitter layer in layout.Layers)
                 {
-                    w.Line();
-                    w.Line(F("// ---- Layer {0}: Dense({1}, {2}), {3} -> {1} ----", i, spec.Layers[i].Units, spec.Layers[i].Activation, spec.Layers[i].Inputs));
-                    EmitLayerKernels(w, spec, options, layout, i);
+                    layer.EmitKernels(w, paths);
                 }
 
                 w.Line();
@@ -728,23 +707,24 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        private static void EmitLayoutField(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitLayoutField(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
         {
             w.Line("/// <summary>Where each tensor lives in the parameter buffer; what model files must match.</summary>");
             w.Line("internal static readonly GenNN.Serialization.ModelLayout Layout = new(");
-            w.Line(F("    \"{0}\",", Topology(spec)));
+            w.Line(F("    \"{0}\",", Topology(spec, layout)));
             w.Line("    GenNN.Loss." + spec.Loss + ",");
             w.Line(F("    {0},", layout.ParameterCount));
             w.Line("    new GenNN.Serialization.TensorLayout[]");
             w.Line("    {");
-            for (int i = 0; i < spec.Layers.Count; i++)
+            foreach (LayerEmitter l in layout.Layers)
             {
-                LayerSpec l = spec.Layers[i];
-                w.Line(F("        new(\"layers.{0}.weight\", {1}, new[] {{ {2}, {3} }}, StoredTransposed: true),", i, layout.Weight[i], l.Units, l.Inputs));
-                w.Line(F("        new(\"layers.{0}.bias\", {1}, new[] {{ {2} }}, StoredTransposed: false),", i, layout.Bias[i], l.Units));
+                foreach (TensorSpec t in l.Tensors)
+                {
+                    w.Line(F("        new(\"{0}.{1}\", {2}, new[] {{ {3} }}, StoredTransposed: {4}),", l.TensorPrefix, t.Name, t.Offset, string.Join(", ", t.Shape.Select(S)), t.StoredTransposed ? "true" : "false"));
+                }
             }
 
-            w.Line(F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", spec.InputSize, spec.Output.Units));
+            w.Line(F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", layout.InputSize, layout.OutputSize));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the");
@@ -753,29 +733,18 @@ namespace GenNN.Generator.Emit
             w.Line(F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + 16;", layout.TrainingPerRow));
             w.Line();
             w.Line("/// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>");
-            w.Line(F("internal const int PartScratchLength = {0} + {1} + 16;", layout.TransposedTotal, spec.Layers.Max(l => l.Units)));
+            w.Line(F("internal const int PartScratchLength = {0} + {1} + 16;", layout.PartScratchTotal, layout.CutRowScratch));
         }
 
-        private static void EmitInitialize(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitInitialize(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
         {
             w.Line("/// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>");
             using (w.Block("internal static void Initialize(Span<float> parameters, int seed)"))
             {
                 w.Line("var random = new Random(seed);");
-                for (int i = 0; i < spec.Layers.Count; i++)
+                foreach (LayerEmitter layer in layout.Layers)
                 {
-                    LayerSpec l = spec.Layers[i];
-                    int count = l.Inputs * l.Units;
-                    InitializerKind kernel = l.KernelInitializer == InitializerKind.Default
-                        ? (IsReLUFamily(l.Activation) ? InitializerKind.HeUniform : InitializerKind.GlorotUniform)
-                        : l.KernelInitializer;
-                    w.Line(kernel is InitializerKind.GlorotUniform or InitializerKind.GlorotNormal
-                        ? F("Initializers.{0}(parameters.Slice({1}, {2}), {3}, {4}, random);", kernel, layout.Weight[i], count, l.Inputs, l.Units)
-                        : F("Initializers.{0}(parameters.Slice({1}, {2}), {3}, random);", kernel, layout.Weight[i], count, l.Inputs));
-                    if (l.BiasValue != 0f)
-                    {
-                        w.Line(F("parameters.Slice({0}, {1}).Fill({2});", layout.Bias[i], l.Units, FloatLiteral(l.BiasValue)));
-                    }
+                    layer.EmitInitialize(w);
                 }
             }
         }
@@ -785,11 +754,11 @@ namespace GenNN.Generator.Emit
         /// the chunk loop of PredictBatch (its parts start on whole chunks), and each call's part as a static method behind
         /// a cached delegate (a worker rebuilds the spans from <c>BatchArguments</c>; no unsafe code here).
         /// </summary>
-        private static void EmitParallelParts(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout)
+        private static void EmitParallelParts(SourceWriter w, NetworkSpec spec, GeneratorOptions options, NetworkLayout layout)
         {
-            long forward = spec.Layers.Sum(l => (long)l.Inputs * l.Units);
-            long training = 2 * forward + spec.Layers.Skip(1).Sum(l => (long)l.Inputs * l.Units);
-            string inputs = S(spec.InputSize), outputs = S(spec.Output.Units), targets = S(layout.TargetSize);
+            long forward = layout.Layers.Sum(l => l.ForwardMultiplyAdds);
+            long training = layout.Layers.Sum(l => l.ForwardMultiplyAdds + l.ParameterGradientMultiplyAdds + l.InputGradientMultiplyAdds);
+            string inputs = S(layout.InputSize), outputs = S(layout.OutputSize), targets = S(layout.TargetSize);
             w.Line("/// <summary>Multiply-adds per sample of the forward pass: PredictBatch uses more threads only for enough of them.</summary>");
             w.Line("internal const long ForwardMultiplyAdds = " + forward.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";");
             w.Line();
@@ -850,39 +819,16 @@ namespace GenNN.Generator.Emit
                 w.Line("var training = (TrainingWorkspace)state!;");
                 w.Line(F("(int first, int count) = WorkerPool.PartRows({0}, part, parts, Optimizer.RangeAlignment);", layout.ParameterCount));
                 w.Line("training.SetLoss(part, TrainParameters(");
-                w.Line(F("    arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice({0}),", layout.TransposedTotal));
+                w.Line(F("    arguments.Parameters, training.Gradients, arguments.Inputs, training.Scratch, training.PartScratch(part).Slice({0}),", layout.PartScratchTotal));
                 w.Line("    arguments.BatchSize, first, first + count, training.Optimizer));");
             }
         }
-
-        /// <summary>A softmax layer of at most four units is one Vector128 in every vector path.</summary>
-        private static bool FusesSoftmax(LayerSpec layer) => layer.Activation == ActivationKind.Softmax && layer.Units <= 4;
-
-        private static bool IsReLUFamily(ActivationKind activation) => activation is ActivationKind.ReLU or ActivationKind.LeakyReLU;
-
-        /// <summary>ReLU and LeakyReLU are fused into the layer kernel's store; the others run over the layer's outputs after it.</summary>
-        private static bool IsFused(ActivationKind activation) => IsReLUFamily(activation);
-
-        /// <summary>
-        /// Activations whose derivative the input-gradient kernels fuse into their stores (read from the activation's
-        /// output); the others (ELU, GELU, SiLU, Softplus, HardSigmoid) run <c>Activations.XBackward</c> after the kernel.
-        /// </summary>
-        private static bool FusesDerivative(ActivationKind activation)
-            => activation is ActivationKind.Linear or ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
-
-        /// <summary>Activations whose derivative needs the pre-activation <c>z</c> (not expressible through the output).</summary>
-        private static bool BackwardFromPreActivation(ActivationKind activation)
-            => activation is ActivationKind.GELU or ActivationKind.SiLU or ActivationKind.Softplus;
-
-        /// <summary>Whether TrainBatch keeps layer <paramref name="index"/>'s pre-activation: the logits of a cross-entropy, or for the backward pass.</summary>
-        private static bool KeepsPreActivation(NetworkSpec spec, int index)
-            => (index == spec.Layers.Count - 1 && spec.FromLogits) || BackwardFromPreActivation(spec.Layers[index].Activation);
 
         /// <summary>
         /// <c>Forward</c> (a batch of <c>rows</c> samples, PredictBatch) or <c>ForwardOne</c> (one sample, Predict: the
         /// one-row kernels, and softmax of up to four classes inside the last kernel).
         /// </summary>
-        private static void EmitForward(SourceWriter w, NetworkSpec spec, bool oneSample)
+        private static void EmitForward(SourceWriter w, NetworkLayout layout, bool oneSample)
         {
             if (oneSample)
             {
@@ -906,20 +852,19 @@ namespace GenNN.Generator.Emit
                 string rowsTimes = oneSample ? "" : "rows * ";
                 string previous = "input";
                 int offset = 0;
-                int last = spec.Layers.Count - 1;
-                for (int i = 0; i <= last; i++)
+                int last = layout.Layers.Length - 1;
+                foreach (LayerEmitter l in layout.Layers)
                 {
-                    LayerSpec l = spec.Layers[i];
+                    int i = l.Index;
                     string current = i == last ? "output" : "a" + S(i);
                     if (i < last)
                     {
-                        w.Line(F("Span<float> {0} = scratch.Slice({1}{2}, {1}{3});", current, rowsTimes, offset, l.Units));
-                        offset += l.Units;
+                        w.Line(F("Span<float> {0} = scratch.Slice({1}{2}, {1}{3});", current, rowsTimes, offset, l.OutputSize));
+                        offset += l.OutputSize;
                     }
 
-                    w.Line(F("Layer{0}Forward{1}(ref p, ref MemoryMarshal.GetReference({2}), ref MemoryMarshal.GetReference({3}){4});",
-                        i, oneSample ? "One" : "", previous, current, oneSample ? "" : ", n"));
-                    if (oneSample && FusesSoftmax(l))
+                    l.EmitForward(w, "MemoryMarshal.GetReference(" + previous + ")", "MemoryMarshal.GetReference(" + current + ")", oneSample ? null : "n");
+                    if (oneSample && l.FusesSoftmaxOne)
                     {
                         w.Line("// (softmax applied inside the kernel)");
                     }
@@ -934,8 +879,13 @@ namespace GenNN.Generator.Emit
         }
 
         /// <summary>The activations not fused into the kernel: element-wise over the whole batch, softmax row by row.</summary>
-        private static void EmitPostActivation(SourceWriter w, LayerSpec layer, string span, string rows)
+        private static void EmitPostActivation(SourceWriter w, LayerEmitter layer, string span, string rows)
         {
+            if (layer.FusesActivation)
+            {
+                return;
+            }
+
             switch (layer.Activation)
             {
                 case ActivationKind.Sigmoid:
@@ -953,10 +903,12 @@ namespace GenNN.Generator.Emit
                 case ActivationKind.Softmax:
                     using (w.Block(F("for (int r = 0; r < {0}; r++)", rows)))
                     {
-                        w.Line(F("Activations.Softmax({0}.Slice(r * {1}, {1}));", span, layer.Units));
+                        w.Line(F("Activations.Softmax({0}.Slice(r * {1}, {1}));", span, layer.OutputSize));
                     }
 
                     break;
+                default:
+                    throw new System.InvalidOperationException(layer.Kind + " must fuse " + layer.Activation + " into its forward kernel.");
             }
         }
 
@@ -966,7 +918,7 @@ namespace GenNN.Generator.Emit
         /// (<c>TrainParameters</c>) needs the whole batch: each weight and bias gradient is a sum over all its samples.
         /// Several parts split the first by rows and the second by parameters, with nothing to add up afterwards.
         /// </summary>
-        private static void EmitTrainBatchKernel(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitTrainBatchKernel(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
         {
             EmitTrainRows(w, spec, layout);
             w.Line();
@@ -977,10 +929,11 @@ namespace GenNN.Generator.Emit
         private static string TrainingBuffer(int offset, int units)
             => F("scratch.Slice(totalRows * {0} + firstRow * {1}, rows * {1})", offset, units);
 
-        private static void EmitTrainRows(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitTrainRows(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
         {
-            int last = spec.Layers.Count - 1;
-            LayerSpec output = spec.Output;
+            LayerEmitter[] layers = layout.Layers;
+            int last = layers.Length - 1;
+            LayerEmitter output = layout.Output;
             bool fromLogits = spec.FromLogits;
             w.Line("/// <summary>");
             w.Line("/// TrainBatch's first phase on <paramref name=\"rows\"/> samples, the rows from <paramref name=\"firstRow\"/> on of a batch of");
@@ -996,43 +949,41 @@ namespace GenNN.Generator.Emit
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("nuint n = (nuint)rows;");
                 w.Line("float scale = 1f / totalRows;");
-                for (int i = 0; i <= last; i++)
+                foreach (LayerEmitter l in layers)
                 {
-                    LayerSpec l = spec.Layers[i];
-                    w.Line(F("Span<float> a{0} = {1}, d{0} = {2};", i, TrainingBuffer(layout.Activation[i], l.Units), TrainingBuffer(layout.Delta[i], l.Units)));
+                    w.Line(F("Span<float> a{0} = {1}, d{0} = {2};", l.Index, TrainingBuffer(layout.Activation[l.Index], l.OutputSize), TrainingBuffer(layout.Delta[l.Index], l.OutputSize)));
                 }
 
-                for (int i = 0; i <= last; i++)
+                foreach (LayerEmitter l in layers)
                 {
-                    if (KeepsPreActivation(spec, i))
+                    if (layout.PreActivation[l.Index] >= 0)
                     {
-                        w.Line(F("Span<float> z{0} = {1};", i, TrainingBuffer(layout.PreActivation[i], spec.Layers[i].Units)));
+                        w.Line(F("Span<float> z{0} = {1};", l.Index, TrainingBuffer(layout.PreActivation[l.Index], l.OutputSize)));
                     }
                 }
 
-                for (int i = 0; i <= last; i++)
+                foreach (LayerEmitter l in layers)
                 {
-                    if (layout.Dropped[i] >= 0)
+                    if (layout.Dropped[l.Index] >= 0)
                     {
-                        w.Line(F("Span<float> m{0} = {1}; // layer {0}'s outputs after dropout", i, TrainingBuffer(layout.Dropped[i], spec.Layers[i].Units)));
+                        w.Line(F("Span<float> m{0} = {1}; // layer {0}'s outputs after dropout", l.Index, TrainingBuffer(layout.Dropped[l.Index], l.OutputSize)));
                     }
                 }
 
-                for (int i = 1; i <= last; i++)
+                foreach (LayerEmitter l in layers)
                 {
-                    LayerSpec l = spec.Layers[i];
-                    w.Line(F("Span<float> wt{0} = transposed.Slice({1}, {2});", i, layout.Transposed[i], l.Units * l.Inputs));
+                    l.EmitPartScratch(w, layout.PartScratch[l.Index]);
                 }
 
                 w.Line();
                 w.Line("// Forward, keeping every layer's output (and the pre-activations the backward pass needs).");
                 string previous = "x";
-                for (int i = 0; i <= last; i++)
+                foreach (LayerEmitter l in layers)
                 {
-                    LayerSpec l = spec.Layers[i];
-                    bool keepsZ = KeepsPreActivation(spec, i);
+                    int i = l.Index;
+                    bool keepsZ = layout.PreActivation[i] >= 0;
                     string destination = keepsZ ? "z" + S(i) : "a" + S(i);
-                    w.Line(F("Layer{0}Forward(ref p, ref {1}, ref MemoryMarshal.GetReference({2}), n);", i, previous, destination));
+                    l.EmitForward(w, previous, "MemoryMarshal.GetReference(" + destination + ")", "n");
                     if (i == last && fromLogits)
                     {
                         w.Line("// (the loss below computes the output activation from these logits)");
@@ -1053,7 +1004,7 @@ namespace GenNN.Generator.Emit
                         string source = "a" + S(i);
                         foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i))
                         {
-                            w.Line(F("Dropout.Forward({0}, m{1}, {2}, dropoutStream, {3}, firstRow * {4});", source, i, FloatLiteral(dropout.Rate), j, l.Units));
+                            w.Line(F("Dropout.Forward({0}, m{1}, {2}, dropoutStream, {3}, firstRow * {4});", source, i, Literal(dropout.Rate), j, l.OutputSize));
                             source = "m" + S(i);
                         }
 
@@ -1063,7 +1014,7 @@ namespace GenNN.Generator.Emit
 
                 w.Line();
                 string L = S(last);
-                string O = S(output.Units);
+                string O = S(output.OutputSize);
                 w.Line("double loss = 0;");
                 switch (spec.Loss)
                 {
@@ -1098,7 +1049,7 @@ namespace GenNN.Generator.Emit
                         string call = spec.Loss switch
                         {
                             LossKind.MeanAbsoluteError => "MeanAbsoluteError({0}, {1}, {2}, scale * sw)",
-                            LossKind.Huber => "Huber({0}, {1}, {2}, scale * sw, " + FloatLiteral(spec.HuberDelta) + ")",
+                            LossKind.Huber => "Huber({0}, {1}, {2}, scale * sw, " + Literal(spec.HuberDelta) + ")",
                             _ => "MeanSquaredError({0}, {1}, {2}, scale * sw)",
                         };
                         w.Line(F("// {0}, then back through the output activation.", spec.Loss == LossKind.Huber ? "Huber loss" : spec.Loss == LossKind.MeanAbsoluteError ? "Mean absolute error" : "Mean squared error"));
@@ -1114,7 +1065,7 @@ namespace GenNN.Generator.Emit
 
                         if (output.Activation != ActivationKind.Linear && output.Activation != ActivationKind.Softmax)
                         {
-                            EmitActivationBackward(w, output, last);
+                            EmitActivationBackward(w, output);
                         }
 
                         break;
@@ -1129,18 +1080,18 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("// Backward through the inputs: each layer hands d back to the layer before, multiplied by that layer's");
                 w.Line("// activation derivative (and its dropout mask).");
-                for (int i = last; i >= 1; i--)
+                for (int i = last; i >= 1 && layers[i].HasInputGradient; i--)
                 {
-                    w.Line(F("Layer{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{0}));", i));
-                    w.Line(F("Layer{0}InputGradient(ref MemoryMarshal.GetReference(d{0}), ref MemoryMarshal.GetReference(wt{0}), ref MemoryMarshal.GetReference(d{1}), ref MemoryMarshal.GetReference(a{1}), n);", i, i - 1));
-                    if (!FusesDerivative(spec.Layers[i - 1].Activation))
+                    LayerEmitter before = layers[i - 1];
+                    layers[i].EmitInputGradient(w, "d" + S(i), "d" + S(i - 1), "a" + S(i - 1));
+                    if (!layers[i].FusesPreviousDerivative)
                     {
-                        EmitActivationBackward(w, spec.Layers[i - 1], i - 1);
+                        EmitActivationBackward(w, before);
                     }
 
                     foreach ((DropoutSpec dropout, int j) in DropoutsAfter(spec, i - 1))
                     {
-                        w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2}, firstRow * {3});", i - 1, FloatLiteral(dropout.Rate), j, spec.Layers[i - 1].Units));
+                        w.Line(F("Dropout.Backward(d{0}, {1}, dropoutStream, {2}, firstRow * {3});", i - 1, Literal(dropout.Rate), j, before.OutputSize));
                     }
                 }
 
@@ -1149,10 +1100,10 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        private static void EmitTrainParameters(SourceWriter w, NetworkSpec spec, Layout layout)
+        private static void EmitTrainParameters(SourceWriter w, NetworkSpec spec, NetworkLayout layout)
         {
-            int last = spec.Layers.Count - 1;
-            bool regularized = spec.Layers.Any(l => l.Regularized);
+            LayerEmitter[] layers = layout.Layers;
+            bool regularized = layers.Any(l => l.Regularized);
             w.Line("/// <summary>");
             w.Line("/// TrainBatch's second phase, once every part's first is done: the gradients of the parameters from <paramref name=\"first\"/>");
             w.Line("/// to <paramref name=\"end\"/> (a slice starting at a multiple of 16), each the sum over the batch's samples in order, so");
@@ -1171,62 +1122,22 @@ namespace GenNN.Generator.Emit
                 w.Line("nuint n = (nuint)totalRows;");
                 w.Line(regularized ? "double penalty = 0;" : "double penalty = 0; // (no L1/L2 layers)");
                 w.Line("int stepEnd = end;");
-                for (int i = last; i >= 0; i--)
+                LayerEmitter? firstWithParameters = layers.FirstOrDefault(l => l.ParameterCount > 0);
+                for (int i = layers.Length - 1; i >= 0; i--)
                 {
-                    LayerSpec l = spec.Layers[i];
+                    LayerEmitter l = layers[i];
+                    if (l.ParameterCount == 0)
+                    {
+                        continue;
+                    }
+
                     string input = i == 0 ? "x" : F("Unsafe.Add(ref s, totalRows * {0})", layout.Dropped[i - 1] >= 0 ? layout.Dropped[i - 1] : layout.Activation[i - 1]);
-                    string N = S(l.Units);
                     w.Line();
-                    w.Line(F("// Layer {0}: weights [{1}, {2}), bias [{2}, {3}).", i, layout.Weight[i], layout.Bias[i], layout.Bias[i] + l.Units));
-                    w.Line(F("ref float input{0} = ref {1}; // the layer's inputs, [totalRows x {2}]", i, input, S(l.Inputs)));
-                    w.Line(F("ref float d{0} = ref Unsafe.Add(ref s, totalRows * {1});", i, layout.Delta[i]));
-                    w.Line(F("ParameterRows w{0} = ParameterRows.Of(first, end, {1}, {2}, {3});", i, layout.Weight[i], N, l.Inputs));
-                    using (w.Block(F("if (w{0}.Count > 0)", i)))
-                    {
-                        w.Line(F("Layer{0}WeightGradient(ref Unsafe.Add(ref input{0}, w{0}.First), ref d{0}, ref Unsafe.Add(ref g, {1} + w{0}.First * {2}), n, (nuint)w{0}.Count);", i, layout.Weight[i], N));
-                    }
-
-
-                    foreach (string cut in new[] { "Head", "Tail" })
-                    {
-                        using (w.Block(F("if (w{0}.{1} >= 0)", i, cut)))
-                        {
-                            w.Line(F("Layer{0}WeightGradient(ref Unsafe.Add(ref input{0}, w{0}.{1}), ref d{0}, ref r, n, 1);", i, cut));
-                            w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1} + w{2}.{3} * {0}, first, end);", N, layout.Weight[i], i, cut));
-                        }
-
-                    }
-
-                    if (l.Regularized)
-                    {
-                        w.Line("// L1/L2 (Keras' kernel_regularizer): the penalty of the slice's weights, and its gradient added to theirs.");
-                        using (w.Block())
-                        {
-                            w.Line(F("int lo = Math.Max(first, {0}), hi = Math.Min(end, {1});", layout.Weight[i], layout.Bias[i]));
-                            using (w.Block("if (lo < hi)"))
-                            {
-                                w.Line(F("penalty += Regularization.Apply(parameters.Slice(lo, hi - lo), gradients.Slice(lo, hi - lo), {0}, {1});", FloatLiteral(l.L1), FloatLiteral(l.L2)));
-                            }
-                        }
-
-                    }
-
-                    w.Line(F("ParameterRows b{0} = ParameterRows.Of(first, end, {1}, {2}, 1);", i, layout.Bias[i], N));
-                    using (w.Block(F("if (b{0}.Count > 0)", i)))
-                    {
-                        w.Line(F("Layer{0}BiasGradient(ref d{0}, ref Unsafe.Add(ref g, {1}), n);", i, layout.Bias[i]));
-                    }
-
-                    using (w.Block(F("else if (b{0}.Head >= 0 || b{0}.Tail >= 0)", i)))
-                    {
-                        w.Line(F("Layer{0}BiasGradient(ref d{0}, ref r, n);", i));
-                        w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1}, first, end);", N, layout.Bias[i]));
-                    }
-
+                    l.EmitParameterGradients(w, input, F("Unsafe.Add(ref s, totalRows * {0})", layout.Delta[i]));
 
                     // This layer's gradients are complete, and those of the layers after it: step from the layer's first
-                    // 16-aligned parameter (the slice's first, for layer 0) to where the last step began.
-                    string from = i == 0 ? "first" : F("Math.Max(first, {0})", (layout.Weight[i] + 15) / 16 * 16);
+                    // 16-aligned parameter (the slice's first, for the first layer) to where the last step began.
+                    string from = l == firstWithParameters ? "first" : F("Math.Max(first, {0})", (l.ParameterOffset + 15) / 16 * 16);
                     using (w.Block("if (optimizer is not null)"))
                     {
                         w.Line(F("int from = {0};", from));
@@ -1251,212 +1162,13 @@ namespace GenNN.Generator.Emit
         /// <c>d{index} *= f'</c> for an activation that is not fused into a kernel, read from the layer's pre-activation
         /// (GELU, SiLU, Softplus) or its output (the others).
         /// </summary>
-        private static void EmitActivationBackward(SourceWriter w, LayerSpec layer, int index)
+        private static void EmitActivationBackward(SourceWriter w, LayerEmitter layer)
         {
-            string source = (BackwardFromPreActivation(layer.Activation) ? "z" : "a") + S(index);
-            w.Line(layer.Activation == ActivationKind.LeakyReLU && layer.NegativeSlope != LayerSpec.DefaultNegativeSlope
-                ? F("Activations.LeakyReLUBackward({0}, d{1}, {2});", source, index, FloatLiteral(layer.NegativeSlope))
+            int index = layer.Index;
+            string source = (ActivationText.BackwardFromPreActivation(layer.Activation) ? "z" : "a") + S(index);
+            w.Line(layer.Activation == ActivationKind.LeakyReLU && layer.NegativeSlope != DenseSpec.DefaultNegativeSlope
+                ? F("Activations.LeakyReLUBackward({0}, d{1}, {2});", source, index, Literal(layer.NegativeSlope))
                 : F("Activations.{0}Backward({1}, d{2});", layer.Activation, source, index));
-        }
-
-        private static void EmitLayerKernels(SourceWriter w, NetworkSpec spec, GeneratorOptions options, Layout layout, int index)
-        {
-            LayerSpec l = spec.Layers[index];
-            string name = "Layer" + S(index);
-            IsaPath[] paths = IsaPath.For(options.VectorWidth);
-
-            var forward = new GemmSpec(
-                name + "Forward",
-                F("Layer {0} forward over rows samples: y = x W + b{1}, W [{2} x {3}] input-major.", index, IsFused(l.Activation) ? ", then " + l.Activation + " (fused)" : "", l.Inputs, l.Units),
-                "ref float p, ref float a, ref float c, nuint rows",
-                l.Units, ConstantK: l.Inputs, TransposedA: false, Lda: l.Inputs, Ldb: l.Units,
-                Bias: "bias",
-                IsFused(l.Activation) ? Epilogue.Activation : Epilogue.None,
-                l.Activation,
-                new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", layout.Weight[index]), F("ref float bias = ref Unsafe.Add(ref p, {0});", layout.Bias[index]) })
-            {
-                NegativeSlope = SlopeExpression(l),
-            };
-            EmitGemm(w, forward, "ref p, ref a, ref c, rows", paths);
-            // One sample with at most four softmax outputs: the softmax runs on the accumulator, before the store.
-            GemmSpec forwardOne = FusesSoftmax(l) ? forward with { Epilogue = Epilogue.Softmax } : forward;
-            GemmEmitter.EmitOneRow(w, forwardOne, paths, inline: (long)l.Inputs * l.Units <= InlineWeights);
-
-            var weightGradient = new GemmSpec(
-                name + "WeightGradient",
-                F("Layer {0} weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.", index),
-                "ref float a, ref float b, ref float c, nuint depth, nuint rows",
-                l.Units, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
-                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
-            EmitGemm(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
-
-            string biasGradient = name + "BiasGradient";
-            const string BiasParameters = "ref float a, ref float c, nuint rows";
-            w.Line();
-            GemmEmitter.EmitDispatch(w, F("Layer {0} bias gradient: db[o] = sum over the rows samples of d[s, o], d read from a.", index), biasGradient, BiasParameters, "ref a, ref c, rows", paths);
-            foreach (IsaPath path in paths)
-            {
-                w.Line();
-                GemmEmitter.EmitColumnSum(w, biasGradient, BiasParameters, l.Units, path);
-            }
-
-            w.Line();
-            GemmEmitter.EmitColumnSum(w, biasGradient, BiasParameters, l.Units, null);
-
-            if (index > 0)
-            {
-                LayerSpec before = spec.Layers[index - 1];
-                // Derivatives that are not fused (ELU, GELU, ...) run after the kernel, in TrainBatch.
-                ActivationKind fused = FusesDerivative(before.Activation) ? before.Activation : ActivationKind.Linear;
-                var inputGradient = new GemmSpec(
-                    name + "InputGradient",
-                    F("Layer {0} input gradient: dx[s, i] = {1}sum over o of d[s, o] W[i, o], read from W transposed.", index, fused == ActivationKind.Linear ? "" : fused + "'(x[s, i]) * "),
-                    "ref float a, ref float b, ref float c, ref float act, nuint rows",
-                    l.Inputs, ConstantK: l.Units, TransposedA: false, Lda: l.Units, Ldb: l.Inputs,
-                    Bias: null, Epilogue.Derivative, fused, System.Array.Empty<string>())
-                {
-                    NegativeSlope = SlopeExpression(before),
-                };
-                EmitGemm(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
-
-                w.Line();
-                w.Line(F("/// <summary>Copies layer {0}'s weights transposed, [{1} x {2}] output-major, for <see cref=\"{3}InputGradient\"/>.</summary>", index, l.Units, l.Inputs, name));
-                using (w.Block(F("internal static void {0}Transpose(ref float p, ref float wt)", name)))
-                {
-                    w.Line(F("ref float w = ref Unsafe.Add(ref p, {0});", layout.Weight[index]));
-                    w.Line("// 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.");
-                    using (w.Block(F("for (nuint i0 = 0; i0 < {0}; i0 += 16)", l.Inputs)))
-                    {
-                        w.Line(F("nuint iEnd = i0 + 16 < {0} ? i0 + 16 : {0};", l.Inputs));
-                        using (w.Block(F("for (nuint o0 = 0; o0 < {0}; o0 += 16)", l.Units)))
-                        {
-                            w.Line(F("nuint oEnd = o0 + 16 < {0} ? o0 + 16 : {0};", l.Units));
-                            using (w.Block("for (nuint i = i0; i < iEnd; i++)"))
-                            {
-                                w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", l.Units));
-                                using (w.Block("for (nuint o = o0; o < oEnd; o++)"))
-                                {
-                                    w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", l.Inputs));
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        private static void EmitGemm(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
-        {
-            w.Line();
-            GemmEmitter.EmitDispatch(w, spec, arguments, paths);
-            foreach (IsaPath path in paths)
-            {
-                w.Line();
-                GemmEmitter.EmitVector(w, spec, path);
-            }
-
-            w.Line();
-            GemmEmitter.EmitScalar(w, spec);
-        }
-
-        /// <summary>Offsets of every tensor and scratch buffer, computed once from the spec.</summary>
-        private sealed class Layout
-        {
-            /// <summary>Floats of hidden activations a PredictBatch chunk may keep on the stack.</summary>
-            private const int ChunkFloats = 16 * 1024;
-
-            public Layout(NetworkSpec spec)
-            {
-                int n = spec.Layers.Count;
-                Weight = new int[n];
-                Bias = new int[n];
-                Activation = new int[n];
-                Delta = new int[n];
-                PreActivation = new int[n];
-                Dropped = new int[n];
-                Transposed = new int[n];
-                int offset = 0, perRow = 0, transposed = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    LayerSpec l = spec.Layers[i];
-                    Weight[i] = offset;
-                    offset += l.Inputs * l.Units;
-                    Bias[i] = offset;
-                    offset += l.Units;
-                    Activation[i] = perRow;
-                    Delta[i] = perRow + l.Units;
-                    perRow += 2 * l.Units;
-                    if (i > 0)
-                    {
-                        Transposed[i] = transposed;
-                        transposed += l.Inputs * l.Units;
-                    }
-
-                    if (i < n - 1) HiddenPerRow += l.Units;
-                }
-
-                ParameterCount = offset;
-
-                // Then the pre-activations TrainBatch keeps: the last layer's logits for a cross-entropy, and the inputs
-                // of the activations whose derivative needs them.
-                for (int i = 0; i < n; i++)
-                {
-                    PreActivation[i] = -1;
-                    if (KeepsPreActivation(spec, i))
-                    {
-                        PreActivation[i] = perRow;
-                        perRow += spec.Layers[i].Units;
-                    }
-                }
-
-                // Then the outputs after dropout of the layers that have one.
-                for (int i = 0; i < n; i++)
-                {
-                    Dropped[i] = -1;
-                    if (spec.Dropouts.Any(d => d.After == i))
-                    {
-                        Dropped[i] = perRow;
-                        perRow += spec.Layers[i].Units;
-                    }
-                }
-
-                TrainingPerRow = perRow;
-                TransposedTotal = transposed;
-                TargetSize = spec.TargetSize;
-                int rows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
-                ChunkRows = rows >= 8 ? rows / 8 * 8 : rows; // whole register tiles of 8 rows
-
-            }
-
-            public int[] Weight { get; }
-
-            public int[] Bias { get; }
-
-            public int[] Activation { get; }
-
-            public int[] Delta { get; }
-
-            public int[] Transposed { get; }
-
-            /// <summary>Per-row offset of each layer's kept pre-activation in the training scratch, or -1.</summary>
-            public int[] PreActivation { get; }
-
-            /// <summary>Per-row offset of each layer's outputs after dropout in the training scratch, or -1.</summary>
-            public int[] Dropped { get; }
-
-            public int ParameterCount { get; }
-
-            /// <summary>Hidden-layer floats per sample in Predict.</summary>
-            public int HiddenPerRow { get; }
-
-            /// <summary>Samples per PredictBatch chunk.</summary>
-            public int ChunkRows { get; }
-
-            public int TrainingPerRow { get; }
-
-            public int TransposedTotal { get; }
-
-            public int TargetSize { get; }
         }
     }
 }

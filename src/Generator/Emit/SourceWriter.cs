@@ -60,5 +60,11 @@ namespace GenNN.Generator.Emit
         public static string S(long value) => value.ToString(CultureInfo.InvariantCulture);
 
         public static string F(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+
+        /// <summary>A float that round-trips, as messages and comments print it (<c>0.2</c>).</summary>
+        public static string R(float value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        /// <summary>A float as a C# literal that round-trips (<c>0.2f</c>).</summary>
+        public static string Literal(float value) => R(value) + "f";
     }
 }

@@ -43,6 +43,13 @@ namespace GenNN.Generator.Model
         CategoricalCrossEntropy = 5,
     }
 
+    /// <summary>
+    /// One layer of a network. Each kind (Dense, ...) is a sealed record deriving from this one, with its own fields;
+    /// record equality compares the kind too, so a spec holding layers stays an equatable value. Each kind has its own
+    /// emitter behind one seam (<c>GenNN.Generator.Emit.Layers.LayerEmitter</c>).
+    /// </summary>
+    internal abstract record LayerSpec;
+
     /// <summary>One dense layer: its input width, its units and its activation.</summary>
     /// <param name="Inputs">The layer's input width.</param>
     /// <param name="Units">The layer's output width.</param>
@@ -52,9 +59,9 @@ namespace GenNN.Generator.Model
     /// <param name="L2">The L2 penalty factor of the weights (0: none).</param>
     /// <param name="KernelInitializer">How the weights start (Default: He or Glorot uniform by activation).</param>
     /// <param name="BiasValue">The biases' starting value (0 unless <c>BiasInitializer = Constant</c>).</param>
-    internal readonly record struct LayerSpec(
-        int Inputs, int Units, ActivationKind Activation, float NegativeSlope = LayerSpec.DefaultNegativeSlope, float L1 = 0f, float L2 = 0f,
-        InitializerKind KernelInitializer = InitializerKind.Default, float BiasValue = 0f)
+    internal sealed record DenseSpec(
+        int Inputs, int Units, ActivationKind Activation, float NegativeSlope = DenseSpec.DefaultNegativeSlope, float L1 = 0f, float L2 = 0f,
+        InitializerKind KernelInitializer = InitializerKind.Default, float BiasValue = 0f) : LayerSpec
     {
         /// <summary>Whether TrainBatch adds a weight penalty for this layer.</summary>
         public bool Regularized => L1 != 0f || L2 != 0f;
@@ -85,13 +92,11 @@ namespace GenNN.Generator.Model
 
         public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 
-        public LayerSpec Output => Layers[Layers.Count - 1];
-
         /// <summary>Whether the loss is computed from the last layer's logits (the cross-entropies) rather than its outputs.</summary>
         public bool FromLogits => Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy;
 
-        /// <summary>Floats per sample in the targets: one label or probability for BCE and SCE, one per output otherwise.</summary>
-        public int TargetSize => Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy ? 1 : Output.Units;
+        /// <summary>Whether each sample's target is one float (a class label, or BCE's probability) rather than one per output.</summary>
+        public bool ScalarTargets => Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy;
     }
 
     /// <summary>What parsing one class produced: a spec when it is valid, and its diagnostics.</summary>

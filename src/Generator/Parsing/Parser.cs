@@ -144,7 +144,7 @@ namespace GenNN.Generator.Parsing
                             "Activation", activationValue, string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
                     }
 
-                    float slope = LayerSpec.DefaultNegativeSlope;
+                    float slope = DenseSpec.DefaultNegativeSlope;
                     if (args.Named("NegativeSlope") is float negativeSlope)
                     {
                         slope = negativeSlope;
@@ -198,7 +198,7 @@ namespace GenNN.Generator.Parsing
             int inputs = inputSize!.Value;
             foreach (var layer in layers)
             {
-                specs.Add(new LayerSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2, layer.Kernel, layer.BiasValue));
+                specs.Add(new DenseSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2, layer.Kernel, layer.BiasValue));
                 inputs = layer.Units;
             }
 

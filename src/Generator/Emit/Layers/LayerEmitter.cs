@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GenNN.Generator.Model;
+using static GenNN.Generator.Emit.Invariant;
+
+namespace GenNN.Generator.Emit.Layers
+{
+    /// <summary>
+    /// A tensor of a layer's parameters: its place in the parameter buffer and how a model file stores it.
+    /// </summary>
+    /// <param name="Name">The name after the layer's prefix, as in PyTorch's <c>state_dict</c> (<c>weight</c>, <c>bias</c>).</param>
+    /// <param name="Offset">The first float in the parameter buffer.</param>
+    /// <param name="Shape">The shape in the file, PyTorch's (a Dense weight is <c>[out, in]</c>).</param>
+    /// <param name="StoredTransposed">Whether memory holds the 2-D file shape transposed (a Dense weight is input-major).</param>
+    /// <param name="Description">The shape in memory, for the generated file's header (<c>4 x 16</c>).</param>
+    internal sealed record TensorSpec(string Name, int Offset, int[] Shape, bool StoredTransposed, string Description)
+    {
+        public int Count => Shape.Aggregate(1, (product, d) => product * d);
+
+        public int End => Offset + Count;
+    }
+
+    /// <summary>
+    /// The seam between the network and its layer kinds. The network's emitter writes the class, the buffers, the loss and
+    /// the order of the calls; a layer kind's emitter writes everything about that kind: its tensors and their initialisation,
+    /// its kernels, and its calls in the forward pass, in TrainBatch's backward pass through the inputs (the first phase,
+    /// split by rows) and in its parameter gradients over a slice of the parameters (the second phase). Adding a layer kind
+    /// adds one subclass and one case in <see cref="Create"/>; no other kind's emitter changes.
+    /// </summary>
+    /// <remarks>
+    /// Every layer reads its input and writes its output as <c>rows x size</c> floats, row-major, in buffers the network
+    /// owns (the layer's output <c>a</c> and its delta <c>d</c> in the training scratch). Every element-wise activation the
+    /// kernel does not fuse, and its derivative, is the network's.
+    /// </remarks>
+    internal abstract class LayerEmitter
+    {
+        protected LayerEmitter(int index, LayerEmitter? previous, int parameterOffset)
+        {
+            Index = index;
+            Previous = previous;
+            ParameterOffset = parameterOffset;
+        }
+
+        /// <summary>The layer's position among the network's layers (Dropout not counted).</summary>
+        public int Index { get; }
+
+        /// <summary>The layer before, or null for the first.</summary>
+        public LayerEmitter? Previous { get; }
+
+        /// <summary>The layer's first float in the parameter buffer (its tensors follow one another from here).</summary>
+        public int ParameterOffset { get; }
+
+        /// <summary>The prefix of the layer's kernels and constants: <c>Layer0</c>.</summary>
+        public string Name => "Layer" + S(Index);
+
+        /// <summary>The prefix of the layer's tensors in model files, as in a PyTorch <c>state_dict</c>: <c>layers.0</c>.</summary>
+        public string TensorPrefix => "layers." + S(Index);
+
+        /// <summary>The kind as the summary names it: <c>Dense</c>.</summary>
+        public abstract string Kind { get; }
+
+        /// <summary>The layer in the canonical topology string: <c>Dense(16, ReLU)</c>.</summary>
+        public abstract string Topology { get; }
+
+        /// <summary>Floats per sample in the layer's input.</summary>
+        public abstract int InputSize { get; }
+
+        /// <summary>Floats per sample in the layer's output.</summary>
+        public abstract int OutputSize { get; }
+
+        /// <summary>The output shape as Keras' summary prints it, batch first: <c>(None, 16)</c>.</summary>
+        public virtual string OutputShape => "(None, " + S(OutputSize) + ")";
+
+        /// <summary>The element-wise activation on the layer's output (Linear when it has none).</summary>
+        public virtual ActivationKind Activation => ActivationKind.Linear;
+
+        /// <summary>LeakyReLU's slope, when <see cref="Activation"/> is LeakyReLU.</summary>
+        public virtual float NegativeSlope => DenseSpec.DefaultNegativeSlope;
+
+        /// <summary>The summary's activation column (with the regularisers, when the kind has them).</summary>
+        public virtual string SummaryActivation => ActivationText.Name(Activation, NegativeSlope);
+
+        /// <summary>The layer's parameter tensors in buffer order, from <see cref="ParameterOffset"/> on (none for a layer without parameters).</summary>
+        public virtual IReadOnlyList<TensorSpec> Tensors => Array.Empty<TensorSpec>();
+
+        public int ParameterCount => Tensors.Sum(t => t.Count);
+
+        /// <summary>Whether TrainBatch adds an L1/L2 penalty for some of the layer's parameters.</summary>
+        public virtual bool Regularized => false;
+
+        /// <summary>
+        /// Whether TrainBatch computes the gradient of the layer's input: only when some layer before has parameters that
+        /// need it.
+        /// </summary>
+        public bool HasInputGradient
+        {
+            get
+            {
+                for (LayerEmitter? layer = Previous; layer is not null; layer = layer.Previous)
+                {
+                    if (layer.ParameterCount > 0) return true;
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>Multiply-adds per sample of the forward pass.</summary>
+        public abstract long ForwardMultiplyAdds { get; }
+
+        /// <summary>Multiply-adds per sample of the parameter gradients.</summary>
+        public virtual long ParameterGradientMultiplyAdds => 0;
+
+        /// <summary>Multiply-adds per sample of the input gradient (when <see cref="HasInputGradient"/>).</summary>
+        public virtual long InputGradientMultiplyAdds => 0;
+
+        /// <summary>Floats each part of TrainBatch's first phase needs to itself for the input gradient (0 for none).</summary>
+        public virtual int PartScratch => 0;
+
+        /// <summary>Floats of one cut row of parameter gradients that TrainBatch's second phase computes whole (0 for none).</summary>
+        public virtual int CutRowScratch => 0;
+
+        /// <summary>Whether the forward kernels apply <see cref="Activation"/> themselves; otherwise the network runs it on the output.</summary>
+        public virtual bool FusesActivation => Activation == ActivationKind.Linear;
+
+        /// <summary>Whether the one-sample forward kernel applies a softmax itself (Predict, small outputs).</summary>
+        public virtual bool FusesSoftmaxOne => false;
+
+        /// <summary>Whether the input-gradient kernel multiplies by the previous layer's activation derivative itself.</summary>
+        public virtual bool FusesPreviousDerivative => false;
+
+        /// <summary>The layer's public constants in the network class (after <c>LayerCount</c>).</summary>
+        public virtual void EmitConstants(SourceWriter w)
+        {
+        }
+
+        /// <summary>Statements of <c>Initialize(parameters, seed)</c> that set the layer's tensors from <c>random</c>.</summary>
+        public virtual void EmitInitialize(SourceWriter w)
+        {
+        }
+
+        /// <summary>The layer's kernels in the kernel class, with a heading.</summary>
+        public abstract void EmitKernels(SourceWriter w, IsaPath[] paths);
+
+        /// <summary>
+        /// The forward call from <paramref name="input"/> to <paramref name="output"/> (<c>ref float</c> expressions, without the
+        /// <c>ref</c>) over <paramref name="rows"/> samples, or one sample when it is null (Predict). <c>p</c> is the parameter buffer.
+        /// </summary>
+        public abstract void EmitForward(SourceWriter w, string input, string output, string? rows);
+
+        /// <summary>TrainRows' declarations of the layer's part scratch, which starts at <paramref name="offset"/> in <c>transposed</c>.</summary>
+        public virtual void EmitPartScratch(SourceWriter w, int offset)
+        {
+        }
+
+        /// <summary>
+        /// TrainRows' backward step through the layer's input over <c>n</c> rows: from its delta <paramref name="delta"/> to the
+        /// previous layer's <paramref name="previousDelta"/> (span names); <paramref name="previousOutput"/> is the previous
+        /// layer's output, for a fused derivative (<see cref="FusesPreviousDerivative"/>).
+        /// </summary>
+        public virtual void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput)
+        {
+        }
+
+        /// <summary>
+        /// TrainParameters' gradients of the layer's parameters that fall in the slice <c>[first, end)</c> (and their L1/L2
+        /// penalty, into <c>penalty</c>), summed over the <c>n</c> samples in order. <paramref name="input"/> and
+        /// <paramref name="delta"/> are <c>ref float</c> expressions of the layer's inputs and deltas, <c>[n x size]</c>.
+        /// </summary>
+        public virtual void EmitParameterGradients(SourceWriter w, string input, string delta)
+        {
+        }
+
+        /// <summary>The emitter of each layer of <paramref name="spec"/>, in order, with their parameter offsets.</summary>
+        public static LayerEmitter[] Create(NetworkSpec spec)
+        {
+            var layers = new LayerEmitter[spec.Layers.Count];
+            LayerEmitter? previous = null;
+            int offset = 0;
+            for (int i = 0; i < layers.Length; i++)
+            {
+                LayerEmitter layer = spec.Layers[i] switch
+                {
+                    DenseSpec dense => new DenseEmitter(dense, i, previous, offset),
+                    LayerSpec other => throw new InvalidOperationException("No emitter for " + other.GetType().Name + "."),
+                };
+                offset += layer.ParameterCount;
+                layers[i] = previous = layer;
+            }
+
+            return layers;
+        }
+    }
+}

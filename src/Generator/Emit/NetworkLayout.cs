@@ -1,0 +1,120 @@
+using System.Linq;
+using GenNN.Generator.Emit.Layers;
+using GenNN.Generator.Model;
+
+namespace GenNN.Generator.Emit
+{
+    /// <summary>
+    /// The network's layers (their emitters) and where every buffer lives, computed once from the spec: the parameter
+    /// count, Predict's hidden activations, and TrainBatch's per-row scratch and per-part scratch.
+    /// </summary>
+    internal sealed class NetworkLayout
+    {
+        /// <summary>Floats of hidden activations a PredictBatch chunk may keep on the stack.</summary>
+        private const int ChunkFloats = 16 * 1024;
+
+        public NetworkLayout(NetworkSpec spec)
+        {
+            Layers = LayerEmitter.Create(spec);
+            int n = Layers.Length;
+            Activation = new int[n];
+            Delta = new int[n];
+            PreActivation = new int[n];
+            Dropped = new int[n];
+            PartScratch = new int[n];
+            int perRow = 0, part = 0;
+            for (int i = 0; i < n; i++)
+            {
+                LayerEmitter l = Layers[i];
+                Activation[i] = perRow;
+                Delta[i] = perRow + l.OutputSize;
+                perRow += 2 * l.OutputSize;
+                PartScratch[i] = part;
+                part += l.PartScratch;
+                if (i < n - 1) HiddenPerRow += l.OutputSize;
+            }
+
+            ParameterCount = Layers.Sum(l => l.ParameterCount);
+
+            // Then the pre-activations TrainBatch keeps: the last layer's logits for a cross-entropy, and the inputs
+            // of the activations whose derivative needs them.
+            for (int i = 0; i < n; i++)
+            {
+                PreActivation[i] = -1;
+                if (KeepsPreActivation(spec, i))
+                {
+                    PreActivation[i] = perRow;
+                    perRow += Layers[i].OutputSize;
+                }
+            }
+
+            // Then the outputs after dropout of the layers that have one.
+            for (int i = 0; i < n; i++)
+            {
+                Dropped[i] = -1;
+                if (spec.Dropouts.Any(d => d.After == i))
+                {
+                    Dropped[i] = perRow;
+                    perRow += Layers[i].OutputSize;
+                }
+            }
+
+            TrainingPerRow = perRow;
+            PartScratchTotal = part;
+            CutRowScratch = Layers.Max(l => l.CutRowScratch);
+            InputSize = spec.InputSize;
+            OutputSize = Output.OutputSize;
+            TargetSize = spec.ScalarTargets ? 1 : OutputSize;
+            int rows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
+            ChunkRows = rows >= 8 ? rows / 8 * 8 : rows; // whole register tiles of 8 rows
+        }
+
+        /// <summary>The layers' emitters, in order.</summary>
+        public LayerEmitter[] Layers { get; }
+
+        public LayerEmitter Output => Layers[Layers.Length - 1];
+
+        /// <summary>Per-row offset of each layer's output in the training scratch.</summary>
+        public int[] Activation { get; }
+
+        /// <summary>Per-row offset of each layer's delta (the loss gradient of its output) in the training scratch.</summary>
+        public int[] Delta { get; }
+
+        /// <summary>Per-row offset of each layer's kept pre-activation in the training scratch, or -1.</summary>
+        public int[] PreActivation { get; }
+
+        /// <summary>Per-row offset of each layer's outputs after dropout in the training scratch, or -1.</summary>
+        public int[] Dropped { get; }
+
+        /// <summary>Offset of each layer's part scratch (<see cref="LayerEmitter.PartScratch"/>) in a part's scratch.</summary>
+        public int[] PartScratch { get; }
+
+        public int ParameterCount { get; }
+
+        public int InputSize { get; }
+
+        public int OutputSize { get; }
+
+        /// <summary>Floats per sample in the training targets.</summary>
+        public int TargetSize { get; }
+
+        /// <summary>Hidden-layer floats per sample in Predict.</summary>
+        public int HiddenPerRow { get; }
+
+        /// <summary>Samples per PredictBatch chunk.</summary>
+        public int ChunkRows { get; }
+
+        /// <summary>Floats per sample of TrainBatch's shared scratch.</summary>
+        public int TrainingPerRow { get; }
+
+        /// <summary>Floats of every layer's part scratch together.</summary>
+        public int PartScratchTotal { get; }
+
+        /// <summary>Floats of the widest cut row of parameter gradients.</summary>
+        public int CutRowScratch { get; }
+
+        /// <summary>Whether TrainBatch keeps layer <paramref name="index"/>'s pre-activation: the logits of a cross-entropy, or for the backward pass.</summary>
+        private bool KeepsPreActivation(NetworkSpec spec, int index)
+            => (index == Layers.Length - 1 && spec.FromLogits) || ActivationText.BackwardFromPreActivation(Layers[index].Activation);
+    }
+}
