@@ -52,6 +52,18 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void GNN0004_InputDimensionZero() => AssertSingleDiagnostic("GNN0004", "Input size must be at least 1, but is 0", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [[|Input(28, 0, 1)|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
     public void GNN0004_DenseUnitsNegative() => AssertSingleDiagnostic("GNN0004", "is -3", """
         using GenNN;
         namespace Tests;
@@ -284,6 +296,32 @@ public class DiagnosticTests
         [Dense(8, Activation.ReLU)]
         [[|Dropout({{rate}})|]]
         [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("28, 28, 1", "(28, 28, 1)")]
+    [InlineData("100, 3", "(100, 3)")]
+    public void GNN0020_DenseAfterAShapedInput(string shape, string shown) => AssertSingleDiagnostic("GNN0020", $"Layer 0 is Dense, but its input has shape {shown}; add [Flatten] before it", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input({{shape}})]
+        [[|Dense(8, Activation.ReLU)|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0021_FlattenLast() => AssertSingleDiagnostic("GNN0021", "The last layer is Flatten", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8, Activation.ReLU)]
+        [[|Flatten|]]
         public partial class Net { }
         """);
 

@@ -102,6 +102,21 @@ public class SnapshotTests
         public partial class HuberNet { }
         """);
 
+    [Fact]
+    public void Digits_8x8x1_Flatten_Dropout_32_10() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Digits;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(8, 8, 1)]
+        [Flatten]
+        [Dense(32, Activation.ReLU)]
+        [Dropout(0.2)]
+        [Dense(10, Activation.Softmax)]
+        public partial class DigitsNet { }
+        """);
+
     private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
     {
         var run = GeneratorHarness.Run(source);

@@ -14,7 +14,7 @@ namespace GenNN.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor MissingInput = Create(
             "GNN0002", "Network has no [Input]",
-            "The network class '{0}' has no [Input(n)] attribute; declare the number of input features, e.g. [Input(4)]");
+            "The network class '{0}' has no [Input] attribute; declare the shape of a sample, e.g. [Input(4)] or [Input(28, 28, 1)]");
 
         public static readonly DiagnosticDescriptor MissingLayers = Create(
             "GNN0003", "Network has no layers",
@@ -83,6 +83,14 @@ namespace GenNN.Generator.Diagnostics
         public static readonly DiagnosticDescriptor InvalidInitializer = Create(
             "GNN0019", "Invalid initialiser",
             "Dense layer {0} has {1}");
+
+        public static readonly DiagnosticDescriptor DenseNeedsFlatInput = Create(
+            "GNN0020", "Dense needs a flat input",
+            "Layer {0} is Dense, but its input has shape {1}; add [Flatten] before it (as Keras' Flatten() or PyTorch's nn.Flatten())");
+
+        public static readonly DiagnosticDescriptor LastLayerNotDense = Create(
+            "GNN0021", "The last layer must be Dense",
+            "The last layer is {0}; end the network with a [Dense] layer, whose units are the outputs");
 
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());

@@ -55,7 +55,7 @@ namespace GenNN.Generator.Emit
 
         /// <summary>The canonical topology string written into model files and <c>INetwork.Topology</c>.</summary>
         public static string Topology(NetworkSpec spec, NetworkLayout layout)
-            => "Input(" + S(spec.InputSize) + ")" + string.Concat(layout.Layers.Select(l => " -> " + l.Topology
+            => "Input(" + spec.Input + ")" + string.Concat(layout.Layers.Select(l => " -> " + l.Topology
                 + string.Concat(DropoutsAfter(spec, l.Index).Select(d => " -> Dropout(" + R(d.Dropout.Rate) + ")"))));
 
         /// <summary>
@@ -65,7 +65,7 @@ namespace GenNN.Generator.Emit
         private static string[] SummaryLines(NetworkSpec spec, NetworkLayout layout)
         {
             var rows = new List<string[]> { new[] { "Layer (type)", "Output shape", "Activation", "Param #" } };
-            rows.Add(new[] { "input (Input)", "(None, " + S(spec.InputSize) + ")", "", "0" });
+            rows.Add(new[] { "input (Input)", "(None, " + spec.Input + ")", "", "0" });
             int dropout = 0;
             foreach (LayerEmitter l in layout.Layers)
             {
@@ -151,8 +151,16 @@ namespace GenNN.Generator.Emit
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"GenNN.Generator\", \"0.1.0\")]");
             using (w.Block("partial class " + c + " : global::GenNN.INetwork"))
             {
-                w.Line(F("/// <summary>The number of input features per sample.</summary>"));
+                w.Line(spec.Input.Rank == 1
+                    ? "/// <summary>The number of input features per sample.</summary>"
+                    : "/// <summary>The number of input floats per sample: " + string.Join(" x ", spec.Input.Dimensions.Select(S)) + ", channels last (see <see cref=\"InputShape\"/>).</summary>");
                 w.Line(F("public const int InputSize = {0};", spec.InputSize));
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// The shape of one input sample, channels last, as in Keras: (features), (length, channels) or (height, width,");
+                w.Line("/// channels). A sample's floats run along the last dimension first.");
+                w.Line("/// </summary>");
+                w.Line("public static global::System.ReadOnlySpan<int> InputShape => new int[] { " + string.Join(", ", spec.Input.Dimensions.Select(S)) + " };");
                 w.Line();
                 w.Line("/// <summary>The number of outputs per sample.</summary>");
                 w.Line(F("public const int OutputSize = {0};", layout.OutputSize));
@@ -163,7 +171,7 @@ namespace GenNN.Generator.Emit
                 w.Line("/// <summary>The number of trainable parameters (weights and biases).</summary>");
                 w.Line(F("public const int ParameterCount = {0};", layout.ParameterCount));
                 w.Line();
-                w.Line("/// <summary>The number of dense layers.</summary>");
+                w.Line("/// <summary>The number of layers (Dropout not counted): layers.0 to layers." + S(spec.Layers.Count - 1) + " in the summary and in model files.</summary>");
                 w.Line(F("public const int LayerCount = {0};", spec.Layers.Count));
                 foreach (LayerEmitter layer in layout.Layers)
                 {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace GenNN.Generator.Model
 {
@@ -44,6 +45,35 @@ namespace GenNN.Generator.Model
     }
 
     /// <summary>
+    /// The shape of one sample between layers, channels last: <c>(4)</c>, <c>(length, channels)</c> or
+    /// <c>(height, width, channels)</c>. Every buffer holds a sample's floats in this order, row-major.
+    /// </summary>
+    /// <param name="Dimensions">The sizes, outermost first.</param>
+    internal sealed record Shape(EquatableArray<int> Dimensions)
+    {
+        public Shape(params int[] dimensions)
+            : this(new EquatableArray<int>(dimensions))
+        {
+        }
+
+        public int Rank => Dimensions.Count;
+
+        /// <summary>Floats per sample (checked against the generator's limits before any spec is built).</summary>
+        public long Size
+        {
+            get
+            {
+                long size = 1;
+                foreach (int d in Dimensions) size *= d;
+                return size;
+            }
+        }
+
+        /// <summary>The dimensions as the topology writes them: <c>28, 28, 1</c>.</summary>
+        public override string ToString() => string.Join(", ", Dimensions.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
     /// One layer of a network. Each kind (Dense, ...) is a sealed record deriving from this one, with its own fields;
     /// record equality compares the kind too, so a spec holding layers stays an equatable value. Each kind has its own
     /// emitter behind one seam (<c>GenNN.Generator.Emit.Layers.LayerEmitter</c>).
@@ -70,21 +100,28 @@ namespace GenNN.Generator.Model
         public const float DefaultNegativeSlope = 0.01f;
     }
 
+    /// <summary>A flatten layer: a sample of <paramref name="Input"/> shape as one dimension, in the same order.</summary>
+    /// <param name="Input">The shape it flattens.</param>
+    internal sealed record FlattenSpec(Shape Input) : LayerSpec;
+
     /// <summary>A dropout layer: the Dense layer whose outputs it drops (by index) and its rate.</summary>
     internal readonly record struct DropoutSpec(int After, float Rate);
 
     /// <summary>Everything the emitter needs to write one network: plain values only, no Roslyn objects.</summary>
     /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
     /// <param name="ClassName">The class name.</param>
-    /// <param name="InputSize">Features per sample.</param>
+    /// <param name="Input">The shape of one input sample, channels last.</param>
     /// <param name="Loss">The training loss.</param>
-    /// <param name="Layers">The dense layers in source order.</param>
+    /// <param name="Layers">The layers in source order (Dropout apart).</param>
     /// <param name="HuberDelta">The threshold of <see cref="LossKind.Huber"/> (1 unless set).</param>
-    /// <param name="Dropouts">The dropout layers in source order (between Dense layers; identity outside TrainBatch).</param>
+    /// <param name="Dropouts">The dropout layers in source order (after a layer; identity outside TrainBatch).</param>
     internal sealed record NetworkSpec(
-        string? Namespace, string ClassName, int InputSize, LossKind Loss, EquatableArray<LayerSpec> Layers, float HuberDelta = 1f,
+        string? Namespace, string ClassName, Shape Input, LossKind Loss, EquatableArray<LayerSpec> Layers, float HuberDelta = 1f,
         EquatableArray<DropoutSpec> Dropouts = default)
     {
+        /// <summary>Floats per input sample.</summary>
+        public int InputSize => (int)Input.Size;
+
         /// <summary>Whether TrainBatch draws dropout masks.</summary>
         public bool HasDropout => Dropouts.Count > 0;
 

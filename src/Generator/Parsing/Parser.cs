@@ -20,6 +20,7 @@ namespace GenNN.Generator.Parsing
         private const string InputAttribute = "GenNN.InputAttribute";
         private const string DenseAttribute = "GenNN.DenseAttribute";
         private const string DropoutAttribute = "GenNN.DropoutAttribute";
+        private const string FlattenAttribute = "GenNN.FlattenAttribute";
 
         /// <summary>Widest layer or input the generator accepts (keeps offsets and stack scratch in range).</summary>
         public const int MaxWidth = 1 << 24;
@@ -99,22 +100,26 @@ namespace GenNN.Generator.Parsing
                 }
             }
 
-            // [Input(n)] and [Dense(units, activation)] in source order.
-            int? inputSize = null;
-            var layers = new List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2, InitializerKind Kernel, float BiasValue)>();
+            // [Input(...)] and the layers in source order. A layer's input shape is filled in afterwards, from the layers before.
+            Shape? input = null;
+            var layers = new List<(LayerSpec Spec, LocationInfo? Location)>();
             var dropouts = new List<(DropoutSpec Spec, LocationInfo? Location)>();
             foreach ((AttributeData attribute, LocationInfo? location) in AttributesInSourceOrder(symbol, cancellationToken))
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
                 ImmutableArgs args = new(attribute);
-                if (name == InputAttribute && args.Int(0) is int size)
+                if (name == InputAttribute && args.Ints() is int[] dimensions)
                 {
-                    if (size < 1)
+                    foreach (int size in dimensions.Where(d => d < 1).Take(1))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Input", size));
                     }
 
-                    inputSize = size;
+                    input = new Shape(dimensions);
+                }
+                else if (name == FlattenAttribute)
+                {
+                    layers.Add((new FlattenSpec(new Shape(0)), location));
                 }
                 else if (name == DropoutAttribute && args.Double(0) is double rate)
                 {
@@ -145,6 +150,7 @@ namespace GenNN.Generator.Parsing
                     }
 
                     float slope = DenseSpec.DefaultNegativeSlope;
+                    var activation = (ActivationKind)activationValue;
                     if (args.Named("NegativeSlope") is float negativeSlope)
                     {
                         slope = negativeSlope;
@@ -162,11 +168,11 @@ namespace GenNN.Generator.Parsing
                     float l1 = Penalty(args, "L1", layers.Count, location, diagnostics);
                     float l2 = Penalty(args, "L2", layers.Count, location, diagnostics);
                     (InitializerKind kernel, float biasValue) = Initializers(args, layers.Count, location, diagnostics);
-                    layers.Add((units, (ActivationKind)activationValue, location, slope, l1, l2, kernel, biasValue));
+                    layers.Add((new DenseSpec(0, units, activation, slope, l1, l2, kernel, biasValue), location));
                 }
             }
 
-            if (inputSize is null)
+            if (input is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, classLocation, className));
             }
@@ -186,7 +192,10 @@ namespace GenNN.Generator.Parsing
                     }
                 }
 
-                CheckSize(inputSize ?? 0, layers.Select(l => l.Units).ToList(), className, classLocation, diagnostics);
+                if (input is not null && CheckSize(input, layers.Select(l => l.Spec).ToList(), className, classLocation, diagnostics))
+                {
+                    InferShapes(input, layers, diagnostics);
+                }
             }
 
             if (diagnostics.Count > 0)
@@ -194,16 +203,8 @@ namespace GenNN.Generator.Parsing
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
             }
 
-            var specs = new List<LayerSpec>(layers.Count);
-            int inputs = inputSize!.Value;
-            foreach (var layer in layers)
-            {
-                specs.Add(new DenseSpec(inputs, layer.Units, layer.Activation, layer.NegativeSlope, layer.L1, layer.L2, layer.Kernel, layer.BiasValue));
-                inputs = layer.Units;
-            }
-
             string? ns = NamespaceOf(symbol);
-            var spec = new NetworkSpec(ns, className, inputSize.Value, loss, new EquatableArray<LayerSpec>(specs), huberDelta ?? 1f,
+            var spec = new NetworkSpec(ns, className, input!, loss, new EquatableArray<LayerSpec>(layers.Select(l => l.Spec).ToArray()), huberDelta ?? 1f,
                 new EquatableArray<DropoutSpec>(dropouts.Select(d => d.Spec).ToArray()));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
         }
@@ -289,22 +290,54 @@ namespace GenNN.Generator.Parsing
         /// <summary>A float as C# source would write it (round-trip, invariant), for messages.</summary>
         private static string Invariant(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
-        private static void CheckTopology(
-            List<(int Units, ActivationKind Activation, LocationInfo? Location, float NegativeSlope, float L1, float L2, InitializerKind Kernel, float BiasValue)> layers,
-            LossKind loss,
-            LocationInfo? networkLocation,
-            List<DiagnosticInfo> diagnostics)
+        /// <summary>
+        /// Fills in each layer's input shape from the one before (the first's from <paramref name="input"/>), in place:
+        /// GNN0020 for a Dense layer whose input is not flat.
+        /// </summary>
+        private static void InferShapes(Shape input, List<(LayerSpec Spec, LocationInfo? Location)> layers, List<DiagnosticInfo> diagnostics)
+        {
+            Shape shape = input;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                (LayerSpec layer, LocationInfo? location) = layers[i];
+                switch (layer)
+                {
+                    case DenseSpec dense:
+                        if (shape.Rank != 1)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseNeedsFlatInput, location, i, "(" + shape + ")"));
+                        }
+
+                        layer = dense with { Inputs = (int)shape.Size };
+                        shape = new Shape(dense.Units);
+                        break;
+                    case FlattenSpec:
+                        layer = new FlattenSpec(shape);
+                        shape = new Shape((int)shape.Size);
+                        break;
+                }
+
+                layers[i] = (layer, location);
+            }
+        }
+
+        private static void CheckTopology(List<(LayerSpec Spec, LocationInfo? Location)> layers, LossKind loss, LocationInfo? networkLocation, List<DiagnosticInfo> diagnostics)
         {
             int last = layers.Count - 1;
             for (int i = 0; i < last; i++)
             {
-                if (layers[i].Activation == ActivationKind.Softmax)
+                if (layers[i].Spec is DenseSpec { Activation: ActivationKind.Softmax })
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, layers[i].Location, i, last));
                 }
             }
 
-            var output = layers[last];
+            if (layers[last].Spec is not DenseSpec output)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LastLayerNotDense, layers[last].Location, KindName(layers[last].Spec)));
+                return;
+            }
+
             if (loss is LossKind.SoftmaxCrossEntropy or LossKind.CategoricalCrossEntropy && output.Activation != ActivationKind.Softmax)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, networkLocation, loss, output.Units, output.Activation));
@@ -316,29 +349,42 @@ namespace GenNN.Generator.Parsing
             }
         }
 
-        private static void CheckSize(int inputSize, List<int> units, string className, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
+        /// <summary>The attribute's name without its suffix: <c>Flatten</c>.</summary>
+        private static string KindName(LayerSpec layer) => layer.GetType().Name.Replace("Spec", "");
+
+        /// <summary>
+        /// GNN0011 when a width exceeds <see cref="MaxWidth"/> or the parameters <see cref="MaxParameters"/>: checked on the
+        /// declared sizes, in longs, before any shape is inferred. Returns whether the sizes are in range.
+        /// </summary>
+        private static bool CheckSize(Shape input, List<LayerSpec> layers, string className, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
         {
-            int widest = Math.Max(inputSize, units.Max());
+            long widest = Math.Max(input.Size, layers.OfType<DenseSpec>().Select(l => (long)l.Units).DefaultIfEmpty(0).Max());
             if (widest > MaxWidth)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, classLocation, className,
                     "a width of " + widest.ToString(System.Globalization.CultureInfo.InvariantCulture) + " exceeds the limit of " + MaxWidth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                return;
+                return false;
             }
 
             long parameters = 0;
-            int inputs = inputSize;
-            foreach (int u in units)
+            long inputs = input.Size;
+            foreach (LayerSpec layer in layers)
             {
-                parameters += ((long)inputs + 1) * u;
-                inputs = u;
+                if (layer is DenseSpec dense)
+                {
+                    parameters += (inputs + 1) * dense.Units;
+                    inputs = dense.Units;
+                }
             }
 
             if (parameters > MaxParameters)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, classLocation, className,
                     parameters.ToString(System.Globalization.CultureInfo.InvariantCulture) + " parameters exceed the limit of " + MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return false;
             }
+
+            return true;
         }
 
         /// <summary>The class's attributes ordered by where they are written (partial parts by file path, then position).</summary>
@@ -364,6 +410,20 @@ namespace GenNN.Generator.Parsing
             {
                 var args = _attribute.ConstructorArguments;
                 return index < args.Length && args[index].Kind != TypedConstantKind.Error && args[index].Value is int value ? value : null;
+            }
+
+            /// <summary>Every constructor argument as an int (<c>[Input(28, 28, 1)]</c>), or null where one is not.</summary>
+            public int[]? Ints()
+            {
+                var args = _attribute.ConstructorArguments;
+                var values = new int[args.Length];
+                for (int i = 0; i < args.Length; i++)
+                {
+                    if (args[i].Kind == TypedConstantKind.Error || args[i].Value is not int value) return null;
+                    values[i] = value;
+                }
+
+                return values.Length > 0 ? values : null;
             }
 
             public double? Double(int index)

@@ -24,6 +24,12 @@ namespace Samples.Binary
         /// <summary>The number of input features per sample.</summary>
         public const int InputSize = 8;
 
+        /// <summary>
+        /// The shape of one input sample, channels last, as in Keras: (features), (length, channels) or (height, width,
+        /// channels). A sample's floats run along the last dimension first.
+        /// </summary>
+        public static global::System.ReadOnlySpan<int> InputShape => new int[] { 8 };
+
         /// <summary>The number of outputs per sample.</summary>
         public const int OutputSize = 1;
 
@@ -33,7 +39,7 @@ namespace Samples.Binary
         /// <summary>The number of trainable parameters (weights and biases).</summary>
         public const int ParameterCount = 187;
 
-        /// <summary>The number of dense layers.</summary>
+        /// <summary>The number of layers (Dropout not counted): layers.0 to layers.2 in the summary and in model files.</summary>
         public const int LayerCount = 3;
 
         /// <summary>The units of layer 0: Dense(10, Sigmoid).</summary>

@@ -20,6 +20,12 @@ partial class GlobalNet : global::GenNN.INetwork
     /// <summary>The number of input features per sample.</summary>
     public const int InputSize = 2;
 
+    /// <summary>
+    /// The shape of one input sample, channels last, as in Keras: (features), (length, channels) or (height, width,
+    /// channels). A sample's floats run along the last dimension first.
+    /// </summary>
+    public static global::System.ReadOnlySpan<int> InputShape => new int[] { 2 };
+
     /// <summary>The number of outputs per sample.</summary>
     public const int OutputSize = 2;
 
@@ -29,7 +35,7 @@ partial class GlobalNet : global::GenNN.INetwork
     /// <summary>The number of trainable parameters (weights and biases).</summary>
     public const int ParameterCount = 17;
 
-    /// <summary>The number of dense layers.</summary>
+    /// <summary>The number of layers (Dropout not counted): layers.0 to layers.1 in the summary and in model files.</summary>
     public const int LayerCount = 2;
 
     /// <summary>The units of layer 0: Dense(3, ReLU).</summary>

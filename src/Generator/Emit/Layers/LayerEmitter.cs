@@ -183,6 +183,7 @@ namespace GenNN.Generator.Emit.Layers
                 LayerEmitter layer = spec.Layers[i] switch
                 {
                     DenseSpec dense => new DenseEmitter(dense, i, previous, offset),
+                    FlattenSpec flatten => new FlattenEmitter(flatten, i, previous, offset),
                     LayerSpec other => throw new InvalidOperationException("No emitter for " + other.GetType().Name + "."),
                 };
                 offset += layer.ParameterCount;
