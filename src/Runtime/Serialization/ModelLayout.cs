@@ -10,9 +10,11 @@ namespace GenNN.Serialization
     /// <param name="Offset">The index of the tensor's first element in the parameter buffer.</param>
     /// <param name="Shape">The shape in the file: <c>[out, in]</c> for weights, <c>[out]</c> for biases.</param>
     /// <param name="StoredTransposed">True when the buffer holds the 2-D tensor transposed
-    /// (input-major, <c>[in, out]</c>), as generated networks store weights.</param>
+    /// (input-major, <c>[in, out]</c>), as generated networks store weights; the same as <see cref="MemoryAxes"/> = <c>[1, 0]</c>.</param>
     public sealed record TensorLayout(string Name, int Offset, int[] Shape, bool StoredTransposed)
     {
+        private readonly int[]? _memoryAxes;
+
         /// <summary>The number of elements: the product of <see cref="Shape"/>.</summary>
         public int Length
         {
@@ -22,6 +24,61 @@ namespace GenNN.Serialization
                 foreach (int d in Shape) n *= d;
                 return n;
             }
+        }
+
+        /// <summary>
+        /// The order of the file's axes in the buffer, outermost first, when it differs from the file's; null when the
+        /// buffer holds the file's row-major order (or <see cref="StoredTransposed"/> says <c>[1, 0]</c>). A convolution's
+        /// weight is <c>[out, in, kh, kw]</c> in a PyTorch file and <c>[kh, kw, in, out]</c> in the buffer:
+        /// <c>MemoryAxes = [2, 3, 1, 0]</c>. It must be a permutation of the axes, and is not set with StoredTransposed.
+        /// </summary>
+        public int[]? MemoryAxes
+        {
+            get => _memoryAxes ?? (StoredTransposed ? TransposedAxes : null);
+            init => _memoryAxes = value;
+        }
+
+        private static readonly int[] TransposedAxes = { 1, 0 };
+
+        /// <summary>Whether <see cref="MemoryAxes"/> was set (rather than implied by <see cref="StoredTransposed"/>).</summary>
+        internal bool HasExplicitMemoryAxes => _memoryAxes is not null;
+
+        /// <summary>Whether the buffer's order differs from the file's.</summary>
+        internal bool Permuted => MemoryAxes is not null;
+
+        /// <summary>
+        /// The buffer index (from <see cref="Offset"/>) of each element in file order, for a permuted tensor: the file
+        /// walks its shape row-major; the buffer's strides follow <see cref="MemoryAxes"/>.
+        /// </summary>
+        internal int[] MemoryIndices()
+        {
+            int[] axes = MemoryAxes!;
+            int rank = Shape.Length;
+            var stride = new int[rank]; // the buffer stride of each file axis
+            int s = 1;
+            for (int j = rank - 1; j >= 0; j--)
+            {
+                stride[axes[j]] = s;
+                s *= Shape[axes[j]];
+            }
+
+            var indices = new int[Length];
+            var index = new int[rank];
+            int memory = 0;
+            for (int k = 0; k < indices.Length; k++)
+            {
+                indices[k] = memory;
+                // Next file element: an odometer over the file's axes, last fastest.
+                for (int a = rank - 1; a >= 0; a--)
+                {
+                    memory += stride[a];
+                    if (++index[a] < Shape[a]) break;
+                    memory -= stride[a] * Shape[a];
+                    index[a] = 0;
+                }
+            }
+
+            return indices;
         }
     }
 

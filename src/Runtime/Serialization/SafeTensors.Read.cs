@@ -216,15 +216,12 @@ namespace GenNN.Serialization
         private static void Load(TensorLayout tensor, ReadOnlySpan<byte> source, Span<float> parameters)
         {
             Span<float> destination = parameters.Slice(tensor.Offset, tensor.Length);
-            if (tensor.StoredTransposed)
+            if (tensor.Permuted)
             {
-                int rows = tensor.Shape[0], cols = tensor.Shape[1];
-                for (int o = 0; o < rows; o++)
+                int[] memory = tensor.MemoryIndices();
+                for (int k = 0; k < memory.Length; k++)
                 {
-                    for (int i = 0; i < cols; i++)
-                    {
-                        destination[i * rows + o] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice((o * cols + i) * sizeof(float)));
-                    }
+                    destination[memory[k]] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(k * sizeof(float)));
                 }
             }
             else

@@ -234,16 +234,13 @@ namespace GenNN.Serialization
         private static void Store(TensorLayout tensor, ReadOnlySpan<float> parameters, Span<byte> destination)
         {
             ReadOnlySpan<float> source = parameters.Slice(tensor.Offset, tensor.Length);
-            if (tensor.StoredTransposed)
+            if (tensor.Permuted)
             {
-                // The buffer holds w[i * rows + o]; the file holds w[o * cols + i].
-                int rows = tensor.Shape[0], cols = tensor.Shape[1];
-                for (int o = 0; o < rows; o++)
+                // The buffer holds the axes in MemoryAxes order (a Dense weight input-major, w[i * out + o]); the file, row-major.
+                int[] memory = tensor.MemoryIndices();
+                for (int k = 0; k < memory.Length; k++)
                 {
-                    for (int i = 0; i < cols; i++)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(destination.Slice((o * cols + i) * sizeof(float)), source[i * rows + o]);
-                    }
+                    BinaryPrimitives.WriteSingleLittleEndian(destination.Slice(k * sizeof(float)), source[memory[k]]);
                 }
             }
             else
@@ -426,6 +423,12 @@ namespace GenNN.Serialization
                         tensor.Name, FormatShape(tensor.Shape));
                 }
 
+                if (tensor.MemoryAxes is int[] axes && ((tensor.StoredTransposed && tensor.HasExplicitMemoryAxes) || !IsPermutation(axes, tensor.Shape.Length)))
+                {
+                    throw LayoutError("Tensor '{0}' has MemoryAxes {1}; expected a permutation of its {2} axes, and StoredTransposed unset.",
+                        tensor.Name, FormatShape(axes), tensor.Shape.Length);
+                }
+
                 long length = 1;
                 foreach (int d in tensor.Shape)
                 {
@@ -495,6 +498,20 @@ namespace GenNN.Serialization
         }
 
         /// <summary>Formats a shape as <c>[16, 4]</c>.</summary>
+        /// <summary>Whether <paramref name="axes"/> holds each of 0 .. <paramref name="rank"/> - 1 once.</summary>
+        private static bool IsPermutation(int[] axes, int rank)
+        {
+            if (axes.Length != rank) return false;
+            var seen = new bool[rank];
+            foreach (int a in axes)
+            {
+                if (a < 0 || a >= rank || seen[a]) return false;
+                seen[a] = true;
+            }
+
+            return true;
+        }
+
         private static string FormatShape<T>(IReadOnlyList<T> shape)
             where T : IFormattable
         {
