@@ -325,6 +325,38 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    [Theory]
+    [InlineData("[Input(64)]", "MaxPool2D(2)", "Layer 0 is MaxPool2D, which needs an input of shape (height, width, channels), but its input has shape (64)")]
+    [InlineData("[Input(8, 8, 1)]", "AvgPool1D(2)", "Layer 0 is AvgPool1D, which needs an input of shape (length, channels), but its input has shape (8, 8, 1)")]
+    [InlineData("[Input(8, 8, 1)][Flatten]", "GlobalAvgPool2D", "Layer 1 is GlobalAvgPool2D, which needs an input of shape (height, width, channels), but its input has shape (64)")]
+    public void GNN0022_PoolOnTheWrongRank(string before, string pool, string message) => AssertSingleDiagnostic("GNN0022", message, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        {{before}}
+        [[|{{pool}}|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("MaxPool2D(0)", "Layer 0 is MaxPool2D with PoolSize = 0; it must be at least 1")]
+    [InlineData("AvgPool2D(2, Stride = 0)", "Layer 0 is AvgPool2D with Stride = 0; it must be at least 1")]
+    [InlineData("MaxPool2D(5)", "Layer 0 is MaxPool2D with PoolSize = 5; the window is larger than the input (4, 6, 2); use a smaller window or Padding = Padding.Same")]
+    public void GNN0023_InvalidWindow(string pool, string message) => AssertSingleDiagnostic("GNN0023", message, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4, 6, 2)]
+        [[|{{pool}}|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
     [Fact]
     public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first Dense layer", """
         using GenNN;

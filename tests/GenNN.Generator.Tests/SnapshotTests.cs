@@ -117,6 +117,22 @@ public class SnapshotTests
         public partial class DigitsNet { }
         """);
 
+    [Fact]
+    public void Pools_6x5x3_MaxSame_AvgStride1_Flatten_4_3() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Pools;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(6, 5, 3)]
+        [MaxPool2D(2, Padding = Padding.Same)]
+        [AvgPool2D(2, Stride = 1)]
+        [Flatten]
+        [Dense(4, Activation.Tanh)]
+        [Dense(3, Activation.Softmax)]
+        public partial class PoolNet { }
+        """);
+
     private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
     {
         var run = GeneratorHarness.Run(source);

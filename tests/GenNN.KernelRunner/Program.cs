@@ -72,6 +72,43 @@ foreach (NetworkCase c in cases)
     }
 }
 
+// The layer kinds beyond Dense: Flatten and the pooling networks against their flat twins, the pooling kernels against
+// the plain reference and finite differences.
+var flatten = new FlattenTests();
+var pooling = new GenNN.Tests.Kernels.PoolingTests();
+var poolingNetworks = new PoolingNetworkTests();
+var layerChecks = new List<(string Name, Action Run)>
+{
+    ("Flatten after a shaped input", flatten.A_flattened_image_network_computes_the_flat_networks_bits),
+    ("Flatten between dense layers", flatten.Flatten_between_dense_layers_passes_the_outputs_and_the_deltas_through),
+    ("max pool NaN", pooling.Max_propagates_NaN_and_routes_its_delta_to_the_first_NaN),
+};
+foreach (object[] g in GenNN.Tests.Kernels.PoolingTests.Geometries)
+{
+    var (h, w, ch, pool, stride, same) = ((int)g[0], (int)g[1], (int)g[2], (int)g[3], (int)g[4], (bool)g[5]);
+    layerChecks.Add(($"pooling forward {h}x{w}x{ch}", () => pooling.Forward_matches_the_reference_on_every_sample(h, w, ch, pool, stride, same)));
+    layerChecks.Add(($"pooling backward {h}x{w}x{ch}", () => pooling.Backward_is_the_gradient_of_the_forward_pass(h, w, ch, pool, stride, same)));
+}
+
+foreach (string name in PoolingNetworkTests.Cases)
+{
+    layerChecks.Add((name, () => poolingNetworks.A_pooling_network_computes_its_dense_layers_on_the_pooled_input(name)));
+}
+
+foreach ((string name, Action run) in layerChecks)
+{
+    try
+    {
+        run();
+        passed++;
+    }
+    catch (Exception e)
+    {
+        failed++;
+        Console.WriteLine($"FAIL {name}: {e.Message}");
+    }
+}
+
 // On 2 and 3 threads, three TrainOnBatch + Adam steps must give one thread's parameters and outputs, bit for bit
 // (these networks' layers are ReLU, tanh or GELU of widths that are whole vectors, or ReLU and linear).
 var parallelCases = new (string Name, Func<int, INetwork> Create, int Rows)[]
@@ -98,7 +135,7 @@ foreach ((string name, Func<int, INetwork> create, int rows) in parallelCases)
     }
 }
 
-Console.WriteLine($"{cases.Count()} networks and {parallelCases.Length} on several threads, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
+Console.WriteLine($"{cases.Count()} networks, {layerChecks.Count} flatten and pooling checks and {parallelCases.Length} networks on several threads, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
 Console.WriteLine($"{passed} passed, {failed} failed");
 return failed == 0 ? 0 : 1;
 

@@ -92,6 +92,14 @@ namespace GenNN.Generator.Diagnostics
             "GNN0021", "The last layer must be Dense",
             "The last layer is {0}; end the network with a [Dense] layer, whose units are the outputs");
 
+        public static readonly DiagnosticDescriptor WrongInputRank = Create(
+            "GNN0022", "Layer input has the wrong rank",
+            "Layer {0} is {1}, which needs an input of shape {2}, but its input has shape {3}");
+
+        public static readonly DiagnosticDescriptor InvalidWindow = Create(
+            "GNN0023", "Invalid window",
+            "Layer {0} is {1} with {2}; {3}");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }

@@ -1091,7 +1091,8 @@ namespace GenNN.Generator.Emit
                 for (int i = last; i >= 1 && layers[i].HasInputGradient; i--)
                 {
                     LayerEmitter before = layers[i - 1];
-                    layers[i].EmitInputGradient(w, "d" + S(i), "d" + S(i - 1), "a" + S(i - 1));
+                    string input = (layout.Dropped[i - 1] >= 0 ? "m" : "a") + S(i - 1);
+                    layers[i].EmitInputGradient(w, "d" + S(i), "d" + S(i - 1), "a" + S(i - 1), input, "a" + S(i));
                     if (!layers[i].FusesPreviousDerivative)
                     {
                         EmitActivationBackward(w, before);

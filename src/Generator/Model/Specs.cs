@@ -100,6 +100,43 @@ namespace GenNN.Generator.Model
         public const float DefaultNegativeSlope = 0.01f;
     }
 
+    /// <summary>Mirror of <c>GenNN.Padding</c>; values must match.</summary>
+    internal enum PaddingKind
+    {
+        Valid = 0,
+        Same = 1,
+    }
+
+    /// <summary>What a pooling window computes.</summary>
+    internal enum PoolKind
+    {
+        Max,
+        Average,
+    }
+
+    /// <summary>
+    /// A pooling layer over the spatial dimensions of a channels-last input: <c>(height, width, channels)</c> for 2-D,
+    /// <c>(length, channels)</c> for 1-D. A global pool's window is the whole input and its output is flat.
+    /// </summary>
+    /// <param name="Kind">Max or average.</param>
+    /// <param name="Dimensions">2 or 1: the spatial dimensions.</param>
+    /// <param name="Global">Whether the window is the whole input (GlobalAvgPool).</param>
+    /// <param name="PoolSize">The window along each spatial dimension (unused when global).</param>
+    /// <param name="Stride">The step between windows (unused when global).</param>
+    /// <param name="Padding">Valid or Same (unused when global).</param>
+    /// <param name="Input">The input shape, filled in by shape inference.</param>
+    internal sealed record PoolSpec(PoolKind Kind, int Dimensions, bool Global, int PoolSize, int Stride, PaddingKind Padding, Shape Input) : LayerSpec
+    {
+        /// <summary>The attribute's name: <c>MaxPool2D</c>, <c>GlobalAvgPool1D</c>.</summary>
+        public string Name => (Global ? "Global" : "") + (Kind == PoolKind.Max ? "MaxPool" : "AvgPool") + Dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture) + "D";
+
+        /// <summary>The output length along a spatial dimension of <paramref name="n"/> cells (Keras' formulas).</summary>
+        public int OutputLength(int n) => Global ? 1 : Padding == PaddingKind.Same ? (n + Stride - 1) / Stride : (n - PoolSize) / Stride + 1;
+
+        /// <summary>The padding before the first cell of a dimension of <paramref name="n"/> cells: half the total, rounded down (Keras).</summary>
+        public int PadBefore(int n) => Global || Padding == PaddingKind.Valid ? 0 : System.Math.Max((OutputLength(n) - 1) * Stride + PoolSize - n, 0) / 2;
+    }
+
     /// <summary>A flatten layer: a sample of <paramref name="Input"/> shape as one dimension, in the same order.</summary>
     /// <param name="Input">The shape it flattens.</param>
     internal sealed record FlattenSpec(Shape Input) : LayerSpec;

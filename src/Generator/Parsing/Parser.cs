@@ -22,6 +22,17 @@ namespace GenNN.Generator.Parsing
         private const string DropoutAttribute = "GenNN.DropoutAttribute";
         private const string FlattenAttribute = "GenNN.FlattenAttribute";
 
+        /// <summary>The pooling attributes: their kind, spatial dimensions and whether global.</summary>
+        private static readonly Dictionary<string, (PoolKind Kind, int Dimensions, bool Global)> PoolAttributes = new()
+        {
+            ["GenNN.MaxPool2DAttribute"] = (PoolKind.Max, 2, false),
+            ["GenNN.AvgPool2DAttribute"] = (PoolKind.Average, 2, false),
+            ["GenNN.GlobalAvgPool2DAttribute"] = (PoolKind.Average, 2, true),
+            ["GenNN.MaxPool1DAttribute"] = (PoolKind.Max, 1, false),
+            ["GenNN.AvgPool1DAttribute"] = (PoolKind.Average, 1, false),
+            ["GenNN.GlobalAvgPool1DAttribute"] = (PoolKind.Average, 1, true),
+        };
+
         /// <summary>Widest layer or input the generator accepts (keeps offsets and stack scratch in range).</summary>
         public const int MaxWidth = 1 << 24;
 
@@ -121,6 +132,10 @@ namespace GenNN.Generator.Parsing
                 {
                     layers.Add((new FlattenSpec(new Shape(0)), location));
                 }
+                else if (name is not null && PoolAttributes.TryGetValue(name, out var pool))
+                {
+                    layers.Add((ParsePool(args, pool.Kind, pool.Dimensions, pool.Global, layers.Count, location, diagnostics), location));
+                }
                 else if (name == DropoutAttribute && args.Double(0) is double rate)
                 {
                     if (!(rate >= 0 && rate < 1))
@@ -207,6 +222,36 @@ namespace GenNN.Generator.Parsing
             var spec = new NetworkSpec(ns, className, input!, loss, new EquatableArray<LayerSpec>(layers.Select(l => l.Spec).ToArray()), huberDelta ?? 1f,
                 new EquatableArray<DropoutSpec>(dropouts.Select(d => d.Spec).ToArray()));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>A pooling attribute: its window, stride (the window unless set) and padding; GNN0023 for a size below 1.</summary>
+        private static PoolSpec ParsePool(ImmutableArgs args, PoolKind kind, int dimensions, bool global, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            var spec = new PoolSpec(kind, dimensions, global, 1, 1, PaddingKind.Valid, new Shape(0));
+            if (global)
+            {
+                return spec;
+            }
+
+            int poolSize = args.Int(0) ?? 2;
+            int stride = args.Named("Stride") is int s ? s : poolSize;
+            int padding = args.Named("Padding") is int p ? p : 0;
+            spec = spec with { PoolSize = poolSize, Stride = stride };
+            // (An unset stride is the window: only a window below 1 is reported then.)
+            foreach ((string what, int value) in new[] { ("PoolSize", poolSize), ("Stride", args.Named("Stride") is int ? stride : 1) })
+            {
+                if (value < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, spec.Name, what + " = " + value.ToString(System.Globalization.CultureInfo.InvariantCulture), "it must be at least 1"));
+                }
+            }
+
+            if (!Enum.IsDefined(typeof(PaddingKind), padding))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location, "Padding", padding, string.Join(", ", Enum.GetNames(typeof(PaddingKind)))));
+            }
+
+            return spec with { Padding = (PaddingKind)padding };
         }
 
         /// <summary>The dotted namespace with plain (unescaped) names, or null for the global namespace.</summary>
@@ -315,10 +360,58 @@ namespace GenNN.Generator.Parsing
                         layer = new FlattenSpec(shape);
                         shape = new Shape((int)shape.Size);
                         break;
+                    case PoolSpec pool:
+                        layer = pool = pool with { Input = shape };
+                        shape = PoolOutput(pool, i, location, diagnostics) ?? shape;
+                        break;
                 }
 
                 layers[i] = (layer, location);
             }
+        }
+
+        /// <summary>
+        /// A pool's output shape, or null with GNN0022 when its input does not have its rank, or GNN0023 when a Valid window
+        /// is larger than the input.
+        /// </summary>
+        private static Shape? PoolOutput(PoolSpec pool, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            Shape input = pool.Input;
+            if (input.Rank != pool.Dimensions + 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongInputRank, location, index, pool.Name,
+                    pool.Dimensions == 2 ? "(height, width, channels)" : "(length, channels)", "(" + input + ")"));
+                return null;
+            }
+
+            int channels = input.Dimensions[input.Rank - 1];
+            if (!pool.Global && (pool.PoolSize < 1 || pool.Stride < 1))
+            {
+                return null; // GNN0023 already says so
+            }
+
+            if (pool.Global)
+            {
+                return new Shape(channels);
+            }
+
+            var output = new int[input.Rank];
+            for (int d = 0; d < pool.Dimensions; d++)
+            {
+                int n = input.Dimensions[d];
+                if (pool.Padding == PaddingKind.Valid && pool.PoolSize > n)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, pool.Name,
+                        "PoolSize = " + pool.PoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        "the window is larger than the input (" + input + "); use a smaller window or Padding = Padding.Same"));
+                    return null;
+                }
+
+                output[d] = pool.OutputLength(n);
+            }
+
+            output[input.Rank - 1] = channels;
+            return new Shape(output);
         }
 
         private static void CheckTopology(List<(LayerSpec Spec, LocationInfo? Location)> layers, LossKind loss, LocationInfo? networkLocation, List<DiagnosticInfo> diagnostics)
@@ -350,7 +443,7 @@ namespace GenNN.Generator.Parsing
         }
 
         /// <summary>The attribute's name without its suffix: <c>Flatten</c>.</summary>
-        private static string KindName(LayerSpec layer) => layer.GetType().Name.Replace("Spec", "");
+        private static string KindName(LayerSpec layer) => layer is PoolSpec pool ? pool.Name : layer.GetType().Name.Replace("Spec", "");
 
         /// <summary>
         /// GNN0011 when a width exceeds <see cref="MaxWidth"/> or the parameters <see cref="MaxParameters"/>: checked on the

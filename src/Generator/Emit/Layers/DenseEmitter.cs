@@ -104,7 +104,7 @@ namespace GenNN.Generator.Emit.Layers
             }
         }
 
-        public override void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput)
+        public override void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput, string input, string output)
         {
             w.Line(F("{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{1}));", Name, Index));
             w.Line(F("{0}InputGradient(ref MemoryMarshal.GetReference({1}), ref MemoryMarshal.GetReference(wt{2}), ref MemoryMarshal.GetReference({3}), ref MemoryMarshal.GetReference({4}), n);",

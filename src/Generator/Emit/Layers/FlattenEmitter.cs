@@ -40,7 +40,7 @@ namespace GenNN.Generator.Emit.Layers
                 input, count, output, Name, _layer.Input, OutputSize));
         }
 
-        public override void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput)
+        public override void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput, string input, string output)
             => w.Line(F("{0}.CopyTo({1}); // {2}: the delta, back in ({3})", delta, previousDelta, Name, _layer.Input));
     }
 }

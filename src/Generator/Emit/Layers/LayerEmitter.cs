@@ -155,11 +155,13 @@ namespace GenNN.Generator.Emit.Layers
         }
 
         /// <summary>
-        /// TrainRows' backward step through the layer's input over <c>n</c> rows: from its delta <paramref name="delta"/> to the
-        /// previous layer's <paramref name="previousDelta"/> (span names); <paramref name="previousOutput"/> is the previous
-        /// layer's output, for a fused derivative (<see cref="FusesPreviousDerivative"/>).
+        /// TrainRows' backward step through the layer's input over <c>rows</c> samples (<c>n</c> as a nuint): from its delta
+        /// <paramref name="delta"/> to the previous layer's <paramref name="previousDelta"/>. All are span names:
+        /// <paramref name="previousOutput"/> is the previous layer's output (for a fused derivative, see
+        /// <see cref="FusesPreviousDerivative"/>), <paramref name="input"/> this layer's input (the previous output after
+        /// its dropout) and <paramref name="output"/> this layer's output.
         /// </summary>
-        public virtual void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput)
+        public virtual void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput, string input, string output)
         {
         }
 
@@ -184,6 +186,7 @@ namespace GenNN.Generator.Emit.Layers
                 {
                     DenseSpec dense => new DenseEmitter(dense, i, previous, offset),
                     FlattenSpec flatten => new FlattenEmitter(flatten, i, previous, offset),
+                    PoolSpec pool => new PoolEmitter(pool, i, previous, offset),
                     LayerSpec other => throw new InvalidOperationException("No emitter for " + other.GetType().Name + "."),
                 };
                 offset += layer.ParameterCount;

@@ -1,0 +1,182 @@
+using System;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+
+namespace GenNN.Kernels
+{
+    /// <summary>
+    /// Where the windows of a pooling layer fall on a channels-last sample: the input <c>(height, width, channels)</c>, the
+    /// window and its stride, the padding before the first row and column, and the output size. A window is clipped to the
+    /// input: padded cells are never read, a max ignores them and an average divides by the cells it read (Keras' pooling,
+    /// PyTorch's <c>count_include_pad=False</c>). 1-D layers have a height of 1.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public readonly record struct PoolGeometry(
+        int Height, int Width, int Channels, int PoolHeight, int PoolWidth, int StrideHeight, int StrideWidth,
+        int PadTop, int PadLeft, int OutputHeight, int OutputWidth)
+    {
+        /// <summary>Floats per input sample.</summary>
+        public int InputSize => Height * Width * Channels;
+
+        /// <summary>Floats per output sample.</summary>
+        public int OutputSize => OutputHeight * OutputWidth * Channels;
+
+        /// <summary>The input rows <c>[first, end)</c> of output row <paramref name="oy"/>'s windows.</summary>
+        internal (int First, int End) Rows(int oy)
+        {
+            int start = oy * StrideHeight - PadTop;
+            return (Math.Max(0, start), Math.Min(Height, start + PoolHeight));
+        }
+
+        /// <summary>The input columns <c>[first, end)</c> of output column <paramref name="ox"/>'s window.</summary>
+        internal (int First, int End) Columns(int ox)
+        {
+            int start = ox * StrideWidth - PadLeft;
+            return (Math.Max(0, start), Math.Min(Width, start + PoolWidth));
+        }
+    }
+
+    /// <summary>
+    /// The kernels of generated pooling layers (MaxPool, AvgPool, GlobalAvgPool, 2-D and 1-D). Each output pixel combines the
+    /// channel vectors of its window with <see cref="TensorPrimitives"/>, which runs the widest vectors the machine has; the
+    /// window loops are short. A max propagates NaN, as PyTorch's does.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public static class Pooling
+    {
+        /// <summary><paramref name="rows"/> samples: each output channel is the maximum of its window (NaN if any is NaN).</summary>
+        public static void MaxForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int rows)
+        {
+            int c = g.Channels;
+            for (int s = 0; s < rows; s++)
+            {
+                ReadOnlySpan<float> x = input.Slice(s * g.InputSize, g.InputSize);
+                Span<float> y = output.Slice(s * g.OutputSize, g.OutputSize);
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    (int y0, int y1) = g.Rows(oy);
+                    for (int ox = 0; ox < g.OutputWidth; ox++)
+                    {
+                        (int x0, int x1) = g.Columns(ox);
+                        Span<float> o = y.Slice((oy * g.OutputWidth + ox) * c, c);
+                        x.Slice((y0 * g.Width + x0) * c, c).CopyTo(o);
+                        for (int iy = y0; iy < y1; iy++)
+                        {
+                            for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++)
+                            {
+                                TensorPrimitives.Max(o, x.Slice((iy * g.Width + ix) * c, c), o);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Back through a max: each output's delta goes to the first cell of its window (row by row) that holds the maximum,
+        /// or the first NaN, as PyTorch routes it; overlapping windows add up. <paramref name="input"/> and
+        /// <paramref name="output"/> are the forward pass's.
+        /// </summary>
+        public static void MaxBackward(in PoolGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> delta, Span<float> inputDelta, int rows)
+        {
+            int c = g.Channels;
+            inputDelta.Slice(0, rows * g.InputSize).Clear();
+            for (int s = 0; s < rows; s++)
+            {
+                ReadOnlySpan<float> x = input.Slice(s * g.InputSize, g.InputSize);
+                ReadOnlySpan<float> y = output.Slice(s * g.OutputSize, g.OutputSize);
+                ReadOnlySpan<float> d = delta.Slice(s * g.OutputSize, g.OutputSize);
+                Span<float> dx = inputDelta.Slice(s * g.InputSize, g.InputSize);
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    (int y0, int y1) = g.Rows(oy);
+                    for (int ox = 0; ox < g.OutputWidth; ox++)
+                    {
+                        (int x0, int x1) = g.Columns(ox);
+                        int o = (oy * g.OutputWidth + ox) * c;
+                        for (int ch = 0; ch < c; ch++)
+                        {
+                            dx[ArgMax(g, x, y[o + ch], y0, y1, x0, x1, ch)] += d[o + ch];
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>The index in the sample of the first cell of the window equal to <paramref name="max"/> (or NaN when it is NaN).</summary>
+        private static int ArgMax(in PoolGeometry g, ReadOnlySpan<float> x, float max, int y0, int y1, int x0, int x1, int channel)
+        {
+            bool nan = float.IsNaN(max);
+            for (int iy = y0; iy < y1; iy++)
+            {
+                for (int ix = x0; ix < x1; ix++)
+                {
+                    int i = (iy * g.Width + ix) * g.Channels + channel;
+                    if (nan ? float.IsNaN(x[i]) : x[i] == max) return i;
+                }
+            }
+
+            return (y0 * g.Width + x0) * g.Channels + channel; // unreachable: the max is one of the window's cells
+        }
+
+        /// <summary><paramref name="rows"/> samples: each output channel is the mean of the window's cells inside the input.</summary>
+        public static void AverageForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int rows)
+        {
+            int c = g.Channels;
+            for (int s = 0; s < rows; s++)
+            {
+                ReadOnlySpan<float> x = input.Slice(s * g.InputSize, g.InputSize);
+                Span<float> y = output.Slice(s * g.OutputSize, g.OutputSize);
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    (int y0, int y1) = g.Rows(oy);
+                    for (int ox = 0; ox < g.OutputWidth; ox++)
+                    {
+                        (int x0, int x1) = g.Columns(ox);
+                        Span<float> o = y.Slice((oy * g.OutputWidth + ox) * c, c);
+                        o.Clear();
+                        for (int iy = y0; iy < y1; iy++)
+                        {
+                            for (int ix = x0; ix < x1; ix++)
+                            {
+                                TensorPrimitives.Add(o, x.Slice((iy * g.Width + ix) * c, c), o);
+                            }
+                        }
+
+                        TensorPrimitives.Divide(o, (y1 - y0) * (x1 - x0), o);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Back through an average: each cell of a window gets the output's delta over the window's count; overlapping windows add up.</summary>
+        public static void AverageBackward(in PoolGeometry g, ReadOnlySpan<float> delta, Span<float> inputDelta, int rows)
+        {
+            int c = g.Channels;
+            inputDelta.Slice(0, rows * g.InputSize).Clear();
+            for (int s = 0; s < rows; s++)
+            {
+                ReadOnlySpan<float> d = delta.Slice(s * g.OutputSize, g.OutputSize);
+                Span<float> dx = inputDelta.Slice(s * g.InputSize, g.InputSize);
+                for (int oy = 0; oy < g.OutputHeight; oy++)
+                {
+                    (int y0, int y1) = g.Rows(oy);
+                    for (int ox = 0; ox < g.OutputWidth; ox++)
+                    {
+                        (int x0, int x1) = g.Columns(ox);
+                        ReadOnlySpan<float> o = d.Slice((oy * g.OutputWidth + ox) * c, c);
+                        float scale = 1f / ((y1 - y0) * (x1 - x0));
+                        for (int iy = y0; iy < y1; iy++)
+                        {
+                            for (int ix = x0; ix < x1; ix++)
+                            {
+                                Span<float> cell = dx.Slice((iy * g.Width + ix) * c, c);
+                                TensorPrimitives.MultiplyAdd(o, scale, cell, cell);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
