@@ -113,6 +113,38 @@ public class PoolingNetworkTests
         AssertClose(twin.Gradients, network.Gradients, name + " gradients");
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Predict_PredictBatch_and_TrainBatch_allocate_nothing(string name)
+    {
+        INetwork network = Create(name).Network;
+        float[] inputs = new float[Batch * network.InputSize], outputs = new float[Batch * network.OutputSize];
+        float[] targets = new float[Batch * network.TargetSize];
+        var adam = new Adam(1e-3f);
+
+        void Run(int iterations)
+        {
+            for (int i = 0; i < iterations; i++)
+            {
+                network.Predict(inputs.AsSpan(0, network.InputSize), outputs.AsSpan(0, network.OutputSize));
+                network.PredictBatch(inputs, outputs, Batch);
+                network.TrainBatch(inputs, targets, Batch, outputs);
+                network.TrainOnBatch(inputs, targets, Batch, adam);
+            }
+        }
+
+        Run(50); // warm-up: first-call buffers, tiered JIT
+        long allocated = 0;
+        for (int window = 0; window < 3 && (window == 0 || allocated != 0); window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(200);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(allocated == 0, $"{name}: 200 rounds allocated {allocated} bytes, in each of three windows.");
+    }
+
     private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
