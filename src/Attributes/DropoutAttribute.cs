@@ -3,7 +3,7 @@ using System;
 namespace GenNN
 {
     /// <summary>
-    /// Adds dropout after the preceding <see cref="DenseAttribute"/> layer (Keras' <c>Dropout(rate)</c>, PyTorch's
+    /// Adds dropout after the preceding layer (Keras' <c>Dropout(rate)</c>, PyTorch's
     /// <c>nn.Dropout(p)</c>): during <c>TrainBatch</c> each of that layer's outputs is zeroed with probability
     /// <see cref="Rate"/> and the others are scaled by <c>1 / (1 - rate)</c> (inverted dropout), from a seeded,
     /// reproducible mask (<c>INetwork.SeedDropout</c>); <c>Predict</c> and <c>PredictBatch</c> pass the outputs through

@@ -358,7 +358,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first Dense layer", """
+    public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first layer", """
         using GenNN;
         namespace Tests;
 
@@ -371,7 +371,7 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0018_DropoutAfterTheLastLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is after the last Dense layer", """
+    public void GNN0018_DropoutAfterTheLastLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is after the last layer", """
         using GenNN;
         namespace Tests;
 

@@ -77,8 +77,8 @@ namespace GenNN.Generator.Diagnostics
             "The dropout rate is {0}; it must be in [0, 1): the fraction of the previous layer's outputs dropped in training");
 
         public static readonly DiagnosticDescriptor DropoutNotBetweenLayers = Create(
-            "GNN0018", "Dropout must sit between two Dense layers",
-            "[Dropout] is {0}; put it between two Dense layers (dropping the inputs or the outputs is not supported)");
+            "GNN0018", "Dropout must sit between two layers",
+            "[Dropout] is {0}; put it between two layers (dropping the inputs or the outputs is not supported)");
 
         public static readonly DiagnosticDescriptor InvalidInitializer = Create(
             "GNN0019", "Invalid initialiser",

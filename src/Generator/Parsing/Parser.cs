@@ -145,7 +145,7 @@ namespace GenNN.Generator.Parsing
 
                     if (layers.Count == 0)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "before the first Dense layer"));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "before the first layer"));
                     }
 
                     dropouts.Add((new DropoutSpec(layers.Count - 1, (float)rate), location));
@@ -203,7 +203,7 @@ namespace GenNN.Generator.Parsing
                 {
                     if (dropout.After == layers.Count - 1)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "after the last Dense layer"));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "after the last layer"));
                     }
                 }
 

@@ -16,6 +16,14 @@ public partial class FlatImageNet { }
 [Dense(5, Activation.Softmax)]
 public partial class FlatImageTwin { }
 
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(4, 3, 2)]
+[Flatten]
+[Dropout(0.0)]
+[Dense(13, Activation.Tanh)]
+[Dense(5, Activation.Softmax)]
+public partial class FlatDropZeroNet { }
+
 [Network(Loss = Loss.MeanSquaredError)]
 [Input(7)]
 [Dense(9, Activation.ReLU)]
@@ -75,6 +83,16 @@ public class FlattenTests
         var network = new FlatImageNet(5);
         var twin = new FlatImageTwin(5);
         Assert.True(network.Parameters.SequenceEqual(twin.Parameters), "The same seed gives the same weights: Flatten draws nothing.");
+        AssertSameBits(network, twin, 6);
+    }
+
+    [Fact]
+    public void A_dropout_after_the_flatten_feeds_the_next_layer_and_its_gradients()
+    {
+        // Rate 0 keeps every input: the dropped copy the Dense layer reads, forward and for its weight gradient, is the input.
+        var network = new FlatDropZeroNet(5);
+        var twin = new FlatImageTwin(5);
+        Assert.Equal("Input(4, 3, 2) -> Flatten -> Dropout(0) -> Dense(13, Tanh) -> Dense(5, Softmax)", FlatDropZeroNet.Topology);
         AssertSameBits(network, twin, 6);
     }
 
