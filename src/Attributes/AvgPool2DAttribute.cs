@@ -9,7 +9,7 @@ namespace GenNN
     public sealed class AvgPool2DAttribute : Attribute
     {
         /// <summary>Creates the attribute.</summary>
-        /// <param name="poolSize">The window's size along each spatial dimension; at least 1 (GNN0004). Keras' default is 2.</param>
+        /// <param name="poolSize">The window's size along each spatial dimension; at least 1 (GNN0023). Keras' default is 2.</param>
         public AvgPool2DAttribute(int poolSize = 2) => PoolSize = poolSize;
 
         /// <summary>The window's size along each spatial dimension.</summary>

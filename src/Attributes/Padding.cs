@@ -9,7 +9,8 @@ namespace GenNN
 
         /// <summary>
         /// Padding so that the output is <c>ceil(n / stride)</c> long, split as Keras splits it (the odd cell after the input).
-        /// Padded cells are never read: a max ignores them, an average divides by the cells inside the input.
+        /// A pool never reads padded cells: a max ignores them, an average divides by the cells inside the input. A
+        /// convolution reads them as zeros (PyTorch's <c>padding='same'</c> for stride 1, and Keras' split for any stride).
         /// </summary>
         Same = 1,
     }

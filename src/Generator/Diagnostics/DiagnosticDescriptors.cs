@@ -62,7 +62,7 @@ namespace GenNN.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor InvalidNegativeSlope = Create(
             "GNN0014", "Invalid NegativeSlope",
-            "Dense layer {0} has NegativeSlope = {1}; {2}");
+            "{0} has NegativeSlope = {1}; {2}");
 
         public static readonly DiagnosticDescriptor InvalidHuberDelta = Create(
             "GNN0015", "Invalid HuberDelta",

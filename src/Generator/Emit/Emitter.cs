@@ -313,7 +313,7 @@ namespace GenNN.Generator.Emit
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(input.Length, InputSize, nameof(input), nameof(InputSize));");
                 w.Line("global::GenNN.Kernels.Guard.SampleLength(output.Length, OutputSize, nameof(output), nameof(OutputSize));");
                 w.Line("global::GenNN.Kernels.Guard.NoOverlap(input, output, nameof(input), nameof(output));");
-                EmitWithScratch(w, layout.HiddenPerRow, "global::GenNN.Generated." + k + ".ForwardOne(Parameters, input, output, scratch);");
+                EmitWithScratch(w, layout.HiddenPerRow + layout.ForwardScratch, "global::GenNN.Generated." + k + ".ForwardOne(Parameters, input, output, scratch);");
             }
 
             w.Line();
@@ -728,7 +728,8 @@ namespace GenNN.Generator.Emit
             {
                 foreach (TensorSpec t in l.Tensors)
                 {
-                    w.Line(F("        new(\"{0}.{1}\", {2}, new[] {{ {3} }}, StoredTransposed: {4}),", l.TensorPrefix, t.Name, t.Offset, string.Join(", ", t.Shape.Select(S)), t.StoredTransposed ? "true" : "false"));
+                    w.Line(F("        new(\"{0}.{1}\", {2}, new[] {{ {3} }}, StoredTransposed: {4}){5},", l.TensorPrefix, t.Name, t.Offset, string.Join(", ", t.Shape.Select(S)), t.StoredTransposed ? "true" : "false",
+                        t.MemoryAxes is int[] axes ? " { MemoryAxes = new[] { " + string.Join(", ", axes.Select(S)) + " } }" : ""));
                 }
             }
 
@@ -791,7 +792,7 @@ namespace GenNN.Generator.Emit
             w.Line("/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
             using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)"))
             {
-                EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows,
+                EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows + layout.ForwardScratch,
                     "for (int s = 0; s < batchSize; s += ChunkRows)",
                     "{",
                     "    int rows = Math.Min(ChunkRows, batchSize - s);",
@@ -861,6 +862,13 @@ namespace GenNN.Generator.Emit
                 string previous = "input";
                 int offset = 0;
                 int last = layout.Layers.Length - 1;
+                string work = "p";
+                if (layout.ForwardScratch > 0)
+                {
+                    w.Line(F("ref float work = ref MemoryMarshal.GetReference(scratch.Slice({0}{1}, {2})); // the layers' work area (padded samples)", rowsTimes, layout.HiddenPerRow, layout.ForwardScratch));
+                    work = "work";
+                }
+
                 foreach (LayerEmitter l in layout.Layers)
                 {
                     int i = l.Index;
@@ -871,7 +879,7 @@ namespace GenNN.Generator.Emit
                         offset += l.OutputSize;
                     }
 
-                    l.EmitForward(w, "MemoryMarshal.GetReference(" + previous + ")", "MemoryMarshal.GetReference(" + current + ")", oneSample ? null : "n");
+                    l.EmitForward(w, "MemoryMarshal.GetReference(" + previous + ")", "MemoryMarshal.GetReference(" + current + ")", oneSample ? null : "n", work, keep: false);
                     if (oneSample && l.FusesSoftmaxOne)
                     {
                         w.Line("// (softmax applied inside the kernel)");
@@ -980,6 +988,14 @@ namespace GenNN.Generator.Emit
 
                 foreach (LayerEmitter l in layers)
                 {
+                    if (layout.Kept[l.Index] >= 0)
+                    {
+                        w.Line(F("Span<float> k{0} = {1}; // what layer {0}'s forward pass keeps for its gradients", l.Index, TrainingBuffer(layout.Kept[l.Index], l.KeptPerRow)));
+                    }
+                }
+
+                foreach (LayerEmitter l in layers)
+                {
                     l.EmitPartScratch(w, layout.PartScratch[l.Index]);
                 }
 
@@ -991,7 +1007,7 @@ namespace GenNN.Generator.Emit
                     int i = l.Index;
                     bool keepsZ = layout.PreActivation[i] >= 0;
                     string destination = keepsZ ? "z" + S(i) : "a" + S(i);
-                    l.EmitForward(w, previous, "MemoryMarshal.GetReference(" + destination + ")", "n");
+                    l.EmitForward(w, previous, "MemoryMarshal.GetReference(" + destination + ")", "n", layout.Kept[i] >= 0 ? "MemoryMarshal.GetReference(k" + S(i) + ")" : "p", keep: true);
                     if (i == last && fromLogits)
                     {
                         w.Line("// (the loss below computes the output activation from these logits)");
@@ -1093,7 +1109,7 @@ namespace GenNN.Generator.Emit
                     LayerEmitter before = layers[i - 1];
                     string input = (layout.Dropped[i - 1] >= 0 ? "m" : "a") + S(i - 1);
                     layers[i].EmitInputGradient(w, "d" + S(i), "d" + S(i - 1), "a" + S(i - 1), input, "a" + S(i));
-                    if (!layers[i].FusesPreviousDerivative)
+                    if (!layers[i].FusesPreviousDerivative && before.Activation != ActivationKind.Linear)
                     {
                         EmitActivationBackward(w, before);
                     }
@@ -1142,7 +1158,8 @@ namespace GenNN.Generator.Emit
 
                     string input = i == 0 ? "x" : F("Unsafe.Add(ref s, totalRows * {0})", layout.Dropped[i - 1] >= 0 ? layout.Dropped[i - 1] : layout.Activation[i - 1]);
                     w.Line();
-                    l.EmitParameterGradients(w, input, F("Unsafe.Add(ref s, totalRows * {0})", layout.Delta[i]));
+                    string kept = layout.Kept[i] >= 0 ? F("Unsafe.Add(ref s, totalRows * {0})", layout.Kept[i]) : input;
+                    l.EmitParameterGradients(w, input, F("Unsafe.Add(ref s, totalRows * {0})", layout.Delta[i]), kept);
 
                     // This layer's gradients are complete, and those of the layers after it: step from the layer's first
                     // 16-aligned parameter (the slice's first, for the first layer) to where the last step began.

@@ -76,6 +76,14 @@ namespace GenNN.Generator.Emit
     }
 
     /// <summary>
+    /// One outer loop of a K walk in nested loops (<see cref="GemmSpec.Outer"/>): <see cref="Count"/> steps (a constant, or
+    /// a C# expression such as <c>depth</c>), each moving A's offset by <see cref="AStride"/> floats and B by
+    /// <see cref="BStride"/>. An implicit-GEMM convolution walks its windows this way: the kernel rows of a window, each a
+    /// contiguous run of the input, or the output rows and samples of its weight gradient.
+    /// </summary>
+    internal readonly record struct KLevel(string Count, long AStride, long BStride);
+
+    /// <summary>
     /// <c>C[M x N] = A[M x K] B[K x N]</c> (+ bias), with N and all strides constants of the layer. The rows M are a
     /// runtime count (<c>rows</c>: the batch, or a range of a weight gradient's rows); K is a layer width or the batch. <c>A</c> is read by rows
     /// (<c>a[m * Lda + k]</c>) or transposed (<c>a[k * Lda + m]</c>); <c>B</c> and <c>C</c> are row-major.
@@ -102,6 +110,12 @@ namespace GenNN.Generator.Emit
         /// <c>last</c> in scope), or null for one walk over all of K.
         /// </summary>
         public int? KBlock { get; init; }
+
+        /// <summary>
+        /// Outer loops around the K walk, outermost first, or null: K is then <c>Outer</c>'s counts times the inner walk
+        /// (<see cref="ConstantK"/> or <c>depth</c> steps of A's <c>Lda</c> (transposed) or 1 and B's <c>Ldb</c>).
+        /// </summary>
+        public KLevel[]? Outer { get; init; }
     }
 
     /// <summary>
@@ -147,6 +161,51 @@ namespace GenNN.Generator.Emit
             }
         }
 
+        /// <summary>A kernel whole: its dispatch, one body per path, and the scalar body.</summary>
+        public static void EmitKernel(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
+        {
+            w.Line();
+            EmitDispatch(w, spec, arguments, paths);
+            foreach (IsaPath path in paths)
+            {
+                w.Line();
+                EmitVector(w, spec, path);
+            }
+
+            w.Line();
+            EmitScalar(w, spec);
+        }
+
+        /// <summary>
+        /// <c>{method}(ref float p, ref float wt)</c>: copies the <c>[rows x columns]</c> weights at <paramref name="offset"/>
+        /// of <c>p</c> transposed into <c>wt</c> (<c>[columns x rows]</c>), for an input gradient.
+        /// </summary>
+        public static void EmitTranspose(SourceWriter w, string method, string summary, int offset, int rows, int columns)
+        {
+            w.Line("/// <summary>" + summary + "</summary>");
+            using (w.Block(F("internal static void {0}(ref float p, ref float wt)", method)))
+            {
+                w.Line(F("ref float w = ref Unsafe.Add(ref p, {0});", offset));
+                w.Line("// 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.");
+                using (w.Block(F("for (nuint i0 = 0; i0 < {0}; i0 += 16)", rows)))
+                {
+                    w.Line(F("nuint iEnd = i0 + 16 < {0} ? i0 + 16 : {0};", rows));
+                    using (w.Block(F("for (nuint o0 = 0; o0 < {0}; o0 += 16)", columns)))
+                    {
+                        w.Line(F("nuint oEnd = o0 + 16 < {0} ? o0 + 16 : {0};", columns));
+                        using (w.Block("for (nuint i = i0; i < iEnd; i++)"))
+                        {
+                            w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", columns));
+                            using (w.Block("for (nuint o = o0; o < oEnd; o++)"))
+                            {
+                                w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", rows));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         public static void EmitVector(SourceWriter w, GemmSpec spec, IsaPath path)
         {
             using (w.Block(F("private static void {0}{1}({2})", spec.Method, path.Suffix, spec.Parameters)))
@@ -178,7 +237,7 @@ namespace GenNN.Generator.Emit
         /// </summary>
         private static int? KBlock(GemmSpec spec, IsaPath path)
         {
-            if (path.BlockFloats == 0 || spec.TransposedA || spec.ConstantK is not int k || spec.N % path.Widest.Lanes != 0) return null;
+            if (path.BlockFloats == 0 || spec.TransposedA || spec.Outer is not null || spec.ConstantK is not int k || spec.N % path.Widest.Lanes != 0) return null;
             long floats = (long)k * spec.N;
             if (floats <= path.BlockFloats) return null;
             int blocks = (int)((floats + path.BlockFloats - 1) / path.BlockFloats);
@@ -356,10 +415,36 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        private static string ARef(GemmSpec spec, int r, string k)
-            => spec.TransposedA
-                ? F("Unsafe.Add(ref a, {0} * {1} + m{2})", k, spec.Lda, r == 0 ? "" : " + " + S(r))
-                : F("Unsafe.Add(ref a{0}, {1})", r, k);
+        /// <summary>A's element of row <c>m + r</c> at step <paramref name="k"/> of the inner walk, from <paramref name="aOffset"/> (the outer loops' offset) on.</summary>
+        private static string ARef(GemmSpec spec, int r, string k, string? aOffset = null)
+        {
+            string from = aOffset is null ? "" : aOffset + " + ";
+            return spec.TransposedA
+                ? F("Unsafe.Add(ref a, {0}{1} * {2} + m{3})", from, k, spec.Lda, r == 0 ? "" : " + " + S(r))
+                : F("Unsafe.Add(ref a{0}, {1}{2})", r, from, k);
+        }
+
+        /// <summary>
+        /// The outer loops of <see cref="GemmSpec.Outer"/> around <paramref name="inner"/>, which gets the name of B's row
+        /// at the innermost level and the expression of A's offset there.
+        /// </summary>
+        private static void EmitOuterLoops(SourceWriter w, GemmSpec spec, System.Action<string, string> inner, int level = 0, string bBase = "b", string aOffset = "")
+        {
+            if (level == spec.Outer!.Length)
+            {
+                inner(bBase, aOffset);
+                return;
+            }
+
+            KLevel l = spec.Outer[level];
+            string index = "l" + S(level);
+            using (w.Block(F("for (nuint {0} = 0; {0} < {1}; {0}++)", index, l.Count)))
+            {
+                w.Line(F("ref float bL{0} = ref Unsafe.Add(ref {1}, {2} * {3});", level, bBase, index, l.BStride));
+                w.Line(F("nuint aL{0} = {1}{2} * {3};", level, aOffset.Length == 0 ? "" : aOffset + " + ", index, l.AStride));
+                EmitOuterLoops(w, spec, inner, level + 1, "bL" + S(level), "aL" + S(level));
+            }
+        }
 
         private static void EmitRowPointers(SourceWriter w, GemmSpec spec, int rows)
         {
@@ -378,7 +463,7 @@ namespace GenNN.Generator.Emit
             int c = starts.Length;
 
             // A single row walking a constant K with few accumulators is latency-bound: split K into phases.
-            int phases = rows == 1 && spec.ConstantK is int kc && spec.KBlock is null ? (c == 1 ? 4 : c < 4 ? 2 : 1) : 1;
+            int phases = rows == 1 && spec.ConstantK is int kc && spec.KBlock is null && spec.Outer is null ? (c == 1 ? 4 : c < 4 ? 2 : 1) : 1;
             while (phases > 1 && spec.ConstantK < 2 * phases) phases /= 2;
 
             w.Line(F("// {0}; {1} vector(s) of {2} columns from {3}.", rows == 1 ? "Row m" : "Rows m..m+" + S(rows - 1), c, t.Lanes, string.Join(", ", starts)));
@@ -437,6 +522,16 @@ namespace GenNN.Generator.Emit
                         string sum = PairwiseSum(Enumerable.Range(0, phases).Select(ph => F("acc0{0}{1}", j, PhaseSuffix(ph, phases))).ToList());
                         w.Line(F("{0}<float> acc0{1} = {2};", T, j, sum));
                     }
+                }
+                else if (spec.Outer is not null)
+                {
+                    EmitOuterLoops(w, spec, (bBase, aOffset) =>
+                    {
+                        using (w.Block(F("for (nuint k = 0; k < {0}; k++)", kLimit)))
+                        {
+                            EmitKStep(w, spec, T, rows, starts, "k", "", 0, bBase, aOffset);
+                        }
+                    });
                 }
                 else
                 {
@@ -499,10 +594,10 @@ namespace GenNN.Generator.Emit
 
         private static string PhaseSuffix(int phase, int phases) => phases == 1 ? "" : "_" + S(phase);
 
-        private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, string[] starts, string k, string suffix, int uniq)
+        private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, string[] starts, string k, string suffix, int uniq, string bBase = "b", string? aOffset = null)
         {
             string u = uniq == 0 ? "" : S(uniq);
-            w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref b, ({1}) * {2});", u, k, spec.Ldb));
+            w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref {1}, ({2}) * {3});", u, bBase, k, spec.Ldb));
             // A B vector that only one row uses is loaded inside its multiply-add, where the compiler folds the load
             // into the FMA's memory operand: one instruction instead of two, and no register held for it (a one-row
             // walk over 8 column vectors otherwise spills). x64's 256- and 512-bit bodies only: ARM64 has no memory
@@ -522,7 +617,7 @@ namespace GenNN.Generator.Emit
             string broadcast = T == "Vector256" ? "Broadcast256" : T + ".Create";
             for (int r = 0; r < rows; r++)
             {
-                w.Line(F("{0}<float> x{1}{2} = {3}({4});", T, r, u, broadcast, ARef(spec, r, "(" + k + ")")));
+                w.Line(F("{0}<float> x{1}{2} = {3}({4});", T, r, u, broadcast, ARef(spec, r, "(" + k + ")", aOffset)));
                 for (int j = 0; j < starts.Length; j++)
                 {
                     string bj = fold ? F("{0}.LoadUnsafe(ref bRow{1}, {2})", T, u, starts[j]) : F("b{0}{1}", j, u);
@@ -594,7 +689,7 @@ namespace GenNN.Generator.Emit
                 {
                     foreach (int col in cols)
                     {
-                        int phases = spec.ConstantK is int k && k >= 8 ? 4 : 1;
+                        int phases = spec.ConstantK is int k && k >= 8 && spec.Outer is null ? 4 : 1;
                         EmitScalarColumn(w, spec, r, S(col), phases);
                     }
                 }
@@ -630,6 +725,16 @@ namespace GenNN.Generator.Emit
                     }
 
                     w.Line("s0 = (s0 + s1) + (s2 + s3);");
+                }
+                else if (spec.Outer is not null)
+                {
+                    EmitOuterLoops(w, spec, (bBase, aOffset) =>
+                    {
+                        using (w.Block(F("for (nuint k = 0; k < {0}; k++)", KBound(spec))))
+                        {
+                            w.Line(F("s0 += {0} * Unsafe.Add(ref {1}, k * {2} + {3});", ARef(spec, r, "k", aOffset), bBase, spec.Ldb, col));
+                        }
+                    });
                 }
                 else
                 {

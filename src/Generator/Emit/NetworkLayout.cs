@@ -21,6 +21,7 @@ namespace GenNN.Generator.Emit
             Delta = new int[n];
             PreActivation = new int[n];
             Dropped = new int[n];
+            Kept = new int[n];
             PartScratch = new int[n];
             int perRow = 0, part = 0;
             for (int i = 0; i < n; i++)
@@ -59,7 +60,19 @@ namespace GenNN.Generator.Emit
                 }
             }
 
+            // Then what the layers keep from their forward pass for their parameter gradients (padded inputs).
+            for (int i = 0; i < n; i++)
+            {
+                Kept[i] = -1;
+                if (Layers[i].KeptPerRow > 0)
+                {
+                    Kept[i] = perRow;
+                    perRow += Layers[i].KeptPerRow;
+                }
+            }
+
             TrainingPerRow = perRow;
+            ForwardScratch = Layers.Max(l => l.ForwardScratch);
             PartScratchTotal = part;
             CutRowScratch = Layers.Max(l => l.CutRowScratch);
             InputSize = spec.InputSize;
@@ -85,6 +98,12 @@ namespace GenNN.Generator.Emit
 
         /// <summary>Per-row offset of each layer's outputs after dropout in the training scratch, or -1.</summary>
         public int[] Dropped { get; }
+
+        /// <summary>Per-row offset of what each layer keeps from its forward pass (<see cref="LayerEmitter.KeptPerRow"/>), or -1.</summary>
+        public int[] Kept { get; }
+
+        /// <summary>Floats of the widest layer's forward work area (<see cref="LayerEmitter.ForwardScratch"/>), after Predict's hidden outputs.</summary>
+        public int ForwardScratch { get; }
 
         /// <summary>Offset of each layer's part scratch (<see cref="LayerEmitter.PartScratch"/>) in a part's scratch.</summary>
         public int[] PartScratch { get; }

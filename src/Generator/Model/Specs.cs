@@ -137,6 +137,36 @@ namespace GenNN.Generator.Model
         public int PadBefore(int n) => Global || Padding == PaddingKind.Valid ? 0 : System.Math.Max((OutputLength(n) - 1) * Stride + PoolSize - n, 0) / 2;
     }
 
+    /// <summary>
+    /// A convolution over the spatial dimensions of a channels-last input: <c>(height, width, channels)</c> for 2-D,
+    /// <c>(length, channels)</c> for 1-D. Square kernels; the output has <see cref="Filters"/> channels.
+    /// </summary>
+    /// <param name="Dimensions">2 or 1: the spatial dimensions.</param>
+    /// <param name="Filters">The output channels.</param>
+    /// <param name="KernelSize">The kernel along each spatial dimension.</param>
+    /// <param name="Stride">The step between windows.</param>
+    /// <param name="Padding">Valid (no padding) or Same (zeros, Keras' split: the odd cell after).</param>
+    /// <param name="Activation">The activation after the convolution.</param>
+    /// <param name="NegativeSlope">LeakyReLU's slope below zero.</param>
+    /// <param name="Input">The input shape, filled in by shape inference.</param>
+    internal sealed record ConvSpec(int Dimensions, int Filters, int KernelSize, int Stride, PaddingKind Padding, ActivationKind Activation, float NegativeSlope, Shape Input) : LayerSpec
+    {
+        /// <summary>The attribute's name: <c>Conv2D</c>, <c>Conv1D</c>.</summary>
+        public string Name => "Conv" + Dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture) + "D";
+
+        /// <summary>The input channels (the input's last dimension).</summary>
+        public int Channels => Input.Dimensions[Input.Rank - 1];
+
+        /// <summary>The output length along a spatial dimension of <paramref name="n"/> cells (Keras' and PyTorch's formulas).</summary>
+        public int OutputLength(int n) => Padding == PaddingKind.Same ? (n + Stride - 1) / Stride : (n - KernelSize) / Stride + 1;
+
+        /// <summary>The zeros before the first cell of a dimension of <paramref name="n"/> cells: half the total, rounded down (Keras).</summary>
+        public int PadBefore(int n) => Padding == PaddingKind.Valid ? 0 : System.Math.Max((OutputLength(n) - 1) * Stride + KernelSize - n, 0) / 2;
+
+        /// <summary>Weights and biases: <c>kernel^dimensions x channels x filters + filters</c>.</summary>
+        public long ParameterCount => ((Dimensions == 2 ? (long)KernelSize * KernelSize : KernelSize) * Channels + 1) * Filters;
+    }
+
     /// <summary>A flatten layer: a sample of <paramref name="Input"/> shape as one dimension, in the same order.</summary>
     /// <param name="Input">The shape it flattens.</param>
     internal sealed record FlattenSpec(Shape Input) : LayerSpec;

@@ -21,6 +21,8 @@ namespace GenNN.Generator.Parsing
         private const string DenseAttribute = "GenNN.DenseAttribute";
         private const string DropoutAttribute = "GenNN.DropoutAttribute";
         private const string FlattenAttribute = "GenNN.FlattenAttribute";
+        private const string Conv2DAttribute = "GenNN.Conv2DAttribute";
+        private const string Conv1DAttribute = "GenNN.Conv1DAttribute";
 
         /// <summary>The pooling attributes: their kind, spatial dimensions and whether global.</summary>
         private static readonly Dictionary<string, (PoolKind Kind, int Dimensions, bool Global)> PoolAttributes = new()
@@ -136,6 +138,10 @@ namespace GenNN.Generator.Parsing
                 {
                     layers.Add((ParsePool(args, pool.Kind, pool.Dimensions, pool.Global, layers.Count, location, diagnostics), location));
                 }
+                else if ((name == Conv2DAttribute || name == Conv1DAttribute) && args.Int(0) is int filters && args.Int(1) is int kernelSize)
+                {
+                    layers.Add((ParseConv(args, name == Conv2DAttribute ? 2 : 1, filters, kernelSize, layers.Count, location, diagnostics), location));
+                }
                 else if (name == DropoutAttribute && args.Double(0) is double rate)
                 {
                     if (!(rate >= 0 && rate < 1))
@@ -158,27 +164,7 @@ namespace GenNN.Generator.Parsing
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Dense layer " + layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), units));
                     }
 
-                    if (!Enum.IsDefined(typeof(ActivationKind), activationValue))
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location,
-                            "Activation", activationValue, string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
-                    }
-
-                    float slope = DenseSpec.DefaultNegativeSlope;
-                    var activation = (ActivationKind)activationValue;
-                    if (args.Named("NegativeSlope") is float negativeSlope)
-                    {
-                        slope = negativeSlope;
-                        if (float.IsNaN(slope) || float.IsInfinity(slope))
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layers.Count, Invariant(slope), "it must be a finite number"));
-                        }
-                        else if (activationValue != (int)ActivationKind.LeakyReLU)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layers.Count, Invariant(slope),
-                                "it applies to Activation.LeakyReLU only, but the layer uses " + (ActivationKind)activationValue));
-                        }
-                    }
+                    (ActivationKind activation, float slope) = ParseActivation(args, activationValue, "Dense layer " + layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), location, diagnostics);
 
                     float l1 = Penalty(args, "L1", layers.Count, location, diagnostics);
                     float l2 = Penalty(args, "L2", layers.Count, location, diagnostics);
@@ -209,7 +195,7 @@ namespace GenNN.Generator.Parsing
 
                 if (input is not null && CheckSize(input, layers.Select(l => l.Spec).ToList(), className, classLocation, diagnostics))
                 {
-                    InferShapes(input, layers, diagnostics);
+                    InferShapes(input, layers, className, classLocation, diagnostics);
                 }
             }
 
@@ -252,6 +238,68 @@ namespace GenNN.Generator.Parsing
             }
 
             return spec with { Padding = (PaddingKind)padding };
+        }
+
+        /// <summary>
+        /// A layer's activation and LeakyReLU slope: GNN0010 for a value outside the enum, GNN0014 for a slope that is not
+        /// finite or set with another activation. <paramref name="layer"/> names the layer in messages.
+        /// </summary>
+        private static (ActivationKind Activation, float NegativeSlope) ParseActivation(ImmutableArgs args, int activationValue, string layer, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (!Enum.IsDefined(typeof(ActivationKind), activationValue))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location,
+                    "Activation", activationValue, string.Join(", ", Enum.GetNames(typeof(ActivationKind)))));
+            }
+
+            float slope = DenseSpec.DefaultNegativeSlope;
+            if (args.Named("NegativeSlope") is float negativeSlope)
+            {
+                slope = negativeSlope;
+                if (float.IsNaN(slope) || float.IsInfinity(slope))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layer, Invariant(slope), "it must be a finite number"));
+                }
+                else if (activationValue != (int)ActivationKind.LeakyReLU)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidNegativeSlope, location, layer, Invariant(slope),
+                        "it applies to Activation.LeakyReLU only, but the layer uses " + (ActivationKind)activationValue));
+                }
+            }
+
+            return ((ActivationKind)activationValue, slope);
+        }
+
+        /// <summary>
+        /// A convolution attribute: its filters, kernel, stride (1 unless set), padding and activation; GNN0004 for no filters,
+        /// GNN0023 for a kernel or stride below 1.
+        /// </summary>
+        private static ConvSpec ParseConv(ImmutableArgs args, int dimensions, int filters, int kernelSize, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            string name = "Conv" + dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture) + "D";
+            string layer = name + " layer " + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (filters < 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, layer + " filters", filters));
+            }
+
+            int stride = args.Named("Stride") is int s ? s : 1;
+            foreach ((string what, int value) in new[] { ("KernelSize", kernelSize), ("Stride", stride) })
+            {
+                if (value < 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, name, what + " = " + value.ToString(System.Globalization.CultureInfo.InvariantCulture), "it must be at least 1"));
+                }
+            }
+
+            int padding = args.Named("Padding") is int p ? p : 0;
+            if (!Enum.IsDefined(typeof(PaddingKind), padding))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, location, "Padding", padding, string.Join(", ", Enum.GetNames(typeof(PaddingKind)))));
+            }
+
+            (ActivationKind activation, float slope) = ParseActivation(args, args.Int(2) ?? 0, layer, location, diagnostics);
+            return new ConvSpec(dimensions, filters, kernelSize, stride, (PaddingKind)padding, activation, slope, new Shape(0));
         }
 
         /// <summary>The dotted namespace with plain (unescaped) names, or null for the global namespace.</summary>
@@ -339,9 +387,10 @@ namespace GenNN.Generator.Parsing
         /// Fills in each layer's input shape from the one before (the first's from <paramref name="input"/>), in place:
         /// GNN0020 for a Dense layer whose input is not flat.
         /// </summary>
-        private static void InferShapes(Shape input, List<(LayerSpec Spec, LocationInfo? Location)> layers, List<DiagnosticInfo> diagnostics)
+        private static void InferShapes(Shape input, List<(LayerSpec Spec, LocationInfo? Location)> layers, string className, LocationInfo? classLocation, List<DiagnosticInfo> diagnostics)
         {
             Shape shape = input;
+            long parameters = 0;
             for (int i = 0; i < layers.Count; i++)
             {
                 (LayerSpec layer, LocationInfo? location) = layers[i];
@@ -364,9 +413,27 @@ namespace GenNN.Generator.Parsing
                         layer = pool = pool with { Input = shape };
                         shape = PoolOutput(pool, i, location, diagnostics) ?? shape;
                         break;
+                    case ConvSpec conv:
+                        layer = conv = conv with { Input = shape };
+                        shape = ConvOutput(conv, i, location, diagnostics) ?? shape;
+                        break;
                 }
 
                 layers[i] = (layer, location);
+                parameters += layer switch
+                {
+                    ConvSpec convolution => convolution.ParameterCount,
+                    DenseSpec dense => (dense.Inputs + 1L) * dense.Units,
+                    _ => 0,
+                };
+                if (shape.Size > MaxWidth || parameters > MaxParameters)
+                {
+                    // (A convolution's output and parameters are known only now; CheckSize saw the declared sizes.)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, classLocation, className, shape.Size > MaxWidth
+                        ? "layer " + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "'s output of " + shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) + " floats exceeds the limit of " + MaxWidth.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        : parameters.ToString(System.Globalization.CultureInfo.InvariantCulture) + " parameters exceed the limit of " + MaxParameters.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    return;
+                }
             }
         }
 
@@ -414,12 +481,50 @@ namespace GenNN.Generator.Parsing
             return new Shape(output);
         }
 
+        /// <summary>
+        /// A convolution's output shape, or null with GNN0022 when its input does not have its rank, or GNN0023 when a Valid
+        /// kernel is larger than the input.
+        /// </summary>
+        private static Shape? ConvOutput(ConvSpec conv, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            Shape input = conv.Input;
+            if (input.Rank != conv.Dimensions + 1)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongInputRank, location, index, conv.Name,
+                    conv.Dimensions == 2 ? "(height, width, channels)" : "(length, channels)", "(" + input + ")"));
+                return null;
+            }
+
+            if (conv.KernelSize < 1 || conv.Stride < 1 || conv.Filters < 1)
+            {
+                return null; // GNN0023 or GNN0004 already says so
+            }
+
+            var output = new int[input.Rank];
+            for (int d = 0; d < conv.Dimensions; d++)
+            {
+                int n = input.Dimensions[d];
+                if (conv.Padding == PaddingKind.Valid && conv.KernelSize > n)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, conv.Name,
+                        "KernelSize = " + conv.KernelSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        "the kernel is larger than the input (" + input + "); use a smaller kernel or Padding = Padding.Same"));
+                    return null;
+                }
+
+                output[d] = conv.OutputLength(n);
+            }
+
+            output[input.Rank - 1] = conv.Filters;
+            return new Shape(output);
+        }
+
         private static void CheckTopology(List<(LayerSpec Spec, LocationInfo? Location)> layers, LossKind loss, LocationInfo? networkLocation, List<DiagnosticInfo> diagnostics)
         {
             int last = layers.Count - 1;
             for (int i = 0; i < last; i++)
             {
-                if (layers[i].Spec is DenseSpec { Activation: ActivationKind.Softmax })
+                if (layers[i].Spec is DenseSpec { Activation: ActivationKind.Softmax } or ConvSpec { Activation: ActivationKind.Softmax })
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, layers[i].Location, i, last));
                 }
@@ -443,7 +548,12 @@ namespace GenNN.Generator.Parsing
         }
 
         /// <summary>The attribute's name without its suffix: <c>Flatten</c>.</summary>
-        private static string KindName(LayerSpec layer) => layer is PoolSpec pool ? pool.Name : layer.GetType().Name.Replace("Spec", "");
+        private static string KindName(LayerSpec layer) => layer switch
+        {
+            PoolSpec pool => pool.Name,
+            ConvSpec conv => conv.Name,
+            _ => layer.GetType().Name.Replace("Spec", ""),
+        };
 
         /// <summary>
         /// GNN0011 when a width exceeds <see cref="MaxWidth"/> or the parameters <see cref="MaxParameters"/>: checked on the

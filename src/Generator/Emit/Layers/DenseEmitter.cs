@@ -93,7 +93,7 @@ namespace GenNN.Generator.Emit.Layers
             }
         }
 
-        public override void EmitForward(SourceWriter w, string input, string output, string? rows)
+        public override void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep)
             => w.Line(F("{0}Forward{1}(ref p, ref {2}, ref {3}{4});", Name, rows is null ? "One" : "", input, output, rows is null ? "" : ", " + rows));
 
         public override void EmitPartScratch(SourceWriter w, int offset)
@@ -111,7 +111,7 @@ namespace GenNN.Generator.Emit.Layers
                 Name, delta, Index, previousDelta, previousOutput));
         }
 
-        public override void EmitParameterGradients(SourceWriter w, string input, string delta)
+        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
         {
             int i = Index;
             string N = S(_layer.Units);
@@ -177,7 +177,7 @@ namespace GenNN.Generator.Emit.Layers
             {
                 NegativeSlope = ActivationText.SlopeExpression(l.NegativeSlope),
             };
-            EmitGemm(w, forward, "ref p, ref a, ref c, rows", paths);
+            GemmEmitter.EmitKernel(w, forward, "ref p, ref a, ref c, rows", paths);
             // One sample with at most four softmax outputs: the softmax runs on the accumulator, before the store.
             GemmSpec forwardOne = FusesSoftmaxOne ? forward with { Epilogue = Epilogue.Softmax } : forward;
             GemmEmitter.EmitOneRow(w, forwardOne, paths, inline: (long)l.Inputs * l.Units <= InlineWeights);
@@ -188,7 +188,7 @@ namespace GenNN.Generator.Emit.Layers
                 "ref float a, ref float b, ref float c, nuint depth, nuint rows",
                 l.Units, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
                 Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
-            EmitGemm(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
+            GemmEmitter.EmitKernel(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
 
             string biasGradient = Name + "BiasGradient";
             const string BiasParameters = "ref float a, ref float c, nuint rows";
@@ -224,45 +224,10 @@ namespace GenNN.Generator.Emit.Layers
             {
                 NegativeSlope = ActivationText.SlopeExpression(before.NegativeSlope),
             };
-            EmitGemm(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
+            GemmEmitter.EmitKernel(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
 
             w.Line();
-            w.Line(F("/// <summary>Copies layer {0}'s weights transposed, [{1} x {2}] output-major, for <see cref=\"{3}InputGradient\"/>.</summary>", Index, l.Units, l.Inputs, Name));
-            using (w.Block(F("internal static void {0}Transpose(ref float p, ref float wt)", Name)))
-            {
-                w.Line(F("ref float w = ref Unsafe.Add(ref p, {0});", WeightOffset));
-                w.Line("// 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.");
-                using (w.Block(F("for (nuint i0 = 0; i0 < {0}; i0 += 16)", l.Inputs)))
-                {
-                    w.Line(F("nuint iEnd = i0 + 16 < {0} ? i0 + 16 : {0};", l.Inputs));
-                    using (w.Block(F("for (nuint o0 = 0; o0 < {0}; o0 += 16)", l.Units)))
-                    {
-                        w.Line(F("nuint oEnd = o0 + 16 < {0} ? o0 + 16 : {0};", l.Units));
-                        using (w.Block("for (nuint i = i0; i < iEnd; i++)"))
-                        {
-                            w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", l.Units));
-                            using (w.Block("for (nuint o = o0; o < oEnd; o++)"))
-                            {
-                                w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", l.Inputs));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        private static void EmitGemm(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
-        {
-            w.Line();
-            GemmEmitter.EmitDispatch(w, spec, arguments, paths);
-            foreach (IsaPath path in paths)
-            {
-                w.Line();
-                GemmEmitter.EmitVector(w, spec, path);
-            }
-
-            w.Line();
-            GemmEmitter.EmitScalar(w, spec);
+            GemmEmitter.EmitTranspose(w, Name + "Transpose", F("Copies layer {0}'s weights transposed, [{1} x {2}] output-major, for <see cref=\"{3}InputGradient\"/>.", Index, l.Units, l.Inputs, Name), WeightOffset, l.Inputs, l.Units);
         }
     }
 }

@@ -33,7 +33,7 @@ namespace GenNN.Generator.Emit.Layers
         {
         }
 
-        public override void EmitForward(SourceWriter w, string input, string output, string? rows)
+        public override void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep)
         {
             string count = rows is null ? S(OutputSize) : F("(int){0} * {1}", rows, OutputSize);
             w.Line(F("MemoryMarshal.CreateReadOnlySpan(ref {0}, {1}).CopyTo(MemoryMarshal.CreateSpan(ref {2}, {1})); // {3}: ({4}) as ({5})",

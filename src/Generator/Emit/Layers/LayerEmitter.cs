@@ -16,6 +16,12 @@ namespace GenNN.Generator.Emit.Layers
     /// <param name="Description">The shape in memory, for the generated file's header (<c>4 x 16</c>).</param>
     internal sealed record TensorSpec(string Name, int Offset, int[] Shape, bool StoredTransposed, string Description)
     {
+        /// <summary>
+        /// The file's axes in memory order, when memory holds them permuted other than by <see cref="StoredTransposed"/>
+        /// (a convolution's <c>[out, in, kh, kw]</c> weight is <c>[kh, kw, in, out]</c> in memory: <c>2, 3, 1, 0</c>).
+        /// </summary>
+        public int[]? MemoryAxes { get; init; }
+
         public int Count => Shape.Aggregate(1, (product, d) => product * d);
 
         public int End => Offset + Count;
@@ -115,6 +121,18 @@ namespace GenNN.Generator.Emit.Layers
         /// <summary>Multiply-adds per sample of the input gradient (when <see cref="HasInputGradient"/>).</summary>
         public virtual long InputGradientMultiplyAdds => 0;
 
+        /// <summary>
+        /// Floats of work area one sample's forward pass needs (a convolution's padded input), which Predict and PredictBatch
+        /// reuse sample after sample (0 for none).
+        /// </summary>
+        public virtual int ForwardScratch => 0;
+
+        /// <summary>
+        /// Floats per sample the layer keeps in TrainBatch's shared scratch from its forward pass for its parameter gradients
+        /// (a convolution's padded input), in place of <see cref="ForwardScratch"/> (0 for none).
+        /// </summary>
+        public virtual int KeptPerRow => 0;
+
         /// <summary>Floats each part of TrainBatch's first phase needs to itself for the input gradient (0 for none).</summary>
         public virtual int PartScratch => 0;
 
@@ -146,8 +164,10 @@ namespace GenNN.Generator.Emit.Layers
         /// <summary>
         /// The forward call from <paramref name="input"/> to <paramref name="output"/> (<c>ref float</c> expressions, without the
         /// <c>ref</c>) over <paramref name="rows"/> samples, or one sample when it is null (Predict). <c>p</c> is the parameter buffer.
+        /// <paramref name="work"/> is a <c>ref float</c> expression of the layer's work area: <see cref="ForwardScratch"/> floats
+        /// reused by every sample, or with <paramref name="keep"/> (TrainBatch) <see cref="KeptPerRow"/> floats per sample.
         /// </summary>
-        public abstract void EmitForward(SourceWriter w, string input, string output, string? rows);
+        public abstract void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep);
 
         /// <summary>TrainRows' declarations of the layer's part scratch, which starts at <paramref name="offset"/> in <c>transposed</c>.</summary>
         public virtual void EmitPartScratch(SourceWriter w, int offset)
@@ -168,9 +188,10 @@ namespace GenNN.Generator.Emit.Layers
         /// <summary>
         /// TrainParameters' gradients of the layer's parameters that fall in the slice <c>[first, end)</c> (and their L1/L2
         /// penalty, into <c>penalty</c>), summed over the <c>n</c> samples in order. <paramref name="input"/> and
-        /// <paramref name="delta"/> are <c>ref float</c> expressions of the layer's inputs and deltas, <c>[n x size]</c>.
+        /// <paramref name="delta"/> are <c>ref float</c> expressions of the layer's inputs and deltas, <c>[n x size]</c>, and
+        /// <paramref name="kept"/> of what its forward pass kept (<see cref="KeptPerRow"/>; the input when it keeps nothing).
         /// </summary>
-        public virtual void EmitParameterGradients(SourceWriter w, string input, string delta)
+        public virtual void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
         {
         }
 
@@ -187,6 +208,7 @@ namespace GenNN.Generator.Emit.Layers
                     DenseSpec dense => new DenseEmitter(dense, i, previous, offset),
                     FlattenSpec flatten => new FlattenEmitter(flatten, i, previous, offset),
                     PoolSpec pool => new PoolEmitter(pool, i, previous, offset),
+                    ConvSpec conv => new ConvEmitter(conv, i, previous, offset),
                     LayerSpec other => throw new InvalidOperationException("No emitter for " + other.GetType().Name + "."),
                 };
                 offset += layer.ParameterCount;

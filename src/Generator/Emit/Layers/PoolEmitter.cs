@@ -66,7 +66,7 @@ namespace GenNN.Generator.Emit.Layers
                 Geometry, _height, _width, _channels, _poolHeight, _poolWidth, _strideHeight, _strideWidth, _padTop, _padLeft, _outputHeight, _outputWidth));
         }
 
-        public override void EmitForward(SourceWriter w, string input, string output, string? rows)
+        public override void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep)
         {
             string count = rows is null ? "1" : "(int)" + rows;
             w.Line(F("Pooling.{0}Forward(in {1}, MemoryMarshal.CreateReadOnlySpan(ref {2}, {3} * {4}), MemoryMarshal.CreateSpan(ref {5}, {3} * {6}), {3});",

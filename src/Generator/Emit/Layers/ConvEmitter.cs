@@ -1,0 +1,347 @@
+using System.Collections.Generic;
+using GenNN.Generator.Model;
+using static GenNN.Generator.Emit.Invariant;
+
+namespace GenNN.Generator.Emit.Layers
+{
+    /// <summary>
+    /// A convolution (Conv2D, Conv1D) as implicit GEMMs on the register tiles of <see cref="GemmEmitter"/>, with no im2col
+    /// buffer. The weights are <c>[kh, kw, in, out]</c> in memory (PyTorch's <c>[out, in, kh, kw]</c> in files), the input
+    /// channels last, and a sample is first copied into its zero-padded form when the layer pads. Then:
+    /// <list type="bullet">
+    /// <item>Forward, one output row at a time: the row's pixels are the GEMM's rows, and a pixel's window is its row of A:
+    /// <c>kh</c> runs of <c>kw x in</c> contiguous floats, one padded row apart (the K walk's outer loop), so
+    /// <c>y[ox] = b + sum over the window of x W</c>.</item>
+    /// <item>Weight gradient: <c>dW[k, o] = sum over samples and pixels of x[window(pixel), k] d[pixel, o]</c>, A read
+    /// transposed; rows of W within one kernel row are contiguous in the input, so a call covers at most one kernel row's
+    /// <c>kw x in</c> rows, and the K walk runs over samples, output rows and pixels in nested loops.</item>
+    /// <item>Input gradient, one output row at a time: each pixel's window gradient is <c>d[pixel] W^T</c> (a GEMM with W
+    /// transposed into the part's scratch), and the runtime adds the windows where they lie (they overlap when the stride is
+    /// below the kernel).</item>
+    /// </list>
+    /// 1-D layers are 2-D layers with a height of 1.
+    /// </summary>
+    internal sealed class ConvEmitter : LayerEmitter
+    {
+        private readonly ConvSpec _layer;
+        private readonly int _height, _width, _channels, _kernelHeight, _kernelWidth, _strideHeight, _strideWidth, _padTop, _padLeft;
+        private readonly int _outputHeight, _outputWidth, _paddedHeight, _paddedWidth, _filters;
+
+        public ConvEmitter(ConvSpec layer, int index, LayerEmitter? previous, int parameterOffset)
+            : base(index, previous, parameterOffset)
+        {
+            _layer = layer;
+            EquatableArray<int> d = layer.Input.Dimensions;
+            bool twoD = layer.Dimensions == 2;
+            _height = twoD ? d[0] : 1;
+            _width = twoD ? d[1] : d[0];
+            _channels = layer.Channels;
+            _filters = layer.Filters;
+            _kernelHeight = twoD ? layer.KernelSize : 1;
+            _kernelWidth = layer.KernelSize;
+            _strideHeight = twoD ? layer.Stride : 1;
+            _strideWidth = layer.Stride;
+            _padTop = twoD ? layer.PadBefore(_height) : 0;
+            _padLeft = layer.PadBefore(_width);
+            _outputHeight = twoD ? layer.OutputLength(_height) : 1;
+            _outputWidth = layer.OutputLength(_width);
+            // As ConvGeometry computes them: as far as the last window reaches, and at least the input.
+            _paddedHeight = System.Math.Max(_height + _padTop, (_outputHeight - 1) * _strideHeight + _kernelHeight);
+            _paddedWidth = System.Math.Max(_width + _padLeft, (_outputWidth - 1) * _strideWidth + _kernelWidth);
+            int weights = Window * _filters;
+            Tensors = new[]
+            {
+                new TensorSpec("weight", parameterOffset, twoD ? new[] { _filters, _channels, _kernelHeight, _kernelWidth } : new[] { _filters, _channels, _kernelWidth },
+                    StoredTransposed: false, twoD ? F("{0} x {1} x {2} x {3}", _kernelHeight, _kernelWidth, _channels, _filters) : F("{0} x {1} x {2}", _kernelWidth, _channels, _filters))
+                {
+                    MemoryAxes = twoD ? new[] { 2, 3, 1, 0 } : new[] { 2, 1, 0 },
+                },
+                new TensorSpec("bias", parameterOffset + weights, new[] { _filters }, StoredTransposed: false, S(_filters)),
+            };
+        }
+
+        public override string Kind => _layer.Name;
+
+        public override string Topology => _layer.Name + "(" + S(_filters) + ", " + S(_layer.KernelSize) + ", " + ActivationText.Name(_layer.Activation, _layer.NegativeSlope)
+            + (_layer.Stride != 1 ? ", Stride = " + S(_layer.Stride) : "")
+            + (_layer.Padding != PaddingKind.Valid ? ", Padding = " + _layer.Padding : "") + ")";
+
+        public override int InputSize => _height * _width * _channels;
+
+        public override int OutputSize => _outputHeight * _outputWidth * _filters;
+
+        public override string OutputShape => _layer.Dimensions == 2
+            ? F("(None, {0}, {1}, {2})", _outputHeight, _outputWidth, _filters)
+            : F("(None, {0}, {1})", _outputWidth, _filters);
+
+        public override ActivationKind Activation => _layer.Activation;
+
+        public override float NegativeSlope => _layer.NegativeSlope;
+
+        public override IReadOnlyList<TensorSpec> Tensors { get; }
+
+        /// <summary>Multiply-adds per sample: a window's for each output pixel and filter.</summary>
+        public override long ForwardMultiplyAdds => (long)_outputHeight * _outputWidth * Window * _filters;
+
+        public override long ParameterGradientMultiplyAdds => ForwardMultiplyAdds;
+
+        public override long InputGradientMultiplyAdds => HasInputGradient ? ForwardMultiplyAdds : 0;
+
+        /// <summary>One padded sample, when the layer pads.</summary>
+        public override int ForwardScratch => Pads ? PaddedSize : 0;
+
+        /// <summary>Every sample's padded input, when the layer pads: the weight gradient reads it.</summary>
+        public override int KeptPerRow => Pads ? PaddedSize : 0;
+
+        /// <summary>The weights transposed, one output row's window gradients, and one padded input gradient when the layer pads.</summary>
+        public override int PartScratch => HasInputGradient ? _filters * Window + _outputWidth * Window + (Pads ? PaddedSize : 0) : 0;
+
+        /// <summary>One row of the weight gradient (<c>filters</c> floats), or the whole bias gradient.</summary>
+        public override int CutRowScratch => _filters;
+
+        /// <summary>ReLU and LeakyReLU are fused into the kernel's store; the others run over the layer's outputs after it.</summary>
+        public override bool FusesActivation => ActivationText.IsReLUFamily(_layer.Activation) || _layer.Activation == ActivationKind.Linear;
+
+        /// <summary>Floats of one window, the rows of W: <c>kh x kw x in</c>.</summary>
+        private int Window => _kernelHeight * _kernelWidth * _channels;
+
+        /// <summary>Floats of one kernel row of a window, contiguous in the input: <c>kw x in</c>.</summary>
+        private int Run => _kernelWidth * _channels;
+
+        /// <summary>Floats of one row of the (padded) input.</summary>
+        private int PaddedRow => _paddedWidth * _channels;
+
+        private int PaddedSize => _paddedHeight * PaddedRow;
+
+        /// <summary>Whether a sample is copied into a padded form first (Same padding that adds cells).</summary>
+        private bool Pads => PaddedSize != InputSize;
+
+        /// <summary>The floats between two samples of what the GEMMs read: padded samples, or the input's.</summary>
+        private int SampleStride => Pads ? PaddedSize : InputSize;
+
+        private int WeightOffset => ParameterOffset;
+
+        private int BiasOffset => Tensors[1].Offset;
+
+        private string Geometry => Name + "Conv";
+
+        public override void EmitConstants(SourceWriter w)
+        {
+            w.Line();
+            w.Line(F("/// <summary>The filters of layer {0}: {1}.</summary>", Index, Topology));
+            w.Line(F("public const int {0}Filters = {1};", Name, _filters));
+        }
+
+        public override void EmitInitialize(SourceWriter w)
+        {
+            // Keras' fans for a convolution: the window in, the kernel's cells times the filters out.
+            int fanIn = Window, fanOut = _kernelHeight * _kernelWidth * _filters;
+            w.Line(ActivationText.IsReLUFamily(_layer.Activation)
+                ? F("Initializers.HeUniform(parameters.Slice({0}, {1}), {2}, random);", WeightOffset, Window * _filters, fanIn)
+                : F("Initializers.GlorotUniform(parameters.Slice({0}, {1}), {2}, {3}, random);", WeightOffset, Window * _filters, fanIn, fanOut));
+        }
+
+        public override void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep)
+            => w.Line(F("{0}Forward(ref p, ref {1}, ref {2}, ref {3}, {4}, {5});", Name, input, output, work, rows ?? "1", keep && Pads ? S(PaddedSize) : "0"));
+
+        public override void EmitPartScratch(SourceWriter w, int offset)
+        {
+            if (!HasInputGradient)
+            {
+                return;
+            }
+
+            w.Line(F("Span<float> wt{0} = transposed.Slice({1}, {2}); // layer {0}'s weights transposed", Index, offset, _filters * Window));
+            w.Line(F("Span<float> windows{0} = transposed.Slice({1}, {2}); // one output row's window gradients", Index, offset + _filters * Window, _outputWidth * Window));
+            if (Pads)
+            {
+                w.Line(F("Span<float> padded{0} = transposed.Slice({1}, {2}); // one padded input gradient", Index, offset + (_filters + _outputWidth) * Window, PaddedSize));
+            }
+        }
+
+        public override void EmitInputGradient(SourceWriter w, string delta, string previousDelta, string previousOutput, string input, string output)
+        {
+            int i = Index;
+            w.Line(F("{0}Transpose(ref p, ref MemoryMarshal.GetReference(wt{1}));", Name, i));
+            using (w.Block("for (int s = 0; s < rows; s++)"))
+            {
+                w.Line(F("Span<float> dx = {0};", Pads ? "padded" + S(i) : F("{0}.Slice(s * {1}, {1})", previousDelta, InputSize)));
+                w.Line("dx.Clear();");
+                using (w.Block(F("for (int oy = 0; oy < {0}; oy++)", _outputHeight)))
+                {
+                    w.Line(F("{0}InputGradient(ref MemoryMarshal.GetReference({1}.Slice((s * {2} + oy) * {3})), ref MemoryMarshal.GetReference(wt{4}), ref MemoryMarshal.GetReference(windows{4}), {5});",
+                        Name, delta, _outputHeight, _outputWidth * _filters, i, _outputWidth));
+                    w.Line(F("Convolution.AddWindows(in {0}, windows{1}, dx, oy);", Geometry, i));
+                }
+
+                if (Pads)
+                {
+                    w.Line(F("Convolution.Crop(in {0}, dx, {1}.Slice(s * {2}, {2}));", Geometry, previousDelta, InputSize));
+                }
+            }
+        }
+
+        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
+        {
+            int i = Index;
+            string N = S(_filters);
+            w.Line(F("// Layer {0}: weights [{1}, {2}), bias [{2}, {3}).", i, WeightOffset, BiasOffset, BiasOffset + _filters));
+            w.Line(F("ref float input{0} = ref {1}; // the layer's {2}inputs, [totalRows x {3}]", i, Pads ? kept : input, Pads ? "padded " : "", SampleStride));
+            w.Line(F("ref float d{0} = ref {1};", i, delta));
+            w.Line(F("ParameterRows w{0} = ParameterRows.Of(first, end, {1}, {2}, {3});", i, WeightOffset, N, Window));
+            using (w.Block(F("if (w{0}.Count > 0)", i)))
+            {
+                w.Line(F("{0}WeightRows(ref input{1}, ref d{1}, ref Unsafe.Add(ref g, {2} + w{1}.First * {3}), n, (nuint)w{1}.First, (nuint)w{1}.Count);", Name, i, WeightOffset, N));
+            }
+
+            foreach (string cut in new[] { "Head", "Tail" })
+            {
+                using (w.Block(F("if (w{0}.{1} >= 0)", i, cut)))
+                {
+                    w.Line(F("{0}WeightRows(ref input{1}, ref d{1}, ref r, n, (nuint)w{1}.{2}, 1);", Name, i, cut));
+                    w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1} + w{2}.{3} * {0}, first, end);", N, WeightOffset, i, cut));
+                }
+            }
+
+            string pixels = F("n * {0}", _outputHeight * _outputWidth);
+            w.Line(F("ParameterRows b{0} = ParameterRows.Of(first, end, {1}, {2}, 1);", i, BiasOffset, N));
+            using (w.Block(F("if (b{0}.Count > 0)", i)))
+            {
+                w.Line(F("{0}BiasGradient(ref d{1}, ref Unsafe.Add(ref g, {2}), {3});", Name, i, BiasOffset, pixels));
+            }
+
+            using (w.Block(F("else if (b{0}.Head >= 0 || b{0}.Tail >= 0)", i)))
+            {
+                w.Line(F("{0}BiasGradient(ref d{1}, ref r, {2});", Name, i, pixels));
+                w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1}, first, end);", N, BiasOffset));
+            }
+        }
+
+        public override void EmitKernels(SourceWriter w, IsaPath[] paths)
+        {
+            w.Line();
+            w.Line(F("// ---- Layer {0}: {1}, ({2}) -> {3} ----", Index, Topology, _layer.Input, OutputShape.Replace("None, ", "")));
+            w.Line(F("/// <summary>Layer {0}'s windows: {1} x {2} over {3} x {4} x {5}, stride {6} x {7}, {8} zero row(s) before and {9} zero column(s) before (padded {10} x {11}).</summary>",
+                Index, _kernelHeight, _kernelWidth, _height, _width, _channels, _strideHeight, _strideWidth, _padTop, _padLeft, _paddedHeight, _paddedWidth));
+            w.Line(F("internal static readonly ConvGeometry {0} = new({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11});",
+                Geometry, _height, _width, _channels, _kernelHeight, _kernelWidth, _strideHeight, _strideWidth, _padTop, _padLeft, _outputHeight, _outputWidth));
+            EmitForwardKernels(w, paths);
+            EmitWeightGradientKernels(w, paths);
+            if (HasInputGradient)
+            {
+                EmitInputGradientKernels(w, paths);
+            }
+        }
+
+        private void EmitForwardKernels(SourceWriter w, IsaPath[] paths)
+        {
+            bool fused = ActivationText.IsReLUFamily(_layer.Activation);
+            var row = new GemmSpec(
+                Name + "ForwardRow",
+                F("Layer {0} forward over one output row of rows pixels: y[ox] = b + sum over the window at ox of x W{1}; a pixel's window is {2} run(s) of {3} floats, {4} apart.",
+                    Index, fused ? ", then " + _layer.Activation + " (fused)" : "", _kernelHeight, Run, PaddedRow),
+                "ref float p, ref float a, ref float c, nuint rows",
+                _filters, ConstantK: Run, TransposedA: false, Lda: _strideWidth * _channels, Ldb: _filters,
+                Bias: "bias",
+                fused ? Epilogue.Activation : Epilogue.None,
+                _layer.Activation,
+                new[] { F("ref float b = ref Unsafe.Add(ref p, {0});", WeightOffset), F("ref float bias = ref Unsafe.Add(ref p, {0});", BiasOffset) })
+            {
+                NegativeSlope = ActivationText.SlopeExpression(_layer.NegativeSlope),
+                Outer = _kernelHeight > 1 ? new[] { new KLevel(S(_kernelHeight), PaddedRow, (long)Run * _filters) } : null,
+            };
+            GemmEmitter.EmitKernel(w, row, "ref p, ref a, ref c, rows", paths);
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line(F("/// Layer {0} forward over rows samples, output row by output row.{1}", Index, Pads
+                ? " Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused)."
+                : " (No padding: work is not used.)"));
+            w.Line("/// </summary>");
+            using (w.Block(F("internal static void {0}Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)", Name)))
+            {
+                using (w.Block("for (nuint s = 0; s < rows; s++)"))
+                {
+                    if (Pads)
+                    {
+                        w.Line("ref float a = ref Unsafe.Add(ref work, s * workStride);");
+                        w.Line(F("Convolution.Pad(in {0}, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, s * {1}), {1}), MemoryMarshal.CreateSpan(ref a, {2}));", Geometry, InputSize, PaddedSize));
+                    }
+                    else
+                    {
+                        w.Line(F("ref float a = ref Unsafe.Add(ref x, s * {0});", InputSize));
+                    }
+
+                    w.Line(F("ref float y = ref Unsafe.Add(ref c, s * {0});", OutputSize));
+                    using (w.Block(F("for (nuint oy = 0; oy < {0}; oy++)", _outputHeight)))
+                    {
+                        w.Line(F("{0}ForwardRow(ref p, ref Unsafe.Add(ref a, oy * {1}), ref Unsafe.Add(ref y, oy * {2}), {3});", Name, _strideHeight * PaddedRow, _outputWidth * _filters, _outputWidth));
+                    }
+                }
+            }
+        }
+
+        private void EmitWeightGradientKernels(SourceWriter w, IsaPath[] paths)
+        {
+            var outer = new List<KLevel> { new("depth", SampleStride, (long)_outputHeight * _outputWidth * _filters) };
+            if (_outputHeight > 1)
+            {
+                outer.Add(new KLevel(S(_outputHeight), _strideHeight * PaddedRow, (long)_outputWidth * _filters));
+            }
+
+            var weightGradient = new GemmSpec(
+                Name + "WeightGradient",
+                F("Layer {0} weight gradient of rows rows of W within one kernel row: dW[k, o] = sum over the depth samples and their pixels of x[window(pixel) + k] d[pixel, o], x read from a (the first row's place in the first window).", Index),
+                "ref float a, ref float b, ref float c, nuint depth, nuint rows",
+                _filters, ConstantK: _outputWidth, TransposedA: true, Lda: _strideWidth * _channels, Ldb: _filters,
+                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>())
+            {
+                Outer = outer.ToArray(),
+            };
+            GemmEmitter.EmitKernel(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
+
+            w.Line();
+            w.Line(F("/// <summary>Layer {0}'s weight-gradient rows [first, first + count) into c, split where a kernel row of {1} rows ends (rows of one kernel row are contiguous in the input).</summary>", Index, Run));
+            using (w.Block(F("internal static void {0}WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)", Name)))
+            {
+                w.Line("ref float target = ref c;");
+                using (w.Block("while (count > 0)"))
+                {
+                    w.Line(F("nuint ky = first / {0}, kk = first % {0};", Run));
+                    w.Line(F("nuint take = count < {0} - kk ? count : {0} - kk;", Run));
+                    w.Line(F("{0}WeightGradient(ref Unsafe.Add(ref a, ky * {1} + kk), ref d, ref target, n, take);", Name, PaddedRow));
+                    w.Line(F("target = ref Unsafe.Add(ref target, take * {0});", _filters));
+                    w.Line("first += take;");
+                    w.Line("count -= take;");
+                }
+            }
+
+            string biasGradient = Name + "BiasGradient";
+            const string BiasParameters = "ref float a, ref float c, nuint rows";
+            w.Line();
+            GemmEmitter.EmitDispatch(w, F("Layer {0} bias gradient: db[o] = sum over the rows pixels of every sample of d[pixel, o], d read from a.", Index), biasGradient, BiasParameters, "ref a, ref c, rows", paths);
+            foreach (IsaPath path in paths)
+            {
+                w.Line();
+                GemmEmitter.EmitColumnSum(w, biasGradient, BiasParameters, _filters, path);
+            }
+
+            w.Line();
+            GemmEmitter.EmitColumnSum(w, biasGradient, BiasParameters, _filters, null);
+        }
+
+        private void EmitInputGradientKernels(SourceWriter w, IsaPath[] paths)
+        {
+            var inputGradient = new GemmSpec(
+                Name + "InputGradient",
+                F("Layer {0} input gradient of one output row's rows pixels: each pixel's window gradient, dwin[ox, k] = sum over o of d[ox, o] W[k, o], read from W transposed.", Index),
+                "ref float a, ref float b, ref float c, nuint rows",
+                Window, ConstantK: _filters, TransposedA: false, Lda: _filters, Ldb: Window,
+                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
+            GemmEmitter.EmitKernel(w, inputGradient, "ref a, ref b, ref c, rows", paths);
+
+            w.Line();
+            GemmEmitter.EmitTranspose(w, Name + "Transpose", F("Copies layer {0}'s weights transposed, [{1} x {2}] filter-major, for <see cref=\"{3}InputGradient\"/>.", Index, _filters, Window, Name), WeightOffset, Window, _filters);
+        }
+    }
+}
