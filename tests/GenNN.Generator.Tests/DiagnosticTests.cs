@@ -357,6 +357,117 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    [Theory]
+    [InlineData("[Input(8, 8, 1)][Flatten]", "Conv2D(4, 3)", "Layer 1 is Conv2D, which needs an input of shape (height, width, channels), but its input has shape (64)")]
+    [InlineData("[Input(16)]", "Conv1D(4, 3)", "Layer 0 is Conv1D, which needs an input of shape (length, channels), but its input has shape (16)")]
+    [InlineData("[Input(8, 8, 1)]", "Conv1D(4, 3)", "Layer 0 is Conv1D, which needs an input of shape (length, channels), but its input has shape (8, 8, 1)")]
+    public void GNN0022_ConvolutionOnTheWrongRank(string before, string conv, string message) => AssertSingleDiagnostic("GNN0022", message, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        {{before}}
+        [[|{{conv}}|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("Conv2D(4, 0)", "Layer 0 is Conv2D with KernelSize = 0; it must be at least 1")]
+    [InlineData("Conv2D(4, 3, Stride = 0)", "Layer 0 is Conv2D with Stride = 0; it must be at least 1")]
+    [InlineData("Conv2D(4, 5, Activation.ReLU)", "Layer 0 is Conv2D with KernelSize = 5; the kernel is larger than the input (4, 6, 2); use a smaller kernel or Padding = Padding.Same")]
+    public void GNN0023_InvalidKernel(string conv, string message) => AssertSingleDiagnostic("GNN0023", message, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4, 6, 2)]
+        [[|{{conv}}|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0023_KernelLargerThanItsInputAfterAPool() => AssertSingleDiagnostic("GNN0023", "Layer 1 is Conv2D with KernelSize = 3; the kernel is larger than the input (2, 3, 2)", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4, 6, 2)]
+        [MaxPool2D(2)]
+        [[|Conv2D(4, 3)|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0004_ConvolutionWithoutFilters() => AssertSingleDiagnostic("GNN0004", "Conv2D layer 0 filters size must be at least 1, but is 0", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4, 6, 2)]
+        [[|Conv2D(0, 3)|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0005_SoftmaxOnAConvolution() => AssertSingleDiagnostic("GNN0005", "Layer 0 uses Activation.Softmax", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4, 6, 2)]
+        [[|Conv2D(4, 3, Activation.Softmax)|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0014_NegativeSlopeOnAConvolution() => AssertSingleDiagnostic("GNN0014", "Conv1D layer 0 has NegativeSlope = 0.2; it applies to Activation.LeakyReLU only, but the layer uses ReLU", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(16, 2)]
+        [[|Conv1D(4, 3, Activation.ReLU, NegativeSlope = 0.2f)|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0011_ConvolutionOutputWiderThanTheLimit() => AssertSingleDiagnostic("GNN0011", "layer 0's output of 17305600 floats exceeds the limit of 16777216", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(260, 260, 1)]
+        [Conv2D(256, 1)]
+        [Flatten]
+        [Dense(2)]
+        public partial class [|Net|] { }
+        """);
+
+    [Fact]
+    public void GNN0011_ConvolutionParametersAboveTheLimit() => AssertSingleDiagnostic("GNN0011", "536887295 parameters exceed the limit of 536870911", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4, 4, 16384)]
+        [Conv2D(32767, 1)]
+        [GlobalAvgPool2D]
+        [Dense(2)]
+        public partial class [|Net|] { }
+        """);
+
     [Fact]
     public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first layer", """
         using GenNN;

@@ -133,6 +133,22 @@ public class SnapshotTests
         public partial class PoolNet { }
         """);
 
+    [Fact]
+    public void Conv_9x7x3_Conv2DStride2Same_Conv2D_MaxPool_Flatten_4() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Conv;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(9, 7, 3)]
+        [Conv2D(5, 3, Activation.ReLU, Stride = 2, Padding = Padding.Same)]
+        [Conv2D(6, 3, Activation.Tanh, Padding = Padding.Same)]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dense(4, Activation.Softmax)]
+        public partial class ConvNet { }
+        """);
+
     private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
     {
         var run = GeneratorHarness.Run(source);

@@ -1,0 +1,153 @@
+using System.Globalization;
+using GenNN.Kernels;
+using GenNN.Tests.Numerics;
+
+namespace GenNN.Tests.Convolution;
+
+/// <summary>Smooth everywhere (Tanh, Sigmoid, average pooling), for finite differences without kinks.</summary>
+[Network]
+[Input(7, 6, 2)]
+[Conv2D(4, 3, Activation.Tanh, Stride = 2, Padding = Padding.Same)]
+[AvgPool2D(2, Stride = 1)]
+[Conv2D(3, 2, Activation.Sigmoid, Padding = Padding.Same)]
+[Flatten]
+[Dense(2)]
+public partial class SmoothConv { }
+
+/// <summary>
+/// Convolutional networks beyond the golden values: central differences of TrainBatch's loss, TrainBatch split across
+/// threads (the second phase cuts rows of the convolution weights) against one thread, and no allocation per call.
+/// </summary>
+public class ConvNetworkTests
+{
+    public static TheoryData<string> Names => new() { nameof(GoldenConvA), nameof(GoldenConvB), nameof(GoldenConv1D), nameof(SmoothConv) };
+
+    private static INetwork Create(string name, int seed) => name switch
+    {
+        nameof(GoldenConvA) => new GoldenConvA(seed),
+        nameof(GoldenConvB) => new GoldenConvB(seed),
+        nameof(GoldenConv1D) => new GoldenConv1D(seed),
+        _ => new SmoothConv(seed),
+    };
+
+    private static void SetDegree(INetwork network, int? degree)
+    {
+        switch (network)
+        {
+            case GoldenConvA n: n.MaxDegreeOfParallelism = degree; break;
+            case GoldenConvB n: n.MaxDegreeOfParallelism = degree; break;
+            case GoldenConv1D n: n.MaxDegreeOfParallelism = degree; break;
+            case SmoothConv n: n.MaxDegreeOfParallelism = degree; break;
+        }
+    }
+
+    [Fact]
+    public void TrainBatch_gradient_matches_central_differences_of_its_loss()
+    {
+        const int batch = 5;
+        const float eps = 1e-2f;
+        var network = new SmoothConv(3);
+        (float[] inputs, float[] targets, _) = Parallel.ParallelTrainingTests.Data(network, batch, 4);
+        network.TrainBatch(inputs, targets, batch);
+        float[] gradient = network.Gradients.ToArray();
+        float[] theta = network.Parameters.ToArray();
+        var failures = new List<string>();
+        for (int k = 0; k < theta.Length; k++)
+        {
+            network.Parameters[k] = theta[k] + eps;
+            double plus = network.TrainBatch(inputs, targets, batch);
+            network.Parameters[k] = theta[k] - eps;
+            double minus = network.TrainBatch(inputs, targets, batch);
+            network.Parameters[k] = theta[k];
+            double numeric = (plus - minus) / (2 * eps);
+            if (Math.Abs(numeric - gradient[k]) > 1e-2 * Math.Abs(numeric) + 3e-4)
+            {
+                failures.Add(string.Format(CultureInfo.InvariantCulture, "parameter {0}: analytic {1}, numeric {2}", k, gradient[k], numeric));
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.Contains(gradient, g => Math.Abs(g) > 1e-3f); // not vacuous
+    }
+
+    // Multiply-adds per training sample, counted from the topologies as the generator counts them: a convolution's
+    // OH x OW x window x filters for the forward pass and again for its weights, and a third time for its input when a
+    // layer with parameters comes before it; a pool's output cells times its window; a Dense layer's weights three times.
+    private const long ConvATraining = 2 * (5 * 4 * 27 * 5) + 3 * (5 * 4 * 45 * 6) + 24 * 4 + 3 * (24 * 4);
+    private const long ConvBTraining = 2 * (6 * 6 * 18 * 17) + 153 * 4 + 3 * (3 * 3 * 68 * 9) + 3 * (81 * 3);
+    private const long Conv1DTraining = 2 * (9 * 6 * 5) + 3 * (5 * 20 * 3) + 3 * 5 + 3 * (3 * 2);
+
+    [Theory]
+    [InlineData(nameof(GoldenConvB), 2, 203, ConvBTraining)]
+    [InlineData(nameof(GoldenConvB), 3, 203, ConvBTraining)]
+    [InlineData(nameof(GoldenConvA), 4, 400, ConvATraining)]
+    [InlineData(nameof(GoldenConv1D), 3, 4500, Conv1DTraining)]
+    public void TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(string name, int degree, int rows, long work)
+    {
+        Assert.Equal(degree, WorkerPool.TrainingParts(rows, work, degree)); // the call really is split
+        INetwork network = Create(name, 11);
+        (float[] inputs, float[] targets, _) = Parallel.ParallelTrainingTests.Data(network, rows, 12);
+
+        (float Loss, float[] Gradients, float[] Outputs) Train(int threads)
+        {
+            SetDegree(network, threads);
+            var outputs = new float[rows * network.OutputSize];
+            float loss = network.TrainBatch(inputs, targets, rows, outputs);
+            return (loss, network.Gradients.ToArray(), outputs);
+        }
+
+        var one = Train(1);
+        var parts = Train(degree);
+        Assert.True(parts.Gradients.AsSpan().SequenceEqual(one.Gradients), $"{name} gradients on {degree} threads differ from one thread's.");
+        Assert.True(parts.Outputs.AsSpan().SequenceEqual(one.Outputs), $"{name} outputs on {degree} threads differ from one thread's.");
+        NumericAssert.Close(parts.Loss, one.Loss, $"{name} loss on {degree} threads", tolerance: 1e-6);
+    }
+
+    [Fact]
+    public void The_parameter_slices_of_parallel_training_cut_convolution_rows()
+    {
+        // GoldenConvB: layer 0's 306 weights and 17 biases, then layer 2's 612 weights in rows of 9 filters. Slices of whole
+        // 16-float blocks start inside those rows, on 2 threads and on 3.
+        int parameters = new GoldenConvB(1).Parameters.Length;
+        Assert.Equal(323 + 621 + 246, parameters);
+        foreach (int parts in new[] { 2, 3 })
+        {
+            (int first, _) = WorkerPool.PartRows(parameters, 1, parts, Optimizer.RangeAlignment);
+            Assert.InRange(first, 323, 323 + 612 - 1);
+            Assert.NotEqual(0, (first - 323) % 9);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Predict_PredictBatch_TrainBatch_and_TrainOnBatch_allocate_nothing(string name)
+    {
+        const int batch = 13;
+        INetwork network = Create(name, 5);
+        float[] inputs = new float[batch * network.InputSize], outputs = new float[batch * network.OutputSize];
+        float[] targets = new float[batch * network.TargetSize];
+        var adam = new Adam(1e-3f);
+
+        void Run(int iterations)
+        {
+            for (int i = 0; i < iterations; i++)
+            {
+                network.Predict(inputs.AsSpan(0, network.InputSize), outputs.AsSpan(0, network.OutputSize));
+                network.PredictBatch(inputs, outputs, batch);
+                network.TrainBatch(inputs, targets, batch, outputs);
+                network.TrainOnBatch(inputs, targets, batch, adam);
+            }
+        }
+
+        Run(50);
+        long allocated = 0;
+        for (int window = 0; window < 3 && (window == 0 || allocated != 0); window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(200);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(allocated == 0, $"{name}: 200 rounds allocated {allocated} bytes, in each of three windows.");
+    }
+}
