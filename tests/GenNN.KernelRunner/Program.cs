@@ -95,6 +95,21 @@ foreach (string name in PoolingNetworkTests.Cases)
     layerChecks.Add((name, () => poolingNetworks.A_pooling_network_computes_its_dense_layers_on_the_pooled_input(name)));
 }
 
+// Convolutions against PyTorch (forward, gradients of 13 samples and of 1, one SGD and one Adam step), against central
+// differences, and split across threads against one thread.
+var convGolden = new GenNN.Tests.Convolution.ConvGoldenTests();
+var convNetworks = new GenNN.Tests.Convolution.ConvNetworkTests();
+foreach (string name in GenNN.Tests.Convolution.ConvGoldenTests.Cases)
+{
+    layerChecks.Add(($"{name} forward vs PyTorch", () => convGolden.Forward_matches_PyTorch(name)));
+    layerChecks.Add(($"{name} gradients vs PyTorch", () => convGolden.Loss_and_gradients_match_PyTorch_for_13_samples_and_for_1(name)));
+    layerChecks.Add(($"{name} SGD and Adam steps vs PyTorch", () => convGolden.One_SGD_and_one_Adam_step_match_PyTorch(name)));
+}
+
+layerChecks.Add(("convolution central differences", convNetworks.TrainBatch_gradient_matches_central_differences_of_its_loss));
+layerChecks.Add(("convolution on 3 threads", () => convNetworks.TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(
+    nameof(GenNN.Tests.Convolution.GoldenConvB), 3, 203, GenNN.Tests.Convolution.ConvNetworkTests.ConvBTraining)));
+
 foreach ((string name, Action run) in layerChecks)
 {
     try
@@ -135,7 +150,7 @@ foreach ((string name, Func<int, INetwork> create, int rows) in parallelCases)
     }
 }
 
-Console.WriteLine($"{cases.Count()} networks, {layerChecks.Count} flatten and pooling checks and {parallelCases.Length} networks on several threads, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
+Console.WriteLine($"{cases.Count()} networks, {layerChecks.Count} checks of other layer kinds (flatten, pooling, convolution) and {parallelCases.Length} networks on several threads, {clock.Elapsed.TotalSeconds:F1} s on the {path} path");
 Console.WriteLine($"{passed} passed, {failed} failed");
 return failed == 0 ? 0 : 1;
 

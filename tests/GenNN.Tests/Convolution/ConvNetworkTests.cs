@@ -41,13 +41,24 @@ public class ConvNetworkTests
         }
     }
 
+    /// <summary>Inputs in [-1, 1) and targets (class indices, or values in [-1, 1)) for <paramref name="rows"/> samples.</summary>
+    private static (float[] Inputs, float[] Targets) Data(INetwork network, int rows, int seed)
+    {
+        var random = new Random(seed);
+        float[] inputs = Enumerable.Range(0, rows * network.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] targets = network.Loss == Loss.SoftmaxCrossEntropy
+            ? Enumerable.Range(0, rows).Select(_ => (float)random.Next(network.OutputSize)).ToArray()
+            : Enumerable.Range(0, rows * network.TargetSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        return (inputs, targets);
+    }
+
     [Fact]
     public void TrainBatch_gradient_matches_central_differences_of_its_loss()
     {
         const int batch = 5;
         const float eps = 1e-2f;
         var network = new SmoothConv(3);
-        (float[] inputs, float[] targets, _) = Parallel.ParallelTrainingTests.Data(network, batch, 4);
+        (float[] inputs, float[] targets) = Data(network, batch, 4);
         network.TrainBatch(inputs, targets, batch);
         float[] gradient = network.Gradients.ToArray();
         float[] theta = network.Parameters.ToArray();
@@ -73,9 +84,9 @@ public class ConvNetworkTests
     // Multiply-adds per training sample, counted from the topologies as the generator counts them: a convolution's
     // OH x OW x window x filters for the forward pass and again for its weights, and a third time for its input when a
     // layer with parameters comes before it; a pool's output cells times its window; a Dense layer's weights three times.
-    private const long ConvATraining = 2 * (5 * 4 * 27 * 5) + 3 * (5 * 4 * 45 * 6) + 24 * 4 + 3 * (24 * 4);
-    private const long ConvBTraining = 2 * (6 * 6 * 18 * 17) + 153 * 4 + 3 * (3 * 3 * 68 * 9) + 3 * (81 * 3);
-    private const long Conv1DTraining = 2 * (9 * 6 * 5) + 3 * (5 * 20 * 3) + 3 * 5 + 3 * (3 * 2);
+    internal const long ConvATraining = 2 * (5 * 4 * 27 * 5) + 3 * (5 * 4 * 45 * 6) + 24 * 4 + 3 * (24 * 4);
+    internal const long ConvBTraining = 2 * (6 * 6 * 18 * 17) + 153 * 4 + 3 * (3 * 3 * 68 * 9) + 3 * (81 * 3);
+    internal const long Conv1DTraining = 2 * (9 * 6 * 5) + 3 * (5 * 20 * 3) + 3 * 5 + 3 * (3 * 2);
 
     [Theory]
     [InlineData(nameof(GoldenConvB), 2, 203, ConvBTraining)]
@@ -86,7 +97,7 @@ public class ConvNetworkTests
     {
         Assert.Equal(degree, WorkerPool.TrainingParts(rows, work, degree)); // the call really is split
         INetwork network = Create(name, 11);
-        (float[] inputs, float[] targets, _) = Parallel.ParallelTrainingTests.Data(network, rows, 12);
+        (float[] inputs, float[] targets) = Data(network, rows, 12);
 
         (float Loss, float[] Gradients, float[] Outputs) Train(int threads)
         {
