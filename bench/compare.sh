@@ -3,6 +3,9 @@
 #
 #   bench/compare.sh            5 alternating rounds (~3 minutes on the 2-core VM)
 #   bench/compare.sh --quick    2 rounds with fewer repetitions (smoke run, about a minute and a half)
+#   bench/compare.sh --cnn      issue 9's cases instead: the convolutional network of samples/FashionMnistCnn, Predict
+#                               on all three sides and one training epoch against PyTorch (3 rounds, ~15 minutes);
+#                               the table goes to bench/results/latest-cnn.md
 #   options: --rounds N, --no-install (skip the apt step), --data DIR (Fashion-MNIST IDX .gz files),
 #            --no-ort (gen-nn and PyTorch only: no ONNX Runtime side, no ORT package restore),
 #            --keep-openblas-env (run the peer with this shell's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE instead of unsetting them)
@@ -21,6 +24,7 @@ root="$(cd "$here/.." && pwd)"
 command="bench/compare.sh${*:+ $*}"
 rounds=5
 quick=""
+cnn=""
 install=1
 keep_openblas_env=0
 ort=1
@@ -28,13 +32,14 @@ data=/usr/share/datasets/fashion-mnist
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick="--quick"; rounds=2 ;;
+        --cnn) cnn="--cnn"; [ "$rounds" != 5 ] || rounds=3 ;;
         --rounds) rounds="$2"; shift ;;
         --no-install) install=0 ;;
         --data) data="$2"; shift ;;
         --keep-openblas-env) keep_openblas_env=1 ;;
         --no-ort) ort=0 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
-        *) echo "compare.sh: unknown argument '$1' (expected --quick, --rounds N, --no-install, --no-ort, --data DIR, --keep-openblas-env)" >&2; exit 2 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        *) echo "compare.sh: unknown argument '$1' (expected --quick, --cnn, --rounds N, --no-install, --no-ort, --data DIR, --keep-openblas-env)" >&2; exit 2 ;;
     esac
     shift
 done
@@ -80,13 +85,13 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 DOTNET_gcServe
 # Pinned to one core, .NET waits 10x longer (1 s after the last new method) before promoting hot code to tier 1; the
 # multiplier of 1 makes the harness's warm-up reach steady-state code (see WarmUp in bench/GenNN.Compare/Program.cs).
 export DOTNET_TC_DelaySingleProcMultiplier=1
-run_gennn() { "${pin[@]}" dotnet "$harness" --data "$data" $quick; }
+run_gennn() { "${pin[@]}" dotnet "$harness" --data "$data" $quick $cnn; }
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set machine-wide to keep old OpenBLAS builds safe; the peer runs
 # with OpenBLAS's own CPU detection instead (its kernel is printed in the header).
 unset_blas=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 [ "$keep_openblas_env" = 0 ] || unset_blas=()
 run_torch() { env "${unset_blas[@]}" "${pin[@]}" "$python" "$here/peer_torch.py" --data "$data" "$@"; }
-run_ort() { "${pin[@]}" dotnet "$ort_runner" --data "$data" --models "$models" $quick; }
+run_ort() { "${pin[@]}" dotnet "$ort_runner" --data "$data" --models "$models" $quick $cnn; }
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 out="$here/results/$stamp"
@@ -132,12 +137,13 @@ for r in $(seq 1 "$rounds"); do
         say "round $r/$rounds: $who"
         case "$who" in
             gennn) run_gennn > "$out/round-$r-gennn.jsonl" ;;
-            torch) run_torch --weights "$models" $quick > "$out/round-$r-torch.jsonl" ;;
+            torch) run_torch --weights "$models" $quick $cnn > "$out/round-$r-torch.jsonl" ;;
             ort) run_ort > "$out/round-$r-ort.jsonl" ;;
         esac
     done
 done
 
 # ---- 6. The table. ----
-"$python" "$here/report.py" "$out" --out "$here/results/latest.md"
-say "table written to bench/results/latest.md (raw runs in bench/results/$stamp)"
+latest="$here/results/latest${cnn:+-cnn}.md"
+"$python" "$here/report.py" "$out" --out "$latest"
+say "table written to ${latest#$root/} (raw runs in bench/results/$stamp)"

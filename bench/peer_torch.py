@@ -8,7 +8,11 @@ both plus the faster as the case itself. With --weights DIR they run on gen-nn's
 DIR/iris16.safetensors, written by `GenNN.Compare --save-weights DIR`), so all three sides predict with one weight set. Training is the idiomatic loop: nn.Sequential of Linear/ReLU,
 CrossEntropyLoss on the logits, Adam(1e-3), batch 64 over a fresh random permutation, zero_grad/backward/step.
 
-`--export-onnx DIR` loads those weights, writes DIR/mlp64.onnx and DIR/iris16.onnx (torch.onnx.export, a dynamic batch
+`--cnn` runs issue 9's cases instead, on the convolutional network of samples/FashionMnistCnn (idiomatic NCHW
+nn.Conv2d / MaxPool2d, oneDNN's convolutions): Predict of the first test image (eager and TorchScript, on gen-nn's
+weights), and one training epoch (Adam(1e-3), batch 64, its dropouts) with the test accuracy after it.
+
+`--export-onnx DIR` loads those weights, writes DIR/mlp64.onnx, DIR/iris16.onnx and DIR/cnn.onnx (torch.onnx.export, a dynamic batch
 axis so that one file serves one sample and a batch) for the ONNX Runtime side, bench/GenNN.CompareOrt, and
 DIR/reference.json, PyTorch's outputs for the inputs the cases use, which that side checks its own against.
 
@@ -93,6 +97,34 @@ def load_gennn_weights(model, path):
 FLOWER = [[0.3, -0.6, 0.5, -0.1]]  # the fixed 4-16-3 input of every side
 
 
+def cnn(softmax):
+    """samples/FashionMnistCnn's network, the PyTorch way: NCHW convolutions, then a flatten in (channel, y, x) order."""
+    # padding=1 is gen-nn's Padding.Same for a 3 x 3 kernel and stride 1 (one zero on each side).
+    layers = [nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
+              nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.4), nn.Linear(128, 10)]
+    if softmax:
+        layers.append(nn.Softmax(dim=1))
+    return nn.Sequential(*layers)
+
+
+def load_gennn_cnn(model, path):
+    """gen-nn's layers.0 and layers.2 (convolutions, [out, in, kh, kw] as PyTorch's) and layers.5 and layers.6 (Dense).
+    gen-nn flattens (y, x, channel), PyTorch (channel, y, x): the first Dense weight's columns are permuted to match, so
+    that PyTorch runs its own idiomatic graph on the same network."""
+    tensors = read_safetensors(path)
+    convs = [m for m in model if isinstance(m, nn.Conv2d)]
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for module, index in zip(convs + linears, (0, 2, 5, 6)):
+            weight, bias = tensors[f"layers.{index}.weight"], tensors[f"layers.{index}.bias"]
+            if index == 5:  # columns (y, x, c) -> (c, y, x)
+                weight = weight.reshape(128, 7, 7, 64).permute(0, 3, 1, 2).reshape(128, 3136)
+            assert weight.shape == module.weight.shape, f"{path}: layers.{index}.weight is {list(weight.shape)}, expected {list(module.weight.shape)}"
+            module.weight.copy_(weight)
+            module.bias.copy_(bias)
+    return model
+
+
 def predict_networks(weights):
     """The two predicted networks, on gen-nn's weights when a folder holds them, else freshly initialised."""
     net = mlp([784, 64, 64, 10], softmax=True)
@@ -112,8 +144,14 @@ def export_onnx(folder, x_test):
         torch.onnx.export(model, example, os.path.join(folder, f"{name}.onnx"), opset_version=opset,
                           input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    net_cnn = load_gennn_cnn(cnn(softmax=True), os.path.join(folder, "cnn.safetensors")).eval()
+    image = x_test[:1].reshape(1, 1, 28, 28).clone()
+    torch.onnx.export(net_cnn, image, os.path.join(folder, "cnn.onnx"), opset_version=opset,
+                      input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
     with torch.no_grad():
         reference = {"torch": torch.__version__, "opset": opset,
+                     "cnn_first_test_image": net_cnn(image).flatten().tolist(),
                      "mlp64_first_test_image": net(x_test[:1]).flatten().tolist(),
                      "mlp64_first_1024_test_images": net(x_test[:1024]).flatten().tolist(),
                      "iris16_flower": iris(flower).flatten().tolist()}
@@ -198,6 +236,44 @@ def train_epoch(name, sizes, x, y, x_test, y_test, warm):
     emit(f"{name}_acc", correct / x_test.shape[0], "accuracy")
 
 
+def cnn_cases(weights, x, y, x_test, y_test, repeats):
+    """Issue 9's cases: Predict of the first test image on gen-nn's weights, and one training epoch from a fresh model."""
+    net = cnn(softmax=True)
+    if weights:
+        load_gennn_cnn(net, os.path.join(weights, "cnn.safetensors"))
+    time_inference("cnn_predict", net.eval(), x_test[:1].reshape(1, 1, 28, 28).clone(), 100, 1e6, "us/call", repeats)
+
+    images, images_test = x.reshape(-1, 1, 28, 28), x_test.reshape(-1, 1, 28, 28)
+
+    def run(model, optimizer, batches):
+        model.train()
+        loss_fn = nn.CrossEntropyLoss()
+        perm = torch.randperm(images.shape[0])
+        for b, i in enumerate(range(0, images.shape[0], 64)):
+            if batches is not None and b >= batches:
+                break
+            idx = perm[i:i + 64]
+            optimizer.zero_grad()
+            loss = loss_fn(model(images[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+
+    warm = cnn(softmax=False)
+    run(warm, torch.optim.Adam(warm.parameters(), lr=1e-3), 20)
+    model = cnn(softmax=False)
+    start = time.perf_counter()
+    run(model, torch.optim.Adam(model.parameters(), lr=1e-3), None)
+    seconds = time.perf_counter() - start
+    emit("cnn_train", images.shape[0] / seconds / 1e3, "K samples/s")
+    emit("cnn_epoch_seconds", seconds, "s")
+    model.eval()
+    with torch.no_grad():
+        correct = 0
+        for i in range(0, images_test.shape[0], 256):
+            correct += (model(images_test[i:i + 256]).argmax(1) == y_test[i:i + 256]).sum().item()
+    emit("cnn_acc", correct / images_test.shape[0], "accuracy")
+
+
 def blas_info():
     """Which BLAS torch calls: the build config, and OpenBLAS's own core and thread count if it is loaded."""
     config = torch.__config__.show()
@@ -236,6 +312,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--cnn", action="store_true", help="issue 9's cases (the convolutional network) instead of issue 8's")
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1; compare.sh measures one thread)")
     parser.add_argument("--info", action="store_true", help="print versions and BLAS information as JSON, then exit")
     parser.add_argument("--summary", action="store_true", help="print versions and BLAS information on one line, then exit")
@@ -266,6 +343,9 @@ def main():
         export_onnx(args.export_onnx, x_test)
         return
     x_train, y_train = load_idx(f"{d}/train-images-idx3-ubyte.gz", f"{d}/train-labels-idx1-ubyte.gz")
+    if args.cnn:
+        cnn_cases(args.weights, x_train, y_train, x_test, y_test, repeats)
+        return
 
     net, iris = predict_networks(args.weights)
     time_inference("mlp64_predict", net, x_test[:1].clone(), 1000, 1e6, "us/call", repeats)

@@ -3,8 +3,11 @@
 // compare.sh alternates this program with bench/peer_torch.py and bench/GenNN.CompareOrt over several rounds and
 // bench/report.py takes the medians. The timing helpers are in Timing.cs, which GenNN.CompareOrt links too.
 //   dotnet run -c Release --project bench/GenNN.Compare -- [--data /usr/share/datasets/fashion-mnist] [--quick]
-//   ... -- --save-weights DIR   writes the predicted networks' weights (seed 42, as timed here) to DIR/mlp64.safetensors and
-//                               DIR/iris16.safetensors and exits: the PyTorch and ONNX Runtime sides predict with them too.
+//   ... -- --save-weights DIR   writes the predicted networks' weights (seed 42, as timed here) to DIR/mlp64.safetensors,
+//                               DIR/iris16.safetensors and DIR/cnn.safetensors and exits: the PyTorch and ONNX Runtime
+//                               sides predict with them too.
+//   ... -- --cnn                issue 9's cases instead: the FashionMnistCnn network's Predict, one training epoch on one
+//                               thread and its test accuracy, and the bytes per Predict and per TrainBatch.
 // Within a run, timed cases repeat several times after a warm-up and report their median; one epoch of training per
 // network is timed once per run (a fresh model each run, so every round trains the same way).
 using System;
@@ -13,9 +16,10 @@ using System.IO;
 using System.Threading;
 using GenNN;
 using GenNN.Bench;
+using Samples.FashionMnistCnn;
 
 string dataDir = "/usr/share/datasets/fashion-mnist";
-bool quick = false;
+bool quick = false, cnn = false;
 string? saveWeights = null;
 for (int i = 0; i < args.Length; i++)
 {
@@ -24,7 +28,8 @@ for (int i = 0; i < args.Length; i++)
         case "--data": dataDir = args[++i]; break;
         case "--quick": quick = true; break;
         case "--save-weights": saveWeights = args[++i]; break;
-        default: throw new ArgumentException($"Unknown argument '{args[i]}'; expected --data DIR, --quick or --save-weights DIR.");
+        case "--cnn": cnn = true; break;
+        default: throw new ArgumentException($"Unknown argument '{args[i]}'; expected --data DIR, --quick, --cnn or --save-weights DIR.");
     }
 }
 
@@ -35,6 +40,7 @@ if (saveWeights is not null)
     Directory.CreateDirectory(saveWeights);
     new Mlp64(PredictSeed).Save(Path.Combine(saveWeights, "mlp64.safetensors"));
     new Iris16(PredictSeed).Save(Path.Combine(saveWeights, "iris16.safetensors"));
+    new FashionMnistCnn(PredictSeed).Save(Path.Combine(saveWeights, "cnn.safetensors"));
     return 0;
 }
 
@@ -49,6 +55,11 @@ Dataset test = Idx.Load(Path.Combine(dataDir, "t10k-images-idx3-ubyte.gz"), Path
 Emit("info_isa", System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512"
     : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "scalar", "widest accelerated vector");
 Emit("info_dotnet", Environment.Version.ToString(), "runtime");
+if (cnn)
+{
+    RunCnn(train, test, repeats);
+    return 0;
+}
 
 var mlp = new Mlp64(PredictSeed);
 float[] image = test.GetFeatures(0).ToArray();
@@ -170,6 +181,57 @@ static void TrainEpoch(string name, Func<INetwork> create, Dataset train, Datase
     seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     Emit(name + "_train_fit", train.Count / seconds / 1e3, "K samples/s");
     Emit(name + "_acc_fit", Trainer.Evaluate(fitted, test).Accuracy ?? double.NaN, "accuracy");
+}
+
+// Issue 9's cases on the FashionMnistCnn network, one thread: Predict of the first test image (seed-42 weights, which the
+// peers load too), the bytes per Predict and per TrainBatch(64), and one epoch of TrainBatch + Adam.Step over shuffled
+// batches of 64 (with its dropout) and the test accuracy after it.
+static void RunCnn(Dataset train, Dataset test, int repeats)
+{
+    var net = new FashionMnistCnn(PredictSeed) { MaxDegreeOfParallelism = 1 };
+    float[] image = test.GetFeatures(0).ToArray();
+    float[] probabilities = new float[FashionMnistCnn.OutputSize];
+    float[] x = train.Features.Slice(0, 64 * 784).ToArray();
+    float[] y = train.Targets.Slice(0, 64).ToArray();
+    var warm = new FashionMnistCnn(seed: 1) { MaxDegreeOfParallelism = 1 };
+    var warmAdam = new Adam(1e-3f);
+    long until = Stopwatch.GetTimestamp() + 3 * Stopwatch.Frequency;
+    for (int sweep = 0; sweep < 20 || Stopwatch.GetTimestamp() < until; sweep++)
+    {
+        for (int k = 0; k < 50; k++)
+        {
+            net.Predict(image, probabilities);
+        }
+
+        warm.TrainBatch(x, y, 64);
+        warmAdam.Step(warm.Parameters, warm.Gradients);
+        Thread.Sleep(20);
+    }
+
+    Emit("cnn_predict", 1e6 * MedianSecondsPerCall(() =>
+    {
+        for (int k = 0; k < 100; k++)
+        {
+            net.Predict(image, probabilities);
+        }
+    }, 100, repeats), "us/call");
+    Emit("alloc_cnn_predict", BytesPerCall(() => net.Predict(image, probabilities), 1000), "B/call");
+    Emit("alloc_cnn_trainbatch", BytesPerCall(() => warm.TrainBatch(x, y, 64), 20), "B/call");
+
+    int seed = Environment.TickCount;   // a new shuffle every run, as the peer's
+    var model = new FashionMnistCnn(seed) { MaxDegreeOfParallelism = 1 };
+    var adam = new Adam(1e-3f);
+    long start = Stopwatch.GetTimestamp();
+    foreach (Batch b in train.Batches(64, shuffle: true, seed: seed))
+    {
+        model.TrainBatch(b.Features, b.Targets, b.Count);
+        adam.Step(model.Parameters, model.Gradients);
+    }
+
+    double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+    Emit("cnn_train_loop", train.Count / seconds / 1e3, "K samples/s");
+    Emit("cnn_epoch_seconds", seconds, "s");
+    Emit("cnn_acc_loop", Trainer.Evaluate(model, test).Accuracy ?? double.NaN, "accuracy");
 }
 
 static int[] Range(int start, int count)

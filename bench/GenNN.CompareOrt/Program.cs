@@ -13,15 +13,18 @@
 // so that a call is one RunWithBinding and allocates nothing managed (measured below, as for gen-nn).
 using System;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using GenNN;
 using GenNN.Bench;
+using Samples.FashionMnistCnn;
 using Microsoft.ML.OnnxRuntime;
 
 string dataDir = "/usr/share/datasets/fashion-mnist";
 string? models = null;
 bool quick = false;
 bool info = false;
+bool cnn = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,7 +33,8 @@ for (int i = 0; i < args.Length; i++)
         case "--models": models = args[++i]; break;
         case "--quick": quick = true; break;
         case "--info": info = true; break;
-        default: throw new ArgumentException($"Unknown argument '{args[i]}'; expected --models DIR, --data DIR, --quick or --info.");
+        case "--cnn": cnn = true; break;
+        default: throw new ArgumentException($"Unknown argument '{args[i]}'; expected --models DIR, --data DIR, --quick, --cnn or --info.");
     }
 }
 
@@ -51,6 +55,11 @@ int repeats = quick ? 3 : 7;
 const int BatchRows = 1024;
 Dataset test = Idx.Load(Path.Combine(dataDir, "t10k-images-idx3-ubyte.gz"), Path.Combine(dataDir, "t10k-labels-idx1-ubyte.gz"));
 Emit("info_ort", OrtEnv.Instance().GetVersionString(), "version");
+if (cnn)
+{
+    return RunCnn(models, test, repeats);
+}
+
 
 using var mlpSession = OrtSession.Open(Path.Combine(models, "mlp64.onnx"));
 using var irisSession = OrtSession.Open(Path.Combine(models, "iris16.onnx"));
@@ -95,6 +104,46 @@ Emit("alloc_predict", Timing.BytesPerCall(mlp.Run, 10_000), "B/call");
 Emit("alloc_predict_iris", Timing.BytesPerCall(iris.Run, 10_000), "B/call");
 Emit("alloc_batch1024", Timing.BytesPerCall(batch.Run, 200), "B/call");
 return 0;
+
+// Issue 9's Predict case: the FashionMnistCnn network (cnn.onnx, [batch, 1, 28, 28] NCHW, one channel, so the same 784
+// floats as gen-nn's channels-last image) on the first test image, after checking it against gen-nn and PyTorch.
+static int RunCnn(string models, Dataset test, int repeats)
+{
+    using var session = OrtSession.Open(Path.Combine(models, "cnn.onnx"));
+    using var run = new BoundRun(session, new long[] { 1, 1, 28, 28 }, FashionMnistCnn.OutputSize);
+    test.GetFeatures(0).CopyTo(run.Input);
+    run.Run();
+    float[] gen = new float[FashionMnistCnn.OutputSize];
+    FashionMnistCnn.Load(Path.Combine(models, "cnn.safetensors")).Predict(run.Input, gen);
+    using JsonDocument reference = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(models, "reference.json")));
+    float[] torch = reference.RootElement.GetProperty("cnn_first_test_image").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+    foreach ((string other, float[] expected) in new[] { ("gennn", gen), ("torch", torch) })
+    {
+        double maxDiff = run.Output.Zip(expected, (a, b) => Math.Abs((double)a - b)).Max();
+        Emit($"check_cnn_predict_vs_{other}", maxDiff, "max abs diff");
+        if (!(maxDiff <= 1e-4) || expected.Length != run.Output.Length)
+        {
+            Console.Error.WriteLine($"GenNN.CompareOrt: cnn_predict: ORT and {other} differ by up to {maxDiff:G3} on the same weights and input.");
+            return 1;
+        }
+    }
+
+    long until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency;
+    while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+    {
+        run.Run();
+    }
+
+    Emit("cnn_predict", 1e6 * Timing.MedianSecondsPerCall(() =>
+    {
+        for (int k = 0; k < 100; k++)
+        {
+            run.Run();
+        }
+    }, 100, repeats), "us/call");
+    Emit("alloc_cnn_predict", Timing.BytesPerCall(run.Run, 1000), "B/call");
+    return 0;
+}
 
 // Compares ORT's outputs with gen-nn's (Predict / PredictBatch on the safetensors files the ONNX files were exported
 // from) and PyTorch's (reference.json) on the cases' inputs; prints one check line per pair.
@@ -220,11 +269,20 @@ internal sealed class BoundRun : IDisposable
     private readonly OrtIoBinding _binding;
 
     public BoundRun(InferenceSession session, int rows, int inputSize, int outputSize)
+        : this(session, new long[] { rows, inputSize }, outputSize)
+    {
+    }
+
+    /// <summary>An input of any shape (batch first), e.g. <c>[1, 1, 28, 28]</c> for an image.</summary>
+    public BoundRun(InferenceSession session, long[] inputShape, int outputSize)
     {
         _session = session;
-        Input = GC.AllocateArray<float>(rows * inputSize, pinned: true);
+        long inputs = 1;
+        foreach (long d in inputShape) inputs *= d;
+        int rows = (int)inputShape[0];
+        Input = GC.AllocateArray<float>((int)inputs, pinned: true);
         Output = GC.AllocateArray<float>(rows * outputSize, pinned: true);
-        _input = OrtValue.CreateTensorValueFromMemory(Input, new long[] { rows, inputSize });
+        _input = OrtValue.CreateTensorValueFromMemory(Input, inputShape);
         _output = OrtValue.CreateTensorValueFromMemory(Output, new long[] { rows, outputSize });
         _binding = session.CreateIoBinding();
         _binding.BindInput(session.InputNames[0], _input);

@@ -106,7 +106,8 @@ foreach (string name in GenNN.Tests.Convolution.ConvGoldenTests.Cases)
     layerChecks.Add(($"{name} SGD and Adam steps vs PyTorch", () => convGolden.One_SGD_and_one_Adam_step_match_PyTorch(name)));
 }
 
-layerChecks.Add(("convolution central differences", convNetworks.TrainBatch_gradient_matches_central_differences_of_its_loss));
+layerChecks.Add(("convolution central differences", () => convNetworks.TrainBatch_gradient_matches_central_differences_of_its_loss(nameof(GenNN.Tests.Convolution.SmoothConv))));
+layerChecks.Add(("convolution after a dropout, central differences", () => convNetworks.TrainBatch_gradient_matches_central_differences_of_its_loss(nameof(GenNN.Tests.Convolution.SmoothConvDrop))));
 layerChecks.Add(("convolution on 3 threads", () => convNetworks.TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(
     nameof(GenNN.Tests.Convolution.GoldenConvB), 3, 203, GenNN.Tests.Convolution.ConvNetworkTests.ConvBTraining)));
 

@@ -14,6 +14,17 @@ namespace GenNN.Tests.Convolution;
 [Dense(2)]
 public partial class SmoothConv { }
 
+/// <summary>SmoothConv with a dropout between the pool and the second convolution (masks fixed by SeedDropout).</summary>
+[Network]
+[Input(7, 6, 2)]
+[Conv2D(4, 3, Activation.Tanh, Stride = 2, Padding = Padding.Same)]
+[AvgPool2D(2, Stride = 1)]
+[Dropout(0.5)]
+[Conv2D(3, 2, Activation.Sigmoid, Padding = Padding.Same)]
+[Flatten]
+[Dense(2)]
+public partial class SmoothConvDrop { }
+
 /// <summary>
 /// Convolutional networks beyond the golden values: central differences of TrainBatch's loss, TrainBatch split across
 /// threads (the second phase cuts rows of the convolution weights) against one thread, and no allocation per call.
@@ -52,23 +63,31 @@ public class ConvNetworkTests
         return (inputs, targets);
     }
 
-    [Fact]
-    public void TrainBatch_gradient_matches_central_differences_of_its_loss()
+    [Theory]
+    [InlineData(nameof(SmoothConv))]
+    [InlineData(nameof(SmoothConvDrop))]
+    public void TrainBatch_gradient_matches_central_differences_of_its_loss(string name)
     {
         const int batch = 5;
         const float eps = 1e-2f;
-        var network = new SmoothConv(3);
+        INetwork network = name == nameof(SmoothConv) ? new SmoothConv(3) : new SmoothConvDrop(3);
         (float[] inputs, float[] targets) = Data(network, batch, 4);
-        network.TrainBatch(inputs, targets, batch);
+        float Train()
+        {
+            network.SeedDropout(7); // the same masks for every call: the loss is then smooth in the parameters
+            return network.TrainBatch(inputs, targets, batch);
+        }
+
+        Train();
         float[] gradient = network.Gradients.ToArray();
         float[] theta = network.Parameters.ToArray();
         var failures = new List<string>();
         for (int k = 0; k < theta.Length; k++)
         {
             network.Parameters[k] = theta[k] + eps;
-            double plus = network.TrainBatch(inputs, targets, batch);
+            double plus = Train();
             network.Parameters[k] = theta[k] - eps;
-            double minus = network.TrainBatch(inputs, targets, batch);
+            double minus = Train();
             network.Parameters[k] = theta[k];
             double numeric = (plus - minus) / (2 * eps);
             if (Math.Abs(numeric - gradient[k]) > 1e-2 * Math.Abs(numeric) + 3e-4)
@@ -87,6 +106,22 @@ public class ConvNetworkTests
     internal const long ConvATraining = 2 * (5 * 4 * 27 * 5) + 3 * (5 * 4 * 45 * 6) + 24 * 4 + 3 * (24 * 4);
     internal const long ConvBTraining = 2 * (6 * 6 * 18 * 17) + 153 * 4 + 3 * (3 * 3 * 68 * 9) + 3 * (81 * 3);
     internal const long Conv1DTraining = 2 * (9 * 6 * 5) + 3 * (5 * 20 * 3) + 3 * 5 + 3 * (3 * 2);
+
+    [Fact]
+    public void A_dropout_between_a_pool_and_a_convolution_passes_Predict_through()
+    {
+        var twin = new SmoothConv(3);
+        var dropped = new SmoothConvDrop(3);
+        Assert.True(twin.Parameters.SequenceEqual(dropped.Parameters), "A dropout draws no weights.");
+        (float[] inputs, _) = Data(twin, 9, 5);
+        float[] expected = new float[9 * SmoothConv.OutputSize], actual = new float[expected.Length];
+        twin.PredictBatch(inputs, expected, 9);
+        dropped.PredictBatch(inputs, actual, 9);
+        Assert.Equal(expected, actual);
+        twin.Predict(inputs.AsSpan(0, SmoothConv.InputSize), expected.AsSpan(0, SmoothConv.OutputSize));
+        dropped.Predict(inputs.AsSpan(0, SmoothConv.InputSize), actual.AsSpan(0, SmoothConv.OutputSize));
+        Assert.Equal(expected, actual);
+    }
 
     [Theory]
     [InlineData(nameof(GoldenConvB), 2, 203, ConvBTraining)]
