@@ -41,7 +41,7 @@ ROWS = [
 
 # Issue 9's cases (compare.sh --cnn): the convolutional network of samples/FashionMnistCnn, one thread.
 CNN_ROWS = [
-    ("Conv(32,3)-Pool-Conv(64,3)-Pool-128-10 Predict, 1 image", "us/call", "cnn_predict", "cnn_predict", "cnn_predict", "lower",
+    ("FashionMnistCnn Predict (Conv(32,3,Same)-Pool-Conv(64,3,Same)-Pool-128-10), 1 image", "us/call", "cnn_predict", "cnn_predict", "cnn_predict", "lower",
      [("ratio", "torch", 10.0), ("ratio", "ort", 3.0)]),
     ("the same network, 1 training epoch (TrainBatch + Adam.Step, batch 64, dropouts)", "K samples/s", "cnn_train_loop",
      "cnn_train", None, "higher", [("ratio", "torch", 1.5)]),
