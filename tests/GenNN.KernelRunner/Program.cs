@@ -108,6 +108,11 @@ foreach (string name in GenNN.Tests.Convolution.ConvGoldenTests.Cases)
 
 layerChecks.Add(("convolution central differences", () => convNetworks.TrainBatch_gradient_matches_central_differences_of_its_loss(nameof(GenNN.Tests.Convolution.SmoothConv))));
 layerChecks.Add(("convolution after a dropout, central differences", () => convNetworks.TrainBatch_gradient_matches_central_differences_of_its_loss(nameof(GenNN.Tests.Convolution.SmoothConvDrop))));
+foreach ((string name, int channels) in new[] { (nameof(GenNN.Tests.Convolution.GoldenConvA), 3), (nameof(GenNN.Tests.Convolution.GoldenConv1D), 2) })
+{
+    layerChecks.Add(($"{name} NaN propagation", () => convNetworks.A_NaN_pixel_makes_its_sample_NaN_and_leaves_the_others_alone(name, channels)));
+}
+
 layerChecks.Add(("convolution on 3 threads", () => convNetworks.TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(
     nameof(GenNN.Tests.Convolution.GoldenConvB), 3, 203, GenNN.Tests.Convolution.ConvNetworkTests.ConvBTraining)));
 

@@ -107,6 +107,42 @@ public class ConvNetworkTests
     internal const long ConvBTraining = 2 * (6 * 6 * 18 * 17) + 153 * 4 + 3 * (3 * 3 * 68 * 9) + 3 * (81 * 3);
     internal const long Conv1DTraining = 2 * (9 * 6 * 5) + 3 * (5 * 20 * 3) + 3 * 5 + 3 * (3 * 2);
 
+    [Theory]
+    [InlineData(nameof(GoldenConvA), 3)]
+    [InlineData(nameof(GoldenConvB), 2)]
+    [InlineData(nameof(GoldenConv1D), 2)]
+    public void A_NaN_pixel_makes_its_sample_NaN_and_leaves_the_others_alone(string name, int channels)
+    {
+        // As in PyTorch: the NaN reaches every window over it, survives ReLU and max pooling, and the Dense layers spread
+        // it to every output of its sample; padding and the other samples of the batch never see it.
+        const int batch = 5, poisoned = 2;
+        INetwork network = Create(name, 9);
+        (float[] inputs, _) = Data(network, batch, 10);
+        int n = network.InputSize, o = network.OutputSize;
+        float[] clean = new float[batch * o], actual = new float[batch * o];
+        network.PredictBatch(inputs, clean, batch);
+        int middle = n / channels / 2 * channels; // every channel of the middle pixel
+        for (int c = 0; c < channels; c++)
+        {
+            inputs[poisoned * n + middle + c] = float.NaN;
+        }
+
+        network.PredictBatch(inputs, actual, batch);
+        for (int s = 0; s < batch; s++)
+        {
+            for (int k = 0; k < o; k++)
+            {
+                float value = actual[s * o + k];
+                Assert.True(s == poisoned ? float.IsNaN(value) : BitConverter.SingleToInt32Bits(value) == BitConverter.SingleToInt32Bits(clean[s * o + k]),
+                    $"{name} sample {s} output {k}: {value} (clean {clean[s * o + k]})");
+            }
+        }
+
+        float[] one = new float[o];
+        network.Predict(inputs.AsSpan(poisoned * n, n), one);
+        Assert.All(one, v => Assert.True(float.IsNaN(v)));
+    }
+
     [Fact]
     public void A_dropout_between_a_pool_and_a_convolution_passes_Predict_through()
     {
