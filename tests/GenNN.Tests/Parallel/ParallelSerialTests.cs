@@ -138,17 +138,24 @@ public class ParallelSerialTests
         }
 
         Run(50); // warm-up: the pool's threads, the workspace, tiered JIT
-        long worker = WorkerAllocatedBytes(); // (the probe allocates on this thread: outside the count)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(Rounds);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        long allocatedByWorker = WorkerAllocatedBytes() - worker;
-        Assert.True(allocated == 0, $"{Rounds} rounds on 2 parts allocated {allocated} bytes on the calling thread.");
+        long allocated = -1, allocatedByWorker = -1;
+        // Up to three windows: a one-off runtime allocation (a tier-up, a type load) can land in one window, but an
+        // allocation per call shows in every window.
+        for (int window = 0; window < 3 && (allocated != 0 || (Environment.ProcessorCount == 2 && allocatedByWorker != 0)); window++)
+        {
+            long worker = WorkerAllocatedBytes(); // (the probe allocates on this thread: outside the count)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run(Rounds);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            allocatedByWorker = WorkerAllocatedBytes() - worker;
+        }
+
+        Assert.True(allocated == 0, $"{Rounds} rounds on 2 parts allocated {allocated} bytes on the calling thread, in each of three windows.");
         // GC.GetTotalAllocatedBytes would also count the test host's own threads (tens of KB meanwhile, at random);
         // bench/GenNN.ParallelBench's "alloc" mode checks the whole process outside the host: 0 bytes.
         if (Environment.ProcessorCount == 2)
         {
-            Assert.True(allocatedByWorker == 0, $"{Rounds} rounds on 2 parts allocated {allocatedByWorker} bytes on the pool's worker thread.");
+            Assert.True(allocatedByWorker == 0, $"{Rounds} rounds on 2 parts allocated {allocatedByWorker} bytes on the pool's worker thread, in each of three windows.");
         }
     }
 

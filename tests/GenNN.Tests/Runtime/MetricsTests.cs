@@ -200,13 +200,21 @@ public class MetricsTests
         var small = Classification(1000, 6, 3, seed: 1);
         var large = Classification(10_000, 6, 3, seed: 1);
         Trainer.EvaluateClassification(network, small);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Trainer.EvaluateClassification(network, small);
-        long smallBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        before = GC.GetAllocatedBytesForCurrentThread();
         Trainer.EvaluateClassification(network, large);
-        long largeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        long smallBytes = 0, largeBytes = long.MaxValue;
+        // Up to three tries: a one-off runtime allocation (a tier-up, a type load) can land in one measurement, but an
+        // allocation per sample shows in every try.
+        for (int attempt = 0; attempt < 3 && largeBytes > smallBytes + 64; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Trainer.EvaluateClassification(network, small);
+            smallBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            before = GC.GetAllocatedBytesForCurrentThread();
+            Trainer.EvaluateClassification(network, large);
+            largeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
         // 10x the samples, both above the batch size: the same buffers (3 classes need no per-sample ROC-AUC arrays).
-        Assert.True(largeBytes <= smallBytes + 64, $"{smallBytes} bytes for 1000 samples, {largeBytes} for 10000.");
+        Assert.True(largeBytes <= smallBytes + 64, $"{smallBytes} bytes for 1000 samples, {largeBytes} for 10000, in each of three tries.");
     }
 }
