@@ -443,42 +443,16 @@ namespace GenNN.Generator.Parsing
         /// </summary>
         private static Shape? PoolOutput(PoolSpec pool, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
-            Shape input = pool.Input;
-            if (input.Rank != pool.Dimensions + 1)
+            if (!HasSpatialRank(pool.Input, pool.Dimensions, pool.Name, index, location, diagnostics)
+                || (!pool.Global && (pool.PoolSize < 1 || pool.Stride < 1)))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongInputRank, location, index, pool.Name,
-                    pool.Dimensions == 2 ? "(height, width, channels)" : "(length, channels)", "(" + input + ")"));
-                return null;
+                return null; // (GNN0023 already says so for a window or stride below 1)
             }
 
-            int channels = input.Dimensions[input.Rank - 1];
-            if (!pool.Global && (pool.PoolSize < 1 || pool.Stride < 1))
-            {
-                return null; // GNN0023 already says so
-            }
-
-            if (pool.Global)
-            {
-                return new Shape(channels);
-            }
-
-            var output = new int[input.Rank];
-            for (int d = 0; d < pool.Dimensions; d++)
-            {
-                int n = input.Dimensions[d];
-                if (pool.Padding == PaddingKind.Valid && pool.PoolSize > n)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, pool.Name,
-                        "PoolSize = " + pool.PoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        "the window is larger than the input (" + input + "); use a smaller window or Padding = Padding.Same"));
-                    return null;
-                }
-
-                output[d] = pool.OutputLength(n);
-            }
-
-            output[input.Rank - 1] = channels;
-            return new Shape(output);
+            int channels = pool.Input.Dimensions[pool.Input.Rank - 1];
+            return pool.Global
+                ? new Shape(channels)
+                : WindowedOutput(pool.Input, pool.Dimensions, pool.PoolSize, pool.Padding, pool.OutputLength, channels, pool.Name, "PoolSize", "window", index, location, diagnostics);
         }
 
         /// <summary>
@@ -487,35 +461,52 @@ namespace GenNN.Generator.Parsing
         /// </summary>
         private static Shape? ConvOutput(ConvSpec conv, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
         {
-            Shape input = conv.Input;
-            if (input.Rank != conv.Dimensions + 1)
+            if (!HasSpatialRank(conv.Input, conv.Dimensions, conv.Name, index, location, diagnostics)
+                || conv.KernelSize < 1 || conv.Stride < 1 || conv.Filters < 1)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongInputRank, location, index, conv.Name,
-                    conv.Dimensions == 2 ? "(height, width, channels)" : "(length, channels)", "(" + input + ")"));
-                return null;
+                return null; // (GNN0023 or GNN0004 already says so for the sizes)
             }
 
-            if (conv.KernelSize < 1 || conv.Stride < 1 || conv.Filters < 1)
+            return WindowedOutput(conv.Input, conv.Dimensions, conv.KernelSize, conv.Padding, conv.OutputLength, conv.Filters, conv.Name, "KernelSize", "kernel", index, location, diagnostics);
+        }
+
+        /// <summary>Whether a pool's or convolution's input has its spatial dimensions plus channels; GNN0022 otherwise.</summary>
+        private static bool HasSpatialRank(Shape input, int dimensions, string name, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            if (input.Rank == dimensions + 1)
             {
-                return null; // GNN0023 or GNN0004 already says so
+                return true;
             }
 
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongInputRank, location, index, name,
+                dimensions == 2 ? "(height, width, channels)" : "(length, channels)", "(" + input + ")"));
+            return false;
+        }
+
+        /// <summary>
+        /// The output shape of a window of <paramref name="size"/> cells sliding over each spatial dimension of
+        /// <paramref name="input"/> (its lengths from <paramref name="outputLength"/>), with <paramref name="channels"/>
+        /// channels; null with GNN0023 when a Valid window is larger than the input.
+        /// </summary>
+        private static Shape? WindowedOutput(Shape input, int dimensions, int size, PaddingKind padding, Func<int, int> outputLength, int channels,
+            string name, string sizeName, string noun, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
             var output = new int[input.Rank];
-            for (int d = 0; d < conv.Dimensions; d++)
+            for (int d = 0; d < dimensions; d++)
             {
                 int n = input.Dimensions[d];
-                if (conv.Padding == PaddingKind.Valid && conv.KernelSize > n)
+                if (padding == PaddingKind.Valid && size > n)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, conv.Name,
-                        "KernelSize = " + conv.KernelSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        "the kernel is larger than the input (" + input + "); use a smaller kernel or Padding = Padding.Same"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidWindow, location, index, name,
+                        sizeName + " = " + size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        "the " + noun + " is larger than the input (" + input + "); use a smaller " + noun + " or Padding = Padding.Same"));
                     return null;
                 }
 
-                output[d] = conv.OutputLength(n);
+                output[d] = outputLength(n);
             }
 
-            output[input.Rank - 1] = conv.Filters;
+            output[input.Rank - 1] = channels;
             return new Shape(output);
         }
 
