@@ -15,9 +15,10 @@ state_dict names are layers.0.weight, layers.0.bias, layers.1.weight, layers.1.b
 The files are written by the `safetensors` package when it is importable. Debian 12 does not package it (and
 PyPI is out of reach here), so otherwise `_serialize` below reproduces the byte format of the reference Rust
 serializer (safetensors/src/tensor.rs, `prepare` + `serialize`): tensors sorted by descending dtype then by name,
-laid out back to back; the header is compact JSON (serde_json: no spaces), `__metadata__` first when given, then
-the tensors in data order; the header is padded with spaces to a multiple of 8 bytes; an 8-byte little-endian
-header length comes first. The "writer" field of the JSON says which one produced the files.
+laid out back to back (so I64 tensors, such as BatchNorm's 0-dim num_batches_tracked, come before the F32 ones);
+the header is compact JSON (serde_json: no spaces), `__metadata__` first when given, then the tensors in data
+order; the header is padded with spaces to a multiple of 8 bytes; an 8-byte little-endian header length comes
+first. F32 and I64 are written little-endian. The "writer" field of the JSON says which one produced the files.
 """
 import json
 import struct
@@ -42,7 +43,9 @@ class Mlp(nn.Module):
 
 # Dtype names in the order of the Rust enum (increasing alignment); the serializer sorts by it, descending.
 _DTYPE_ORDER = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"]
-_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16"}
+_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.int64: "I64"}
+# The little-endian numpy type each one is written as.
+_NUMPY = {torch.float32: "<f4", torch.float64: "<f8", torch.float16: "<f2", torch.int64: "<i8"}
 
 
 def _serialize(tensors, metadata=None):
@@ -53,7 +56,8 @@ def _serialize(tensors, metadata=None):
     blobs = []
     offset = 0
     for name, tensor in items:
-        blob = tensor.detach().contiguous().cpu().numpy().astype("<f4" if tensor.dtype == torch.float32 else None).tobytes()
+        # A 0-dim tensor (BatchNorm's num_batches_tracked) has shape [] and one element's bytes.
+        blob = tensor.detach().contiguous().cpu().numpy().astype(_NUMPY[tensor.dtype]).tobytes()
         header[name] = {"dtype": _DTYPES[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
         offset += len(blob)
         blobs.append(blob)
