@@ -14,14 +14,30 @@ namespace GenNN.Serialization
         /// <summary>One tensor entry of a header, as the file states it.</summary>
         private sealed record FileTensor(string Name, string DType, long[] Shape, long Begin, long End);
 
+        /// <summary>
+        /// The three buffers of a validated file, in buffer order. They are copied to the caller's spans only after the
+        /// whole file checked out, so that a rejected file leaves every destination untouched.
+        /// </summary>
+        private sealed record Loaded(float[] Parameters, float[] State, long[] Counters)
+        {
+            /// <summary>Copies the buffers to spans of the same lengths (checked before the file was read).</summary>
+            public void CopyTo(Span<float> parameters, Span<float> state, Span<long> counters)
+            {
+                Parameters.CopyTo(parameters);
+                State.CopyTo(state);
+                Counters.CopyTo(counters);
+            }
+        }
+
         /// <summary>The first allocation for a header read from a forward-only stream; it doubles as bytes arrive.</summary>
         private const int FirstHeaderChunkBytes = 1 << 16;
 
         /// <summary>
         /// Reads the file from <paramref name="stream"/>, checks it against <paramref name="layout"/> and returns the
-        /// parameters in buffer order, and the preprocessing stored with them. Nothing outside the results is written.
+        /// parameters, state and counters in buffer order, and the preprocessing stored with them. Nothing outside the
+        /// results is written.
         /// </summary>
-        private static float[] ReadValidated(Stream stream, ModelLayout layout, out ModelPreprocessing? preprocessing)
+        private static Loaded ReadValidated(Stream stream, ModelLayout layout, out ModelPreprocessing? preprocessing)
         {
             long available = stream.CanSeek ? stream.Length - stream.Position : -1;
 
@@ -70,7 +86,7 @@ namespace GenNN.Serialization
             IReadOnlyList<string>? classNames = ReadNames(metadata, ClassNamesKey, layout);
             IReadOnlyList<string>? featureNames = ReadNames(metadata, FeatureNamesKey, layout);
 
-            // 4. The tensors: same names, dtype F32, the network's shapes, offsets that tile the data section. A stored
+            // 4. The tensors: same names, dtype F32 (I64 for counters), the network's shapes, offsets that tile the data section. A stored
             //    standardizer adds two [InputSize] tensors; a layout that does not state InputSize expects none.
             TensorLayout[] statistics = entries.ContainsKey(StandardizerMeanName) || entries.ContainsKey(StandardizerScaleName)
                 ? StandardizerTensors(layout.InputSize)
@@ -102,12 +118,32 @@ namespace GenNN.Serialization
                 }
             }
 
-            // 6. File order ([out, in], row-major) to buffer order.
-            float[] values = new float[layout.ParameterCount];
+            // 6. File order ([out, in], row-major) to buffer order. As for the parameters, the state's values are not
+            //    checked: NaN and infinities load as stored (PyTorch's load_state_dict takes them too); only a count
+            //    cannot be negative.
+            var values = new Loaded(new float[layout.ParameterCount], new float[layout.StateSize], new long[layout.CounterCount]);
             foreach (TensorLayout tensor in layout.Tensors)
             {
                 FileTensor entry = entries[tensor.Name];
-                Load(tensor, data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), values);
+                ReadOnlySpan<byte> source = data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin));
+                switch (tensor.Storage)
+                {
+                    case TensorStorage.Counter:
+                        long count = BinaryPrimitives.ReadInt64LittleEndian(source);
+                        if (count < 0)
+                        {
+                            throw Error("Tensor '{0}' holds {1}; expected a count >= 0.", tensor.Name, count);
+                        }
+
+                        values.Counters[tensor.Offset] = count;
+                        break;
+                    case TensorStorage.State:
+                        Load(tensor, source, values.State);
+                        break;
+                    default:
+                        Load(tensor, source, values.Parameters);
+                        break;
+                }
             }
 
             Standardizer? standardizer = null;
@@ -511,15 +547,16 @@ namespace GenNN.Serialization
             long total = 0;
             foreach (TensorLayout tensor in tensors)
             {
-                total += (long)tensor.Length * sizeof(float);
+                total += (long)tensor.Length * ElementSize(tensor.Storage);
             }
 
             foreach (TensorLayout tensor in tensors)
             {
                 FileTensor entry = entries[tensor.Name];
-                if (entry.DType != F32)
+                string dtype = DType(tensor.Storage);
+                if (entry.DType != dtype)
                 {
-                    throw Error("Tensor '{0}' has dtype {1}; expected {2}.", tensor.Name, entry.DType, F32);
+                    throw Error("Tensor '{0}' has dtype {1}; expected {2}.", tensor.Name, entry.DType, dtype);
                 }
 
                 if (!ShapeEquals(entry.Shape, tensor.Shape))
@@ -530,11 +567,11 @@ namespace GenNN.Serialization
                         FormatShape(tensor.Shape), transposed ? " ([out, in], as PyTorch stores weights; the file holds the transpose)" : "");
                 }
 
-                long bytes = (long)tensor.Length * sizeof(float);
+                long bytes = (long)tensor.Length * ElementSize(tensor.Storage);
                 if (entry.End < entry.Begin || entry.End - entry.Begin != bytes)
                 {
                     throw Error("Tensor '{0}' has data_offsets [{1}, {2}]; expected an end - begin of {3} bytes for shape {4} of {5}.",
-                        tensor.Name, entry.Begin, entry.End, bytes, FormatShape(tensor.Shape), F32);
+                        tensor.Name, entry.Begin, entry.End, bytes, FormatShape(tensor.Shape), dtype);
                 }
 
                 if (entry.End > total)

@@ -24,6 +24,11 @@ namespace GenNN.Serialization
     /// <c>[out, in]</c> order whatever the in-memory layout, plus a <c>__metadata__</c> map of strings:
     /// <c>format</c> = <c>gen-nn</c>, <c>format_version</c> = <c>1</c>, <c>topology</c>, <c>loss</c>,
     /// <c>parameter_count</c> and <c>sha256</c>, the lowercase hex SHA-256 of the data section.</para>
+    /// <para>A layout's <see cref="TensorStorage.State"/> tensors (BatchNorm's <c>running_mean</c>, <c>running_var</c>)
+    /// are F32 like the parameters; its <see cref="TensorStorage.Counter"/> tensors (<c>num_batches_tracked</c>) are I64
+    /// of shape <c>[]</c>, each a count &gt;= 0. As the reference serializer orders by dtype, descending, the I64 tensors
+    /// come first in the header and the data section, then the F32 ones in the layout's order; a network without
+    /// counters writes the same bytes as before they existed.</para>
     /// <para>A <see cref="ModelPreprocessing"/> adds, when present, the F32 tensors <c>gennn.standardizer.mean</c> and
     /// <c>gennn.standardizer.scale</c> of shape <c>[InputSize]</c> after the weights (so the checksum covers them), and the
     /// <c>__metadata__</c> keys <c>gennn.class_names</c> and <c>gennn.feature_names</c>, each a JSON array of strings.
@@ -54,6 +59,7 @@ namespace GenNN.Serialization
         private const int Alignment = 8;
         private const string MetadataKey = "__metadata__";
         private const string F32 = "F32";
+        private const string I64 = "I64";
 
         /// <summary>The tensor holding a stored standardizer's means, shape <c>[InputSize]</c>.</summary>
         public const string StandardizerMeanName = "gennn.standardizer.mean";
@@ -69,16 +75,38 @@ namespace GenNN.Serialization
 
         /// <summary>Writes the parameters to <paramref name="stream"/> as a safetensors file.</summary>
         /// <param name="stream">A writable stream; the file is written at its current position in one call.</param>
-        /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
+        /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>; a layout without state or
+        /// counters (<see cref="ModelLayout.StateSize"/> = <see cref="ModelLayout.CounterCount"/> = 0).</param>
         /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
         /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
         /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length,
-        /// <paramref name="layout"/> is inconsistent (overlapping tensors, uncovered parameters, bad shapes), or
-        /// <paramref name="preprocessing"/> does not fit it.</exception>
+        /// <paramref name="layout"/> is inconsistent (overlapping tensors, uncovered parameters, bad shapes) or has
+        /// state or counters (use the overload that takes them), or <paramref name="preprocessing"/> does not fit it.</exception>
         public static void Write(Stream stream, ModelLayout layout, ReadOnlySpan<float> parameters, ModelPreprocessing? preprocessing = null)
         {
+            RequireStateless(layout);
+            Write(stream, layout, parameters, ReadOnlySpan<float>.Empty, ReadOnlySpan<long>.Empty, preprocessing);
+        }
+
+        /// <summary>
+        /// Writes the parameters, the non-trainable state and the counters to <paramref name="stream"/> as a
+        /// safetensors file.
+        /// </summary>
+        /// <param name="stream">A writable stream; the file is written at its current position in one call.</param>
+        /// <param name="layout">Where each tensor lives in the three buffers.</param>
+        /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
+        /// <param name="state">Exactly <see cref="ModelLayout.StateSize"/> floats (BatchNorm's running statistics).</param>
+        /// <param name="counters">Exactly <see cref="ModelLayout.CounterCount"/> counts, each &gt;= 0 (BatchNorm's
+        /// <c>num_batches_tracked</c>).</param>
+        /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
+        /// <exception cref="ArgumentException">A buffer has the wrong length, a counter is negative,
+        /// <paramref name="layout"/> is inconsistent (overlapping tensors, uncovered elements, bad shapes), or
+        /// <paramref name="preprocessing"/> does not fit it.</exception>
+        public static void Write(Stream stream, ModelLayout layout, ReadOnlySpan<float> parameters, ReadOnlySpan<float> state,
+            ReadOnlySpan<long> counters, ModelPreprocessing? preprocessing = null)
+        {
             ArgumentNullException.ThrowIfNull(stream);
-            byte[] file = Serialize(layout, parameters, preprocessing);
+            byte[] file = Serialize(layout, parameters, state, counters, preprocessing);
             stream.Write(file, 0, file.Length);
         }
 
@@ -99,18 +127,42 @@ namespace GenNN.Serialization
         /// moments of closing it.</para>
         /// </remarks>
         /// <param name="path">The destination file.</param>
-        /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>.</param>
+        /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>; a layout without state or
+        /// counters (<see cref="ModelLayout.StateSize"/> = <see cref="ModelLayout.CounterCount"/> = 0).</param>
         /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
         /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
         /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length,
-        /// <paramref name="layout"/> is inconsistent, or <paramref name="preprocessing"/> does not fit it.</exception>
+        /// <paramref name="layout"/> is inconsistent or has state or counters (use the overload that takes them), or
+        /// <paramref name="preprocessing"/> does not fit it.</exception>
         /// <exception cref="IOException">The file could not be written or renamed.</exception>
         public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters, ModelPreprocessing? preprocessing = null)
+        {
+            RequireStateless(layout);
+            WriteFile(path, layout, parameters, ReadOnlySpan<float>.Empty, ReadOnlySpan<long>.Empty, preprocessing);
+        }
+
+        /// <summary>
+        /// Writes the parameters, the non-trainable state and the counters to <paramref name="path"/> as a safetensors
+        /// file, atomically, as
+        /// <see cref="WriteFile(string, ModelLayout, ReadOnlySpan{float}, ModelPreprocessing)"/> does.
+        /// </summary>
+        /// <param name="path">The destination file.</param>
+        /// <param name="layout">Where each tensor lives in the three buffers.</param>
+        /// <param name="parameters">Exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
+        /// <param name="state">Exactly <see cref="ModelLayout.StateSize"/> floats (BatchNorm's running statistics).</param>
+        /// <param name="counters">Exactly <see cref="ModelLayout.CounterCount"/> counts, each &gt;= 0 (BatchNorm's
+        /// <c>num_batches_tracked</c>).</param>
+        /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
+        /// <exception cref="ArgumentException">A buffer has the wrong length, a counter is negative,
+        /// <paramref name="layout"/> is inconsistent, or <paramref name="preprocessing"/> does not fit it.</exception>
+        /// <exception cref="IOException">The file could not be written or renamed.</exception>
+        public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters, ReadOnlySpan<float> state,
+            ReadOnlySpan<long> counters, ModelPreprocessing? preprocessing = null)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
 
             // Everything that can fail on the arguments fails here, before the disk is touched.
-            byte[] file = Serialize(layout, parameters, preprocessing);
+            byte[] file = Serialize(layout, parameters, state, counters, preprocessing);
 
             string fullPath = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(fullPath)
@@ -138,43 +190,85 @@ namespace GenNN.Serialization
         /// <summary>Reads and validates a safetensors file from <paramref name="stream"/> into <paramref name="parameters"/>.</summary>
         /// <param name="stream">A readable stream positioned at the start of the file. As in the safetensors library, the
         /// file must end where the stream ends: trailing bytes are an error.</param>
-        /// <param name="layout">The network the file must fit.</param>
+        /// <param name="layout">The network the file must fit; a layout without state or counters
+        /// (<see cref="ModelLayout.StateSize"/> = <see cref="ModelLayout.CounterCount"/> = 0).</param>
         /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
         /// after the whole file validated.</param>
         /// <returns>The standardizer and names stored with the parameters, or <see langword="null"/> when the file holds none.</returns>
         /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
-        /// <paramref name="layout"/> is inconsistent.</exception>
+        /// <paramref name="layout"/> is inconsistent or has state or counters (use the overload that takes them).</exception>
         /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network;
         /// the message says what was expected and what was found.</exception>
         public static ModelPreprocessing? Read(Stream stream, ModelLayout layout, Span<float> parameters)
         {
-            ArgumentNullException.ThrowIfNull(stream);
-            ValidateLayout(layout);
-            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            RequireStateless(layout);
+            return Read(stream, layout, parameters, Span<float>.Empty, Span<long>.Empty);
+        }
 
-            float[] values = ReadValidated(stream, layout, out ModelPreprocessing? preprocessing);
-            values.CopyTo(parameters);
+        /// <summary>
+        /// Reads and validates a safetensors file from <paramref name="stream"/> into <paramref name="parameters"/>,
+        /// <paramref name="state"/> and <paramref name="counters"/>.
+        /// </summary>
+        /// <param name="stream">A readable stream positioned at the start of the file. As in the safetensors library, the
+        /// file must end where the stream ends: trailing bytes are an error.</param>
+        /// <param name="layout">The network the file must fit.</param>
+        /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
+        /// <param name="state">Receives exactly <see cref="ModelLayout.StateSize"/> floats.</param>
+        /// <param name="counters">Receives exactly <see cref="ModelLayout.CounterCount"/> counts. None of the three
+        /// buffers is written unless the whole file validated.</param>
+        /// <returns>The standardizer and names stored with the parameters, or <see langword="null"/> when the file holds none.</returns>
+        /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="layout"/> is inconsistent.</exception>
+        /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network, or
+        /// holds a negative counter; the message says what was expected and what was found.</exception>
+        public static ModelPreprocessing? Read(Stream stream, ModelLayout layout, Span<float> parameters, Span<float> state, Span<long> counters)
+        {
+            ArgumentNullException.ThrowIfNull(stream);
+            CheckBuffers(layout, parameters.Length, state.Length, counters.Length);
+
+            Loaded values = ReadValidated(stream, layout, out ModelPreprocessing? preprocessing);
+            values.CopyTo(parameters, state, counters);
             return preprocessing;
         }
 
         /// <summary>Reads and validates the safetensors file at <paramref name="path"/> into <paramref name="parameters"/>.</summary>
         /// <param name="path">The model file.</param>
-        /// <param name="layout">The network the file must fit.</param>
+        /// <param name="layout">The network the file must fit; a layout without state or counters
+        /// (<see cref="ModelLayout.StateSize"/> = <see cref="ModelLayout.CounterCount"/> = 0).</param>
         /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats; written only
         /// after the whole file validated.</param>
         /// <returns>The standardizer and names stored with the parameters, or <see langword="null"/> when the file holds none.</returns>
         /// <exception cref="ArgumentException"><paramref name="parameters"/> has the wrong length, or
-        /// <paramref name="layout"/> is inconsistent.</exception>
+        /// <paramref name="layout"/> is inconsistent or has state or counters (use the overload that takes them).</exception>
         /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network;
         /// the message starts with the path and says what was expected and what was found.</exception>
         /// <exception cref="IOException">The file could not be opened or read.</exception>
         public static ModelPreprocessing? ReadFile(string path, ModelLayout layout, Span<float> parameters)
         {
-            ArgumentException.ThrowIfNullOrEmpty(path);
-            ValidateLayout(layout);
-            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            RequireStateless(layout);
+            return ReadFile(path, layout, parameters, Span<float>.Empty, Span<long>.Empty);
+        }
 
-            float[] values;
+        /// <summary>
+        /// Reads and validates the safetensors file at <paramref name="path"/> into <paramref name="parameters"/>,
+        /// <paramref name="state"/> and <paramref name="counters"/>.
+        /// </summary>
+        /// <param name="path">The model file.</param>
+        /// <param name="layout">The network the file must fit.</param>
+        /// <param name="parameters">Receives exactly <see cref="ModelLayout.ParameterCount"/> floats.</param>
+        /// <param name="state">Receives exactly <see cref="ModelLayout.StateSize"/> floats.</param>
+        /// <param name="counters">Receives exactly <see cref="ModelLayout.CounterCount"/> counts. None of the three
+        /// buffers is written unless the whole file validated.</param>
+        /// <returns>The standardizer and names stored with the parameters, or <see langword="null"/> when the file holds none.</returns>
+        /// <exception cref="ArgumentException">A buffer has the wrong length, or <paramref name="layout"/> is inconsistent.</exception>
+        /// <exception cref="InvalidDataException">The file is malformed, truncated, corrupt or for another network, or
+        /// holds a negative counter; the message starts with the path and says what was expected and what was found.</exception>
+        /// <exception cref="IOException">The file could not be opened or read.</exception>
+        public static ModelPreprocessing? ReadFile(string path, ModelLayout layout, Span<float> parameters, Span<float> state, Span<long> counters)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            CheckBuffers(layout, parameters.Length, state.Length, counters.Length);
+
+            Loaded values;
             ModelPreprocessing? preprocessing;
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))
             {
@@ -188,30 +282,80 @@ namespace GenNN.Serialization
                 }
             }
 
-            values.CopyTo(parameters);
+            values.CopyTo(parameters, state, counters);
             return preprocessing;
         }
 
-        /// <summary>Builds the whole file in memory, so that nothing is written when an argument is wrong.</summary>
-        private static byte[] Serialize(ModelLayout layout, ReadOnlySpan<float> parameters, ModelPreprocessing? preprocessing)
+        /// <summary>
+        /// Throws <see cref="ArgumentException"/> for a layout with state or counters given to an overload that takes
+        /// only parameters: silently dropping BatchNorm's running statistics would save a network that predicts differently.
+        /// </summary>
+        private static void RequireStateless(ModelLayout layout)
+        {
+            ArgumentNullException.ThrowIfNull(layout);
+            if (layout.StateSize != 0 || layout.CounterCount != 0)
+            {
+                throw new ArgumentException(
+                    Format("The layout has StateSize = {0} and CounterCount = {1}, so its file holds state and counters besides "
+                        + "the parameters; use the overload that takes the state and counters buffers.", layout.StateSize, layout.CounterCount),
+                    nameof(layout));
+            }
+        }
+
+        /// <summary>Validates the layout and checks the three buffers' lengths against it.</summary>
+        private static void CheckBuffers(ModelLayout layout, int parameters, int state, int counters)
         {
             ValidateLayout(layout);
-            Guard.SampleLength(parameters.Length, layout.ParameterCount, nameof(parameters), "ParameterCount");
-            ValidatePreprocessing(layout, preprocessing);
+            Guard.SampleLength(parameters, layout.ParameterCount, nameof(parameters), "ParameterCount");
+            Guard.SampleLength(state, layout.StateSize, nameof(state), "StateSize");
+            if (counters != layout.CounterCount)
+            {
+                throw new ArgumentException(
+                    Format("counters must hold CounterCount = {0} values, but holds {1}.", layout.CounterCount, counters), nameof(counters));
+            }
+        }
 
-            // The standardizer's tensors follow the weights, so the weights keep the offsets they have without it.
+        /// <summary>Builds the whole file in memory, so that nothing is written when an argument is wrong.</summary>
+        private static byte[] Serialize(ModelLayout layout, ReadOnlySpan<float> parameters, ReadOnlySpan<float> state,
+            ReadOnlySpan<long> counters, ModelPreprocessing? preprocessing)
+        {
+            CheckBuffers(layout, parameters.Length, state.Length, counters.Length);
+            ValidatePreprocessing(layout, preprocessing);
+            for (int k = 0; k < counters.Length; k++)
+            {
+                // Load rejects a negative count; a file gen-nn writes must load.
+                if (counters[k] < 0)
+                {
+                    throw new ArgumentException(Format("counters[{0}] is {1}; expected a count >= 0.", k, counters[k]), nameof(counters));
+                }
+            }
+
+            // The standardizer's tensors follow the layout's, so the weights keep the offsets they have without it.
             Standardizer? standardizer = preprocessing?.Standardizer;
             int extraFloats = standardizer is null ? 0 : 2 * standardizer.FeatureCount;
             IReadOnlyList<TensorLayout> tensors = layout.Tensors;
-            byte[] data = new byte[checked((layout.ParameterCount + extraFloats) * sizeof(float))];
+            int[] order = DataOrder(tensors);
+            byte[] data = new byte[checked((layout.ParameterCount + layout.StateSize + extraFloats) * sizeof(float) + layout.CounterCount * sizeof(long))];
             long[] begins = new long[tensors.Count];
             int offset = 0;
-            for (int t = 0; t < tensors.Count; t++)
+            foreach (int t in order)
             {
                 TensorLayout tensor = tensors[t];
                 begins[t] = offset;
-                int bytes = tensor.Length * sizeof(float);
-                Store(tensor, parameters, data.AsSpan(offset, bytes));
+                int bytes = tensor.Length * ElementSize(tensor.Storage);
+                switch (tensor.Storage)
+                {
+                    case TensorStorage.Counter:
+                        BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(offset, bytes), counters[tensor.Offset]);
+                        break;
+                    case TensorStorage.State:
+                        Store(tensor, state, data.AsSpan(offset, bytes));
+                        break;
+                    default:
+                        Store(tensor, parameters, data.AsSpan(offset, bytes));
+                        break;
+                }
+
                 offset += bytes;
             }
 
@@ -221,7 +365,7 @@ namespace GenNN.Serialization
                 StoreVector(standardizer.Scale, data.AsSpan(offset + standardizer.FeatureCount * sizeof(float), standardizer.FeatureCount * sizeof(float)));
             }
 
-            byte[] header = BuildHeader(layout, begins, Sha256Hex(data), preprocessing);
+            byte[] header = BuildHeader(layout, order, begins, offset, Sha256Hex(data), preprocessing);
 
             byte[] file = new byte[checked(8 + header.Length + data.Length)];
             BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
@@ -229,6 +373,42 @@ namespace GenNN.Serialization
             data.CopyTo(file, 8 + header.Length);
             return file;
         }
+
+        /// <summary>
+        /// The order of the tensors in the data section and the header. The reference serializer puts the larger dtypes
+        /// first (it sorts by its dtype enum descending, and I64 comes after F32 there), which keeps every 8-byte
+        /// element 8-byte aligned; so do we: the counters, then the floats. Within a dtype gen-nn keeps the layout's
+        /// order where the reference sorts by name, so that the files of networks without counters stay what they were
+        /// (readers go by data_offsets, never by order).
+        /// </summary>
+        private static int[] DataOrder(IReadOnlyList<TensorLayout> tensors)
+        {
+            var order = new int[tensors.Count];
+            int n = 0;
+            for (int t = 0; t < tensors.Count; t++)
+            {
+                if (tensors[t].Storage == TensorStorage.Counter)
+                {
+                    order[n++] = t;
+                }
+            }
+
+            for (int t = 0; t < tensors.Count; t++)
+            {
+                if (tensors[t].Storage != TensorStorage.Counter)
+                {
+                    order[n++] = t;
+                }
+            }
+
+            return order;
+        }
+
+        /// <summary>The dtype a tensor has in files: I64 for a counter, F32 otherwise.</summary>
+        private static string DType(TensorStorage storage) => storage == TensorStorage.Counter ? I64 : F32;
+
+        /// <summary>The bytes per element of a tensor in files and buffers.</summary>
+        private static int ElementSize(TensorStorage storage) => storage == TensorStorage.Counter ? sizeof(long) : sizeof(float);
 
         /// <summary>Writes one tensor's elements little-endian in file order (<c>[out, in]</c>, row-major).</summary>
         private static void Store(TensorLayout tensor, ReadOnlySpan<float> parameters, Span<byte> destination)
@@ -301,7 +481,13 @@ namespace GenNN.Serialization
         }
 
         /// <summary>The compact JSON header, padded with spaces to a multiple of 8 bytes as the safetensors library does.</summary>
-        private static byte[] BuildHeader(ModelLayout layout, long[] begins, string sha256, ModelPreprocessing? preprocessing)
+        /// <param name="layout">The tensors.</param>
+        /// <param name="order">The tensors' indices in data order (<see cref="DataOrder"/>): the header lists them so, as the reference does.</param>
+        /// <param name="begins">Each tensor's first data byte, by index in the layout.</param>
+        /// <param name="standardizerBegin">The first data byte after the layout's tensors, where a standardizer's go.</param>
+        /// <param name="sha256">The data section's hash.</param>
+        /// <param name="preprocessing">What to store besides the tensors, or <see langword="null"/>.</param>
+        private static byte[] BuildHeader(ModelLayout layout, int[] order, long[] begins, long standardizerBegin, string sha256, ModelPreprocessing? preprocessing)
         {
             var buffer = new ArrayBufferWriter<byte>(256 + 96 * layout.Tensors.Count);
             // The relaxed encoder keeps "->" in the topology readable instead of "-\u003E"; the header is never HTML.
@@ -329,11 +515,11 @@ namespace GenNN.Serialization
 
                 json.WriteEndObject();
 
-                for (int t = 0; t < layout.Tensors.Count; t++)
+                foreach (int t in order)
                 {
                     TensorLayout tensor = layout.Tensors[t];
                     json.WriteStartObject(tensor.Name);
-                    json.WriteString("dtype", F32);
+                    json.WriteString("dtype", DType(tensor.Storage));
                     json.WriteStartArray("shape");
                     foreach (int dim in tensor.Shape)
                     {
@@ -343,7 +529,7 @@ namespace GenNN.Serialization
                     json.WriteEndArray();
                     json.WriteStartArray("data_offsets");
                     json.WriteNumberValue(begins[t]);
-                    json.WriteNumberValue(begins[t] + (long)tensor.Length * sizeof(float));
+                    json.WriteNumberValue(begins[t] + (long)tensor.Length * ElementSize(tensor.Storage));
                     json.WriteEndArray();
                     json.WriteEndObject();
                 }
@@ -351,9 +537,8 @@ namespace GenNN.Serialization
                 if (preprocessing?.Standardizer is { } standardizer)
                 {
                     long bytes = (long)standardizer.FeatureCount * sizeof(float);
-                    long begin = (long)layout.ParameterCount * sizeof(float);
-                    WriteVectorEntry(json, StandardizerMeanName, standardizer.FeatureCount, begin, begin + bytes);
-                    WriteVectorEntry(json, StandardizerScaleName, standardizer.FeatureCount, begin + bytes, begin + 2 * bytes);
+                    WriteVectorEntry(json, StandardizerMeanName, standardizer.FeatureCount, standardizerBegin, standardizerBegin + bytes);
+                    WriteVectorEntry(json, StandardizerScaleName, standardizer.FeatureCount, standardizerBegin + bytes, standardizerBegin + 2 * bytes);
                 }
 
                 json.WriteEndObject();
@@ -382,7 +567,8 @@ namespace GenNN.Serialization
 
         /// <summary>
         /// Throws <see cref="ArgumentException"/> unless the layout describes distinct, well-shaped tensors that
-        /// exactly cover the parameter buffer. A layout is built by generated code, so a failure here is a bug there.
+        /// exactly cover the parameter buffer, the state buffer and the counter buffer. A layout is built by generated
+        /// code, so a failure here is a bug there.
         /// </summary>
         private static void ValidateLayout(ModelLayout layout)
         {
@@ -397,8 +583,13 @@ namespace GenNN.Serialization
                 throw LayoutError("Expected ParameterCount >= 0, got {0}.", layout.ParameterCount);
             }
 
+            if (layout.StateSize < 0 || layout.CounterCount < 0)
+            {
+                throw LayoutError("Expected StateSize >= 0 and CounterCount >= 0, got {0} and {1}.", layout.StateSize, layout.CounterCount);
+            }
+
             var names = new HashSet<string>(StringComparer.Ordinal);
-            var spans = new List<(int Offset, int Length, string Name)>(layout.Tensors.Count);
+            var spans = new List<(TensorStorage Storage, int Offset, int Length, string Name)>(layout.Tensors.Count);
             foreach (TensorLayout? tensor in layout.Tensors)
             {
                 if (tensor is null || string.IsNullOrEmpty(tensor.Name) || tensor.Shape is null)
@@ -411,7 +602,21 @@ namespace GenNN.Serialization
                     throw LayoutError("Tensor name '{0}' is reserved or used twice.", tensor.Name);
                 }
 
-                if (tensor.Shape.Length == 0 || Array.Exists(tensor.Shape, d => d < 1))
+                if (tensor.Storage is not (TensorStorage.Parameters or TensorStorage.State or TensorStorage.Counter))
+                {
+                    throw LayoutError("Tensor '{0}' has Storage {1}; expected Parameters, State or Counter.", tensor.Name, (int)tensor.Storage);
+                }
+
+                if (tensor.Storage == TensorStorage.Counter)
+                {
+                    // A counter is a 0-dimensional int64, as PyTorch's num_batches_tracked: nothing to transpose.
+                    if (tensor.Shape.Length != 0 || tensor.MemoryAxes is not null)
+                    {
+                        throw LayoutError("Tensor '{0}' is a counter, so expected shape [] and no MemoryAxes or StoredTransposed, got shape {1}.",
+                            tensor.Name, FormatShape(tensor.Shape));
+                    }
+                }
+                else if (tensor.Shape.Length == 0 || Array.Exists(tensor.Shape, d => d < 1))
                 {
                     throw LayoutError("Tensor '{0}' has shape {1}; expected at least one dimension, each >= 1.",
                         tensor.Name, FormatShape(tensor.Shape));
@@ -439,41 +644,62 @@ namespace GenNN.Serialization
                     }
                 }
 
-                if (tensor.Offset < 0 || tensor.Offset + length > layout.ParameterCount)
+                BufferInfo buffer = BufferOf(layout, tensor.Storage);
+                if (tensor.Offset < 0 || tensor.Offset + length > buffer.Size)
                 {
-                    throw LayoutError("Tensor '{0}' spans parameters [{1}, {2}); expected a range inside [0, ParameterCount = {3}).",
-                        tensor.Name, tensor.Offset, tensor.Offset + length, layout.ParameterCount);
+                    throw LayoutError("Tensor '{0}' spans {1} [{2}, {3}); expected a range inside [0, {4} = {5}).",
+                        tensor.Name, buffer.Elements, tensor.Offset, tensor.Offset + length, buffer.SizeName, buffer.Size);
                 }
 
-                spans.Add((tensor.Offset, (int)length, tensor.Name));
+                spans.Add((tensor.Storage, tensor.Offset, (int)length, tensor.Name));
             }
 
-            spans.Sort((a, b) => a.Offset.CompareTo(b.Offset));
-            int next = 0;
-            string? previous = null;
-            foreach ((int offset, int length, string name) in spans)
+            // Each buffer is tiled by its tensors, without gaps or overlaps.
+            spans.Sort((a, b) => a.Storage != b.Storage ? a.Storage.CompareTo(b.Storage) : a.Offset.CompareTo(b.Offset));
+            foreach (TensorStorage storage in new[] { TensorStorage.Parameters, TensorStorage.State, TensorStorage.Counter })
             {
-                if (offset < next)
+                BufferInfo buffer = BufferOf(layout, storage);
+                int next = 0;
+                string? previous = null;
+                foreach ((TensorStorage s, int offset, int length, string name) in spans)
                 {
-                    throw LayoutError("Tensors '{0}' and '{1}' overlap in the parameter buffer at index {2}.", previous!, name, offset);
+                    if (s != storage)
+                    {
+                        continue;
+                    }
+
+                    if (offset < next)
+                    {
+                        throw LayoutError("Tensors '{0}' and '{1}' overlap in the {2} at index {3}.", previous!, name, buffer.Name, offset);
+                    }
+
+                    if (offset > next)
+                    {
+                        throw LayoutError("{0} [{1}, {2}) belong to no tensor; expected the tensors to cover all {3} {4}.",
+                            buffer.ElementsTitle, next, offset, buffer.Size, buffer.Elements);
+                    }
+
+                    next = offset + length;
+                    previous = name;
                 }
 
-                if (offset > next)
+                if (next != buffer.Size)
                 {
-                    throw LayoutError("Parameters [{0}, {1}) belong to no tensor; expected the tensors to cover all {2} parameters.",
-                        next, offset, layout.ParameterCount);
+                    throw LayoutError("{0} [{1}, {2}) belong to no tensor; expected the tensors to cover all {2} {3}.",
+                        buffer.ElementsTitle, next, buffer.Size, buffer.Elements);
                 }
-
-                next = offset + length;
-                previous = name;
-            }
-
-            if (next != layout.ParameterCount)
-            {
-                throw LayoutError("Parameters [{0}, {1}) belong to no tensor; expected the tensors to cover all {1} parameters.",
-                    next, layout.ParameterCount);
             }
         }
+
+        /// <summary>One of a layout's buffers, for messages: its length, the property that gives it, and what it holds.</summary>
+        private readonly record struct BufferInfo(int Size, string SizeName, string Name, string Elements, string ElementsTitle);
+
+        private static BufferInfo BufferOf(ModelLayout layout, TensorStorage storage) => storage switch
+        {
+            TensorStorage.State => new BufferInfo(layout.StateSize, "StateSize", "state buffer", "state elements", "State elements"),
+            TensorStorage.Counter => new BufferInfo(layout.CounterCount, "CounterCount", "counter buffer", "counters", "Counters"),
+            _ => new BufferInfo(layout.ParameterCount, "ParameterCount", "parameter buffer", "parameters", "Parameters"),
+        };
 
         private static ArgumentException LayoutError(string format, params object[] args) =>
             new ArgumentException("Invalid model layout: " + string.Format(CultureInfo.InvariantCulture, format, args), "layout");
@@ -553,7 +779,7 @@ namespace GenNN.Serialization
             return "." + fileName.Substring(0, keep) + "." + Convert.ToHexString(hash[..8]).ToLowerInvariant() + ".";
         }
 
-        /// <summary>Best effort: deletes the temporary files of earlier, killed saves to the same path (see <see cref="WriteFile"/>).</summary>
+        /// <summary>Best effort: deletes the temporary files of earlier, killed saves to the same path (see <see cref="WriteFile(string, ModelLayout, ReadOnlySpan{float}, ModelPreprocessing)"/>).</summary>
         private static void DeleteOrphans(string directory, string prefix)
         {
             string[] candidates;
