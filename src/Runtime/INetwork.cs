@@ -63,6 +63,13 @@ namespace GenNN
         Span<float> Gradients { get; }
 
         /// <summary>
+        /// The state saved with the model but not trained (Keras' non-trainable weights, PyTorch's buffers): each BatchNorm
+        /// layer's <c>running_mean</c> then <c>running_var</c>, in layer order. TrainBatch updates it; Predict reads it; no
+        /// optimizer changes it. Empty for a network without BatchNorm layers.
+        /// </summary>
+        Span<float> State => Span<float>.Empty;
+
+        /// <summary>
         /// Runs one sample forward. Allocates nothing; thread-safe. Inputs are not checked: a NaN input gives NaN in
         /// every output that depends on it, as in PyTorch.
         /// </summary>

@@ -100,6 +100,10 @@ namespace GenNN.Generator.Diagnostics
             "GNN0023", "Invalid window",
             "Layer {0} is {1} with {2}; {3}");
 
+        public static readonly DiagnosticDescriptor InvalidBatchNormOption = Create(
+            "GNN0024", "Invalid BatchNorm option",
+            "Layer {0} is BatchNorm with {1}; {2}");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
     }

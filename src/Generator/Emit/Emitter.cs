@@ -85,7 +85,7 @@ namespace GenNN.Generator.Emit
             string total = S(layout.ParameterCount) + " (" + Bytes(4L * layout.ParameterCount) + ")";
             lines.Add("Total params: " + total);
             lines.Add("Trainable params: " + total);
-            lines.Add("Non-trainable params: 0 (0.00 B)");
+            lines.Add("Non-trainable params: " + S(layout.StateSize) + " (" + Bytes(4L * layout.StateSize) + ")");
             lines.Add("Loss: " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + R(spec.HuberDelta) + ")" : ""));
             return lines.Select(line => line.Replace("\\", "\\\\").Replace("\"", "\\\"")).ToArray();
         }
@@ -170,6 +170,12 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <summary>The number of trainable parameters (weights and biases).</summary>");
                 w.Line(F("public const int ParameterCount = {0};", layout.ParameterCount));
+                if (layout.StateSize > 0)
+                {
+                    w.Line();
+                    w.Line("/// <summary>The number of floats of state saved with the model but not trained: the BatchNorm layers' running means and variances.</summary>");
+                    w.Line(F("public const int StateSize = {0};", layout.StateSize));
+                }
                 w.Line();
                 w.Line("/// <summary>The number of layers (Dropout not counted): layers.0 to layers." + S(spec.Layers.Count - 1) + " in the summary and in model files.</summary>");
                 w.Line(F("public const int LayerCount = {0};", spec.Layers.Count));
@@ -209,7 +215,17 @@ namespace GenNN.Generator.Emit
                 w.Line(F("public static global::GenNN.KernelPath KernelPath => global::GenNN.Kernels.Simd.Select(global::GenNN.KernelPath.Vector{0});", options.VectorWidth));
                 w.Line();
                 w.Line("// Both buffers end with 16 floats of slack that narrow kernels may read past a row; they stay zero.");
-                w.Line("private readonly float[] _parameters = new float[ParameterCount + 16];");
+                if (layout.StateSize > 0)
+                {
+                    w.Line("// The state (running statistics) follows the parameters' slack in the same array, where the kernels find it.");
+                    w.Line("private readonly float[] _parameters = new float[ParameterCount + 16 + StateSize];");
+                    w.Line(F("private readonly long[] _counters = new long[{0}]; // num_batches_tracked of each BatchNorm layer", layout.CounterCount));
+                }
+                else
+                {
+                    w.Line("private readonly float[] _parameters = new float[ParameterCount + 16];");
+                }
+
                 w.Line("private readonly float[] _gradients = new float[ParameterCount + 16];");
                 w.Line("private global::GenNN.Kernels.TrainingWorkspace? _training;");
                 w.Line("private int? _maxDegreeOfParallelism;");
@@ -235,14 +251,26 @@ namespace GenNN.Generator.Emit
                 w.Line("/// others, biases zero. The same seed gives bit-identical weights.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"seed\">The seed of the weight initialisation.</param>");
-                if (spec.HasDropout)
+                if (spec.HasDropout || layout.StateSize > 0)
                 {
                     w.Line(F("public {0}(int seed)", c));
                     using (w.Block())
                     {
                         w.Line(F("global::GenNN.Generated.{0}.Initialize(Parameters, seed);", k));
-                        w.Line("_dropoutSeed = (ulong)(uint)seed;");
+                        if (layout.StateSize > 0)
+                        {
+                            w.Line(F("global::GenNN.Generated.{0}.InitializeState(State);", k));
+                        }
+
+                        if (spec.HasDropout)
+                        {
+                            w.Line("_dropoutSeed = (ulong)(uint)seed;");
+                        }
                     }
+                }
+
+                if (spec.HasDropout)
+                {
 
                     w.Line();
                     w.Line("/// <inheritdoc/>");
@@ -252,7 +280,7 @@ namespace GenNN.Generator.Emit
                         w.Line("_dropoutCalls = 0;");
                     }
                 }
-                else
+                else if (layout.StateSize == 0)
                 {
                     w.Line(F("public {0}(int seed) => global::GenNN.Generated.{1}.Initialize(Parameters, seed);", c, k));
                 }
@@ -262,6 +290,12 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public global::System.Span<float> Gradients => new global::System.Span<float>(_gradients, 0, ParameterCount);");
+                if (layout.StateSize > 0)
+                {
+                    w.Line();
+                    w.Line("/// <inheritdoc/>");
+                    w.Line("public global::System.Span<float> State => new global::System.Span<float>(_parameters, ParameterCount + 16, StateSize);");
+                }
                 w.Line();
                 w.Line("/// <summary>");
                 w.Line("/// The most threads one <see cref=\"PredictBatch\"/> or TrainBatch call on this instance uses, the calling thread");
@@ -297,9 +331,9 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitPredict(w, k, layout);
                 w.Line();
-                EmitTrainBatch(w, spec, k);
+                EmitTrainBatch(w, spec, k, layout);
                 w.Line();
-                EmitSerialization(w, c, k);
+                EmitSerialization(w, c, k, layout.StateSize > 0);
                 w.Line();
                 EmitPreprocessing(w, spec, layout);
             }
@@ -367,7 +401,7 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        private static void EmitTrainBatch(SourceWriter w, NetworkSpec spec, string k)
+        private static void EmitTrainBatch(SourceWriter w, NetworkSpec spec, string k, NetworkLayout layout)
         {
             w.Line("/// <inheritdoc/>");
             w.Line("public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)");
@@ -423,6 +457,14 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line("global::GenNN.Kernels.Guard.FiniteInputs(inputs, InputSize);");
+                foreach (BatchNormEmitter norm in layout.Layers.OfType<BatchNormEmitter>().Where(b => b.Positions == 1).Take(1))
+                {
+                    using (w.Block("if (batchSize == 1)"))
+                    {
+                        w.Line(F("throw new global::System.ArgumentException(\"TrainBatch got a batch of 1, but BatchNorm layer {0} normalises each of its {1} channels over the batch, and a batch of 1 has one value per channel (PyTorch rejects it too). Train with batches of 2 or more.\", nameof(batchSize));", norm.Index, norm.Channels));
+                    }
+                }
+
                 w.Line(spec.Loss switch
                 {
                     LossKind.SoftmaxCrossEntropy => "global::GenNN.Kernels.Guard.ClassLabels(targets, OutputSize);",
@@ -443,9 +485,21 @@ namespace GenNN.Generator.Emit
                     w.Line("// In parts when the batch is large enough: by rows, then by parameters (see TrainingWorkspace.Run).");
                     w.Line(F("int parts = global::GenNN.Kernels.WorkerPool.TrainingParts(batchSize, global::GenNN.Generated.{0}.TrainingMultiplyAdds, _maxDegreeOfParallelism);", k));
                     w.Line("global::GenNN.Kernels.TrainingWorkspace training = _training ??= new global::GenNN.Kernels.TrainingWorkspace(_gradients, ParameterCount);");
-                    w.Line(F("return training.Run(parts, global::GenNN.Generated.{0}.TrainingScratchLength(batchSize), global::GenNN.Generated.{0}.PartScratchLength,", k));
-                    w.Line(F("    global::GenNN.Generated.{0}.TrainRowsBody, global::GenNN.Generated.{0}.TrainParametersBody,", k));
-                    w.Line(F("    Parameters, inputs, targets, sampleWeights, outputs, batchSize, {0}, optimizer);", spec.HasDropout ? "dropoutStream" : "0"));
+                    if (layout.Staged)
+                    {
+                        w.Line("// The rows stop where a BatchNorm layer needs statistics of the whole batch: the stages alternate between rows and channels.");
+                        w.Line(F("float loss = training.Run(parts, global::GenNN.Generated.{0}.TrainingStages, global::GenNN.Generated.{0}.TrainingScratchLength(batchSize), global::GenNN.Generated.{0}.PartScratchLength,", k));
+                        w.Line(F("    global::GenNN.Generated.{0}.TrainRowsBody, global::GenNN.Generated.{0}.TrainParametersBody,", k));
+                        w.Line(F("    Parameters, inputs, targets, sampleWeights, outputs, batchSize, {0}, optimizer);", spec.HasDropout ? "dropoutStream" : "0"));
+                        w.Line("for (int i = 0; i < _counters.Length; i++) _counters[i]++; // num_batches_tracked, as PyTorch counts it");
+                        w.Line("return loss;");
+                    }
+                    else
+                    {
+                        w.Line(F("return training.Run(parts, global::GenNN.Generated.{0}.TrainingScratchLength(batchSize), global::GenNN.Generated.{0}.PartScratchLength,", k));
+                        w.Line(F("    global::GenNN.Generated.{0}.TrainRowsBody, global::GenNN.Generated.{0}.TrainParametersBody,", k));
+                        w.Line(F("    Parameters, inputs, targets, sampleWeights, outputs, batchSize, {0}, optimizer);", spec.HasDropout ? "dropoutStream" : "0"));
+                    }
                 }
 
                 using (w.Block("finally"))
@@ -469,18 +523,19 @@ namespace GenNN.Generator.Emit
             return (int)System.Math.Max(1, System.Math.Min(byScratch, bySpans));
         }
 
-        private static void EmitSerialization(SourceWriter w, string c, string k)
+        private static void EmitSerialization(SourceWriter w, string c, string k, bool state)
         {
             w.Line("/// <summary>");
             w.Line("/// Saves the parameters, and the <see cref=\"Preprocessing\"/> if set, to <paramref name=\"path\"/> as a safetensors");
             w.Line("/// file, atomically: a failed save keeps the previous file.");
             w.Line("/// </summary>");
             w.Line("/// <param name=\"path\">The file to write.</param>");
-            w.Line(F("public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.{0}.Layout, Parameters, _preprocessing);", k));
+            string buffers = state ? "Parameters, State, _counters" : "Parameters";
+            w.Line(F("public void Save(string path) => global::GenNN.Serialization.SafeTensors.WriteFile(path, global::GenNN.Generated.{0}.Layout, {1}, _preprocessing);", k, buffers));
             w.Line();
             w.Line("/// <summary>Writes the parameters, and the <see cref=\"Preprocessing\"/> if set, to <paramref name=\"stream\"/> as a safetensors file.</summary>");
             w.Line("/// <param name=\"stream\">The stream to write.</param>");
-            w.Line(F("public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.{0}.Layout, Parameters, _preprocessing);", k));
+            w.Line(F("public void Save(global::System.IO.Stream stream) => global::GenNN.Serialization.SafeTensors.Write(stream, global::GenNN.Generated.{0}.Layout, {1}, _preprocessing);", k, buffers));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Loads a network from a safetensors file written by <see cref=\"Save(string)\"/> (or by PyTorch, for the same");
@@ -492,7 +547,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("public static {0} Load(string path)", c)))
             {
                 w.Line(F("var network = new {0}(0);", c));
-                w.Line(F("network._preprocessing = global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
+                w.Line(F("network._preprocessing = global::GenNN.Serialization.SafeTensors.ReadFile(path, global::GenNN.Generated.{0}.Layout, {1});", k, state ? "network.Parameters, network.State, network._counters" : "network.Parameters"));
                 w.Line("return network;");
             }
 
@@ -503,7 +558,7 @@ namespace GenNN.Generator.Emit
             using (w.Block(F("public static {0} Load(global::System.IO.Stream stream)", c)))
             {
                 w.Line(F("var network = new {0}(0);", c));
-                w.Line(F("network._preprocessing = global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.{0}.Layout, network.Parameters);", k));
+                w.Line(F("network._preprocessing = global::GenNN.Serialization.SafeTensors.Read(stream, global::GenNN.Generated.{0}.Layout, {1});", k, state ? "network.Parameters, network.State, network._counters" : "network.Parameters"));
                 w.Line("return network;");
             }
         }
@@ -731,15 +786,31 @@ namespace GenNN.Generator.Emit
                     w.Line(F("        new(\"{0}.{1}\", {2}, new[] {{ {3} }}, StoredTransposed: {4}){5},", l.TensorPrefix, t.Name, t.Offset, string.Join(", ", t.Shape.Select(S)), t.StoredTransposed ? "true" : "false",
                         t.MemoryAxes is int[] axes ? " { MemoryAxes = new[] { " + string.Join(", ", axes.Select(S)) + " } }" : ""));
                 }
+
+                foreach (TensorSpec t in l.StateTensors)
+                {
+                    w.Line(F("        new(\"{0}.{1}\", {2}, {3}, StoredTransposed: false) {{ Storage = GenNN.Serialization.TensorStorage.{4} }},", l.TensorPrefix, t.Name, t.Offset,
+                        t.Shape.Length == 0 ? "System.Array.Empty<int>()" : "new[] { " + string.Join(", ", t.Shape.Select(S)) + " }", t.Storage!));
+                }
             }
 
-            w.Line(F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", layout.InputSize, layout.OutputSize));
+            w.Line(layout.StateSize > 0
+                ? F("    }}) {{ InputSize = {0}, OutputSize = {1}, StateSize = {2}, CounterCount = {3} }};", layout.InputSize, layout.OutputSize, layout.StateSize, layout.CounterCount)
+                : F("    }}) {{ InputSize = {0}, OutputSize = {1} }};", layout.InputSize, layout.OutputSize));
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the");
             w.Line("/// kept pre-activations and outputs after dropout); then 16 floats of slack.");
             w.Line("/// </summary>");
-            w.Line(F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + 16;", layout.TrainingPerRow));
+            w.Line(layout.BatchScratchTotal > 0
+                ? F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + {1} + 16; // then the BatchNorm layers' batch statistics", layout.TrainingPerRow, layout.BatchScratchTotal)
+                : F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + 16;", layout.TrainingPerRow));
+            if (layout.Staged)
+            {
+                w.Line();
+                w.Line("/// <summary>TrainBatch's first phase runs in this many stages: by rows, then by channels, in turn (TrainRows).</summary>");
+                w.Line(F("internal const int TrainingStages = {0};", TrainingStages(layout)));
+            }
             w.Line();
             w.Line("/// <summary>Floats of training scratch each part has to itself: the weights of layers 1 on transposed, then one row of gradients, then 16 of slack.</summary>");
             w.Line(F("internal const int PartScratchLength = {0} + {1} + 16;", layout.PartScratchTotal, layout.CutRowScratch));
@@ -754,6 +825,19 @@ namespace GenNN.Generator.Emit
                 foreach (LayerEmitter layer in layout.Layers)
                 {
                     layer.EmitInitialize(w);
+                }
+            }
+
+            if (layout.StateSize > 0)
+            {
+                w.Line();
+                w.Line("/// <summary>The state before any training: running means 0 and running variances 1 (PyTorch, Keras).</summary>");
+                using (w.Block("internal static void InitializeState(Span<float> state)"))
+                {
+                    foreach (LayerEmitter layer in layout.Layers)
+                    {
+                        layer.EmitInitializeState(w);
+                    }
                 }
             }
         }
@@ -812,13 +896,23 @@ namespace GenNN.Generator.Emit
             using (w.Block("private static void TrainRowsPart(object? state, in BatchArguments arguments, int part, int parts)"))
             {
                 w.Line("var training = (TrainingWorkspace)state!;");
-                w.Line("(int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);");
+                if (layout.Staged)
+                {
+                    w.Line("int stage = training.Stage;");
+                    w.Line("// Odd stages are split by channels and see every row; even ones are split by rows.");
+                    w.Line("(int first, int rows) = stage % 2 == 1 ? (0, arguments.BatchSize) : WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);");
+                }
+                else
+                {
+                    w.Line("(int first, int rows) = WorkerPool.PartRows(arguments.BatchSize, part, parts, TileRows);");
+                }
+
                 w.Line("ReadOnlySpan<float> weights = arguments.SampleWeights;");
                 w.Line("Span<float> outputs = arguments.Outputs;");
                 w.Line("training.SetLoss(part, TrainRows(");
                 w.Line(F("    arguments.Parameters, arguments.Inputs.Slice(first * {0}, rows * {0}), arguments.Targets.Slice(first * {1}, rows * {1}),", inputs, targets));
                 w.Line(F("    weights.IsEmpty ? weights : weights.Slice(first, rows), outputs.IsEmpty ? outputs : outputs.Slice(first * {0}, rows * {0}),", outputs));
-                w.Line("    training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream" : "") + "));");
+                w.Line("    training.Scratch, training.PartScratch(part), rows, first, arguments.BatchSize" + (spec.HasDropout ? ", arguments.Stream" : "") + (layout.Staged ? ", stage, part, parts" : "") + "));");
             }
 
             w.Line();
@@ -858,6 +952,7 @@ namespace GenNN.Generator.Emit
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
                 if (!oneSample) w.Line("nuint n = (nuint)rows;");
+                EmitStateSpan(w, layout);
                 string rowsTimes = oneSample ? "" : "rows * ";
                 string previous = "input";
                 int offset = 0;
@@ -959,9 +1054,19 @@ namespace GenNN.Generator.Emit
             w.Line("/// sample's loss times its weight, when <paramref name=\"weights\"/> is not empty). <paramref name=\"transposed\"/> is the");
             w.Line("/// part's own room for the weights transposed.");
             w.Line("/// </summary>");
-            using (w.Block("internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + ")"))
+            if (layout.Staged)
+            {
+                w.Line("/// <remarks>");
+                w.Line("/// In <see cref=\"TrainingStages\"/> stages, <paramref name=\"stage\"/> the one to run: even stages on these rows, odd stages");
+                w.Line("/// (a BatchNorm layer's batch statistics or gradient sums) on every row, for <paramref name=\"part\"/>'s share of the");
+                w.Line("/// channels. Only the stage that computes the loss returns it; the others return 0.");
+                w.Line("/// </remarks>");
+            }
+
+            using (w.Block("internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + (layout.Staged ? ", int stage, int part, int parts" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
+                EmitStateSpan(w, layout);
                 w.Line("ref float x = ref MemoryMarshal.GetReference(inputs);");
                 w.Line("nuint n = (nuint)rows;");
                 w.Line("float scale = 1f / totalRows;");
@@ -996,15 +1101,33 @@ namespace GenNN.Generator.Emit
 
                 foreach (LayerEmitter l in layers)
                 {
+                    if (l.BatchScratch > 0)
+                    {
+                        w.Line(F("Span<float> b{0} = scratch.Slice(totalRows * {1} + {2}, {3}); // layer {0}'s batch statistics, after every row", l.Index, layout.TrainingPerRow, layout.BatchScratch[l.Index], l.BatchScratch));
+                    }
+                }
+
+                foreach (LayerEmitter l in layers)
+                {
                     l.EmitPartScratch(w, layout.PartScratch[l.Index]);
                 }
 
+                // A staged TrainRows is a sequence of "if (stage == k) { ... }" blocks; the last stage runs unconditionally.
+                var stages = new Stages(w, layout.Staged);
                 w.Line();
                 w.Line("// Forward, keeping every layer's output (and the pre-activations the backward pass needs).");
                 string previous = "x";
+                string previousSpan = "inputs";
                 foreach (LayerEmitter l in layers)
                 {
                     int i = l.Index;
+                    if (layout.Staged && l.NeedsBatchStatistics)
+                    {
+                        stages.Next("0");
+                        l.EmitBatchStatistics(w, previousSpan);
+                        stages.Next("0");
+                    }
+
                     bool keepsZ = layout.PreActivation[i] >= 0;
                     string destination = keepsZ ? "z" + S(i) : "a" + S(i);
                     l.EmitForward(w, previous, "MemoryMarshal.GetReference(" + destination + ")", "n", layout.Kept[i] >= 0 ? "MemoryMarshal.GetReference(k" + S(i) + ")" : "p", keep: true);
@@ -1022,6 +1145,7 @@ namespace GenNN.Generator.Emit
                     }
 
                     previous = "MemoryMarshal.GetReference(a" + S(i) + ")";
+                    previousSpan = "a" + S(i);
                     if (layout.Dropped[i] >= 0)
                     {
                         // Inverted dropout into m{i}, the next layer's input; a{i} keeps the outputs for the derivative.
@@ -1033,6 +1157,7 @@ namespace GenNN.Generator.Emit
                         }
 
                         previous = "MemoryMarshal.GetReference(m" + S(i) + ")";
+                        previousSpan = "m" + S(i);
                     }
                 }
 
@@ -1106,6 +1231,14 @@ namespace GenNN.Generator.Emit
                 w.Line("// activation derivative (and its dropout mask).");
                 for (int i = last; i >= 1 && layers[i].HasInputGradient; i--)
                 {
+                    if (layout.Staged && layers[i].NeedsBatchStatistics)
+                    {
+                        stages.Next(stages.LossOpen ? "loss / totalRows" : "0");
+                        stages.LossOpen = false;
+                        layers[i].EmitBatchGradientSums(w, "d" + S(i), "k" + S(i));
+                        stages.Next("0");
+                    }
+
                     LayerEmitter before = layers[i - 1];
                     string input = (layout.Dropped[i - 1] >= 0 ? "m" : "a") + S(i - 1);
                     layers[i].EmitInputGradient(w, "d" + S(i), "d" + S(i - 1), "a" + S(i - 1), input, "a" + S(i));
@@ -1121,7 +1254,72 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                w.Line("return loss / totalRows;");
+                w.Line(stages.LossOpen ? "return loss / totalRows;" : "return 0;");
+                stages.Finish();
+            }
+        }
+
+        /// <summary>The stages of a staged TrainRows: the rows stop before each BatchNorm layer's forward pass and before its input gradient.</summary>
+        private static int TrainingStages(NetworkLayout layout)
+            => 1 + 2 * layout.Layers.Count(l => l.NeedsBatchStatistics) + 2 * layout.Layers.Count(l => l.NeedsBatchStatistics && l.Index >= 1 && l.HasInputGradient);
+
+        /// <summary><c>state</c>, the span of the state buffer after the parameters and their slack, where the network has state.</summary>
+        private static void EmitStateSpan(SourceWriter w, NetworkLayout layout)
+        {
+            if (layout.StateSize > 0)
+            {
+                w.Line(F("Span<float> state = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref p, {0}), {1}); // the running statistics, after the parameters' slack", layout.ParameterCount + 16, layout.StateSize));
+            }
+        }
+
+        /// <summary>
+        /// Writes a staged TrainRows' stages as <c>if (stage == k) { ... return ...; }</c> blocks, the last one bare; does
+        /// nothing for a network that is not staged.
+        /// </summary>
+        private sealed class Stages
+        {
+            private readonly SourceWriter _w;
+            private readonly bool _staged;
+            private SourceWriter.BlockScope? _block;
+            private int _stage;
+
+            public Stages(SourceWriter w, bool staged)
+            {
+                _w = w;
+                _staged = staged;
+                if (staged)
+                {
+                    _block = w.Block("if (stage == 0)");
+                }
+            }
+
+            /// <summary>Whether the stage being written declared the loss and has not returned it yet.</summary>
+            public bool LossOpen { get; set; } = true;
+
+            /// <summary>Ends the current stage, returning <paramref name="result"/>, and begins the next.</summary>
+            public void Next(string result)
+            {
+                if (!_staged)
+                {
+                    return;
+                }
+
+                _w.Line("return " + result + ";");
+                _block!.Value.Dispose();
+                _stage++;
+                _w.Line();
+                _block = _w.Block(F("if (stage == {0})", _stage));
+            }
+
+            /// <summary>Ends the last stage (its return written); any other stage number is a bug.</summary>
+            public void Finish()
+            {
+                if (_staged)
+                {
+                    _block!.Value.Dispose();
+                    _w.Line();
+                    _w.Line("throw new ArgumentOutOfRangeException(nameof(stage), stage, \"No such stage.\");");
+                }
             }
         }
 

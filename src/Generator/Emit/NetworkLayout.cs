@@ -72,6 +72,19 @@ namespace GenNN.Generator.Emit
             }
 
             TrainingPerRow = perRow;
+
+            // After every row, what the layers need once per batch (BatchNorm's statistics).
+            BatchScratch = new int[n];
+            int batch = 0;
+            for (int i = 0; i < n; i++)
+            {
+                BatchScratch[i] = batch;
+                batch += Layers[i].BatchScratch;
+            }
+
+            BatchScratchTotal = batch;
+            StateSize = Layers.Sum(l => l.StateSize);
+            CounterCount = Layers.Sum(l => l.CounterCount);
             ForwardScratch = Layers.Max(l => l.ForwardScratch);
             PartScratchTotal = part;
             CutRowScratch = Layers.Max(l => l.CutRowScratch);
@@ -125,6 +138,21 @@ namespace GenNN.Generator.Emit
 
         /// <summary>Floats per sample of TrainBatch's shared scratch.</summary>
         public int TrainingPerRow { get; }
+
+        /// <summary>Offset of each layer's batch scratch (<see cref="LayerEmitter.BatchScratch"/>) after the rows of TrainBatch's shared scratch.</summary>
+        public int[] BatchScratch { get; }
+
+        /// <summary>Floats of every layer's batch scratch together.</summary>
+        public int BatchScratchTotal { get; }
+
+        /// <summary>Floats of state (running statistics) after the parameters and their 16 floats of slack.</summary>
+        public int StateSize { get; }
+
+        /// <summary>The int64 counters (BatchNorm's <c>num_batches_tracked</c>).</summary>
+        public int CounterCount { get; }
+
+        /// <summary>Whether TrainBatch's first phase runs in stages, split by rows and by channels in turn (BatchNorm).</summary>
+        public bool Staged => Layers.Any(l => l.NeedsBatchStatistics);
 
         /// <summary>Floats of every layer's part scratch together.</summary>
         public int PartScratchTotal { get; }

@@ -167,6 +167,24 @@ namespace GenNN.Generator.Model
         public long ParameterCount => ((Dimensions == 2 ? (long)KernelSize * KernelSize : KernelSize) * Channels + 1) * Filters;
     }
 
+    /// <summary>
+    /// Batch normalisation over the channels (the last dimension) of its input, then an activation. Training normalises with
+    /// the batch's statistics and updates the running ones; inference uses the running ones (PyTorch's semantics).
+    /// </summary>
+    /// <param name="Activation">The activation after the normalisation.</param>
+    /// <param name="NegativeSlope">LeakyReLU's slope below zero.</param>
+    /// <param name="Momentum">The weight of a batch's statistics in the running ones (PyTorch's <c>momentum</c>).</param>
+    /// <param name="Epsilon">Added to the variance before its square root.</param>
+    /// <param name="Input">The input shape, filled in by shape inference.</param>
+    internal sealed record BatchNormSpec(ActivationKind Activation, float NegativeSlope, float Momentum, float Epsilon, Shape Input) : LayerSpec
+    {
+        /// <summary>PyTorch's defaults, and <c>BatchNormAttribute</c>'s.</summary>
+        public const float DefaultMomentum = 0.1f, DefaultEpsilon = 1e-5f;
+
+        /// <summary>The channels (the input's last dimension).</summary>
+        public int Channels => Input.Dimensions[Input.Rank - 1];
+    }
+
     /// <summary>A flatten layer: a sample of <paramref name="Input"/> shape as one dimension, in the same order.</summary>
     /// <param name="Input">The shape it flattens.</param>
     internal sealed record FlattenSpec(Shape Input) : LayerSpec;

@@ -23,6 +23,7 @@ namespace GenNN.Generator.Parsing
         private const string FlattenAttribute = "GenNN.FlattenAttribute";
         private const string Conv2DAttribute = "GenNN.Conv2DAttribute";
         private const string Conv1DAttribute = "GenNN.Conv1DAttribute";
+        private const string BatchNormAttribute = "GenNN.BatchNormAttribute";
 
         /// <summary>The pooling attributes: their kind, spatial dimensions and whether global.</summary>
         private static readonly Dictionary<string, (PoolKind Kind, int Dimensions, bool Global)> PoolAttributes = new()
@@ -141,6 +142,10 @@ namespace GenNN.Generator.Parsing
                 else if ((name == Conv2DAttribute || name == Conv1DAttribute) && args.Int(0) is int filters && args.Int(1) is int kernelSize)
                 {
                     layers.Add((ParseConv(args, name == Conv2DAttribute ? 2 : 1, filters, kernelSize, layers.Count, location, diagnostics), location));
+                }
+                else if (name == BatchNormAttribute)
+                {
+                    layers.Add((ParseBatchNorm(args, layers.Count, location, diagnostics), location));
                 }
                 else if (name == DropoutAttribute && args.Double(0) is double rate)
                 {
@@ -302,6 +307,27 @@ namespace GenNN.Generator.Parsing
             return new ConvSpec(dimensions, filters, kernelSize, stride, (PaddingKind)padding, activation, slope, new Shape(0));
         }
 
+        /// <summary>A BatchNorm attribute: its activation, momentum and epsilon; GNN0024 for a momentum outside [0, 1] or an epsilon that is not positive and finite.</summary>
+        private static BatchNormSpec ParseBatchNorm(ImmutableArgs args, int index, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+        {
+            (ActivationKind activation, float slope) = ParseActivation(args, args.Int(0) ?? 0, "BatchNorm layer " + index.ToString(System.Globalization.CultureInfo.InvariantCulture), location, diagnostics);
+            float momentum = args.Named("Momentum") is float m ? m : BatchNormSpec.DefaultMomentum;
+            float epsilon = args.Named("Epsilon") is float e ? e : BatchNormSpec.DefaultEpsilon;
+            if (!(momentum >= 0f && momentum <= 1f))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormOption, location, index, "Momentum = " + Invariant(momentum),
+                    "it must be from 0 to 1: the weight of each batch's statistics in the running ones, as in PyTorch (Keras' momentum 0.99 is 0.01 here)"));
+            }
+
+            if (!(epsilon > 0f) || float.IsInfinity(epsilon))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidBatchNormOption, location, index, "Epsilon = " + Invariant(epsilon),
+                    "it must be positive and finite (PyTorch's default is 1e-5)"));
+            }
+
+            return new BatchNormSpec(activation, slope, momentum, epsilon, new Shape(0));
+        }
+
         /// <summary>The dotted namespace with plain (unescaped) names, or null for the global namespace.</summary>
         private static string? NamespaceOf(INamedTypeSymbol symbol)
         {
@@ -417,6 +443,9 @@ namespace GenNN.Generator.Parsing
                         layer = conv = conv with { Input = shape };
                         shape = ConvOutput(conv, i, location, diagnostics) ?? shape;
                         break;
+                    case BatchNormSpec norm:
+                        layer = norm with { Input = shape };
+                        break;
                 }
 
                 layers[i] = (layer, location);
@@ -424,6 +453,7 @@ namespace GenNN.Generator.Parsing
                 {
                     ConvSpec convolution => convolution.ParameterCount,
                     DenseSpec dense => (dense.Inputs + 1L) * dense.Units,
+                    BatchNormSpec norm => 2L * norm.Channels,
                     _ => 0,
                 };
                 if (shape.Size > MaxWidth || parameters > MaxParameters)
@@ -515,7 +545,7 @@ namespace GenNN.Generator.Parsing
             int last = layers.Count - 1;
             for (int i = 0; i < last; i++)
             {
-                if (layers[i].Spec is DenseSpec { Activation: ActivationKind.Softmax } or ConvSpec { Activation: ActivationKind.Softmax })
+                if (layers[i].Spec is DenseSpec { Activation: ActivationKind.Softmax } or ConvSpec { Activation: ActivationKind.Softmax } or BatchNormSpec { Activation: ActivationKind.Softmax })
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNotLast, layers[i].Location, i, last));
                 }

@@ -22,6 +22,12 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         public int[]? MemoryAxes { get; init; }
 
+        /// <summary>
+        /// Null for a trainable tensor in the parameter buffer; <c>State</c> for one in the state buffer (running statistics),
+        /// <c>Counter</c> for an int64 scalar in the counter buffer (<c>num_batches_tracked</c>): <c>TensorStorage</c>'s names.
+        /// </summary>
+        public string? Storage { get; init; }
+
         public int Count => Shape.Aggregate(1, (product, d) => product * d);
 
         public int End => Offset + Count;
@@ -91,6 +97,33 @@ namespace GenNN.Generator.Emit.Layers
         public virtual IReadOnlyList<TensorSpec> Tensors => Array.Empty<TensorSpec>();
 
         public int ParameterCount => Tensors.Sum(t => t.Count);
+
+        /// <summary>The layer's first float in the state buffer (after the parameters), where its <see cref="StateTensors"/> start.</summary>
+        public int StateOffset { get; private set; }
+
+        /// <summary>The layer's first int64 in the counter buffer.</summary>
+        public int CounterOffset { get; private set; }
+
+        /// <summary>
+        /// The layer's tensors that are saved but not trained, in buffer order: floats in the state buffer from
+        /// <see cref="StateOffset"/> on (BatchNorm's running statistics), then int64 counters from <see cref="CounterOffset"/> on.
+        /// </summary>
+        public virtual IReadOnlyList<TensorSpec> StateTensors => Array.Empty<TensorSpec>();
+
+        /// <summary>Floats of the layer's state.</summary>
+        public int StateSize => StateTensors.Where(t => t.Storage == "State").Sum(t => t.Count);
+
+        /// <summary>The layer's int64 counters.</summary>
+        public int CounterCount => StateTensors.Count(t => t.Storage == "Counter");
+
+        /// <summary>
+        /// Whether TrainBatch's forward pass through this layer needs statistics of the whole batch of its input (BatchNorm):
+        /// the rows stop before it, <see cref="EmitBatchStatistics"/> runs split by channels, and the rows go on.
+        /// </summary>
+        public virtual bool NeedsBatchStatistics => false;
+
+        /// <summary>Floats of TrainBatch's shared scratch the layer needs once per batch (not per row): its batch statistics, as span <c>b{Index}</c>.</summary>
+        public virtual int BatchScratch => 0;
 
         /// <summary>Whether TrainBatch adds an L1/L2 penalty for some of the layer's parameters.</summary>
         public virtual bool Regularized => false;
@@ -195,12 +228,35 @@ namespace GenNN.Generator.Emit.Layers
         {
         }
 
+        /// <summary>Statements of <c>InitializeState(state, counters)</c> that set the layer's state tensors (<see cref="StateTensors"/>).</summary>
+        public virtual void EmitInitializeState(SourceWriter w)
+        {
+        }
+
+        /// <summary>
+        /// TrainRows' stage that computes the layer's batch statistics (<see cref="NeedsBatchStatistics"/>) for the channels
+        /// of this part, from <paramref name="input"/>, the span of the whole batch's inputs, into its batch scratch
+        /// <c>b{Index}</c>, updating its running statistics in <c>state</c>. <c>part</c> and <c>parts</c> are in scope.
+        /// </summary>
+        public virtual void EmitBatchStatistics(SourceWriter w, string input)
+        {
+        }
+
+        /// <summary>
+        /// TrainRows' stage before the layer's input gradient (for a layer with <see cref="NeedsBatchStatistics"/>): sums over
+        /// the whole batch of its delta <paramref name="delta"/> and of what it kept <paramref name="kept"/> (spans of all the
+        /// rows) for the channels of this part, into <c>b{Index}</c>.
+        /// </summary>
+        public virtual void EmitBatchGradientSums(SourceWriter w, string delta, string kept)
+        {
+        }
+
         /// <summary>The emitter of each layer of <paramref name="spec"/>, in order, with their parameter offsets.</summary>
         public static LayerEmitter[] Create(NetworkSpec spec)
         {
             var layers = new LayerEmitter[spec.Layers.Count];
             LayerEmitter? previous = null;
-            int offset = 0;
+            int offset = 0, state = 0, counters = 0;
             for (int i = 0; i < layers.Length; i++)
             {
                 LayerEmitter layer = spec.Layers[i] switch
@@ -209,9 +265,14 @@ namespace GenNN.Generator.Emit.Layers
                     FlattenSpec flatten => new FlattenEmitter(flatten, i, previous, offset),
                     PoolSpec pool => new PoolEmitter(pool, i, previous, offset),
                     ConvSpec conv => new ConvEmitter(conv, i, previous, offset),
+                    BatchNormSpec norm => new BatchNormEmitter(norm, i, previous, offset),
                     LayerSpec other => throw new InvalidOperationException("No emitter for " + other.GetType().Name + "."),
                 };
                 offset += layer.ParameterCount;
+                layer.StateOffset = state;
+                layer.CounterOffset = counters;
+                state += layer.StateSize;
+                counters += layer.CounterCount;
                 layers[i] = previous = layer;
             }
 
