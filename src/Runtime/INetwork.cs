@@ -70,6 +70,13 @@ namespace GenNN
         Span<float> State => Span<float>.Empty;
 
         /// <summary>
+        /// The smallest batch TrainBatch accepts: 2 for a network with a BatchNorm layer that sees one value per channel in a
+        /// sample (after a Dense layer, or on a flat input), since it normalises each feature over the batch (PyTorch rejects a
+        /// batch of 1 there too); 1 otherwise. <c>Trainer.Fit</c> skips an epoch's last batch when it is smaller.
+        /// </summary>
+        int MinTrainingBatchSize => 1;
+
+        /// <summary>
         /// Runs one sample forward. Allocates nothing; thread-safe. Inputs are not checked: a NaN input gives NaN in
         /// every output that depends on it, as in PyTorch.
         /// </summary>

@@ -114,6 +114,12 @@ namespace GenNN.Generator.Emit
             w.Line("// Loss:       " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + Literal(spec.HuberDelta) + ")" : "") + " (targets: " + TargetDescription(spec, layout) + ")");
             w.Line("// Parameters: " + S(layout.ParameterCount) + " floats, one buffer; weights input-major (w[i * units + o]),");
             w.Line("//             saved in PyTorch's [out, in] order.");
+            if (layout.StateSize > 0)
+            {
+                w.Line(F("// State:      {0} floats after the parameters and 16 of slack (BatchNorm's running_mean and running_var),", layout.StateSize));
+                w.Line(F("//             and {0} int64 num_batches_tracked; saved, never trained. BatchNorm weights start at 1.", layout.CounterCount));
+            }
+
             foreach (LayerEmitter l in layout.Layers)
             {
                 foreach (TensorSpec t in l.Tensors)
@@ -182,6 +188,13 @@ namespace GenNN.Generator.Emit
                 foreach (LayerEmitter layer in layout.Layers)
                 {
                     layer.EmitConstants(w);
+                }
+
+                if (layout.Layers.OfType<BatchNormEmitter>().Any(b => b.Positions == 1))
+                {
+                    w.Line();
+                    w.Line("/// <summary>The smallest batch TrainBatch accepts: a BatchNorm layer normalises each feature over the batch, which needs 2 samples.</summary>");
+                    w.Line("public const int MinTrainingBatchSize = 2;");
                 }
 
                 w.Line();
@@ -318,6 +331,11 @@ namespace GenNN.Generator.Emit
                 w.Line("int global::GenNN.INetwork.TargetSize => TargetSize;");
                 w.Line();
                 w.Line("int global::GenNN.INetwork.ParameterCount => ParameterCount;");
+                if (layout.Layers.OfType<BatchNormEmitter>().Any(b => b.Positions == 1))
+                {
+                    w.Line();
+                    w.Line("int global::GenNN.INetwork.MinTrainingBatchSize => MinTrainingBatchSize;");
+                }
                 w.Line();
                 w.Line("string global::GenNN.INetwork.Topology => Topology;");
                 w.Line();
@@ -518,7 +536,7 @@ namespace GenNN.Generator.Emit
         private static int MaxTrainingBatchSize(NetworkSpec spec, NetworkLayout layout)
         {
             const long MaxArrayLength = 0x7FFFFFC7;
-            long byScratch = (MaxArrayLength - 16) / layout.TrainingPerRow;
+            long byScratch = (MaxArrayLength - 16 - layout.BatchScratchTotal) / layout.TrainingPerRow;
             long bySpans = int.MaxValue / System.Math.Max(System.Math.Max(layout.InputSize, layout.OutputSize), layout.TargetSize);
             return (int)System.Math.Max(1, System.Math.Min(byScratch, bySpans));
         }
@@ -1113,8 +1131,8 @@ namespace GenNN.Generator.Emit
                 }
 
                 // A staged TrainRows is a sequence of "if (stage == k) { ... }" blocks; the last stage runs unconditionally.
-                var stages = new Stages(w, layout.Staged);
                 w.Line();
+                var stages = new Stages(w, layout.Staged);
                 w.Line("// Forward, keeping every layer's output (and the pre-activations the backward pass needs).");
                 string previous = "x";
                 string previousSpan = "inputs";

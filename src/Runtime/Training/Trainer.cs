@@ -140,6 +140,14 @@ namespace GenNN
             float[]? rowWeights = RowWeights(network, train, fitData, options, trainRows);
             int epochs = options.Epochs;
             int size = Math.Min(options.BatchSize, fitData.Count);
+            if (size < network.MinTrainingBatchSize)
+            {
+                throw new ArgumentException(
+                    Dataset.Format("Batches of {0} sample(s) cannot train this network: it has a BatchNorm layer after a Dense layer, which normalises each feature over the batch and needs at least {1} samples (PyTorch rejects such batches too). Use a BatchSize of {1} or more{2}.",
+                        size, network.MinTrainingBatchSize, fitData.Count < network.MinTrainingBatchSize ? " and more training samples" : ""),
+                    nameof(options));
+            }
+
             var loader = new BatchLoader(fitData, size, options.Shuffle, options.Seed is int s ? new Random(s) : new Random());
             float[]? batchWeights = rowWeights is null ? null : new float[size];
             if (options.Seed is int dropoutSeed)
@@ -162,6 +170,7 @@ namespace GenNN
             double referenceLoss = double.NaN;
             // The parameters before each step, restored if the step makes any of them NaN or infinite.
             var beforeStep = new float[network.ParameterCount];
+            var stateBeforeStep = new float[network.State.Length]; // BatchNorm's running statistics, which the batch moves
             int epoch = 0;
             // FitOptions.MaxDegreeOfParallelism holds for every TrainBatch and PredictBatch on this thread until Fit returns.
             int previousDegree = Parallelism.SetOverride(options.MaxDegreeOfParallelism);
@@ -207,6 +216,13 @@ namespace GenNN
                                 history, epoch, batch.Index + 1, cancellationToken);
                         }
 
+                        if (batch.Count < network.MinTrainingBatchSize)
+                        {
+                            // An epoch's last batch of one sample, which a BatchNorm after a Dense layer cannot normalise:
+                            // skipped, as PyTorch's drop_last would (the shuffle gives that sample a batch next epoch).
+                            continue;
+                        }
+
                         context.Batch = batch.Index + 1;
                         for (int c = 0; c < callbacks.Length; c++)
                         {
@@ -233,6 +249,7 @@ namespace GenNN
                         // gradient clipping needs every gradient first. A NaN or infinite loss applies no step.
                         Span<float> parameters = network.Parameters;
                         parameters.CopyTo(beforeStep);
+                        network.State.CopyTo(stateBeforeStep);
                         float loss = network.TrainOnBatch(batch.Features, batch.Targets, sampleWeights, batch.Count, optimizer, batchOutputs);
                         if (outputs is not null)
                         {
@@ -243,6 +260,7 @@ namespace GenNN
                         {
                             // Only an L1/L2 penalty that overflows after the step has begun can leave a step applied here.
                             beforeStep.AsSpan().CopyTo(parameters);
+                            stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
                                 Dataset.Format(
                                     "The training loss became {0} in epoch {1}, batch {2}. That batch's optimizer step was not applied: the network keeps the parameters it had before it. Lower the learning rate (now {3}) or standardize the features.",
@@ -253,6 +271,7 @@ namespace GenNN
                         if (!Kernels.Guard.AllFinite(parameters))
                         {
                             beforeStep.AsSpan().CopyTo(parameters);
+                            stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
                                 Dataset.Format(
                                     "The optimizer step of epoch {0}, batch {1} (loss {2}) made parameters NaN or infinite; they were restored to their finite values before that step. Lower the learning rate (now {3}) or standardize the features.",

@@ -19,6 +19,7 @@ namespace GenNN
     {
         private Monitor _monitor;
         private float[]? _bestParameters;
+        private float[]? _bestState;
         private int _wait;
 
         /// <summary>The metric to watch: <c>val_loss</c> (the default), <c>val_accuracy</c>, <c>loss</c> or <c>accuracy</c>.</summary>
@@ -65,6 +66,11 @@ namespace GenNN
             {
                 _bestParameters = new float[context.Network.ParameterCount];
             }
+
+            if (RestoreBestWeights && _bestState?.Length != context.Network.State.Length)
+            {
+                _bestState = new float[context.Network.State.Length]; // BatchNorm's running statistics go with their weights
+            }
         }
 
         /// <inheritdoc/>
@@ -79,6 +85,7 @@ namespace GenNN
                 if (RestoreBestWeights)
                 {
                     context.Network.Parameters.CopyTo(_bestParameters);
+                    context.Network.State.CopyTo(_bestState);
                 }
 
                 if (Baseline is not double baseline || _monitor.IsImprovement(current, baseline))
@@ -104,6 +111,7 @@ namespace GenNN
             if (RestoreBestWeights && BestEpoch > 0)
             {
                 _bestParameters.AsSpan().CopyTo(context.Network.Parameters);
+                _bestState.AsSpan().CopyTo(context.Network.State);
             }
         }
     }
