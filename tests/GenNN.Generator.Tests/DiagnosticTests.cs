@@ -468,6 +468,115 @@ public class DiagnosticTests
         public partial class [|Net|] { }
         """);
 
+    [Theory]
+    [InlineData("Momentum = 1.5f", "Momentum = 1.5")]
+    [InlineData("Momentum = -0.1f", "Momentum = -0.1")]
+    [InlineData("Momentum = float.NaN", "Momentum = NaN")]
+    public void GNN0024_BatchNormMomentumOutOfRange(string option, string shown) => AssertSingleDiagnostic("GNN0024",
+        $"Layer 1 is BatchNorm with {shown}; it must be from 0 to 1: the weight of each batch's statistics in the running ones, as in PyTorch (Keras' momentum 0.99 is 0.01 here)", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8)]
+        [[|BatchNorm(Activation.ReLU, {{option}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Theory]
+    [InlineData("Epsilon = 0f", "Epsilon = 0")]
+    [InlineData("Epsilon = -1e-5f", "Epsilon = -1E-05")]
+    [InlineData("Epsilon = float.PositiveInfinity", "Epsilon = Infinity")]
+    public void GNN0024_BatchNormEpsilonNotPositive(string option, string shown) => AssertSingleDiagnostic("GNN0024",
+        $"Layer 1 is BatchNorm with {shown}; it must be positive and finite (PyTorch's default is 1e-5)", $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8)]
+        [[|BatchNorm(Activation.ReLU, {{option}})|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    /// <summary>Momentum's range is closed: 0 (the running statistics never move) and 1 (they are the last batch's) are accepted.</summary>
+    [Theory]
+    [InlineData("0f")]
+    [InlineData("1f")]
+    public void BatchNormMomentumAtItsBoundsIsAccepted(string momentum)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using GenNN;
+            namespace Tests;
+
+            [Network]
+            [Input(4)]
+            [Dense(8)]
+            [BatchNorm(Activation.ReLU, Momentum = {{momentum}})]
+            [Dense(2)]
+            public partial class Net { }
+            """);
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        Assert.Single(run.Sources);
+        var compilerErrors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(compilerErrors.Length == 0, GeneratorHarness.Format(compilerErrors));
+    }
+
+    [Fact]
+    public void GNN0005_SoftmaxOnABatchNorm() => AssertSingleDiagnostic("GNN0005", "Layer 1 uses Activation.Softmax, but Softmax is allowed on the last layer only (layer 2)", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8)]
+        [[|BatchNorm(Activation.Softmax)|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0014_NegativeSlopeOnABatchNorm() => AssertSingleDiagnostic("GNN0014", "BatchNorm layer 1 has NegativeSlope = 0.2; it applies to Activation.LeakyReLU only, but the layer uses ReLU", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8)]
+        [[|BatchNorm(Activation.ReLU, NegativeSlope = 0.2f)|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0021_BatchNormLast() => AssertSingleDiagnostic("GNN0021", "The last layer is BatchNorm; end the network with a [Dense] layer", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8)]
+        [[|BatchNorm|]]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0010_UndefinedActivationOnABatchNorm() => AssertSingleDiagnostic("GNN0010", "Activation has no member with value 42", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input(4)]
+        [Dense(8)]
+        [[|BatchNorm((Activation)42)|]]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
     [Fact]
     public void GNN0018_DropoutBeforeTheFirstLayer() => AssertSingleDiagnostic("GNN0018", "[Dropout] is before the first layer", """
         using GenNN;

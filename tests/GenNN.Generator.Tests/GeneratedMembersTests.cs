@@ -55,6 +55,57 @@ public class GeneratedMembersTests
         Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
     }
 
+    /// <summary>
+    /// BatchNorm is accepted wherever its input has channels (the last dimension): after a Dense layer, after Flatten,
+    /// after a convolution, as the first layer on a flat or shaped input. The summary shows each BatchNorm's output shape
+    /// (its input's) and its weight and bias (2 x channels) as parameters, and its running means and variances
+    /// (2 x channels per layer) as non-trainable ones; the generated code compiles without a warning.
+    /// </summary>
+    [Theory]
+    [InlineData("[Input(4)] [Dense(6, Activation.ReLU)] [BatchNorm]", "layers.1 (BatchNorm) (None, 6) Linear 12", 12)]
+    [InlineData("[Input(3, 2, 5)] [Flatten] [BatchNorm(Activation.Tanh)]", "layers.1 (BatchNorm) (None, 30) Tanh 60", 60)]
+    [InlineData("[Input(10, 3)] [Conv1D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten]", "layers.1 (BatchNorm) (None, 8, 4) ReLU 8", 8)]
+    [InlineData("[Input(6, 5, 3)] [Conv2D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten]", "layers.1 (BatchNorm) (None, 4, 3, 4) ReLU 8", 8)]
+    [InlineData("[Input(6, 5, 3)] [BatchNorm] [Conv2D(4, 3)] [Flatten]", "layers.0 (BatchNorm) (None, 6, 5, 3) Linear 6", 6)]
+    [InlineData("[Input(10, 3)] [BatchNorm(Activation.Sigmoid)] [Flatten]", "layers.0 (BatchNorm) (None, 10, 3) Sigmoid 6", 6)]
+    [InlineData("[Input(7)] [BatchNorm]", "layers.0 (BatchNorm) (None, 7) Linear 14", 14)]
+    [InlineData("[Input(6, 5, 3)] [BatchNorm] [Conv2D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten] [Dense(5)] [BatchNorm(Activation.Tanh)]",
+        "layers.0 (BatchNorm) (None, 6, 5, 3) Linear 6|layers.2 (BatchNorm) (None, 4, 3, 4) ReLU 8|layers.5 (BatchNorm) (None, 5) Tanh 10", 6 + 8 + 10)]
+    public void BatchNormIsAcceptedAndSummarised(string layers, string rows, int stateSize)
+    {
+        var run = GeneratorHarness.Run($"using GenNN;\nnamespace Tests;\n/// <summary>A network.</summary>\n[Network]\n{layers}\n[Dense(2)]\npublic partial class Net {{ }}\n", GeneratorHarness.DocumentationParseOptions);
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        var net = run.Output.GetTypeByMetadataName("Tests.Net");
+        Assert.NotNull(net);
+
+        // The summary's columns are padded to the widest cell: compare its rows with single spaces.
+        string[] summary = Constant<string>(net, "SummaryText").Split('\n').Select(line => Regex.Replace(line, " +", " ")).ToArray();
+        Assert.Equal(rows.Split('|'), summary.Where(line => line.Contains("(BatchNorm)", StringComparison.Ordinal)));
+        int parameters = Constant<int>(net, "ParameterCount");
+        Assert.Contains(summary, line => line.StartsWith($"Total params: {parameters} (", StringComparison.Ordinal));
+        Assert.Contains($"Non-trainable params: {stateSize} ({4 * stateSize}.00 B)", summary);
+        Assert.Equal(stateSize, Constant<int>(net, "StateSize"));
+
+        var problems = run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, GeneratorHarness.Format(problems));
+    }
+
+    /// <summary>The topology names a BatchNorm's activation and the options that differ from PyTorch's defaults, and nothing for the defaults.</summary>
+    [Theory]
+    [InlineData("BatchNorm", "BatchNorm")]
+    [InlineData("BatchNorm(Activation.Linear, Momentum = 0.1f, Epsilon = 1e-5f)", "BatchNorm")]
+    [InlineData("BatchNorm(Activation.ReLU, Momentum = 0.01f, Epsilon = 0.001f)", "BatchNorm(ReLU, Momentum = 0.01, Epsilon = 0.001)")]
+    [InlineData("BatchNorm(Activation.Tanh)", "BatchNorm(Tanh)")]
+    [InlineData("BatchNorm(Epsilon = 0.001f)", "BatchNorm(Epsilon = 0.001)")]
+    public void TopologyDescribesBatchNorm(string attribute, string shown)
+    {
+        var run = GeneratorHarness.Run($"using GenNN;\nnamespace Tests;\n[Network]\n[Input(4)]\n[Dense(6)]\n[{attribute}]\n[Dense(2)]\npublic partial class Net {{ }}\n");
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+
+        var net = run.Output.GetTypeByMetadataName("Tests.Net")!;
+        Assert.Equal($"Input(4) -> Dense(6, Linear) -> {shown} -> Dense(2, Linear)", Constant<string>(net, "Topology"));
+    }
+
     private static T Constant<T>(INamedTypeSymbol type, string name)
     {
         var field = type.GetMembers(name).OfType<IFieldSymbol>().SingleOrDefault();

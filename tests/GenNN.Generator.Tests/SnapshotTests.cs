@@ -149,6 +149,24 @@ public class SnapshotTests
         public partial class ConvNet { }
         """);
 
+    [Fact]
+    public void BatchNorm_6x5x3_Conv2D_BatchNormReLU_MaxPool_Flatten_5_BatchNormTanh_3() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Norm;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(6, 5, 3)]
+        [Conv2D(4, 3)]
+        [BatchNorm(Activation.ReLU)]
+        [MaxPool2D(2)]
+        [Flatten]
+        [Dense(5)]
+        [BatchNorm(Activation.Tanh)]
+        [Dense(3, Activation.Softmax)]
+        public partial class NormNet { }
+        """);
+
     private static void VerifyGenerated(string source, [System.Runtime.CompilerServices.CallerMemberName] string testMethod = "")
     {
         var run = GeneratorHarness.Run(source);
