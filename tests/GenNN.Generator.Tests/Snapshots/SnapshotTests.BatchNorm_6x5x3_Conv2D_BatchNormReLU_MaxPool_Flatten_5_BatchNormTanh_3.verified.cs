@@ -6,6 +6,8 @@
 // Loss:       SoftmaxCrossEntropy (targets: one class index 0..2 per sample)
 // Parameters: 193 floats, one buffer; weights input-major (w[i * units + o]),
 //             saved in PyTorch's [out, in] order.
+// State:      18 floats after the parameters and 16 of slack (BatchNorm's running_mean and running_var),
+//             and 2 int64 num_batches_tracked; saved, never trained. BatchNorm weights start at 1.
 //   [0, 108) layers.0.weight  3 x 3 x 3 x 4
 //   [108, 112) layers.0.bias    4
 //   [112, 116) layers.1.weight  4
@@ -63,6 +65,9 @@ namespace Samples.Norm
 
         /// <summary>The units of layer 6: Dense(3, Softmax).</summary>
         public const int Layer6Units = 3;
+
+        /// <summary>The smallest batch TrainBatch accepts: a BatchNorm layer normalises each feature over the batch, which needs 2 samples.</summary>
+        public const int MinTrainingBatchSize = 2;
 
         /// <summary>The largest batch size TrainBatch accepts: its scratch of batchSize x 306 + 16 floats must fit in one array.</summary>
         public const int MaxTrainingBatchSize = 7017920;
@@ -159,6 +164,8 @@ namespace Samples.Norm
         int global::GenNN.INetwork.TargetSize => TargetSize;
 
         int global::GenNN.INetwork.ParameterCount => ParameterCount;
+
+        int global::GenNN.INetwork.MinTrainingBatchSize => MinTrainingBatchSize;
 
         string global::GenNN.INetwork.Topology => Topology;
 
@@ -612,9 +619,9 @@ namespace GenNN.Generated
             Span<float> b5 = scratch.Slice(totalRows * 306 + 16, 20); // layer 5's batch statistics, after every row
             Span<float> wt4 = transposed.Slice(0, 40);
             Span<float> wt6 = transposed.Slice(40, 15);
+
             if (stage == 0)
             {
-
                 // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
                 Layer0Forward(ref p, ref x, ref MemoryMarshal.GetReference(a0), ref p, n, 0);
                 return 0;
