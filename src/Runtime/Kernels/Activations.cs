@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -273,7 +274,17 @@ namespace GenNN.Kernels
         /// </summary>
         public static void ReLUBackward(ReadOnlySpan<float> a, Span<float> g)
         {
-            for (int i = 0; i < g.Length; i++)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var v = new Vector<float>(a.Slice(i));
+                    Vector.ConditionalSelect(Vector.LessThanOrEqual(v, Vector<float>.Zero), Vector<float>.Zero, new Vector<float>(g.Slice(i))).CopyTo(g.Slice(i));
+                }
+            }
+
+            for (; i < g.Length; i++)
             {
                 if (a[i] <= 0f) g[i] = 0f;
             }

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace GenNN.Kernels
@@ -94,11 +95,44 @@ namespace GenNN.Kernels
                     {
                         (int x0, int x1) = g.Columns(ox);
                         int o = (oy * g.OutputWidth + ox) * c;
-                        for (int ch = 0; ch < c; ch++)
+                        int ch = 0;
+                        if (Vector.IsHardwareAccelerated)
+                        {
+                            for (; ch <= c - Vector<float>.Count; ch += Vector<float>.Count)
+                            {
+                                MaxBackwardChannels(g, x, dx, new Vector<float>(y.Slice(o + ch)), new Vector<float>(d.Slice(o + ch)), y0, y1, x0, x1, ch);
+                            }
+                        }
+
+                        for (; ch < c; ch++)
                         {
                             dx[ArgMax(g, x, y[o + ch], y0, y1, x0, x1, ch)] += d[o + ch];
                         }
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// One window's gradient for a vector of channels from <paramref name="channel"/> on: each channel's delta goes to the
+        /// first cell (in row-major order) equal to its max, or the first NaN when the max is NaN, as <see cref="ArgMax"/>
+        /// finds it one channel at a time. The other cells get + 0, which leaves them as they are (the sums never hold -0).
+        /// </summary>
+        private static void MaxBackwardChannels(
+            in PoolGeometry g, ReadOnlySpan<float> x, Span<float> dx, Vector<float> max, Vector<float> delta, int y0, int y1, int x0, int x1, int channel)
+        {
+            Vector<int> nan = Vector.AsVectorInt32(~Vector.Equals(max, max));
+            Vector<int> taken = Vector<int>.Zero;
+            for (int iy = y0; iy < y1; iy++)
+            {
+                for (int ix = x0; ix < x1; ix++)
+                {
+                    int i = (iy * g.Width + ix) * g.Channels + channel;
+                    var cell = new Vector<float>(x.Slice(i));
+                    Vector<int> match = Vector.Equals(cell, max) | (nan & ~Vector.Equals(cell, cell));
+                    Vector<int> first = Vector.AndNot(match, taken);
+                    (new Vector<float>(dx.Slice(i)) + Vector.ConditionalSelect(first, delta, Vector<float>.Zero)).CopyTo(dx.Slice(i));
+                    taken |= match;
                 }
             }
         }
