@@ -81,25 +81,13 @@ namespace GenNN.Kernels
         public static void MaxBackward(in PoolGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> delta, Span<float> inputDelta, int rows)
         {
             int c = g.Channels;
-            // Windows that tile the input (stride = window, none starting before it) cover each cell once: their cells are
-            // written, not added to, and only the cells no window covers are cleared first. Overlapping windows add up.
-            bool tiled = g.StrideHeight == g.PoolHeight && g.StrideWidth == g.PoolWidth && g.PadTop == 0 && g.PadLeft == 0;
-            if (!tiled)
-            {
-                inputDelta.Slice(0, rows * g.InputSize).Clear();
-            }
-
+            inputDelta.Slice(0, rows * g.InputSize).Clear();
             for (int s = 0; s < rows; s++)
             {
                 ReadOnlySpan<float> x = input.Slice(s * g.InputSize, g.InputSize);
                 ReadOnlySpan<float> y = output.Slice(s * g.OutputSize, g.OutputSize);
                 ReadOnlySpan<float> d = delta.Slice(s * g.OutputSize, g.OutputSize);
                 Span<float> dx = inputDelta.Slice(s * g.InputSize, g.InputSize);
-                if (tiled)
-                {
-                    ClearUncovered(g, dx);
-                }
-
                 for (int oy = 0; oy < g.OutputHeight; oy++)
                 {
                     (int y0, int y1) = g.Rows(oy);
@@ -112,23 +100,12 @@ namespace GenNN.Kernels
                         {
                             for (; ch <= c - Vector<float>.Count; ch += Vector<float>.Count)
                             {
-                                MaxBackwardChannels(g, x, dx, new Vector<float>(y.Slice(o + ch)), new Vector<float>(d.Slice(o + ch)), y0, y1, x0, x1, ch, tiled);
+                                MaxBackwardChannels(g, x, dx, new Vector<float>(y.Slice(o + ch)), new Vector<float>(d.Slice(o + ch)), y0, y1, x0, x1, ch);
                             }
                         }
 
                         for (; ch < c; ch++)
                         {
-                            if (tiled)
-                            {
-                                for (int iy = y0; iy < y1; iy++)
-                                {
-                                    for (int ix = x0; ix < x1; ix++)
-                                    {
-                                        dx[(iy * g.Width + ix) * c + ch] = 0f;
-                                    }
-                                }
-                            }
-
                             dx[ArgMax(g, x, y[o + ch], y0, y1, x0, x1, ch)] += d[o + ch];
                         }
                     }
@@ -139,11 +116,10 @@ namespace GenNN.Kernels
         /// <summary>
         /// One window's gradient for a vector of channels from <paramref name="channel"/> on: each channel's delta goes to the
         /// first cell (in row-major order) equal to its max, or the first NaN when the max is NaN, as <see cref="ArgMax"/>
-        /// finds it one channel at a time. The other cells get + 0, which leaves them as they are (the sums never hold -0);
-        /// with <paramref name="assign"/> (windows that tile the input) the cells are written rather than added to.
+        /// finds it one channel at a time. The other cells get + 0, which leaves them as they are (the sums never hold -0).
         /// </summary>
         private static void MaxBackwardChannels(
-            in PoolGeometry g, ReadOnlySpan<float> x, Span<float> dx, Vector<float> max, Vector<float> delta, int y0, int y1, int x0, int x1, int channel, bool assign)
+            in PoolGeometry g, ReadOnlySpan<float> x, Span<float> dx, Vector<float> max, Vector<float> delta, int y0, int y1, int x0, int x1, int channel)
         {
             Vector<int> nan = Vector.AsVectorInt32(~Vector.Equals(max, max));
             Vector<int> taken = Vector<int>.Zero;
@@ -155,27 +131,10 @@ namespace GenNN.Kernels
                     var cell = new Vector<float>(x.Slice(i));
                     Vector<int> match = Vector.Equals(cell, max) | (nan & ~Vector.Equals(cell, cell));
                     Vector<int> first = Vector.AndNot(match, taken);
-                    Vector<float> routed = Vector.ConditionalSelect(first, delta, Vector<float>.Zero);
-                    (assign ? routed : new Vector<float>(dx.Slice(i)) + routed).CopyTo(dx.Slice(i));
+                    (new Vector<float>(dx.Slice(i)) + Vector.ConditionalSelect(first, delta, Vector<float>.Zero)).CopyTo(dx.Slice(i));
                     taken |= match;
                 }
             }
-        }
-
-        /// <summary>Zeroes the cells of one sample that no window covers, when the windows tile the input from its first cell.</summary>
-        private static void ClearUncovered(in PoolGeometry g, Span<float> dx)
-        {
-            int c = g.Channels;
-            int coveredRows = Math.Min(g.Height, g.OutputHeight * g.PoolHeight), coveredColumns = Math.Min(g.Width, g.OutputWidth * g.PoolWidth);
-            if (coveredColumns < g.Width)
-            {
-                for (int iy = 0; iy < coveredRows; iy++)
-                {
-                    dx.Slice((iy * g.Width + coveredColumns) * c, (g.Width - coveredColumns) * c).Clear();
-                }
-            }
-
-            dx.Slice(coveredRows * g.Width * c).Clear();
         }
 
         /// <summary>The index in the sample of the first cell of the window equal to <paramref name="max"/> (or NaN when it is NaN).</summary>
