@@ -8,6 +8,7 @@
 #      rounding (FMA may be absent from that baseline), and starts on an emulated CPU without AVX (qemu -cpu Westmere).
 #   Each run also trains a few TrainOnBatch + Adam steps on one thread and on every core (the worker pool, the two-phase
 #   TrainBatch and the fused step): the two must agree bit for bit, and the AOT binary must train to the JIT's bits.
+#   The same for a convolutional network with BatchNorm (ConvBn): its predictions and its staged training.
 #   3. linux-arm64: tests/GenNN.KernelRunner, published self-contained for linux-arm64, runs under qemu-aarch64: the
 #      Vector128 bodies through NEON against the double-precision reference.
 # Usage: .ci/isa-checks.sh (from the repository root; installs qemu-user and libc6-arm64-cross with apt-get).
@@ -24,7 +25,10 @@ fi
 
 value() { sed -nE "s/.*\"case\":\"$1\",\"value\":\"([^\"]*)\".*/\1/p" "$2"; }
 # Training on every core gave one thread's parameters, bit for bit.
-same_training() { [ "$(value train_cores_equal_one_thread "$1")" = yes ] || { echo "FAIL: $2: training on $(value train_threads "$1") threads differs from one thread" >&2; exit 1; }; }
+same_training() {
+  [ "$(value train_cores_equal_one_thread "$1")" = yes ] || { echo "FAIL: $2: training on $(value train_threads "$1") threads differs from one thread" >&2; exit 1; }
+  [ "$(value cnn_train_cores_equal_one_thread "$1")" = yes ] || { echo "FAIL: $2: the conv/BatchNorm network's training on $(value train_threads "$1") threads differs from one thread" >&2; exit 1; }
+}
 
 echo "== Native AOT, default settings (GenNNAotInstructionSet=Avx)"
 dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot" -v:q -nologo
@@ -47,6 +51,11 @@ same_training "$work/aot.txt" "Native AOT"
 [ "$(value train_checksum "$work/jit.txt")" = "$(value train_checksum "$work/aot.txt")" ] \
   || { echo "FAIL: AOT training $(value train_checksum "$work/aot.txt") differs from the JIT's $(value train_checksum "$work/jit.txt")" >&2; exit 1; }
 echo "AOT training on $(value train_threads "$work/aot.txt") threads equals one thread's and the JIT's: $(value train_checksum "$work/aot.txt")"
+for c in cnn_checksum cnn_train_checksum; do
+  [ "$(value $c "$work/jit.txt")" = "$(value $c "$work/aot.txt")" ] \
+    || { echo "FAIL: AOT $c $(value $c "$work/aot.txt") differs from the JIT's $(value $c "$work/jit.txt")" >&2; exit 1; }
+done
+echo "AOT conv/BatchNorm network: predictions and training equal the JIT's: $(value cnn_checksum "$work/aot.txt"), $(value cnn_train_checksum "$work/aot.txt")"
 # The same binary on an emulated CPU with AVX but without AVX2/FMA picks the Vector128 bodies at run time.
 qemu-x86_64 -cpu SandyBridge "$work/aot/GenNN.AotBench" --rounds 1 2>/dev/null | tee "$work/sandy.txt"
 [ "$(value info_kernel_path "$work/sandy.txt")" = Vector128 ] || { echo "FAIL: the AOT binary does not fall back to Vector128 without AVX2" >&2; exit 1; }
@@ -59,14 +68,19 @@ qemu-x86_64 -cpu Westmere "$work/aot-compat/GenNN.AotBench" --rounds 1 2>/dev/nu
 same_training "$work/compat.txt" "baseline Native AOT on Westmere"
 DOTNET_EnableAVX2=0 dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit128.txt"
 python3 - "$(value checksum "$work/compat.txt")" "$(value checksum "$work/jit128.txt")" \
-  "$(value train_checksum "$work/compat.txt")" "$(value train_checksum "$work/jit128.txt")" <<'PY'
+  "$(value train_checksum "$work/compat.txt")" "$(value train_checksum "$work/jit128.txt")" \
+  "$(value cnn_checksum "$work/compat.txt")" "$(value cnn_checksum "$work/jit128.txt")" \
+  "$(value cnn_train_checksum "$work/compat.txt")" "$(value cnn_train_checksum "$work/jit128.txt")" <<'PY'
 import sys
-a, b, ta, tb = (float(v) for v in sys.argv[1:5])
+a, b, ta, tb, ca, cb, cta, ctb = (float(v) for v in sys.argv[1:9])
 assert abs(a - b) <= 1e-6 * max(1.0, abs(b)), f"baseline AOT {a} vs JIT Vector128 {b}"
 print(f"baseline AOT output {a} matches the JIT's Vector128 run {b} (Westmere, no AVX)")
 # The sum of 55,050 parameters after three Adam steps: FMA or not moves it by far less than 1e-6 of its size.
 assert abs(ta - tb) <= 1e-6 * max(1.0, abs(tb)), f"baseline AOT training {ta} vs JIT Vector128 {tb}"
 print(f"baseline AOT training {ta} matches the JIT's Vector128 training {tb}")
+assert abs(ca - cb) <= 1e-5 * max(1.0, abs(cb)), f"baseline AOT conv/BatchNorm outputs {ca} vs JIT Vector128 {cb}"
+assert abs(cta - ctb) <= 1e-5 * max(1.0, abs(ctb)), f"baseline AOT conv/BatchNorm training {cta} vs JIT Vector128 {ctb}"
+print(f"baseline AOT conv/BatchNorm outputs {ca} and training {cta} match the JIT's Vector128 run ({cb}, {ctb})")
 PY
 
 echo "== linux-arm64 under qemu-aarch64: the Vector128 (NEON) bodies against the reference"

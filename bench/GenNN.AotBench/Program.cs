@@ -58,6 +58,40 @@ double sum = 0;
 foreach (float value in allCores) sum += value;
 Emit("train_checksum", sum.ToString("R", CultureInfo.InvariantCulture), "");
 
+// The convolutional network with BatchNorm: 64 images forward (inference mode, the running statistics), then three
+// TrainOnBatch + Adam steps at batch 256 (the stages by rows and by channels) on one thread and on every core.
+var convBn = new ConvBn(seed: 8);
+float[] images = RandomData.Uniform(64 * ConvBn.InputSize, 9);
+float[] convOutputs = new float[64 * ConvBn.OutputSize];
+convBn.PredictBatch(images, convOutputs, 64);
+Emit("cnn_checksum", Sum(convOutputs, weighted: true).ToString("R", CultureInfo.InvariantCulture), "");
+float[] convOneThread = TrainConvBn(1), convAllCores = TrainConvBn(Environment.ProcessorCount);
+Emit("cnn_train_cores_equal_one_thread", convOneThread.AsSpan().SequenceEqual(convAllCores) ? "yes" : "no", "");
+Emit("cnn_train_checksum", Sum(convAllCores).ToString("R", CultureInfo.InvariantCulture), "");
+
+// A sum of the values, each times 1 to 7 by position when weighted (a batch's probabilities alone always sum to its size).
+static double Sum(float[] values, bool weighted = false)
+{
+    double total = 0;
+    for (int i = 0; i < values.Length; i++) total += values[i] * (weighted ? i % 7 + 1 : 1);
+    return total;
+}
+
+// The parameters, then the running statistics, after the steps.
+static float[] TrainConvBn(int threads)
+{
+    var network = new ConvBn(seed: 10) { MaxDegreeOfParallelism = threads };
+    var adam = new Adam(1e-3f);
+    float[] inputs = RandomData.Uniform(256 * ConvBn.InputSize, 11);
+    float[] labels = RandomData.Labels(256, ConvBn.OutputSize, 12);
+    for (int step = 0; step < 3; step++)
+    {
+        network.TrainOnBatch(inputs, labels, 256, adam);
+    }
+
+    return [.. network.Parameters, .. network.State];
+}
+
 static float[] Train(int threads)
 {
     var network = new Mlp64(seed: 3) { MaxDegreeOfParallelism = threads };

@@ -1,0 +1,18 @@
+namespace GenNN.Bench
+{
+    /// <summary>
+    /// A small convolutional network with BatchNorm after the convolution and after a Dense layer, for .ci/isa-checks.sh:
+    /// the implicit-GEMM convolution kernels, pooling, and BatchNorm's staged training under Native AOT, against the JIT.
+    /// </summary>
+    [Network(Loss = Loss.SoftmaxCrossEntropy)]
+    [Input(12, 10, 3)]
+    [Conv2D(12, 3, Padding = Padding.Same)]
+    [BatchNorm(Activation.ReLU)]
+    [MaxPool2D(2)]
+    [Conv2D(9, 3, Activation.ReLU)]
+    [Flatten]
+    [Dense(16)]
+    [BatchNorm(Activation.ReLU)]
+    [Dense(4, Activation.Softmax)]
+    public partial class ConvBn { }
+}
