@@ -2,7 +2,8 @@
 //   {"runner":"gennn-aot","case":"mlp64_predict","value":1.93,"unit":"us/call"}
 // bench/aot.sh runs the JIT build and the AOT binary alternately and reports medians and ratios. Then a short training
 // run (TrainOnBatch + Adam on one thread and on every core) that .ci/isa-checks.sh checks: the worker pool, the
-// two-phase TrainBatch and the fused step under Native AOT, on every core equal to one thread's bits.
+// two-phase TrainBatch and the fused step under Native AOT, on every core equal to one thread's bits. Last, the same for a
+// convolutional network with BatchNorm (ConvBn.cs): its predictions, and its training in stages by rows and channels.
 //   [--rounds N]  timed rounds of 2000 calls after the warm-up (default 15); the median is reported
 using System;
 using System.Diagnostics;
