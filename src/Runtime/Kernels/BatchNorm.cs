@@ -86,25 +86,7 @@ namespace GenNN.Kernels
         /// <param name="first">The first channel summed.</param>
         /// <param name="sums">The sums, one per channel from <paramref name="first"/> on.</param>
         public static void ChannelSums(ReadOnlySpan<float> values, int channels, int first, Span<float> sums)
-        {
-            int count = values.Length / channels;
-            Span<double> sum = stackalloc double[Block];
-            for (int c0 = 0; c0 < sums.Length; c0 += Block)
-            {
-                int width = Math.Min(Block, sums.Length - c0);
-                Span<double> s = sum.Slice(0, width);
-                s.Clear();
-                for (int r = 0; r < count; r++)
-                {
-                    Add(values.Slice(r * channels + first + c0, width), s);
-                }
-
-                for (int j = 0; j < width; j++)
-                {
-                    sums[c0 + j] = (float)s[j];
-                }
-            }
-        }
+            => Sums(values, default, channels, first, sums);
 
         /// <summary>
         /// <c>sums[j] = sum over rows of a[row, first + j] b[row, first + j]</c> (a BatchNorm's weight gradient: the deltas
@@ -116,6 +98,10 @@ namespace GenNN.Kernels
         /// <param name="first">The first channel summed.</param>
         /// <param name="sums">The sums, one per channel from <paramref name="first"/> on.</param>
         public static void ChannelProductSums(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int channels, int first, Span<float> sums)
+            => Sums(a, b, channels, first, sums);
+
+        /// <summary>The sums of <paramref name="a"/> (times <paramref name="b"/> unless it is empty) per channel, in double, block by block of channels.</summary>
+        private static void Sums(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int channels, int first, Span<float> sums)
         {
             int count = a.Length / channels;
             Span<double> sum = stackalloc double[Block];
@@ -127,7 +113,14 @@ namespace GenNN.Kernels
                 for (int r = 0; r < count; r++)
                 {
                     int at = r * channels + first + c0;
-                    AddProducts(a.Slice(at, width), b.Slice(at, width), s);
+                    if (b.IsEmpty)
+                    {
+                        Add(a.Slice(at, width), s);
+                    }
+                    else
+                    {
+                        AddProducts(a.Slice(at, width), b.Slice(at, width), s);
+                    }
                 }
 
                 for (int j = 0; j < width; j++)
