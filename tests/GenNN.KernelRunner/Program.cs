@@ -115,6 +115,7 @@ foreach ((string name, int channels) in new[] { (nameof(GenNN.Tests.Convolution.
 
 layerChecks.Add(("convolution on 3 threads", () => convNetworks.TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(
     nameof(GenNN.Tests.Convolution.GoldenConvB), 3, 203, GenNN.Tests.Convolution.ConvNetworkTests.ConvBTraining)));
+layerChecks.Add(("convolution weight gradient in blocks of samples", convNetworks.A_weight_gradient_walked_in_blocks_of_samples_adds_up_every_block));
 
 // BatchNorm against PyTorch (eval outputs through Predict and PredictBatch; TrainBatch of 13 with its loss, outputs,
 // gradients and running statistics (not num_batches_tracked: reading it saves the network, whose SHA-256 needs OpenSSL,

@@ -116,6 +116,13 @@ namespace GenNN.Generator.Emit
         /// (<see cref="ConstantK"/> or <c>depth</c> steps of A's <c>Lda</c> (transposed) or 1 and B's <c>Ldb</c>).
         /// </summary>
         public KLevel[]? Outer { get; init; }
+
+        /// <summary>
+        /// The name of a <c>bool</c> parameter, or null: when it is true the accumulators start from C, the partial sums
+        /// an earlier call over the K walk's first part stored, so that a caller can walk K in blocks that stay in cache
+        /// and get the bits of one walk. Only for kernels whose column blocks never overlap (<see cref="GemmEmitter.CoversExactly"/>).
+        /// </summary>
+        public string? Accumulate { get; init; }
     }
 
     /// <summary>
@@ -347,6 +354,14 @@ namespace GenNN.Generator.Emit
         private sealed record ColumnBlock(VectorType Type, string[] Starts, string? Loop);
 
         /// <summary>
+        /// Whether every path covers <paramref name="n"/> columns with whole vectors of the type it picks for them: no
+        /// overlapping last vector and no partial one, so each column is loaded and stored exactly once per tile walk, as
+        /// <see cref="GemmSpec.Accumulate"/> needs.
+        /// </summary>
+        public static bool CoversExactly(int n, IsaPath[] paths)
+            => paths.All(path => path.Types.Where(t => t.Lanes <= n).Select(t => t.Lanes).FirstOrDefault() is int lanes && lanes > 0 && n % lanes == 0);
+
+        /// <summary>
         /// The column blocks of a vector path: full groups (a loop with constant bounds when there are several), then
         /// the remaining vectors, the last of which may overlap the one before it so the row ends on a full vector.
         /// </summary>
@@ -477,6 +492,11 @@ namespace GenNN.Generator.Emit
                         for (int ph = 0; ph < phases; ph++)
                         {
                             string init = spec.Bias is not null && ph == 0 ? F("{0}.LoadUnsafe(ref {1}, {2})", T, spec.Bias, starts[j]) : F("{0}<float>.Zero", T);
+                            if (spec.Accumulate is string accumulate)
+                            {
+                                init = F("{0} ? {1}.LoadUnsafe(ref c, (m{2}) * {3} + {4}) : {5}", accumulate, T, r == 0 ? "" : " + " + S(r), spec.N, starts[j], init);
+                            }
+
                             if (spec.KBlock is not null)
                             {
                                 // Later K blocks add to the partial sums the earlier ones stored.
@@ -703,6 +723,11 @@ namespace GenNN.Generator.Emit
                 for (int ph = 0; ph < phases; ph++)
                 {
                     string init = spec.Bias is not null && ph == 0 ? F("Unsafe.Add(ref {0}, {1})", spec.Bias, col) : "0f";
+                    if (spec.Accumulate is string accumulate && ph == 0)
+                    {
+                        init = F("{0} ? Unsafe.Add(ref c, (m{1}) * {2} + {3}) : {4}", accumulate, r == 0 ? "" : " + " + S(r), spec.N, col, init);
+                    }
+
                     w.Line(F("float s{0} = {1};", ph, init));
                 }
 

@@ -1375,43 +1375,43 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 0 weight gradient of rows rows of W within one kernel row: dW[k, o] = sum over the depth samples and their pixels of x[window(pixel) + k] d[pixel, o], x read from a (the first row's place in the first window).</summary>
+        /// <summary>Layer 0 weight gradient of rows rows of W within one kernel row: dW[k, o] = sum over the depth samples and their pixels of x[window(pixel) + k] d[pixel, o], x read from a (the first row's place in the first window); with accumulate, added to the sums c holds.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        internal static void Layer0WeightGradient(ref float a, ref float b, ref float c, nuint depth, nuint rows, bool accumulate)
         {
             if (Simd.Vector512)
             {
-                Layer0WeightGradient512(ref a, ref b, ref c, depth, rows);
+                Layer0WeightGradient512(ref a, ref b, ref c, depth, rows, accumulate);
             }
             else if (Simd.Vector256)
             {
-                Layer0WeightGradient256(ref a, ref b, ref c, depth, rows);
+                Layer0WeightGradient256(ref a, ref b, ref c, depth, rows, accumulate);
             }
             else if (Simd.Vector128)
             {
-                Layer0WeightGradient128(ref a, ref b, ref c, depth, rows);
+                Layer0WeightGradient128(ref a, ref b, ref c, depth, rows, accumulate);
             }
             else
             {
-                Layer0WeightGradientScalar(ref a, ref b, ref c, depth, rows);
+                Layer0WeightGradientScalar(ref a, ref b, ref c, depth, rows, accumulate);
             }
         }
 
-        private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows, bool accumulate)
         {
             nuint m = 0;
             for (; m + 8 <= rows; m += 8)
             {
                 // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc30 = Vector128<float>.Zero;
-                    Vector128<float> acc40 = Vector128<float>.Zero;
-                    Vector128<float> acc50 = Vector128<float>.Zero;
-                    Vector128<float> acc60 = Vector128<float>.Zero;
-                    Vector128<float> acc70 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc20 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 2) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc30 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 3) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc40 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 4) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc50 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 5) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc60 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 6) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc70 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 7) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1457,10 +1457,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc20 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 2) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc30 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 3) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1495,8 +1495,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1525,7 +1525,7 @@ namespace GenNN.Generated
             {
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1548,19 +1548,19 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows, bool accumulate)
         {
             nuint m = 0;
             for (; m + 6 <= rows; m += 6)
             {
                 // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc30 = Vector128<float>.Zero;
-                    Vector128<float> acc40 = Vector128<float>.Zero;
-                    Vector128<float> acc50 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc20 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 2) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc30 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 3) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc40 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 4) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc50 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 5) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1600,10 +1600,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc20 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 2) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc30 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 3) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1638,8 +1638,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1668,7 +1668,7 @@ namespace GenNN.Generated
             {
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1691,17 +1691,17 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows, bool accumulate)
         {
             nuint m = 0;
             for (; m + 4 <= rows; m += 4)
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
-                    Vector128<float> acc20 = Vector128<float>.Zero;
-                    Vector128<float> acc30 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc20 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 2) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc30 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 3) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1735,8 +1735,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
-                    Vector128<float> acc10 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
+                    Vector128<float> acc10 = accumulate ? Vector128.LoadUnsafe(ref c, (m + 1) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1765,7 +1765,7 @@ namespace GenNN.Generated
             {
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
-                    Vector128<float> acc00 = Vector128<float>.Zero;
+                    Vector128<float> acc00 = accumulate ? Vector128.LoadUnsafe(ref c, (m) * 4 + 0) : Vector128<float>.Zero;
                     for (nuint l0 = 0; l0 < depth; l0++)
                     {
                         ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1788,14 +1788,14 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
+        private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows, bool accumulate)
         {
             nuint m = 0;
             for (; m < rows; m++)
             {
                 {
                     {
-                        float s0 = 0f;
+                        float s0 = accumulate ? Unsafe.Add(ref c, (m) * 4 + 0) : 0f;
                         for (nuint l0 = 0; l0 < depth; l0++)
                         {
                             ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1813,7 +1813,7 @@ namespace GenNN.Generated
                         Unsafe.Add(ref c, (m) * 4 + 0) = s0;
                     }
                     {
-                        float s0 = 0f;
+                        float s0 = accumulate ? Unsafe.Add(ref c, (m) * 4 + 1) : 0f;
                         for (nuint l0 = 0; l0 < depth; l0++)
                         {
                             ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1831,7 +1831,7 @@ namespace GenNN.Generated
                         Unsafe.Add(ref c, (m) * 4 + 1) = s0;
                     }
                     {
-                        float s0 = 0f;
+                        float s0 = accumulate ? Unsafe.Add(ref c, (m) * 4 + 2) : 0f;
                         for (nuint l0 = 0; l0 < depth; l0++)
                         {
                             ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1849,7 +1849,7 @@ namespace GenNN.Generated
                         Unsafe.Add(ref c, (m) * 4 + 2) = s0;
                     }
                     {
-                        float s0 = 0f;
+                        float s0 = accumulate ? Unsafe.Add(ref c, (m) * 4 + 3) : 0f;
                         for (nuint l0 = 0; l0 < depth; l0++)
                         {
                             ref float bL0 = ref Unsafe.Add(ref b, l0 * 48);
@@ -1870,20 +1870,28 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Layer 0's weight-gradient rows [first, first + count) into c, split where a kernel row of 9 rows ends (rows of one kernel row are contiguous in the input).</summary>
+        /// <summary>Layer 0's weight-gradient rows [first, first + count) into c, split where a kernel row of 9 rows ends (rows of one kernel row are contiguous in the input), over blocks of 237 sample(s) whose inputs and deltas (127 KB) stay in L2.</summary>
         internal static void Layer0WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)
         {
-            ref float target = ref c;
-            while (count > 0)
+            for (nuint s0 = 0; s0 < n; s0 += 237)
             {
-                nuint ky = first / 9, kk = first % 9;
-                nuint take = count < 9 - kk ? count : 9 - kk;
-                Layer0WeightGradient(ref Unsafe.Add(ref a, ky * 15 + kk), ref d, ref target, n, take);
-                target = ref Unsafe.Add(ref target, take * 4);
-                first += take;
-                count -= take;
+                nuint samples = n - s0 < 237 ? n - s0 : 237;
+                ref float aBlock = ref Unsafe.Add(ref a, s0 * 90);
+                ref float dBlock = ref Unsafe.Add(ref d, s0 * 48);
+                ref float target = ref c;
+                nuint row = first, left = count;
+                while (left > 0)
+                {
+                    nuint ky = row / 9, kk = row % 9;
+                    nuint take = left < 9 - kk ? left : 9 - kk;
+                    Layer0WeightGradient(ref Unsafe.Add(ref aBlock, ky * 15 + kk), ref dBlock, ref target, samples, take, s0 != 0);
+                    target = ref Unsafe.Add(ref target, take * 4);
+                    row += take;
+                    left -= take;
+                }
             }
         }
+
 
         /// <summary>Layer 0 bias gradient: db[o] = sum over the rows pixels of every sample of d[pixel, o], d read from a.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

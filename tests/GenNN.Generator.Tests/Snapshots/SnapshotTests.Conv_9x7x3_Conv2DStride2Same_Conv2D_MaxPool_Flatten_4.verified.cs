@@ -1920,16 +1920,18 @@ namespace GenNN.Generated
         internal static void Layer0WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)
         {
             ref float target = ref c;
-            while (count > 0)
+            nuint row = first, left = count;
+            while (left > 0)
             {
-                nuint ky = first / 9, kk = first % 9;
-                nuint take = count < 9 - kk ? count : 9 - kk;
+                nuint ky = row / 9, kk = row % 9;
+                nuint take = left < 9 - kk ? left : 9 - kk;
                 Layer0WeightGradient(ref Unsafe.Add(ref a, ky * 27 + kk), ref d, ref target, n, take);
                 target = ref Unsafe.Add(ref target, take * 5);
-                first += take;
-                count -= take;
+                row += take;
+                left -= take;
             }
         }
+
 
         /// <summary>Layer 0 bias gradient: db[o] = sum over the rows pixels of every sample of d[pixel, o], d read from a.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -3143,16 +3145,18 @@ namespace GenNN.Generated
         internal static void Layer1WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)
         {
             ref float target = ref c;
-            while (count > 0)
+            nuint row = first, left = count;
+            while (left > 0)
             {
-                nuint ky = first / 15, kk = first % 15;
-                nuint take = count < 15 - kk ? count : 15 - kk;
+                nuint ky = row / 15, kk = row % 15;
+                nuint take = left < 15 - kk ? left : 15 - kk;
                 Layer1WeightGradient(ref Unsafe.Add(ref a, ky * 30 + kk), ref d, ref target, n, take);
                 target = ref Unsafe.Add(ref target, take * 6);
-                first += take;
-                count -= take;
+                row += take;
+                left -= take;
             }
         }
+
 
         /// <summary>Layer 1 bias gradient: db[o] = sum over the rows pixels of every sample of d[pixel, o], d read from a.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -26,6 +26,19 @@ public partial class SmoothConv { }
 public partial class SmoothConvDrop { }
 
 /// <summary>
+/// Both convolutions hold more than 64K floats of padded input and deltas per sample, so their weight gradients walk the
+/// batch one sample per block and carry the partial sums in the gradient buffer between blocks (ConvEmitter's WeightRows);
+/// 16 filters are whole vectors on every path, which that needs.
+/// </summary>
+[Network]
+[Input(40, 40, 8)]
+[Conv2D(16, 3, Activation.Tanh, Padding = Padding.Same)]
+[Conv2D(16, 3, Stride = 2, Padding = Padding.Same)]
+[GlobalAvgPool2D]
+[Dense(3)]
+public partial class BlockedConv { }
+
+/// <summary>
 /// Convolutional networks beyond the golden values: central differences of TrainBatch's loss, TrainBatch split across
 /// threads (the second phase cuts rows of the convolution weights) against one thread, and no allocation per call.
 /// </summary>
@@ -38,6 +51,7 @@ public class ConvNetworkTests
         nameof(GoldenConvA) => new GoldenConvA(seed),
         nameof(GoldenConvB) => new GoldenConvB(seed),
         nameof(GoldenConv1D) => new GoldenConv1D(seed),
+        nameof(BlockedConv) => new BlockedConv(seed),
         _ => new SmoothConv(seed),
     };
 
@@ -49,6 +63,7 @@ public class ConvNetworkTests
             case GoldenConvB n: n.MaxDegreeOfParallelism = degree; break;
             case GoldenConv1D n: n.MaxDegreeOfParallelism = degree; break;
             case SmoothConv n: n.MaxDegreeOfParallelism = degree; break;
+            case BlockedConv n: n.MaxDegreeOfParallelism = degree; break;
         }
     }
 
@@ -106,6 +121,38 @@ public class ConvNetworkTests
     internal const long ConvATraining = 2 * (5 * 4 * 27 * 5) + 3 * (5 * 4 * 45 * 6) + 24 * 4 + 3 * (24 * 4);
     internal const long ConvBTraining = 2 * (6 * 6 * 18 * 17) + 153 * 4 + 3 * (3 * 3 * 68 * 9) + 3 * (81 * 3);
     internal const long Conv1DTraining = 2 * (9 * 6 * 5) + 3 * (5 * 20 * 3) + 3 * 5 + 3 * (3 * 2);
+    internal const long BlockedConvTraining = 2 * (40 * 40 * 72 * 16) + 3 * (20 * 20 * 144 * 16) + 16 * 400 + 3 * (16 * 3);
+
+    [Fact]
+    public void A_weight_gradient_walked_in_blocks_of_samples_adds_up_every_block()
+    {
+        // The mean of five one-sample gradients (each one block, nothing carried) against the five-sample gradient (five
+        // blocks, each added to the sums the last one stored): a block skipped, counted twice or started from zero
+        // would be off by a fifth of the gradient or more.
+        const int batch = 5;
+        INetwork network = new BlockedConv(2);
+        (float[] inputs, float[] targets) = Data(network, batch, 3);
+        network.TrainBatch(inputs, targets, batch);
+        float[] whole = network.Gradients.ToArray();
+        var mean = new double[whole.Length];
+        for (int s = 0; s < batch; s++)
+        {
+            network.TrainBatch(inputs.AsSpan(s * network.InputSize, network.InputSize), targets.AsSpan(s * network.TargetSize, network.TargetSize), 1);
+            ReadOnlySpan<float> gradient = network.Gradients;
+            for (int k = 0; k < mean.Length; k++)
+            {
+                mean[k] += gradient[k] / (double)batch;
+            }
+        }
+
+        double scale = mean.Max(Math.Abs);
+        Assert.True(scale > 1e-3, "the gradient is not vacuous");
+        for (int k = 0; k < mean.Length; k++)
+        {
+            Assert.True(Math.Abs(whole[k] - mean[k]) <= 1e-5 * scale + 1e-4 * Math.Abs(mean[k]),
+                string.Format(CultureInfo.InvariantCulture, "parameter {0}: batch gradient {1}, mean of the samples' {2}", k, whole[k], mean[k]));
+        }
+    }
 
     [Theory]
     [InlineData(nameof(GoldenConvA), 3)]
@@ -164,6 +211,8 @@ public class ConvNetworkTests
     [InlineData(nameof(GoldenConvB), 3, 203, ConvBTraining)]
     [InlineData(nameof(GoldenConvA), 4, 400, ConvATraining)]
     [InlineData(nameof(GoldenConv1D), 3, 4500, Conv1DTraining)]
+    [InlineData(nameof(BlockedConv), 2, 40, BlockedConvTraining)]
+    [InlineData(nameof(BlockedConv), 3, 48, BlockedConvTraining)]
     public void TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(string name, int degree, int rows, long work)
     {
         Assert.Equal(degree, WorkerPool.TrainingParts(rows, work, degree)); // the call really is split
