@@ -236,9 +236,21 @@ namespace GenNN.Kernels
         {
             int channels = weight.Length;
             float inverse = 1f / count;
+            // Vectors of channels, then the rest one at a time: each value takes the same operations in the same order
+            // either way (no fused multiply-add), so the bits do not depend on the vector width.
+            int vectors = Vector.IsHardwareAccelerated ? channels - channels % Vector<float>.Count : 0;
+            var scale = new Vector<float>(inverse);
             for (int at = 0; at < delta.Length; at += channels)
             {
-                for (int c = 0; c < channels; c++)
+                int c = 0;
+                for (; c < vectors; c += Vector<float>.Count)
+                {
+                    Vector<float> d = new Vector<float>(delta.Slice(at + c)) - new Vector<float>(sumDelta.Slice(c)) * scale
+                        - new Vector<float>(normalized.Slice(at + c)) * (new Vector<float>(sumDeltaNormalized.Slice(c)) * scale);
+                    (new Vector<float>(weight.Slice(c)) * new Vector<float>(invStd.Slice(c)) * d).CopyTo(inputDelta.Slice(at + c));
+                }
+
+                for (; c < channels; c++)
                 {
                     float d = delta[at + c] - sumDelta[c] * inverse - normalized[at + c] * (sumDeltaNormalized[c] * inverse);
                     inputDelta[at + c] = weight[c] * invStd[c] * d;
