@@ -270,14 +270,7 @@ public class ConvNetworkTests
             }
         }
 
-        Run(50);
-        long allocated = 0;
-        for (int window = 0; window < 3 && (window == 0 || allocated != 0); window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(200);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long allocated = Allocation.InLastWindow(Run);
 
         Assert.True(allocated == 0, $"{name}: 200 rounds allocated {allocated} bytes, in each of three windows.");
     }

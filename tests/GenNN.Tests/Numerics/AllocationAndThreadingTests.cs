@@ -46,21 +46,7 @@ public class AllocationAndThreadingTests
             }
         }
 
-        Run(50); // warm-up: first-call buffers, tiered JIT
-        // Up to three windows of 200 rounds: an allocation per call recurs in every window, while a one-off allocation of
-        // the runtime's (a method promoted to tier 1 mid-window on a loaded machine, once seen as 4936 bytes while the
-        // rest of the suite ran in parallel) does not.
-        long allocated = 0;
-        for (int window = 0; window < 3; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run(200);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated == 0)
-            {
-                break;
-            }
-        }
+        long allocated = Allocation.InLastWindow(Run);
 
         Assert.True(allocated == 0, $"{r.Topology}: 200 rounds of Predict + PredictBatch + TrainBatch (all three overloads) allocated {allocated} bytes, in each of three windows.");
     }
