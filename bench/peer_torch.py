@@ -237,7 +237,7 @@ def train_epoch(name, sizes, x, y, x_test, y_test, warm):
 
 
 def cnn_cases(weights, x, y, x_test, y_test, repeats):
-    """Issue 9's cases: Predict of the first test image on gen-nn's weights, and one training epoch from a fresh model."""
+    """Issue 9's cases: Predict of the first test image on gen-nn's weights, and one training epoch from those weights."""
     net = cnn(softmax=True)
     if weights:
         load_gennn_cnn(net, os.path.join(weights, "cnn.safetensors"))
@@ -261,6 +261,11 @@ def cnn_cases(weights, x, y, x_test, y_test, repeats):
     warm = cnn(softmax=False)
     run(warm, torch.optim.Adam(warm.parameters(), lr=1e-3), 20)
     model = cnn(softmax=False)
+    if weights:
+        # gen-nn's epoch starts from these weights too (He-uniform convolutions, as Keras' he_uniform): from torch's own
+        # init (kaiming_uniform with a = sqrt(5), 0.41 of He's range) the epoch ended 0.016 below gen-nn's (RESULTS.md,
+        # Zen 3, 2026-11-29), which measured the two inits rather than the two trainings.
+        load_gennn_cnn(model, os.path.join(weights, "cnn.safetensors"))
     start = time.perf_counter()
     run(model, torch.optim.Adam(model.parameters(), lr=1e-3), None)
     seconds = time.perf_counter() - start

@@ -7,7 +7,9 @@
 //                               DIR/iris16.safetensors and DIR/cnn.safetensors and exits: the PyTorch and ONNX Runtime
 //                               sides predict with them too.
 //   ... -- --cnn                issue 9's cases instead: the FashionMnistCnn network's Predict, one training epoch on one
-//                               thread and its test accuracy, and the bytes per Predict and per TrainBatch.
+//                               thread and its test accuracy, and the bytes per Predict and per TrainBatch. The epoch
+//                               starts from the predicted (seed-42) weights, as PyTorch's does, so that the two accuracies
+//                               differ only by the training (shuffle and dropout masks change every run).
 // Within a run, timed cases repeat several times after a warm-up and report their median; one epoch of training per
 // network is timed once per run (a fresh model each run, so every round trains the same way).
 using System;
@@ -218,8 +220,9 @@ static void RunCnn(Dataset train, Dataset test, int repeats)
     Emit("alloc_cnn_predict", BytesPerCall(() => net.Predict(image, probabilities), 1000), "B/call");
     Emit("alloc_cnn_trainbatch", BytesPerCall(() => warm.TrainBatch(x, y, 64), 20), "B/call");
 
-    int seed = Environment.TickCount;   // a new shuffle every run, as the peer's
-    var model = new FashionMnistCnn(seed) { MaxDegreeOfParallelism = 1 };
+    int seed = Environment.TickCount;   // a new shuffle and new dropout masks every run, as the peer's
+    var model = new FashionMnistCnn(PredictSeed) { MaxDegreeOfParallelism = 1 };   // the weights PyTorch starts from too
+    model.SeedDropout((ulong)seed);
     var adam = new Adam(1e-3f);
     long start = Stopwatch.GetTimestamp();
     foreach (Batch b in train.Batches(64, shuffle: true, seed: seed))
