@@ -487,7 +487,8 @@ public class DiagnosticTests
 
     [Theory]
     [InlineData("Epsilon = 0f", "Epsilon = 0")]
-    [InlineData("Epsilon = -1e-5f", "Epsilon = -1E-05")]
+    [InlineData("Epsilon = -1e-5f", "Epsilon = -1e-5")]
+    [InlineData("Epsilon = -3.5e12f", "Epsilon = -3.5e12")]
     [InlineData("Epsilon = float.PositiveInfinity", "Epsilon = Infinity")]
     public void GNN0024_BatchNormEpsilonNotPositive(string option, string shown) => AssertSingleDiagnostic("GNN0024",
         $"Layer 1 is BatchNorm with {shown}; it must be positive and finite (PyTorch's default is 1e-5)", $$"""

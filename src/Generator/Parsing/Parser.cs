@@ -407,7 +407,19 @@ namespace GenNN.Generator.Parsing
         }
 
         /// <summary>A float as C# source would write it (round-trip, invariant), for messages.</summary>
-        private static string Invariant(float value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        /// <summary>A value as C# code would spell it: round-trip digits, and an exponent the way <c>1e-5f</c> writes it (not <c>1E-05</c>).</summary>
+        private static string Invariant(float value)
+        {
+            string text = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            int e = text.IndexOf('E');
+            if (e < 0)
+            {
+                return text;
+            }
+
+            string exponent = text.Substring(e + 1), sign = exponent.StartsWith("-", System.StringComparison.Ordinal) ? "-" : "";
+            return text.Substring(0, e) + "e" + sign + exponent.TrimStart('+', '-').TrimStart('0');
+        }
 
         /// <summary>
         /// Fills in each layer's input shape from the one before (the first's from <paramref name="input"/>), in place:
