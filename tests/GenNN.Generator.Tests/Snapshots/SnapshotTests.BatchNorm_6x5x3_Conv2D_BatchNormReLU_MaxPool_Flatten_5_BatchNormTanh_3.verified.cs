@@ -1892,7 +1892,6 @@ namespace GenNN.Generated
             }
         }
 
-
         /// <summary>Layer 0 bias gradient: db[o] = sum over the rows pixels of every sample of d[pixel, o], d read from a.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void Layer0BiasGradient(ref float a, ref float c, nuint rows)

@@ -339,7 +339,6 @@ namespace GenNN.Generator.Emit.Layers
                 }
             }
 
-            w.Line();
             string biasGradient = Name + "BiasGradient";
             const string BiasParameters = "ref float a, ref float c, nuint rows";
             w.Line();
