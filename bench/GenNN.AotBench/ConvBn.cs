@@ -3,10 +3,13 @@ namespace GenNN.Bench
     /// <summary>
     /// A small convolutional network with BatchNorm after the convolution and after a Dense layer, for .ci/isa-checks.sh:
     /// the implicit-GEMM convolution kernels, pooling, and BatchNorm's staged training under Native AOT, against the JIT.
+    /// The first convolution's 16 filters are whole vectors on every path, so its weight gradient walks a batch in blocks
+    /// of samples that carry their sums from block to block (13 samples a block here); the second's 9 filters take the
+    /// one-walk kernel with an overlapping last vector.
     /// </summary>
     [Network(Loss = Loss.SoftmaxCrossEntropy)]
     [Input(12, 10, 3)]
-    [Conv2D(12, 3, Padding = Padding.Same)]
+    [Conv2D(16, 3, Padding = Padding.Same)]
     [BatchNorm(Activation.ReLU)]
     [MaxPool2D(2)]
     [Conv2D(9, 3, Activation.ReLU)]
