@@ -895,29 +895,29 @@ namespace GenNN.Generated
         /// <summary>Layer 0's windows: 3 x 3 over 6 x 5 x 3, stride 1 x 1, 0 zero row(s) before and 0 zero column(s) before (padded 6 x 5).</summary>
         internal static readonly ConvGeometry Layer0Conv = new(6, 5, 3, 3, 3, 1, 1, 0, 0, 4, 3);
 
-        /// <summary>Layer 0 forward over one output row of rows pixels: y[ox] = b + sum over the window at ox of x W; a pixel's window is 3 run(s) of 9 floats, 15 apart.</summary>
+        /// <summary>Layer 0 forward over rows output pixels of one sample, 3 to an output row (whose windows start 15 floats apart): y[pixel] = b + sum over the pixel's window of x W; a window is 3 run(s) of 9 floats, 15 apart.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0ForwardRow(ref float p, ref float a, ref float c, nuint rows)
+        internal static void Layer0ForwardPixels(ref float p, ref float a, ref float c, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer0ForwardRow512(ref p, ref a, ref c, rows);
+                Layer0ForwardPixels512(ref p, ref a, ref c, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer0ForwardRow256(ref p, ref a, ref c, rows);
+                Layer0ForwardPixels256(ref p, ref a, ref c, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer0ForwardRow128(ref p, ref a, ref c, rows);
+                Layer0ForwardPixels128(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer0ForwardRowScalar(ref p, ref a, ref c, rows);
+                Layer0ForwardPixelsScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer0ForwardRow512(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixels512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 108);
@@ -926,14 +926,14 @@ namespace GenNN.Generated
             {
                 // Rows m..m+7; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
-                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
-                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
-                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 3);
-                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 3 * 15 + (m + 2) % 3 * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 3 * 15 + (m + 3) % 3 * 3);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) / 3 * 15 + (m + 4) % 3 * 3);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) / 3 * 15 + (m + 5) % 3 * 3);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) / 3 * 15 + (m + 6) % 3 * 3);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) / 3 * 15 + (m + 7) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
@@ -982,10 +982,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 3 * 15 + (m + 2) % 3 * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 3 * 15 + (m + 3) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1019,8 +1019,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -1046,7 +1046,7 @@ namespace GenNN.Generated
             {
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint l0 = 0; l0 < 3; l0++)
                     {
@@ -1065,7 +1065,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0ForwardRow256(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixels256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 108);
@@ -1074,12 +1074,12 @@ namespace GenNN.Generated
             {
                 // Rows m..m+5; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
-                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
-                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 3 * 15 + (m + 2) % 3 * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 3 * 15 + (m + 3) % 3 * 3);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) / 3 * 15 + (m + 4) % 3 * 3);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) / 3 * 15 + (m + 5) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1120,10 +1120,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 3 * 15 + (m + 2) % 3 * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 3 * 15 + (m + 3) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1157,8 +1157,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -1184,7 +1184,7 @@ namespace GenNN.Generated
             {
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint l0 = 0; l0 < 3; l0++)
                     {
@@ -1203,7 +1203,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0ForwardRow128(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixels128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 108);
@@ -1212,10 +1212,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 3 * 15 + (m + 2) % 3 * 3);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 3 * 15 + (m + 3) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1248,8 +1248,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 3 * 15 + (m + 1) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -1275,7 +1275,7 @@ namespace GenNN.Generated
             {
                 // Row m; 1 vector(s) of 4 columns from 0.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     for (nuint l0 = 0; l0 < 3; l0++)
                     {
@@ -1294,7 +1294,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0ForwardRowScalar(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixelsScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 108);
@@ -1302,7 +1302,7 @@ namespace GenNN.Generated
             for (; m < rows; m++)
             {
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 3 * 15 + (m) % 3 * 3);
                     {
                         float s0 = Unsafe.Add(ref bias, 0);
                         for (nuint l0 = 0; l0 < 3; l0++)
@@ -1360,18 +1360,14 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// Layer 0 forward over rows samples, output row by output row. (No padding: work is not used.)
+        /// Layer 0 forward over rows samples, all of a sample's output pixels in one call. (No padding: work is not used.)
         /// </summary>
         internal static void Layer0Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)
         {
             for (nuint s = 0; s < rows; s++)
             {
                 ref float a = ref Unsafe.Add(ref x, s * 90);
-                ref float y = ref Unsafe.Add(ref c, s * 48);
-                for (nuint oy = 0; oy < 4; oy++)
-                {
-                    Layer0ForwardRow(ref p, ref Unsafe.Add(ref a, oy * 15), ref Unsafe.Add(ref y, oy * 12), 3);
-                }
+                Layer0ForwardPixels(ref p, ref a, ref Unsafe.Add(ref c, s * 48), 12);
             }
         }
 

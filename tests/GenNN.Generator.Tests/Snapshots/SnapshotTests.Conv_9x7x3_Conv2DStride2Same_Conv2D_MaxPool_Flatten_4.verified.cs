@@ -724,29 +724,29 @@ namespace GenNN.Generated
         /// <summary>Layer 0's windows: 3 x 3 over 9 x 7 x 3, stride 2 x 2, 1 zero row(s) before and 1 zero column(s) before (padded 11 x 9).</summary>
         internal static readonly ConvGeometry Layer0Conv = new(9, 7, 3, 3, 3, 2, 2, 1, 1, 5, 4);
 
-        /// <summary>Layer 0 forward over one output row of rows pixels: y[ox] = b + sum over the window at ox of x W, then ReLU (fused); a pixel's window is 3 run(s) of 9 floats, 27 apart.</summary>
+        /// <summary>Layer 0 forward over rows output pixels of one sample, 4 to an output row (whose windows start 54 floats apart): y[pixel] = b + sum over the pixel's window of x W, then ReLU (fused); a window is 3 run(s) of 9 floats, 27 apart.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer0ForwardRow(ref float p, ref float a, ref float c, nuint rows)
+        internal static void Layer0ForwardPixels(ref float p, ref float a, ref float c, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer0ForwardRow512(ref p, ref a, ref c, rows);
+                Layer0ForwardPixels512(ref p, ref a, ref c, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer0ForwardRow256(ref p, ref a, ref c, rows);
+                Layer0ForwardPixels256(ref p, ref a, ref c, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer0ForwardRow128(ref p, ref a, ref c, rows);
+                Layer0ForwardPixels128(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer0ForwardRowScalar(ref p, ref a, ref c, rows);
+                Layer0ForwardPixelsScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer0ForwardRow512(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixels512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 135);
@@ -755,14 +755,14 @@ namespace GenNN.Generated
             {
                 // Rows m..m+7; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
-                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
-                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
-                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 6);
-                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 54 + (m + 2) % 4 * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 54 + (m + 3) % 4 * 6);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) / 4 * 54 + (m + 4) % 4 * 6);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) / 4 * 54 + (m + 5) % 4 * 6);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) / 4 * 54 + (m + 6) % 4 * 6);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) / 4 * 54 + (m + 7) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -852,10 +852,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 54 + (m + 2) % 4 * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 54 + (m + 3) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -910,8 +910,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -948,7 +948,7 @@ namespace GenNN.Generated
             {
                 // Row m; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -973,7 +973,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0ForwardRow256(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixels256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 135);
@@ -982,12 +982,12 @@ namespace GenNN.Generated
             {
                 // Rows m..m+5; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
-                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
-                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 54 + (m + 2) % 4 * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 54 + (m + 3) % 4 * 6);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) / 4 * 54 + (m + 4) % 4 * 6);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) / 4 * 54 + (m + 5) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1059,10 +1059,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 54 + (m + 2) % 4 * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 54 + (m + 3) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1117,8 +1117,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1155,7 +1155,7 @@ namespace GenNN.Generated
             {
                 // Row m; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -1180,7 +1180,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0ForwardRow128(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixels128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 135);
@@ -1189,10 +1189,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 54 + (m + 2) % 4 * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 54 + (m + 3) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1246,8 +1246,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 54 + (m + 1) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -1284,7 +1284,7 @@ namespace GenNN.Generated
             {
                 // Row m; 2 vector(s) of 4 columns from 0, 1.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 1);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -1309,7 +1309,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer0ForwardRowScalar(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer0ForwardPixelsScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
             ref float bias = ref Unsafe.Add(ref p, 135);
@@ -1317,7 +1317,7 @@ namespace GenNN.Generated
             for (; m < rows; m++)
             {
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 54 + (m) % 4 * 6);
                     for (nuint n = 0; n < 5; n++)
                     {
                         {
@@ -1340,7 +1340,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// Layer 0 forward over rows samples, output row by output row. Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused).
+        /// Layer 0 forward over rows samples, all of a sample's output pixels in one call. Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused).
         /// </summary>
         internal static void Layer0Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)
         {
@@ -1348,11 +1348,7 @@ namespace GenNN.Generated
             {
                 ref float a = ref Unsafe.Add(ref work, s * workStride);
                 Convolution.Pad(in Layer0Conv, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, s * 189), 189), MemoryMarshal.CreateSpan(ref a, 297));
-                ref float y = ref Unsafe.Add(ref c, s * 100);
-                for (nuint oy = 0; oy < 5; oy++)
-                {
-                    Layer0ForwardRow(ref p, ref Unsafe.Add(ref a, oy * 54), ref Unsafe.Add(ref y, oy * 20), 4);
-                }
+                Layer0ForwardPixels(ref p, ref a, ref Unsafe.Add(ref c, s * 100), 20);
             }
         }
 
@@ -2019,29 +2015,29 @@ namespace GenNN.Generated
         /// <summary>Layer 1's windows: 3 x 3 over 5 x 4 x 5, stride 1 x 1, 1 zero row(s) before and 1 zero column(s) before (padded 7 x 6).</summary>
         internal static readonly ConvGeometry Layer1Conv = new(5, 4, 5, 3, 3, 1, 1, 1, 1, 5, 4);
 
-        /// <summary>Layer 1 forward over one output row of rows pixels: y[ox] = b + sum over the window at ox of x W; a pixel's window is 3 run(s) of 15 floats, 30 apart.</summary>
+        /// <summary>Layer 1 forward over rows output pixels of one sample, 4 to an output row (whose windows start 30 floats apart): y[pixel] = b + sum over the pixel's window of x W; a window is 3 run(s) of 15 floats, 30 apart.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Layer1ForwardRow(ref float p, ref float a, ref float c, nuint rows)
+        internal static void Layer1ForwardPixels(ref float p, ref float a, ref float c, nuint rows)
         {
             if (Simd.Vector512)
             {
-                Layer1ForwardRow512(ref p, ref a, ref c, rows);
+                Layer1ForwardPixels512(ref p, ref a, ref c, rows);
             }
             else if (Simd.Vector256)
             {
-                Layer1ForwardRow256(ref p, ref a, ref c, rows);
+                Layer1ForwardPixels256(ref p, ref a, ref c, rows);
             }
             else if (Simd.Vector128)
             {
-                Layer1ForwardRow128(ref p, ref a, ref c, rows);
+                Layer1ForwardPixels128(ref p, ref a, ref c, rows);
             }
             else
             {
-                Layer1ForwardRowScalar(ref p, ref a, ref c, rows);
+                Layer1ForwardPixelsScalar(ref p, ref a, ref c, rows);
             }
         }
 
-        private static void Layer1ForwardRow512(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer1ForwardPixels512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
             ref float bias = ref Unsafe.Add(ref p, 410);
@@ -2050,14 +2046,14 @@ namespace GenNN.Generated
             {
                 // Rows m..m+7; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 5);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 5);
-                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 5);
-                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 5);
-                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 5);
-                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 30 + (m + 2) % 4 * 5);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 30 + (m + 3) % 4 * 5);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) / 4 * 30 + (m + 4) % 4 * 5);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) / 4 * 30 + (m + 5) % 4 * 5);
+                    ref float a6 = ref Unsafe.Add(ref a, (m + 6) / 4 * 30 + (m + 6) % 4 * 5);
+                    ref float a7 = ref Unsafe.Add(ref a, (m + 7) / 4 * 30 + (m + 7) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2131,10 +2127,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 5);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 30 + (m + 2) % 4 * 5);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 30 + (m + 3) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2181,8 +2177,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2215,7 +2211,7 @@ namespace GenNN.Generated
             {
                 // Row m; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -2238,7 +2234,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1ForwardRow256(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer1ForwardPixels256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
             ref float bias = ref Unsafe.Add(ref p, 410);
@@ -2247,12 +2243,12 @@ namespace GenNN.Generated
             {
                 // Rows m..m+5; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 5);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 5);
-                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 5);
-                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 30 + (m + 2) % 4 * 5);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 30 + (m + 3) % 4 * 5);
+                    ref float a4 = ref Unsafe.Add(ref a, (m + 4) / 4 * 30 + (m + 4) % 4 * 5);
+                    ref float a5 = ref Unsafe.Add(ref a, (m + 5) / 4 * 30 + (m + 5) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2312,10 +2308,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 5);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 30 + (m + 2) % 4 * 5);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 30 + (m + 3) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2362,8 +2358,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2396,7 +2392,7 @@ namespace GenNN.Generated
             {
                 // Row m; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -2419,7 +2415,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1ForwardRow128(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer1ForwardPixels128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
             ref float bias = ref Unsafe.Add(ref p, 410);
@@ -2428,10 +2424,10 @@ namespace GenNN.Generated
             {
                 // Rows m..m+3; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
-                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 5);
-                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) / 4 * 30 + (m + 2) % 4 * 5);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) / 4 * 30 + (m + 3) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2477,8 +2473,8 @@ namespace GenNN.Generated
             {
                 // Rows m..m+1; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
-                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) / 4 * 30 + (m + 1) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, 0);
@@ -2511,7 +2507,7 @@ namespace GenNN.Generated
             {
                 // Row m; 2 vector(s) of 4 columns from 0, 2.
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
                     Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, 0);
                     Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, 2);
                     for (nuint l0 = 0; l0 < 3; l0++)
@@ -2534,7 +2530,7 @@ namespace GenNN.Generated
             }
         }
 
-        private static void Layer1ForwardRowScalar(ref float p, ref float a, ref float c, nuint rows)
+        private static void Layer1ForwardPixelsScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
             ref float bias = ref Unsafe.Add(ref p, 410);
@@ -2542,7 +2538,7 @@ namespace GenNN.Generated
             for (; m < rows; m++)
             {
                 {
-                    ref float a0 = ref Unsafe.Add(ref a, (m) * 5);
+                    ref float a0 = ref Unsafe.Add(ref a, (m) / 4 * 30 + (m) % 4 * 5);
                     for (nuint n = 0; n < 6; n++)
                     {
                         {
@@ -2564,7 +2560,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>
-        /// Layer 1 forward over rows samples, output row by output row. Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused).
+        /// Layer 1 forward over rows samples, all of a sample's output pixels in one call. Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused).
         /// </summary>
         internal static void Layer1Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)
         {
@@ -2572,11 +2568,7 @@ namespace GenNN.Generated
             {
                 ref float a = ref Unsafe.Add(ref work, s * workStride);
                 Convolution.Pad(in Layer1Conv, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, s * 100), 100), MemoryMarshal.CreateSpan(ref a, 210));
-                ref float y = ref Unsafe.Add(ref c, s * 120);
-                for (nuint oy = 0; oy < 5; oy++)
-                {
-                    Layer1ForwardRow(ref p, ref Unsafe.Add(ref a, oy * 30), ref Unsafe.Add(ref y, oy * 24), 4);
-                }
+                Layer1ForwardPixels(ref p, ref a, ref Unsafe.Add(ref c, s * 120), 20);
             }
         }
 

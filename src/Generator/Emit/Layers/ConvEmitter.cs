@@ -9,9 +9,9 @@ namespace GenNN.Generator.Emit.Layers
     /// buffer. The weights are <c>[kh, kw, in, out]</c> in memory (PyTorch's <c>[out, in, kh, kw]</c> in files), the input
     /// channels last, and a sample is first copied into its zero-padded form when the layer pads. Then:
     /// <list type="bullet">
-    /// <item>Forward, one output row at a time: the row's pixels are the GEMM's rows, and a pixel's window is its row of A:
+    /// <item>Forward, one sample at a time: the output pixels are the GEMM's rows, and a pixel's window is its row of A:
     /// <c>kh</c> runs of <c>kw x in</c> contiguous floats, one padded row apart (the K walk's outer loop), so
-    /// <c>y[ox] = b + sum over the window of x W</c>.</item>
+    /// <c>y[pixel] = b + sum over the window of x W</c>. The row tiles run across output rows (<see cref="GemmSpec.PixelsPerLine"/>).</item>
     /// <item>Weight gradient: <c>dW[k, o] = sum over samples and pixels of x[window(pixel), k] d[pixel, o]</c>, A read
     /// transposed; rows of W within one kernel row are contiguous in the input, so a call covers at most one kernel row's
     /// <c>kw x in</c> rows, and the K walk runs over samples, output rows and pixels in nested loops. When the filters are
@@ -245,10 +245,15 @@ namespace GenNN.Generator.Emit.Layers
         private void EmitForwardKernels(SourceWriter w, IsaPath[] paths)
         {
             bool fused = ActivationText.IsReLUFamily(_layer.Activation);
+            // One call covers a sample's output pixels, row-major, across the output rows: full row tiles run over the
+            // whole image, and each tile of B's columns is reused by all of them, rather than ending every output row with
+            // a remainder tile (14 pixels to a row: 6 + 6 + 2). The windows of a row tile may then start on two rows.
+            bool lines = _outputHeight > 1;
             var row = new GemmSpec(
-                Name + "ForwardRow",
-                F("Layer {0} forward over one output row of rows pixels: y[ox] = b + sum over the window at ox of x W{1}; a pixel's window is {2} run(s) of {3} floats, {4} apart.",
-                    Index, fused ? ", then " + _layer.Activation + " (fused)" : "", _kernelHeight, Run, PaddedRow),
+                Name + "ForwardPixels",
+                F("Layer {0} forward over rows output pixels of one sample, {1}: y[pixel] = b + sum over the pixel's window of x W{2}; a window is {3} run(s) of {4} floats, {5} apart.",
+                    Index, lines ? F("{0} to an output row (whose windows start {1} floats apart)", _outputWidth, _strideHeight * PaddedRow) : "one output row",
+                    fused ? ", then " + _layer.Activation + " (fused)" : "", _kernelHeight, Run, PaddedRow),
                 "ref float p, ref float a, ref float c, nuint rows",
                 _filters, ConstantK: Run, TransposedA: false, Lda: _strideWidth * _channels, Ldb: _filters,
                 Bias: "bias",
@@ -258,12 +263,14 @@ namespace GenNN.Generator.Emit.Layers
             {
                 NegativeSlope = ActivationText.SlopeExpression(_layer.NegativeSlope),
                 Outer = _kernelHeight > 1 ? new[] { new KLevel(S(_kernelHeight), PaddedRow, (long)Run * _filters) } : null,
+                PixelsPerLine = lines ? _outputWidth : null,
+                LineStride = lines ? (long)_strideHeight * PaddedRow : 0,
             };
             GemmEmitter.EmitKernel(w, row, "ref p, ref a, ref c, rows", paths);
 
             w.Line();
             w.Line("/// <summary>");
-            w.Line(F("/// Layer {0} forward over rows samples, output row by output row.{1}", Index, Pads
+            w.Line(F("/// Layer {0} forward over rows samples, all of a sample's output pixels in one call.{1}", Index, Pads
                 ? " Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused)."
                 : " (No padding: work is not used.)"));
             w.Line("/// </summary>");
@@ -281,11 +288,7 @@ namespace GenNN.Generator.Emit.Layers
                         w.Line(F("ref float a = ref Unsafe.Add(ref x, s * {0});", InputSize));
                     }
 
-                    w.Line(F("ref float y = ref Unsafe.Add(ref c, s * {0});", OutputSize));
-                    using (w.Block(F("for (nuint oy = 0; oy < {0}; oy++)", _outputHeight)))
-                    {
-                        w.Line(F("{0}ForwardRow(ref p, ref Unsafe.Add(ref a, oy * {1}), ref Unsafe.Add(ref y, oy * {2}), {3});", Name, _strideHeight * PaddedRow, _outputWidth * _filters, _outputWidth));
-                    }
+                    w.Line(F("{0}ForwardPixels(ref p, ref a, ref Unsafe.Add(ref c, s * {1}), {2});", Name, OutputSize, _outputHeight * _outputWidth));
                 }
             }
         }
