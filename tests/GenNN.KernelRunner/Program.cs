@@ -82,6 +82,8 @@ var layerChecks = new List<(string Name, Action Run)>
     ("Flatten after a shaped input", flatten.A_flattened_image_network_computes_the_flat_networks_bits),
     ("Flatten between dense layers", flatten.Flatten_between_dense_layers_passes_the_outputs_and_the_deltas_through),
     ("max pool NaN", pooling.Max_propagates_NaN_and_routes_its_delta_to_the_first_NaN),
+    ("max pool NaN in vector lanes and the tail", pooling.Max_propagates_NaN_from_any_cell_in_every_lane_and_the_tail),
+    ("max pool of equal zeros", pooling.Max_of_equal_zeros_keeps_the_first_as_PyTorch),
 };
 foreach (object[] g in GenNN.Tests.Kernels.PoolingTests.Geometries)
 {

@@ -2,6 +2,8 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace GenNN.Kernels
 {
@@ -35,38 +37,86 @@ namespace GenNN.Kernels
             int start = ox * StrideWidth - PadLeft;
             return (Math.Max(0, start), Math.Min(Width, start + PoolWidth));
         }
+
+        /// <summary>
+        /// Throws unless every window holds at least one cell of the input: the first and the last window of each axis do
+        /// (the windows between them start between theirs), so a kernel may read a window's first cell unchecked.
+        /// </summary>
+        internal void CheckWindows()
+        {
+            if (Height <= 0 || Width <= 0 || Channels <= 0 || OutputHeight <= 0 || OutputWidth <= 0 || StrideHeight <= 0 || StrideWidth <= 0
+                || Rows(0).First >= Rows(0).End || Rows(OutputHeight - 1).First >= Rows(OutputHeight - 1).End
+                || Columns(0).First >= Columns(0).End || Columns(OutputWidth - 1).First >= Columns(OutputWidth - 1).End)
+            {
+                throw new ArgumentException($"The pooling geometry {this} has a window with no cell of its input.", "g");
+            }
+        }
     }
 
     /// <summary>
     /// The kernels of generated pooling layers (MaxPool, AvgPool, GlobalAvgPool, 2-D and 1-D). Each output pixel combines the
-    /// channel vectors of its window with <see cref="TensorPrimitives"/>, which runs the widest vectors the machine has; the
-    /// window loops are short. A max propagates NaN, as PyTorch's does.
+    /// channel vectors of its window (<see cref="Vector{T}"/> loops for a max, <see cref="TensorPrimitives"/> for the
+    /// others); the window loops are short. A max propagates NaN, as PyTorch's does.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public static class Pooling
     {
-        /// <summary><paramref name="rows"/> samples: each output channel is the maximum of its window (NaN if any is NaN).</summary>
+        /// <summary>
+        /// <paramref name="rows"/> samples: each output channel is the maximum of its window (NaN if any is NaN). As in
+        /// PyTorch, a cell replaces the maximum so far only when it is greater or NaN, so of equal cells (+0 and -0) the
+        /// first in row-major order wins.
+        /// </summary>
         public static void MaxForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int rows)
         {
-            int c = g.Channels;
+            // Vector loops over the channels rather than a TensorPrimitives call per cell (a window's rows are 32 or 64
+            // channels, where the calls' checks cost more than the maxima), reading through refs: every window holds a
+            // cell of the sample (CheckWindows), and the sample slices are checked, so every index is in range.
+            PoolGeometry geometry = g;
+            geometry.CheckWindows();
+            int c = geometry.Channels, width = geometry.Width;
             for (int s = 0; s < rows; s++)
             {
-                ReadOnlySpan<float> x = input.Slice(s * g.InputSize, g.InputSize);
-                Span<float> y = output.Slice(s * g.OutputSize, g.OutputSize);
-                for (int oy = 0; oy < g.OutputHeight; oy++)
+                ref float x = ref MemoryMarshal.GetReference(input.Slice(s * geometry.InputSize, geometry.InputSize));
+                ref float y = ref MemoryMarshal.GetReference(output.Slice(s * geometry.OutputSize, geometry.OutputSize));
+                for (int oy = 0; oy < geometry.OutputHeight; oy++)
                 {
-                    (int y0, int y1) = g.Rows(oy);
-                    for (int ox = 0; ox < g.OutputWidth; ox++)
+                    (int y0, int y1) = geometry.Rows(oy);
+                    for (int ox = 0; ox < geometry.OutputWidth; ox++)
                     {
-                        (int x0, int x1) = g.Columns(ox);
-                        Span<float> o = y.Slice((oy * g.OutputWidth + ox) * c, c);
-                        x.Slice((y0 * g.Width + x0) * c, c).CopyTo(o);
-                        for (int iy = y0; iy < y1; iy++)
+                        (int x0, int x1) = geometry.Columns(ox);
+                        int o = (oy * geometry.OutputWidth + ox) * c;
+                        int ch = 0;
+                        if (Vector.IsHardwareAccelerated)
                         {
-                            for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++)
+                            for (; ch <= c - Vector<float>.Count; ch += Vector<float>.Count)
                             {
-                                TensorPrimitives.Max(o, x.Slice((iy * g.Width + ix) * c, c), o);
+                                Vector<float> max = Vector.LoadUnsafe(ref x, (nuint)((y0 * width + x0) * c + ch));
+                                for (int iy = y0; iy < y1; iy++)
+                                {
+                                    for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++)
+                                    {
+                                        Vector<float> cell = Vector.LoadUnsafe(ref x, (nuint)((iy * width + ix) * c + ch));
+                                        max = Vector.ConditionalSelect(Vector.GreaterThan(cell, max) | ~Vector.Equals(cell, cell), cell, max);
+                                    }
+                                }
+
+                                max.StoreUnsafe(ref y, (nuint)(o + ch));
                             }
+                        }
+
+                        for (; ch < c; ch++)
+                        {
+                            float max = Unsafe.Add(ref x, (y0 * width + x0) * c + ch);
+                            for (int iy = y0; iy < y1; iy++)
+                            {
+                                for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++)
+                                {
+                                    float cell = Unsafe.Add(ref x, (iy * width + ix) * c + ch);
+                                    if (cell > max || float.IsNaN(cell)) max = cell;
+                                }
+                            }
+
+                            Unsafe.Add(ref y, o + ch) = max;
                         }
                     }
                 }

@@ -142,6 +142,57 @@ public class PoolingTests
     }
 
     [Fact]
+    public void Max_propagates_NaN_from_any_cell_in_every_lane_and_the_tail()
+    {
+        // 19 channels: two vectors of 8 (or more of 4) and a scalar tail. Channel ch has a NaN in cell ch % 5 of its
+        // 2 x 2 window (none when that is 4), so NaN comes first, later and last, in vector lanes and in the tail.
+        const int C = 19;
+        PoolGeometry g = Geometry(2, 2, C, 2, 2, false);
+        var x = new float[4 * C];
+        for (int cell = 0; cell < 4; cell++)
+            for (int ch = 0; ch < C; ch++)
+                x[cell * C + ch] = ch % 5 == cell ? float.NaN : cell - ch * 0.5f;
+
+        var y = new float[C];
+        Pooling.MaxForward(g, x, y, 1);
+        for (int ch = 0; ch < C; ch++)
+        {
+            if (ch % 5 < 4) Assert.True(float.IsNaN(y[ch]), $"channel {ch}: {y[ch]}, expected NaN");
+            else Assert.Equal(3 - ch * 0.5f, y[ch]);
+        }
+    }
+
+    [Fact]
+    public void Max_of_equal_zeros_keeps_the_first_as_PyTorch()
+    {
+        // PyTorch replaces the max only with a greater value (or NaN): -0 then +0 gives -0, +0 then -0 gives +0.
+        const int C = 10;
+        PoolGeometry g = Geometry(1, 2, C, 2, 2, false);
+        var x = new float[2 * C];
+        for (int ch = 0; ch < C; ch++)
+        {
+            x[ch] = ch % 2 == 0 ? -0f : 0f;
+            x[C + ch] = ch % 2 == 0 ? 0f : -0f;
+        }
+
+        var y = new float[C];
+        Pooling.MaxForward(g, x, y, 1);
+        for (int ch = 0; ch < C; ch++)
+        {
+            Assert.Equal(ch % 2 == 0, float.IsNegative(y[ch]));
+        }
+    }
+
+    [Fact]
+    public void Max_rejects_a_geometry_with_a_window_outside_its_input()
+    {
+        // 4 x 4, window 2, stride 2: two outputs a side. A third would start past the input and hold no cell.
+        var g = new PoolGeometry(4, 4, 1, 2, 2, 2, 2, 0, 0, 3, 3);
+        var e = Assert.Throws<ArgumentException>(() => Pooling.MaxForward(g, new float[16], new float[9], 1));
+        Assert.Contains("has a window with no cell of its input", e.Message);
+    }
+
+    [Fact]
     public void Max_routes_a_tie_to_the_first_cell_as_PyTorch()
     {
         PoolGeometry g = Geometry(2, 2, 1, 2, 2, false);
