@@ -55,8 +55,9 @@ namespace GenNN.Kernels
 
     /// <summary>
     /// The kernels of generated pooling layers (MaxPool, AvgPool, GlobalAvgPool, 2-D and 1-D). Each output pixel combines the
-    /// channel vectors of its window (<see cref="Vector{T}"/> loops for a max, <see cref="TensorPrimitives"/> for the
-    /// others); the window loops are short. A max propagates NaN, as PyTorch's does.
+    /// channel vectors of its window: <see cref="Vector{T}"/> loops over the channels in the forward passes and a max's
+    /// backward pass, <see cref="TensorPrimitives"/> in an average's. The window loops are short. A max propagates NaN, as
+    /// PyTorch's does.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public static class Pooling
@@ -206,28 +207,54 @@ namespace GenNN.Kernels
         /// <summary><paramref name="rows"/> samples: each output channel is the mean of the window's cells inside the input.</summary>
         public static void AverageForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int rows)
         {
-            int c = g.Channels;
+            // As MaxForward: vector loops through refs, the cells added in row-major order from +0 and the sum divided by
+            // the count, the operations the TensorPrimitives calls per cell did (Add, then Divide), so the same bits.
+            PoolGeometry geometry = g;
+            geometry.CheckWindows();
+            int c = geometry.Channels, width = geometry.Width;
             for (int s = 0; s < rows; s++)
             {
-                ReadOnlySpan<float> x = input.Slice(s * g.InputSize, g.InputSize);
-                Span<float> y = output.Slice(s * g.OutputSize, g.OutputSize);
-                for (int oy = 0; oy < g.OutputHeight; oy++)
+                ref float x = ref MemoryMarshal.GetReference(input.Slice(s * geometry.InputSize, geometry.InputSize));
+                ref float y = ref MemoryMarshal.GetReference(output.Slice(s * geometry.OutputSize, geometry.OutputSize));
+                for (int oy = 0; oy < geometry.OutputHeight; oy++)
                 {
-                    (int y0, int y1) = g.Rows(oy);
-                    for (int ox = 0; ox < g.OutputWidth; ox++)
+                    (int y0, int y1) = geometry.Rows(oy);
+                    for (int ox = 0; ox < geometry.OutputWidth; ox++)
                     {
-                        (int x0, int x1) = g.Columns(ox);
-                        Span<float> o = y.Slice((oy * g.OutputWidth + ox) * c, c);
-                        o.Clear();
-                        for (int iy = y0; iy < y1; iy++)
+                        (int x0, int x1) = geometry.Columns(ox);
+                        float count = (y1 - y0) * (x1 - x0);
+                        int o = (oy * geometry.OutputWidth + ox) * c;
+                        int ch = 0;
+                        if (Vector.IsHardwareAccelerated)
                         {
-                            for (int ix = x0; ix < x1; ix++)
+                            for (; ch <= c - Vector<float>.Count; ch += Vector<float>.Count)
                             {
-                                TensorPrimitives.Add(o, x.Slice((iy * g.Width + ix) * c, c), o);
+                                Vector<float> sum = Vector<float>.Zero;
+                                for (int iy = y0; iy < y1; iy++)
+                                {
+                                    for (int ix = x0; ix < x1; ix++)
+                                    {
+                                        sum += Vector.LoadUnsafe(ref x, (nuint)((iy * width + ix) * c + ch));
+                                    }
+                                }
+
+                                (sum / new Vector<float>(count)).StoreUnsafe(ref y, (nuint)(o + ch));
                             }
                         }
 
-                        TensorPrimitives.Divide(o, (y1 - y0) * (x1 - x0), o);
+                        for (; ch < c; ch++)
+                        {
+                            float sum = 0f;
+                            for (int iy = y0; iy < y1; iy++)
+                            {
+                                for (int ix = x0; ix < x1; ix++)
+                                {
+                                    sum += Unsafe.Add(ref x, (iy * width + ix) * c + ch);
+                                }
+                            }
+
+                            Unsafe.Add(ref y, o + ch) = sum / count;
+                        }
                     }
                 }
             }
