@@ -11,16 +11,18 @@
 #   The same for a convolutional network with BatchNorm (ConvBn): its predictions and its staged training.
 #   3. linux-arm64: tests/GenNN.KernelRunner, published self-contained for linux-arm64, runs under qemu-aarch64: the
 #      Vector128 bodies through NEON against the double-precision reference.
-# Usage: .ci/isa-checks.sh (from the repository root; installs qemu-user and libc6-arm64-cross with apt-get).
+# Usage: .ci/isa-checks.sh (from the repository root; installs qemu-user, libc6-arm64-cross and libstdc++6-arm64-cross with apt-get).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if ! command -v qemu-aarch64 >/dev/null || [ ! -d /usr/aarch64-linux-gnu/lib ]; then
-  echo "== installing qemu-user and libc6-arm64-cross"
+# The arm64 runtime loads libstdc++ as well as libc: a sysroot with libc6-arm64-cross alone fails to start it
+# ("libstdc++.so.6: cannot open shared object file").
+if ! command -v qemu-aarch64 >/dev/null || [ ! -e /usr/aarch64-linux-gnu/lib/libc.so.6 ] || [ ! -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ]; then
+  echo "== installing qemu-user, libc6-arm64-cross and libstdc++6-arm64-cross"
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user libc6-arm64-cross >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user libc6-arm64-cross libstdc++6-arm64-cross >/dev/null
 fi
 
 value() { sed -nE "s/.*\"case\":\"$1\",\"value\":\"([^\"]*)\".*/\1/p" "$2"; }
