@@ -204,10 +204,17 @@ public class TrainerTests
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long few = Measure(2), many = Measure(12);
-        // 120 batches per epoch: any per-batch allocation would add at least 120 * 24 bytes per epoch.
-        double perEpoch = (many - few) / 10.0;
-        Assert.True(perEpoch < 1000, $"Fit allocated {perEpoch} bytes per epoch of 120 batches.");
+        // 120 batches per epoch: any per-batch allocation would add at least 120 * 24 bytes per epoch, in every attempt. A
+        // one-off allocation of the runtime's (a method promoted to tier 1 mid-measure while the rest of the suite runs in
+        // parallel; seen once in a full run) does not recur, so up to three attempts, as Allocation.InLastWindow does.
+        double perEpoch = double.MaxValue;
+        for (int attempt = 0; attempt < 3 && perEpoch >= 1000; attempt++)
+        {
+            long few = Measure(2), many = Measure(12);
+            perEpoch = (many - few) / 10.0;
+        }
+
+        Assert.True(perEpoch < 1000, $"Fit allocated {perEpoch} bytes per epoch of 120 batches, in each of three attempts.");
     }
 
     [Fact]
