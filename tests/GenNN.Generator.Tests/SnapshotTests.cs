@@ -149,6 +149,21 @@ public class SnapshotTests
         public partial class ConvNet { }
         """);
 
+    /// <summary>A 3 x 3 stride-1 convolution with 8 channels in and 9 filters: Predict runs it as Winograd F(2x2, 3x3), over an odd output width.</summary>
+    [Fact]
+    public void Winograd_5x4x8_Conv2DSameReLU9_GlobalAvgPool_3() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Winograd;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(5, 4, 8)]
+        [Conv2D(9, 3, Activation.ReLU, Padding = Padding.Same)]
+        [GlobalAvgPool2D]
+        [Dense(3, Activation.Softmax)]
+        public partial class WinogradNet { }
+        """);
+
     [Fact]
     public void BatchNorm_6x5x3_Conv2D_BatchNormReLU_MaxPool_Flatten_5_BatchNormTanh_3() => VerifyGenerated("""
         using GenNN;

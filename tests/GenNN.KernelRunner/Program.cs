@@ -119,6 +119,19 @@ layerChecks.Add(("convolution on 3 threads", () => convNetworks.TrainBatch_on_pa
     nameof(GenNN.Tests.Convolution.GoldenConvB), 3, 203, GenNN.Tests.Convolution.ConvNetworkTests.ConvBTraining)));
 layerChecks.Add(("convolution weight gradient in blocks of samples", convNetworks.A_weight_gradient_walked_in_blocks_of_samples_adds_up_every_block));
 
+// 3 x 3 stride-1 convolutions, which Predict runs as Winograd F(2x2, 3x3), against a direct convolution in double and
+// against TrainBatch's direct forward pass.
+var winograd = new GenNN.Tests.Convolution.WinogradTests();
+foreach (string name in GenNN.Tests.Convolution.WinogradTests.Names)
+{
+    layerChecks.Add(($"{name} Winograd Predict vs a direct convolution", () => winograd.Predict_matches_a_direct_convolution_in_double(name)));
+}
+
+foreach (string name in GenNN.Tests.Convolution.WinogradTests.AllNames)
+{
+    layerChecks.Add(($"{name} Winograd Predict vs TrainBatch", () => winograd.Predict_agrees_with_TrainBatch_s_direct_forward_pass(name)));
+}
+
 // BatchNorm against PyTorch (eval outputs through Predict and PredictBatch; TrainBatch of 13 with its loss, outputs,
 // gradients and running statistics (not num_batches_tracked: reading it saves the network, whose SHA-256 needs OpenSSL,
 // which the linux-arm64 run under qemu lacks; the test suite checks it), and of 2; one SGD and one Adam step), against central differences (SmoothBn), split

@@ -20,7 +20,8 @@ namespace GenNN.Generator.Emit.Layers
     /// transposed into the part's scratch), and the runtime adds the windows where they lie (they overlap when the stride is
     /// below the kernel).</item>
     /// </list>
-    /// 1-D layers are 2-D layers with a height of 1.
+    /// 1-D layers are 2-D layers with a height of 1. Predict and PredictBatch run a 3 x 3 stride-1 2-D layer with enough
+    /// channels as Winograd's F(2x2, 3x3) instead (<see cref="Winograd"/>).
     /// </summary>
     internal sealed class ConvEmitter : LayerEmitter
     {
@@ -88,8 +89,11 @@ namespace GenNN.Generator.Emit.Layers
 
         public override long InputGradientMultiplyAdds => HasInputGradient ? ForwardMultiplyAdds : 0;
 
-        /// <summary>One padded sample, when the layer pads.</summary>
-        public override int ForwardScratch => Pads ? PaddedSize : 0;
+        /// <summary>
+        /// One padded sample, when the layer pads; with <see cref="Winograd"/>, then the transformed filters, one sample's
+        /// transformed input tiles and their products (<see cref="WinogradFloats"/>).
+        /// </summary>
+        public override int ForwardScratch => Winograd ? WinogradStart + WinogradFloats : Pads ? PaddedSize : 0;
 
         /// <summary>Every sample's padded input, when the layer pads: the weight gradient reads it.</summary>
         public override int KeptPerRow => Pads ? PaddedSize : 0;
@@ -102,6 +106,55 @@ namespace GenNN.Generator.Emit.Layers
 
         /// <summary>ReLU and LeakyReLU are fused into the kernel's store; the others run over the layer's outputs after it.</summary>
         public override bool FusesActivation => ActivationText.IsReLUFamily(_layer.Activation) || _layer.Activation == ActivationKind.Linear;
+
+        /// <summary>
+        /// Whether Predict and PredictBatch run the layer as Winograd's F(2x2, 3x3) (<c>GenNN.Kernels.Winograd</c>): a 3 x 3
+        /// 2-D kernel at stride 1 with at least 8 input channels and 8 filters. Each 2 x 2 block of outputs then takes 16
+        /// multiply-adds per input and output channel instead of 36, in 16 GEMMs over the blocks, plus transforms that only
+        /// add. With fewer channels the transforms cost more than the GEMMs save. TrainBatch keeps the direct convolution,
+        /// whose windows its gradients reuse; the two forward passes agree to rounding (the transforms add and subtract
+        /// inputs of different sizes before they are multiplied).
+        /// </summary>
+        private bool Winograd => _layer.Dimensions == 2 && _kernelHeight == 3 && _kernelWidth == 3 && _strideHeight == 1 && _strideWidth == 1
+            && _channels >= 8 && _filters >= 8;
+
+        /// <summary>The 2 x 2 output blocks of <see cref="Winograd"/>, row-major: the rows of its GEMMs.</summary>
+        private int Tiles => ((_outputHeight + 1) / 2) * ((_outputWidth + 1) / 2);
+
+        /// <summary>
+        /// Tiles per block of <see cref="Winograd"/>'s transforms and GEMMs: all of a sample's, unless their transformed
+        /// inputs and products would pass 128 K floats (512 KB, a Zen 3 core's L2); then as many as fit, in whole row tiles
+        /// of the widest path (multiples of 6). The sample CNN's 49 tiles of 32 + 64 channels take one block (301 KB).
+        /// </summary>
+        private int TileBlock => System.Math.Min(Tiles, System.Math.Max(6, 128 * 1024 / 16 / (_channels + _filters) / 6 * 6));
+
+        /// <summary>Floats of the 16 transformed filters, one block's 16 transformed tiles and their 16 products.</summary>
+        private int WinogradFloats => 16 * (FilterPlane + TilePlane + ProductPlane);
+
+        /// <summary>Where the transformed filters start in Predict's work area: after the padded sample, on a cache line.</summary>
+        private int WinogradStart => Pads ? RoundToLine(PaddedSize) : 0;
+
+        /// <summary>Floats between two of the 16 transformed filter matrices (<c>in x out</c> each).</summary>
+        private int FilterPlane => Plane(_channels * _filters);
+
+        /// <summary>Floats between two of the 16 transformed tile matrices (<c>block x in</c> each).</summary>
+        private int TilePlane => Plane(TileBlock * _channels);
+
+        /// <summary>Floats between two of the 16 product matrices (<c>block x out</c> each).</summary>
+        private int ProductPlane => Plane(TileBlock * _filters);
+
+        private static int RoundToLine(int floats) => (floats + 15) / 16 * 16;
+
+        /// <summary>
+        /// The stride of the 16 matrices a transform writes or reads a cell of each of at once: whole cache lines, and not
+        /// a multiple of 1 KB. The sample CNN's 32 x 64 filters are 8 KB apiece: 16 of them 8 KB apart all fall in one set of
+        /// a 32 KB, 8-way L1, and the filter transform took 12.5 us instead of 3.
+        /// </summary>
+        private static int Plane(int floats)
+        {
+            int plane = RoundToLine(floats);
+            return plane % 256 == 0 ? plane + 16 : plane;
+        }
 
         /// <summary>Floats of one window, the rows of W: <c>kh x kw x in</c>.</summary>
         private int Window => _kernelHeight * _kernelWidth * _channels;
@@ -151,7 +204,9 @@ namespace GenNN.Generator.Emit.Layers
         }
 
         public override void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep)
-            => w.Line(F("{0}Forward(ref p, ref {1}, ref {2}, ref {3}, {4}, {5});", Name, input, output, work, rows ?? "1", keep && Pads ? S(PaddedSize) : "0"));
+            => w.Line(!keep && Winograd
+                ? F("{0}Predict(ref p, ref {1}, ref {2}, ref {3}, {4});", Name, input, output, work, rows ?? "1")
+                : F("{0}Forward(ref p, ref {1}, ref {2}, ref {3}, {4}, {5});", Name, input, output, work, rows ?? "1", keep && Pads ? S(PaddedSize) : "0"));
 
         public override void EmitPartScratch(SourceWriter w, int offset)
         {
@@ -235,6 +290,11 @@ namespace GenNN.Generator.Emit.Layers
             w.Line(F("internal static readonly ConvGeometry {0} = new({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11});",
                 Geometry, _height, _width, _channels, _kernelHeight, _kernelWidth, _strideHeight, _strideWidth, _padTop, _padLeft, _outputHeight, _outputWidth));
             EmitForwardKernels(w, paths);
+            if (Winograd)
+            {
+                EmitWinogradKernels(w, paths);
+            }
+
             EmitWeightGradientKernels(w, paths);
             if (HasInputGradient)
             {
@@ -278,17 +338,82 @@ namespace GenNN.Generator.Emit.Layers
             {
                 using (w.Block("for (nuint s = 0; s < rows; s++)"))
                 {
-                    if (Pads)
-                    {
-                        w.Line("ref float a = ref Unsafe.Add(ref work, s * workStride);");
-                        w.Line(F("Convolution.Pad(in {0}, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, s * {1}), {1}), MemoryMarshal.CreateSpan(ref a, {2}));", Geometry, InputSize, PaddedSize));
-                    }
-                    else
-                    {
-                        w.Line(F("ref float a = ref Unsafe.Add(ref x, s * {0});", InputSize));
-                    }
+                    EmitSample(w, "Unsafe.Add(ref work, s * workStride)");
 
                     w.Line(F("{0}ForwardPixels(ref p, ref a, ref Unsafe.Add(ref c, s * {1}), {2});", Name, OutputSize, _outputHeight * _outputWidth));
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>ref float a</c>: sample <c>s</c> of <c>x</c> as the kernels read it, copied padded into <paramref name="padded"/>
+        /// (a <c>ref float</c> expression) when the layer pads, or in place.
+        /// </summary>
+        private void EmitSample(SourceWriter w, string padded)
+        {
+            if (Pads)
+            {
+                w.Line(F("ref float a = ref {0};", padded));
+                w.Line(F("Convolution.Pad(in {0}, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x, s * {1}), {1}), MemoryMarshal.CreateSpan(ref a, {2}));", Geometry, InputSize, PaddedSize));
+            }
+            else
+            {
+                w.Line(F("ref float a = ref Unsafe.Add(ref x, s * {0});", InputSize));
+            }
+        }
+
+        private void EmitWinogradKernels(SourceWriter w, IsaPath[] paths)
+        {
+            var products = new GemmSpec(
+                Name + "WinogradProducts",
+                F("Layer {0}'s Winograd products over rows tiles: M_i[tile, o] = sum over the input channels of V_i[tile, in] U_i[in, o], for one of the 16 cells of a 4 x 4 tile.", Index),
+                "ref float b, ref float a, ref float c, nuint rows",
+                _filters, ConstantK: _channels, TransposedA: false, Lda: _channels, Ldb: _filters,
+                Bias: null,
+                Epilogue.None,
+                ActivationKind.Linear,
+                new string[0]);
+            GemmEmitter.EmitKernel(w, products, "ref b, ref a, ref c, rows", paths);
+
+            string activation = _layer.Activation switch
+            {
+                ActivationKind.ReLU => "1, 0f",
+                ActivationKind.LeakyReLU => "2, " + ActivationText.SlopeExpression(_layer.NegativeSlope),
+                _ => "0, 0f",
+            };
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line(F("/// Layer {0} forward for Predict and PredictBatch over rows samples, as Winograd's F(2x2, 3x3): the filters transformed", Index));
+            w.Line(F("/// once per call, then per sample its {0} tiles of 2 x 2 outputs in blocks of {1}: the input transform, 16 GEMMs of", Tiles, TileBlock));
+            w.Line(F("/// (block x {0}) x ({0} x {1}) and the output transform with the bias{2}. work holds {3}the transformed filters, a", _channels, _filters,
+                FusesActivation && _layer.Activation != ActivationKind.Linear ? " and " + _layer.Activation : "", Pads ? "the padded sample, then " : ""));
+            w.Line("/// block's transformed tiles and their products.");
+            w.Line("/// </summary>");
+            using (w.Block(F("internal static void {0}Predict(ref float p, ref float x, ref float c, ref float work, nuint rows)", Name)))
+            {
+                w.Line(F("ref float u = ref Unsafe.Add(ref work, {0}); // 16 x [{1} x {2}], {3} apart", WinogradStart, _channels, _filters, FilterPlane));
+                w.Line(F("ref float v = ref Unsafe.Add(ref u, {0}); // 16 x [block x {1}], {2} apart", 16 * FilterPlane, _channels, TilePlane));
+                w.Line(F("ref float m = ref Unsafe.Add(ref v, {0}); // 16 x [block x {1}], {2} apart", 16 * TilePlane, _filters, ProductPlane));
+                w.Line(F("Winograd.TransformFilters(in {0}, {1}, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {2}), {3}), MemoryMarshal.CreateSpan(ref u, {4}), {5});",
+                    Geometry, _filters, WeightOffset, Window * _filters, 16 * FilterPlane, FilterPlane));
+                using (w.Block("for (nuint s = 0; s < rows; s++)"))
+                {
+                    EmitSample(w, "work");
+
+                    using (w.Block(F("for (int first = 0; first < {0}; first += {1})", Tiles, TileBlock)))
+                    {
+                        w.Line(F("int count = Math.Min({0}, {1} - first);", TileBlock, Tiles));
+                        w.Line(F("Winograd.TransformInput(in {0}, MemoryMarshal.CreateReadOnlySpan(ref a, {1}), MemoryMarshal.CreateSpan(ref v, {2}), {3}, first, count);",
+                            Geometry, SampleStride, 16 * TilePlane, TilePlane));
+                        using (w.Block("for (nuint i = 0; i < 16; i++)"))
+                        {
+                            w.Line(F("{0}WinogradProducts(ref Unsafe.Add(ref u, i * {1}), ref Unsafe.Add(ref v, i * {2}), ref Unsafe.Add(ref m, i * {3}), (nuint)count);",
+                                Name, FilterPlane, TilePlane, ProductPlane));
+                        }
+
+                        w.Line(F("Winograd.TransformOutput(in {0}, {1}, MemoryMarshal.CreateReadOnlySpan(ref m, {2}), {3}, MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {4}), {1}), MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, s * {5}), {5}), {6}, first, count);",
+                            Geometry, _filters, 16 * ProductPlane, ProductPlane, BiasOffset, OutputSize, activation));
+                    }
                 }
             }
         }
