@@ -255,4 +255,22 @@ public class WinogradTests
             }
         }
     }
+
+    [Fact]
+    public void The_transforms_reject_other_kernels_short_buffers_and_tiles_outside_the_layer()
+    {
+        var g = new ConvGeometry(6, 5, 8, 3, 3, 1, 1, 1, 1, 6, 5); // 3 x 3 tiles
+        var strided = g with { StrideHeight = 2, StrideWidth = 2, OutputHeight = 3, OutputWidth = 3 };
+        float[] weights = new float[9 * 8 * 9], u = new float[16 * 72], padded = new float[g.PaddedSize], v = new float[16 * 9 * 8];
+        float[] m = new float[16 * 9 * 9], bias = new float[9], y = new float[6 * 5 * 9];
+        Assert.Contains("3 x 3 kernel at stride 1", Assert.Throws<ArgumentException>(() => Winograd.TransformFilters(strided, 9, weights, u, 72)).Message);
+        Assert.Contains("weights holds 647 floats; the layer's geometry needs 648", Assert.Throws<ArgumentException>(() => Winograd.TransformFilters(g, 9, weights.AsSpan(1), u, 72)).Message);
+        Assert.Contains("u holds 1151 floats", Assert.Throws<ArgumentException>(() => Winograd.TransformFilters(g, 9, weights, u.AsSpan(1), 72)).Message);
+        Assert.Contains("71 floats apart, but each holds 72", Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.TransformFilters(g, 9, weights, u, 71)).Message);
+        Assert.Contains("Tiles [5, 5 + 5) lie outside the layer's 9 tiles", Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.TransformInput(g, padded, v, 72, 5, 5)).Message);
+        Assert.Contains("padded holds", Assert.Throws<ArgumentException>(() => Winograd.TransformInput(g, padded.AsSpan(1), v, 72, 0, 9)).Message);
+        Assert.Contains("output holds 269 floats", Assert.Throws<ArgumentException>(() => Winograd.TransformOutput(g, 9, m, 81, bias, y.AsSpan(1), 1, 0f, 0, 9)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.TransformOutput(g, 9, m, 81, bias, y, 3, 0f, 0, 9));
+        Assert.All(y, value => Assert.Equal(0f, value)); // nothing written before a throw
+    }
 }
