@@ -41,6 +41,10 @@ jit_path=$(value info_kernel_path "$work/jit.txt"); aot_path=$(value info_kernel
 if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
   [ "$aot_path" = Vector256 ] || { echo "FAIL: the AOT binary runs $aot_path on a CPU with AVX2 and FMA, expected Vector256" >&2; exit 1; }
 fi
+# The runtime's Vector<float> loops (pooling) must be vectorised in the default AOT build too.
+aot_lanes=$(value info_vector_lanes "$work/aot.txt")
+[ "${aot_lanes:-0}" -ge 4 ] || { echo "FAIL: the AOT binary's Vector<float> is not accelerated (lanes: '$aot_lanes'): the runtime's loops run scalar" >&2; exit 1; }
+echo "AOT Vector<float>: $aot_lanes lanes"
 # Same kernels, same bits: compare with a JIT run restricted to the path the binary took.
 if [ "$jit_path" != "$aot_path" ]; then
   DOTNET_EnableAVX512=0 dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit.txt"

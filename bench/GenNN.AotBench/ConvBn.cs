@@ -6,7 +6,7 @@ namespace GenNN.Bench
     /// The first convolution's 16 filters are whole vectors on every path, so its weight gradient walks a batch in blocks
     /// of samples that carry their sums from block to block (13 samples a block here); the second's 9 filters take the
     /// one-walk kernel with an overlapping last vector, and its 16 channels in make Predict run it as Winograd F(2x2, 3x3)
-    /// (runtime transforms on Vector&lt;float&gt;, whose width Native AOT fixes at compile time, around generated GEMMs).
+    /// (runtime transforms on Vector256, chosen at run time, around generated GEMMs).
     /// </summary>
     [Network(Loss = Loss.SoftmaxCrossEntropy)]
     [Input(12, 10, 3)]

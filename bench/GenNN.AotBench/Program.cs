@@ -30,6 +30,9 @@ for (int i = 0; i < args.Length; i++)
 // the JIT too, so that cannot tell them apart.)
 string runner = System.Runtime.JitInfo.GetCompiledMethodCount() == 0 ? "gennn-aot" : "gennn-jit";
 Emit("info_kernel_path", Mlp64.KernelPath.ToString(), "");
+// The lanes of Vector<float>, which the runtime's pooling loops run on: 0 when it is not accelerated and they take their
+// scalar loops. Native AOT fixes its width when it compiles (4 lanes in the default build).
+Emit("info_vector_lanes", (System.Numerics.Vector.IsHardwareAccelerated ? System.Numerics.Vector<float>.Count : 0).ToString(CultureInfo.InvariantCulture), "floats");
 Emit("start_to_first_predict", startMs.ToString("F1", CultureInfo.InvariantCulture), "ms");
 
 // Warm-up: long enough for tiered compilation to reach tier 1 with PGO under the JIT.

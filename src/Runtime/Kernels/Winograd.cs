@@ -1,6 +1,6 @@
 using System;
 using System.ComponentModel;
-using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -21,7 +21,9 @@ namespace GenNN.Kernels
     /// that large images need only a block's worth of work area. Where the output
     /// has an odd height or width, the last tiles reach one row or column past the padded input, which counts as zeros, and
     /// their outputs there are not written. The transforms only add, subtract and halve, lane by lane, with no fused
-    /// multiply-add: their bits are the same on every ISA path and vector width.
+    /// multiply-add: their bits are the same on every ISA path and vector width. They run on Vector256 where it is
+    /// accelerated (checked at run time in a Native AOT binary, whose Vector&lt;float&gt; stays at 4 lanes), else Vector128
+    /// (SSE, NEON), else scalar.
     /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public static class Winograd
@@ -37,12 +39,18 @@ namespace GenNN.Kernels
         public static void TransformFilters(in ConvGeometry g, int filters, ReadOnlySpan<float> weights, Span<float> u, int plane)
         {
             int size = g.Channels * filters;
-            Check(g, filters, plane >= size && weights.Length >= 9 * size && u.Length >= 15 * plane + size);
+            CheckLayer(g, filters);
+            CheckPlanes(plane, size, u.Length, nameof(u));
+            CheckLength(weights.Length, 9L * size, nameof(weights));
             ref float w = ref MemoryMarshal.GetReference(weights);
             ref float destination = ref MemoryMarshal.GetReference(u);
-            if (Vector.IsHardwareAccelerated && filters >= Vector<float>.Count)
+            if (Vector256.IsHardwareAccelerated && filters >= Vector256<float>.Count)
             {
-                TransformFilters<VectorLanes, Vector<float>>(size, filters, ref w, ref destination, (nuint)plane);
+                TransformFilters<Lanes256, Vector256<float>>(size, filters, ref w, ref destination, (nuint)plane);
+            }
+            else if (Vector128.IsHardwareAccelerated && filters >= Vector128<float>.Count)
+            {
+                TransformFilters<Lanes128, Vector128<float>>(size, filters, ref w, ref destination, (nuint)plane);
             }
             else
             {
@@ -58,14 +66,19 @@ namespace GenNN.Kernels
         /// </summary>
         public static void TransformInput(in ConvGeometry g, ReadOnlySpan<float> padded, Span<float> v, int plane, int first, int count)
         {
-            int size = count * g.Channels;
-            Check(g, 1, first >= 0 && count >= 0 && first <= Tiles(g) - count);
-            Check(g, 1, plane >= size && padded.Length >= g.PaddedSize && (count == 0 || v.Length >= 15 * plane + size));
+            CheckLayer(g, 1);
+            CheckTiles(g, first, count);
+            CheckLength(padded.Length, g.PaddedSize, nameof(padded));
+            CheckPlanes(plane, count * g.Channels, v.Length, nameof(v));
             ref float d = ref MemoryMarshal.GetReference(padded);
             ref float destination = ref MemoryMarshal.GetReference(v);
-            if (Vector.IsHardwareAccelerated && g.Channels >= Vector<float>.Count)
+            if (Vector256.IsHardwareAccelerated && g.Channels >= Vector256<float>.Count)
             {
-                TransformInput<VectorLanes, Vector<float>>(g, ref d, ref destination, (nuint)plane, first, count);
+                TransformInput<Lanes256, Vector256<float>>(g, ref d, ref destination, (nuint)plane, first, count);
+            }
+            else if (Vector128.IsHardwareAccelerated && g.Channels >= Vector128<float>.Count)
+            {
+                TransformInput<Lanes128, Vector128<float>>(g, ref d, ref destination, (nuint)plane, first, count);
             }
             else
             {
@@ -83,16 +96,25 @@ namespace GenNN.Kernels
         public static void TransformOutput(in ConvGeometry g, int filters, ReadOnlySpan<float> m, int plane, ReadOnlySpan<float> bias, Span<float> output,
             int activation, float negativeSlope, int first, int count)
         {
-            int size = count * filters;
-            Check(g, filters, first >= 0 && count >= 0 && first <= Tiles(g) - count);
-            Check(g, filters, plane >= size && (count == 0 || m.Length >= 15 * plane + size) && bias.Length >= filters
-                && output.Length >= g.OutputHeight * g.OutputWidth * filters && activation is >= 0 and <= 2);
+            CheckLayer(g, filters);
+            CheckTiles(g, first, count);
+            CheckPlanes(plane, count * filters, m.Length, nameof(m));
+            CheckLength(bias.Length, filters, nameof(bias));
+            CheckLength(output.Length, (long)g.OutputHeight * g.OutputWidth * filters, nameof(output));
+            if (activation is < 0 or > 2)
+            {
+                throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected 0 (none), 1 (ReLU) or 2 (LeakyReLU).");
+            }
             ref float products = ref MemoryMarshal.GetReference(m);
             ref float b = ref MemoryMarshal.GetReference(bias);
             ref float y = ref MemoryMarshal.GetReference(output);
-            if (Vector.IsHardwareAccelerated && filters >= Vector<float>.Count)
+            if (Vector256.IsHardwareAccelerated && filters >= Vector256<float>.Count)
             {
-                TransformOutput<VectorLanes, Vector<float>>(g, filters, ref products, (nuint)plane, ref b, ref y, activation, negativeSlope, first, count);
+                TransformOutput<Lanes256, Vector256<float>>(g, filters, ref products, (nuint)plane, ref b, ref y, activation, negativeSlope, first, count);
+            }
+            else if (Vector128.IsHardwareAccelerated && filters >= Vector128<float>.Count)
+            {
+                TransformOutput<Lanes128, Vector128<float>>(g, filters, ref products, (nuint)plane, ref b, ref y, activation, negativeSlope, first, count);
             }
             else
             {
@@ -100,16 +122,42 @@ namespace GenNN.Kernels
             }
         }
 
-        private static void Check(in ConvGeometry g, int filters, bool sizes)
+        private static void CheckLayer(in ConvGeometry g, int filters)
         {
-            if (g.KernelHeight != 3 || g.KernelWidth != 3 || g.StrideHeight != 1 || g.StrideWidth != 1 || filters < 1)
+            if (g.KernelHeight != 3 || g.KernelWidth != 3 || g.StrideHeight != 1 || g.StrideWidth != 1 || g.Channels < 1 || filters < 1)
             {
-                throw new ArgumentException($"Winograd F(2x2, 3x3) needs a 3 x 3 kernel at stride 1 and at least one filter, not {g.KernelHeight} x {g.KernelWidth} at stride {g.StrideHeight} x {g.StrideWidth} with {filters}.");
+                throw new ArgumentException($"Winograd F(2x2, 3x3) needs a 3 x 3 kernel at stride 1, at least one channel and at least one filter, not a {g.KernelHeight} x {g.KernelWidth} kernel at stride {g.StrideHeight} x {g.StrideWidth} with {g.Channels} channel(s) and {filters} filter(s).");
+            }
+        }
+
+        private static void CheckTiles(in ConvGeometry g, int first, int count)
+        {
+            int tiles = Tiles(g);
+            if (first < 0 || count < 0 || first > tiles - count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count), $"Tiles [{first}, {first} + {count}) lie outside the layer's {tiles} tiles.");
+            }
+        }
+
+        /// <summary>16 matrices of <paramref name="size"/> floats, <paramref name="plane"/> apart, in a buffer of <paramref name="length"/>.</summary>
+        private static void CheckPlanes(int plane, int size, int length, string name)
+        {
+            if (plane < size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(plane), $"The 16 matrices of {name} are {plane} floats apart, but each holds {size}.");
             }
 
-            if (!sizes)
+            if (size > 0)
             {
-                throw new ArgumentException("A tile range lies outside the layer's tiles, or a buffer is shorter than the layer's geometry and the tiles need.");
+                CheckLength(length, 15L * plane + size, name);
+            }
+        }
+
+        private static void CheckLength(int length, long needed, string name)
+        {
+            if (length < needed)
+            {
+                throw new ArgumentException($"{name} holds {length} floats; the layer's geometry needs {needed}.", name);
             }
         }
 
@@ -336,32 +384,60 @@ namespace GenNN.Kernels
             static abstract T LeakyReLU(T x, float slope);
         }
 
-        private readonly struct VectorLanes : ILanes<Vector<float>>
+        private readonly struct Lanes256 : ILanes<Vector256<float>>
         {
-            public static int Count => Vector<float>.Count;
+            public static int Count => Vector256<float>.Count;
 
-            public static Vector<float> Zero => Vector<float>.Zero;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> Load(ref float source, nuint offset) => Vector.LoadUnsafe(ref source, offset);
+            public static Vector256<float> Zero => Vector256<float>.Zero;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void Store(Vector<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+            public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> Add(Vector<float> a, Vector<float> b) => a + b;
+            public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> Subtract(Vector<float> a, Vector<float> b) => a - b;
+            public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> Half(Vector<float> a) => a * 0.5f;
+            public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> ReLU(Vector<float> x) => Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), Vector<float>.Zero, x);
+            public static Vector256<float> Half(Vector256<float> a) => a * 0.5f;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static Vector<float> LeakyReLU(Vector<float> x, float slope) => Vector.ConditionalSelect(Vector.GreaterThan(x, Vector<float>.Zero), x, x * slope);
+            public static Vector256<float> ReLU(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256<float>.Zero, x);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> LeakyReLU(Vector256<float> x, float slope) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * slope);
+        }
+
+        private readonly struct Lanes128 : ILanes<Vector128<float>>
+        {
+            public static int Count => Vector128<float>.Count;
+
+            public static Vector128<float> Zero => Vector128<float>.Zero;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Load(ref float source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Half(Vector128<float> a) => a * 0.5f;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> ReLU(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128<float>.Zero, x);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> LeakyReLU(Vector128<float> x, float slope) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, x * slope);
         }
 
         private readonly struct ScalarLanes : ILanes<float>

@@ -369,10 +369,7 @@ namespace GenNN.Generator.Emit.Layers
                 F("Layer {0}'s Winograd products over rows tiles: M_i[tile, o] = sum over the input channels of V_i[tile, in] U_i[in, o], for one of the 16 cells of a 4 x 4 tile.", Index),
                 "ref float b, ref float a, ref float c, nuint rows",
                 _filters, ConstantK: _channels, TransposedA: false, Lda: _channels, Ldb: _filters,
-                Bias: null,
-                Epilogue.None,
-                ActivationKind.Linear,
-                new string[0]);
+                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
             GemmEmitter.EmitKernel(w, products, "ref b, ref a, ref c, rows", paths);
 
             string activation = _layer.Activation switch
