@@ -164,6 +164,20 @@ public class SnapshotTests
         public partial class WinogradNet { }
         """);
 
+    /// <summary>A Dense layer of 64 units: its weight gradient reads the deltas in panels of 16 columns (Panels.Pack in TrainRows).</summary>
+    [Fact]
+    public void PackedDeltas_6_64_3_ReLU_Softmax() => VerifyGenerated("""
+        using GenNN;
+
+        namespace Samples.Panels;
+
+        [Network(Loss = Loss.SoftmaxCrossEntropy)]
+        [Input(6)]
+        [Dense(64, Activation.ReLU)]
+        [Dense(3, Activation.Softmax)]
+        public partial class PanelNet { }
+        """);
+
     [Fact]
     public void BatchNorm_6x5x3_Conv2D_BatchNormReLU_MaxPool_Flatten_5_BatchNormTanh_3() => VerifyGenerated("""
         using GenNN;

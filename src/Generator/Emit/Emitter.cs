@@ -1271,6 +1271,15 @@ namespace GenNN.Generator.Emit
                     }
                 }
 
+                foreach (LayerEmitter l in layers)
+                {
+                    if (layout.PackedDelta[l.Index] >= 0)
+                    {
+                        int size = l.PackedDeltaPerRow;
+                        w.Line(F("Panels.Pack(d{0}, {1}, scratch.Slice(totalRows * {2}, totalRows * {1}), firstRow, totalRows); // for layer {0}'s weight gradient", l.Index, size, layout.PackedDelta[l.Index]));
+                    }
+                }
+
                 w.Line();
                 w.Line(stages.LossOpen ? "return loss / totalRows;" : "return 0;");
                 stages.Finish();
@@ -1375,7 +1384,9 @@ namespace GenNN.Generator.Emit
                     string input = i == 0 ? "x" : F("Unsafe.Add(ref s, totalRows * {0})", layout.Dropped[i - 1] >= 0 ? layout.Dropped[i - 1] : layout.Activation[i - 1]);
                     w.Line();
                     string kept = layout.Kept[i] >= 0 ? F("Unsafe.Add(ref s, totalRows * {0})", layout.Kept[i]) : input;
-                    l.EmitParameterGradients(w, input, F("Unsafe.Add(ref s, totalRows * {0})", layout.Delta[i]), kept);
+                    string delta = F("Unsafe.Add(ref s, totalRows * {0})", layout.Delta[i]);
+                    string packed = layout.PackedDelta[i] >= 0 ? F("Unsafe.Add(ref s, totalRows * {0})", layout.PackedDelta[i]) : delta;
+                    l.EmitParameterGradients(w, input, delta, kept, packed);
 
                     // This layer's gradients are complete, and those of the layers after it: step from the layer's first
                     // 16-aligned parameter (the slice's first, for the first layer) to where the last step began.

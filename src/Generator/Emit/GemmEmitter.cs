@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using GenNN.Generator.Model;
 using static GenNN.Generator.Emit.Invariant;
@@ -145,6 +146,15 @@ namespace GenNN.Generator.Emit
 
         /// <summary>Floats of A between the first pixels of two lines, with <see cref="PixelsPerLine"/>.</summary>
         public long LineStride { get; init; }
+
+        /// <summary>
+        /// Columns per panel when B comes packed in panels (<c>GenNN.Kernels.Panels</c>), or null for B row-major: element
+        /// <c>(k, col)</c> is then at <c>(col / BPanel) * depth * BPanel + k * BPanel + col % BPanel</c>, so that a tile's
+        /// walk down K reads consecutive cache lines instead of one line per row of B. Only for a runtime K
+        /// (<c>depth</c>) walked once (no <see cref="Outer"/> loops), and an N that is a multiple of it, so every vector of
+        /// every path lies inside one panel.
+        /// </summary>
+        public int? BPanel { get; init; }
     }
 
     /// <summary>
@@ -193,6 +203,11 @@ namespace GenNN.Generator.Emit
         /// <summary>A kernel whole: its dispatch, one body per path, and the scalar body.</summary>
         public static void EmitKernel(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
         {
+            if (spec.BPanel is int panel && (spec.ConstantK is not null || spec.Outer is not null || spec.N % panel != 0))
+            {
+                throw new System.InvalidOperationException(spec.Method + ": packed B needs a runtime K walked once and N a multiple of the panel.");
+            }
+
             w.Line();
             EmitDispatch(w, spec, arguments, paths);
             foreach (IsaPath path in paths)
@@ -518,6 +533,12 @@ namespace GenNN.Generator.Emit
 
         private static string KBound(GemmSpec spec) => spec.ConstantK is int k ? S(k) : "depth";
 
+        /// <summary>The offset in packed B (<see cref="GemmSpec.BPanel"/>) of column <paramref name="start"/> at K step 0.</summary>
+        private static string PanelOffset(string start, int panel)
+            => int.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out int column)
+                ? (column / panel == 0 ? S(column % panel) : column % panel == 0 ? F("{0} * depth", column / panel * panel) : F("{0} * depth + {1}", column / panel * panel, column % panel))
+                : F("({0}) / {1} * {1} * depth + ({0}) % {1}", start, panel);
+
         private static void EmitVectorTile(SourceWriter w, GemmSpec spec, VectorType t, int rows, string[] starts)
         {
             string T = t.Name;
@@ -531,6 +552,14 @@ namespace GenNN.Generator.Emit
             using (w.Block())
             {
                 EmitRowPointers(w, spec, rows);
+                if (spec.BPanel is int panel)
+                {
+                    for (int j = 0; j < c; j++)
+                    {
+                        w.Line(F("ref float bp{0} = ref Unsafe.Add(ref b, {1});", j, PanelOffset(starts[j], panel)));
+                    }
+                }
+
                 for (int r = 0; r < rows; r++)
                 {
                     for (int j = 0; j < c; j++)
@@ -663,7 +692,13 @@ namespace GenNN.Generator.Emit
         private static void EmitKStep(SourceWriter w, GemmSpec spec, string T, int rows, string[] starts, string k, string suffix, int uniq, string bBase = "b", string? aOffset = null)
         {
             string u = uniq == 0 ? "" : S(uniq);
-            w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref {1}, ({2}) * {3});", u, bBase, k, spec.Ldb));
+            // Where B's vector j of this step starts: in its panel, or in B's row.
+            string BAt(int j) => spec.BPanel is int panel ? F("ref bp{0}, ({1}) * {2}", j, k, panel) : F("ref bRow{0}, {1}", u, starts[j]);
+            if (spec.BPanel is null)
+            {
+                w.Line(F("ref float bRow{0} = ref Unsafe.Add(ref {1}, ({2}) * {3});", u, bBase, k, spec.Ldb));
+            }
+
             // A B vector that only one row uses is loaded inside its multiply-add, where the compiler folds the load
             // into the FMA's memory operand: one instruction instead of two, and no register held for it (a one-row
             // walk over 8 column vectors otherwise spills). x64's 256- and 512-bit bodies only: ARM64 has no memory
@@ -674,7 +709,7 @@ namespace GenNN.Generator.Emit
             {
                 for (int j = 0; j < starts.Length; j++)
                 {
-                    w.Line(F("{0}<float> b{1}{2} = {0}.LoadUnsafe(ref bRow{2}, {3});", T, j, u, starts[j]));
+                    w.Line(F("{0}<float> b{1}{2} = {0}.LoadUnsafe({3});", T, j, u, BAt(j)));
                 }
             }
 
@@ -686,7 +721,7 @@ namespace GenNN.Generator.Emit
                 w.Line(F("{0}<float> x{1}{2} = {3}({4});", T, r, u, broadcast, ARef(spec, r, "(" + k + ")", aOffset)));
                 for (int j = 0; j < starts.Length; j++)
                 {
-                    string bj = fold ? F("{0}.LoadUnsafe(ref bRow{1}, {2})", T, u, starts[j]) : F("b{0}{1}", j, u);
+                    string bj = fold ? F("{0}.LoadUnsafe({1})", T, BAt(j)) : F("b{0}{1}", j, u);
                     w.Line(F("acc{0}{1}{2} = MultiplyAdd({3}, x{0}{4}, acc{0}{1}{2});", r, j, suffix, bj, u));
                 }
             }
@@ -811,7 +846,9 @@ namespace GenNN.Generator.Emit
                 {
                     using (w.Block(F("for (nuint k = 0; k < {0}; k++)", KBound(spec))))
                     {
-                        w.Line(F("s0 += {0} * Unsafe.Add(ref b, k * {1} + {2});", ARef(spec, r, "k"), spec.Ldb, col));
+                        w.Line(spec.BPanel is int panel
+                            ? F("s0 += {0} * Unsafe.Add(ref b, {1} + k * {2});", ARef(spec, r, "k"), PanelOffset(col, panel), panel)
+                            : F("s0 += {0} * Unsafe.Add(ref b, k * {1} + {2});", ARef(spec, r, "k"), spec.Ldb, col));
                     }
                 }
 

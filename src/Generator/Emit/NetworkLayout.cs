@@ -71,6 +71,18 @@ namespace GenNN.Generator.Emit
                 }
             }
 
+            // Then the deltas that layers read in panels for their weight gradients.
+            PackedDelta = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                PackedDelta[i] = -1;
+                if (Layers[i].PackedDeltaPerRow > 0)
+                {
+                    PackedDelta[i] = perRow;
+                    perRow += Layers[i].PackedDeltaPerRow;
+                }
+            }
+
             TrainingPerRow = perRow;
 
             // After every row, what the layers need once per batch (BatchNorm's statistics).
@@ -114,6 +126,9 @@ namespace GenNN.Generator.Emit
 
         /// <summary>Per-row offset of what each layer keeps from its forward pass (<see cref="LayerEmitter.KeptPerRow"/>), or -1.</summary>
         public int[] Kept { get; }
+
+        /// <summary>Per-row offset of each layer's deltas in panels (<see cref="LayerEmitter.PackedDeltaPerRow"/>), or -1.</summary>
+        public int[] PackedDelta { get; }
 
         /// <summary>Floats of the widest layer's forward work area (<see cref="LayerEmitter.ForwardScratch"/>), after Predict's hidden outputs.</summary>
         public int ForwardScratch { get; }

@@ -161,7 +161,7 @@ namespace GenNN.Generator.Emit.Layers
             => w.Line(F("BatchNorm.InputGradient({0}, k{1}, {2}, {3}.Slice({4}, {4}), {5}, {3}.Slice({6}, {4}), {3}.Slice({7}, {4}), totalRows * {8});",
                 delta, Index, previousDelta, Batch, _channels, Weight, 2 * _channels, 3 * _channels, Positions));
 
-        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
+        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept, string packedDelta)
         {
             string d = F("MemoryMarshal.CreateReadOnlySpan(ref {0}, (int)n * {1})", delta, _size);
             string k = F("MemoryMarshal.CreateReadOnlySpan(ref {0}, (int)n * {1})", kept, _size);

@@ -245,7 +245,7 @@ namespace GenNN.Generator.Emit.Layers
             }
         }
 
-        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
+        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept, string packedDelta)
         {
             int i = Index;
             string N = S(_filters);

@@ -56,6 +56,12 @@ namespace GenNN.Generator.Emit.Layers
         /// <summary>The weights transposed, <c>[units x inputs]</c>, for the input gradient.</summary>
         public override int PartScratch => HasInputGradient ? _layer.Inputs * _layer.Units : 0;
 
+        /// <summary>
+        /// The deltas in panels of 16 columns for the weight gradient, when the units are a multiple of 16 and at least 64:
+        /// read row-major, the walk down the batch would step 256 bytes or more at a time, a few L1 sets for the whole walk.
+        /// </summary>
+        public override int PackedDeltaPerRow => _layer.Units % 16 == 0 && _layer.Units >= 64 ? _layer.Units : 0;
+
         /// <summary>One row of the weight gradient (<c>units</c> floats), or the whole bias gradient.</summary>
         public override int CutRowScratch => _layer.Units;
 
@@ -111,24 +117,31 @@ namespace GenNN.Generator.Emit.Layers
                 Name, delta, Index, previousDelta, previousOutput));
         }
 
-        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
+        public override void EmitParameterGradients(SourceWriter w, string input, string delta, string kept, string packedDelta)
         {
             int i = Index;
             string N = S(_layer.Units);
             w.Line(F("// Layer {0}: weights [{1}, {2}), bias [{2}, {3}).", i, WeightOffset, BiasOffset, BiasOffset + _layer.Units));
             w.Line(F("ref float input{0} = ref {1}; // the layer's inputs, [totalRows x {2}]", i, input, S(_layer.Inputs)));
             w.Line(F("ref float d{0} = ref {1};", i, delta));
+            string weightDelta = "d" + S(i);
+            if (PackedDeltaPerRow > 0)
+            {
+                w.Line(F("ref float dp{0} = ref {1}; // the same deltas in panels of 16 columns", i, packedDelta));
+                weightDelta = "dp" + S(i);
+            }
+
             w.Line(F("ParameterRows w{0} = ParameterRows.Of(first, end, {1}, {2}, {3});", i, WeightOffset, N, _layer.Inputs));
             using (w.Block(F("if (w{0}.Count > 0)", i)))
             {
-                w.Line(F("{0}WeightGradient(ref Unsafe.Add(ref input{1}, w{1}.First), ref d{1}, ref Unsafe.Add(ref g, {2} + w{1}.First * {3}), n, (nuint)w{1}.Count);", Name, i, WeightOffset, N));
+                w.Line(F("{0}WeightGradient(ref Unsafe.Add(ref input{1}, w{1}.First), ref {4}, ref Unsafe.Add(ref g, {2} + w{1}.First * {3}), n, (nuint)w{1}.Count);", Name, i, WeightOffset, N, weightDelta));
             }
 
             foreach (string cut in new[] { "Head", "Tail" })
             {
                 using (w.Block(F("if (w{0}.{1} >= 0)", i, cut)))
                 {
-                    w.Line(F("{0}WeightGradient(ref Unsafe.Add(ref input{1}, w{1}.{2}), ref d{1}, ref r, n, 1);", Name, i, cut));
+                    w.Line(F("{0}WeightGradient(ref Unsafe.Add(ref input{1}, w{1}.{2}), ref {3}, ref r, n, 1);", Name, i, cut, weightDelta));
                     w.Line(F("ParameterRows.CopyCut(row.Slice(0, {0}), gradients, {1} + w{2}.{3} * {0}, first, end);", N, WeightOffset, i, cut));
                 }
             }
@@ -184,10 +197,13 @@ namespace GenNN.Generator.Emit.Layers
 
             var weightGradient = new GemmSpec(
                 Name + "WeightGradient",
-                F("Layer {0} weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c.", Index),
+                F("Layer {0} weight gradient of rows rows of W: dW[i, o] = sum over the depth samples of x[s, i] d[s, o], x read from a (the first row's column), dW written from c{1}.", Index, PackedDeltaPerRow > 0 ? "; d in panels of 16 columns (Panels.Pack)" : ""),
                 "ref float a, ref float b, ref float c, nuint depth, nuint rows",
                 l.Units, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
-                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>());
+                Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>())
+            {
+                BPanel = PackedDeltaPerRow > 0 ? 16 : null,
+            };
             GemmEmitter.EmitKernel(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
 
             string biasGradient = Name + "BiasGradient";

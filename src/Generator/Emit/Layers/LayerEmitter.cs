@@ -166,6 +166,12 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         public virtual int KeptPerRow => 0;
 
+        /// <summary>
+        /// Floats per sample of the layer's deltas that TrainBatch's first phase copies into panels of
+        /// <c>GenNN.Kernels.Panels.Width</c> columns, in the shared scratch, for the weight gradient to read (0 for none).
+        /// </summary>
+        public virtual int PackedDeltaPerRow => 0;
+
         /// <summary>Floats each part of TrainBatch's first phase needs to itself for the input gradient (0 for none).</summary>
         public virtual int PartScratch => 0;
 
@@ -222,9 +228,10 @@ namespace GenNN.Generator.Emit.Layers
         /// TrainParameters' gradients of the layer's parameters that fall in the slice <c>[first, end)</c> (and their L1/L2
         /// penalty, into <c>penalty</c>), summed over the <c>n</c> samples in order. <paramref name="input"/> and
         /// <paramref name="delta"/> are <c>ref float</c> expressions of the layer's inputs and deltas, <c>[n x size]</c>, and
-        /// <paramref name="kept"/> of what its forward pass kept (<see cref="KeptPerRow"/>; the input when it keeps nothing).
+        /// <paramref name="kept"/> of what its forward pass kept (<see cref="KeptPerRow"/>; the input when it keeps nothing),
+        /// <paramref name="packedDelta"/> of the deltas in panels (<see cref="PackedDeltaPerRow"/>; the deltas when it packs none).
         /// </summary>
-        public virtual void EmitParameterGradients(SourceWriter w, string input, string delta, string kept)
+        public virtual void EmitParameterGradients(SourceWriter w, string input, string delta, string kept, string packedDelta)
         {
         }
 
