@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Threading;
 using GenNN.Kernels;
 
 namespace GenNN
@@ -124,7 +125,17 @@ namespace GenNN
                 gradients = Clip(gradients);
             }
 
+            float[]? backup = _backup;
+            if (backup is not null)
+            {
+                parameters.CopyTo(backup);
+            }
+
             StepCore(parameters, gradients, Iterations);
+            if (_armed)
+            {
+                RecordBackedUp(parameters);
+            }
         }
 
         /// <summary>
@@ -199,8 +210,59 @@ namespace GenNN
 
             if (parameters.Length > 0)
             {
+                float[]? backup = _backup;
+                if (backup is not null)
+                {
+                    parameters.CopyTo(backup.AsSpan(offset));
+                }
+
                 StepRangeCore(parameters, gradients, offset, Iterations);
+                if (_armed)
+                {
+                    RecordBackedUp(parameters);
+                }
             }
+        }
+
+        // Trainer.Fit's undo copy. A step that makes a parameter NaN or infinite must leave the network as it was, so Fit
+        // needs the parameters from before each step. Copying them all before the batch read the whole parameter vector
+        // from memory once more per batch (and checking them all after it, again): here each range is copied just before
+        // its update reads it, and checked just after, while it is in cache. Parts of a batch step disjoint ranges at
+        // the same time, hence the interlocked count and the flag that only ever goes from 0 to 1.
+        private float[]? _backup;
+        private bool _armed;
+        private int _backedUp;
+        private int _nonFinite;
+
+        /// <summary>
+        /// Until <see cref="DisarmBackup"/>, every <see cref="Step"/> and <see cref="StepRange"/> first copies the parameters
+        /// it updates into <paramref name="backup"/> (at their offsets; not when it is null), then counts them and notes
+        /// whether its results are all finite.
+        /// </summary>
+        internal void ArmBackup(float[]? backup)
+        {
+            _armed = true;
+            _backup = backup;
+            _backedUp = 0;
+            _nonFinite = 0;
+        }
+
+        /// <summary>Stops the copies of <see cref="ArmBackup"/>; returns how many parameters were copied (and stepped) and whether any result was NaN or infinite.</summary>
+        internal (int BackedUp, bool NonFinite) DisarmBackup()
+        {
+            _backup = null;
+            _armed = false;
+            return (Volatile.Read(ref _backedUp), Volatile.Read(ref _nonFinite) != 0);
+        }
+
+        private void RecordBackedUp(ReadOnlySpan<float> stepped)
+        {
+            if (!Guard.AllFinite(stepped))
+            {
+                Volatile.Write(ref _nonFinite, 1);
+            }
+
+            Interlocked.Add(ref _backedUp, stepped.Length);
         }
 
         /// <summary>Checks the parameter count against the state (allocating it on the first step) and counts the iteration.</summary>

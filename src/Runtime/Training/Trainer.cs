@@ -168,8 +168,11 @@ namespace GenNN
             long reportInterval = (long)(options.ProgressInterval.TotalSeconds * Stopwatch.Frequency);
             // The loss of the run's first batch, before any update: the reference of the divergence bound.
             double referenceLoss = double.NaN;
-            // The parameters before each step, restored if the step makes any of them NaN or infinite.
+            // The parameters before each step, restored if the step makes any of them NaN or infinite. The optimizer copies
+            // each range just before it steps it (Optimizer.ArmBackup); until a batch has shown that every parameter moves
+            // through the optimizer's steps (a network of one's own might move some itself), Fit also copies them all first.
             var beforeStep = new float[network.ParameterCount];
+            bool optimizerStepsAll = false;
             var stateBeforeStep = new float[network.State.Length]; // BatchNorm's running statistics, which the batch moves
             int epoch = 0;
             // FitOptions.MaxDegreeOfParallelism holds for every TrainBatch and PredictBatch on this thread until Fit returns.
@@ -248,9 +251,35 @@ namespace GenNN
                         // parameters as soon as its gradients are complete (bit-identical to TrainBatch then Step) unless
                         // gradient clipping needs every gradient first. A NaN or infinite loss applies no step.
                         Span<float> parameters = network.Parameters;
-                        parameters.CopyTo(beforeStep);
+                        bool copiedAll = !optimizerStepsAll;
+                        if (copiedAll)
+                        {
+                            parameters.CopyTo(beforeStep);
+                        }
+
                         network.State.CopyTo(stateBeforeStep);
-                        float loss = network.TrainOnBatch(batch.Features, batch.Targets, sampleWeights, batch.Count, optimizer, batchOutputs);
+                        float loss;
+                        int backedUp;
+                        bool nonFiniteStep;
+                        optimizer.ArmBackup(copiedAll ? null : beforeStep);
+                        try
+                        {
+                            loss = network.TrainOnBatch(batch.Features, batch.Targets, sampleWeights, batch.Count, optimizer, batchOutputs);
+                        }
+                        finally
+                        {
+                            (backedUp, nonFiniteStep) = optimizer.DisarmBackup();
+                        }
+
+                        // Every parameter went through the optimizer's step (copied first), or none did (a NaN loss
+                        // applies no step, and a generated network moves its parameters only by its optimizer).
+                        bool wholeStep = backedUp == parameters.Length;
+                        bool restorable = copiedAll || wholeStep || backedUp == 0;
+                        if (float.IsFinite(loss))
+                        {
+                            optimizerStepsAll = wholeStep;
+                        }
+
                         if (outputs is not null)
                         {
                             correct += CountCorrect(network.Loss, batchOutputs, batch.Targets, batch.Count, outputSize);
@@ -259,7 +288,12 @@ namespace GenNN
                         if (!float.IsFinite(loss))
                         {
                             // Only an L1/L2 penalty that overflows after the step has begun can leave a step applied here.
-                            beforeStep.AsSpan().CopyTo(parameters);
+                            if (copiedAll || wholeStep)
+                            {
+                                beforeStep.AsSpan().CopyTo(parameters);
+                            }
+
+                            ThrowIfUnrestorable(restorable, epoch, batch.Index + 1, loss, history);
                             stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
                                 Dataset.Format(
@@ -268,8 +302,9 @@ namespace GenNN
                                 history, epoch, batch.Index + 1, loss);
                         }
 
-                        if (!Kernels.Guard.AllFinite(parameters))
+                        if (wholeStep ? nonFiniteStep : !Kernels.Guard.AllFinite(parameters))
                         {
+                            ThrowIfUnrestorable(restorable && (copiedAll || wholeStep), epoch, batch.Index + 1, loss, history);
                             beforeStep.AsSpan().CopyTo(parameters);
                             stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
@@ -656,6 +691,23 @@ namespace GenNN
         /// The number of samples whose outputs match their targets (arg-max against the label, or against the arg-max of
         /// the target probabilities; the 0.5 threshold for one sigmoid output).
         /// </summary>
+        /// <summary>
+        /// Throws when a failed batch cannot be undone: Fit had no copy of the parameters from before it, because some
+        /// moved outside the optimizer's steps in a batch after earlier ones had all moved through them (a network of
+        /// one's own). Generated networks never get here.
+        /// </summary>
+        private static void ThrowIfUnrestorable(bool restorable, int epoch, int batch, float loss, History history)
+        {
+            if (!restorable)
+            {
+                throw new TrainingDivergedException(
+                    Dataset.Format(
+                        "Epoch {0}, batch {1} (loss {2}) diverged after changing parameters, and Fit could not restore them: the network changed parameters outside its optimizer's Step or StepRange, which Fit copies them in. Keep every parameter update in the optimizer, or save checkpoints.",
+                        epoch, batch, loss),
+                    history, epoch, batch, loss);
+            }
+        }
+
         private static int CountCorrect(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int count, int outputSize)
         {
             int correct = 0;

@@ -144,6 +144,27 @@ internal sealed class LinearModel : INetwork
         return ForcedLoss ?? (float)(lossSum / batchSize);
     }
 
+    /// <summary>The 1-based <see cref="TrainBatch"/> call from which <see cref="TrainOnBatch"/> steps the optimizer twice.</summary>
+    public int StepsTwiceFromCall { get; set; } = int.MaxValue;
+
+    /// <summary>INetwork's TrainOnBatch (TrainBatch, then Step unless the loss is NaN or infinite), with a second Step from <see cref="StepsTwiceFromCall"/> on.</summary>
+    public float TrainOnBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int batchSize, Optimizer optimizer, Span<float> outputs)
+    {
+        float loss = sampleWeights.IsEmpty
+            ? TrainBatch(inputs, targets, batchSize, outputs)
+            : ((INetwork)this).TrainBatch(inputs, targets, sampleWeights, batchSize, outputs);
+        if (float.IsFinite(loss))
+        {
+            optimizer.Step(Parameters, Gradients);
+            if (TrainBatchCalls >= StepsTwiceFromCall)
+            {
+                optimizer.Step(Parameters, Gradients);
+            }
+        }
+
+        return loss;
+    }
+
     public float TrainBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize, Span<float> outputs)
     {
         if (!outputs.IsEmpty)

@@ -93,6 +93,80 @@ public class TrainerDivergenceTests
         Assert.Equal(clean.Parameters.ToArray(), model.Parameters.ToArray());
     }
 
+    /// <summary>
+    /// A generated network steps in ranges (the fused step), and from its second batch on Fit keeps no copy of its own: the
+    /// optimizer copies each range just before stepping it. In the third batch a callback sets SGD's learning rate to
+    /// float.MaxValue, so the step overflows (finite loss), or the batch's features are so large that the loss itself
+    /// overflows (no step at all). Either way the parameters after the exception are those after two clean batches, bit
+    /// for bit, on one thread and on three.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 3)]
+    [InlineData(true, 1)]
+    [InlineData(true, 3)]
+    public void A_generated_network_is_restored_exactly_when_a_later_batch_diverges(bool lossOverflows, int threads)
+    {
+        var random = new Random(3);
+        float[] features = Enumerable.Range(0, 96 * 3).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] targets = Enumerable.Range(0, 96 * 3).Select(_ => (float)random.NextDouble()).ToArray();
+        for (int i = 64 * 3; i < 96 * 3; i++)
+        {
+            features[i] *= lossOverflows ? 1e30f : 1e3f; // the third batch of 32
+        }
+
+        var data = new Dataset(features, 3, targets, 3);
+        var clean = new Mse_I3_Lin7_Lin3(5);
+        var cleanOptimizer = new Sgd(0.1f);
+        int taken = 0;
+        foreach (Batch b in data.Batches(32))
+        {
+            if (taken++ == 2) break;
+            clean.TrainOnBatch(b.Features, b.Targets, b.Count, cleanOptimizer);
+        }
+
+        var network = new Mse_I3_Lin7_Lin3(5);
+        var options = new FitOptions
+        {
+            BatchSize = 32,
+            Shuffle = false,
+            Verbose = 0,
+            DivergenceFactor = null,
+            MaxDegreeOfParallelism = threads,
+            Callbacks = lossOverflows ? Array.Empty<Callback>() : new Callback[] { new LearningRateAt(3, float.MaxValue) },
+        };
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(network, data, new Sgd(0.1f), options));
+
+        Assert.Equal(3, e.Batch);
+        Assert.Contains(lossOverflows ? "That batch's optimizer step was not applied" : "made parameters NaN or infinite", e.Message);
+        Assert.Equal(clean.Parameters.ToArray(), network.Parameters.ToArray());
+    }
+
+    /// <summary>Sets the optimizer's learning rate before one batch of the first epoch.</summary>
+    private sealed class LearningRateAt(int batch, float rate) : Callback
+    {
+        public override void OnBatchBegin(TrainingContext context)
+        {
+            if (context.Batch == batch) context.Optimizer.LearningRate = rate;
+        }
+    }
+
+    /// <summary>
+    /// A network of one's own whose third batch steps its optimizer twice: Fit's copies, made inside each step once the
+    /// first batches had all gone through one, no longer hold the parameters from before the batch, and Fit says it
+    /// could not restore them rather than restoring the wrong ones.
+    /// </summary>
+    [Fact]
+    public void A_failed_batch_that_stepped_twice_is_reported_as_not_restorable()
+    {
+        var model = new LinearModel(2, 1, Loss.BinaryCrossEntropy) { ForcedGradient = float.NaN, ForcedFromCall = 3, StepsTwiceFromCall = 3 };
+
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(model, Binary(20), new Sgd(0.1f), epochs: 1, batchSize: 5));
+
+        Assert.Equal(3, e.Batch);
+        Assert.Contains("Fit could not restore them", e.Message);
+    }
+
     [Fact]
     public void A_non_finite_validation_loss_stops_training_after_that_epoch()
     {
