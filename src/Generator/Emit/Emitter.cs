@@ -878,6 +878,15 @@ namespace GenNN.Generator.Emit
             w.Line();
             w.Line("/// <summary>Samples per PredictBatch chunk: the hidden activations of a chunk stay on the stack and in L1.</summary>");
             w.Line(F("internal const int ChunkRows = {0};", layout.ChunkRows));
+            if (layout.PackedWeightsTotal > 0)
+            {
+                w.Line();
+                w.Line("/// <summary>");
+                w.Line("/// The batch from which PredictRows packs the wide layers' weights into panels: the copy costs about as much as");
+                w.Line("/// 40 rows gain, so smaller batches read the weights where they are.");
+                w.Line("/// </summary>");
+                w.Line("internal const int PackRows = 128;");
+            }
             w.Line();
             w.Line("/// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>");
             w.Line("internal static readonly BatchPart PredictPartBody = PredictPart;");
@@ -894,12 +903,48 @@ namespace GenNN.Generator.Emit
             w.Line("/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
             using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)"))
             {
-                EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows + layout.ForwardScratch,
+                string[] chunks =
+                {
                     "for (int s = 0; s < batchSize; s += ChunkRows)",
                     "{",
                     "    int rows = Math.Min(ChunkRows, batchSize - s);",
-                    F("    Forward(parameters, inputs.Slice(s * {0}, rows * {0}), outputs.Slice(s * {1}, rows * {1}), scratch, rows);", inputs, outputs),
-                    "}");
+                    F("    Forward(parameters, inputs.Slice(s * {0}, rows * {0}), outputs.Slice(s * {1}, rows * {1}), scratch, rows{2});", inputs, outputs, layout.PackedWeightsTotal > 0 ? ", packed" : ""),
+                    "}",
+                };
+                if (layout.PackedWeightsTotal == 0)
+                {
+                    EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows + layout.ForwardScratch, chunks);
+                }
+                else
+                {
+                    // From PackRows rows on, the wide layers' weights are first copied into panels of 16 columns (a rented
+                    // buffer, this call's own), which every chunk's tiles then walk one cache line after another.
+                    w.Line(F("float[]? packedArray = batchSize >= PackRows ? global::System.Buffers.ArrayPool<float>.Shared.Rent({0}) : null;", layout.PackedWeightsTotal));
+                    using (w.Block("try"))
+                    {
+                        w.Line(F("Span<float> packed = packedArray is null ? default : packedArray.AsSpan(0, {0});", layout.PackedWeightsTotal));
+                        using (w.Block("if (!packed.IsEmpty)"))
+                        {
+                            foreach (LayerEmitter l in layout.Layers)
+                            {
+                                if (layout.PackedWeights[l.Index] >= 0)
+                                {
+                                    l.EmitPackWeights(w, F("packed.Slice({0}, {1})", layout.PackedWeights[l.Index], l.PackedWeights));
+                                }
+                            }
+                        }
+
+                        EmitWithScratch(w, layout.HiddenPerRow * layout.ChunkRows + layout.ForwardScratch, chunks);
+                    }
+
+                    using (w.Block("finally"))
+                    {
+                        using (w.Block("if (packedArray is not null)"))
+                        {
+                            w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);");
+                        }
+                    }
+                }
             }
 
             w.Line();
@@ -965,7 +1010,8 @@ namespace GenNN.Generator.Emit
 
             string signature = oneSample
                 ? "internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"
-                : "internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)";
+                : "internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows"
+                    + (layout.PackedWeightsTotal > 0 ? ", Span<float> packed = default)" : ")");
             using (w.Block(signature))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
@@ -992,7 +1038,24 @@ namespace GenNN.Generator.Emit
                         offset += l.OutputSize;
                     }
 
-                    l.EmitForward(w, "MemoryMarshal.GetReference(" + previous + ")", "MemoryMarshal.GetReference(" + current + ")", oneSample ? null : "n", work, keep: false);
+                    string from = "MemoryMarshal.GetReference(" + previous + ")", to = "MemoryMarshal.GetReference(" + current + ")";
+                    if (!oneSample && layout.PackedWeights[i] >= 0)
+                    {
+                        using (w.Block("if (packed.IsEmpty)"))
+                        {
+                            l.EmitForward(w, from, to, "n", work, keep: false);
+                        }
+
+                        using (w.Block("else"))
+                        {
+                            l.EmitPackedForward(w, from, to, "n", F("Unsafe.Add(ref MemoryMarshal.GetReference(packed), {0})", layout.PackedWeights[i]));
+                        }
+                    }
+                    else
+                    {
+                        l.EmitForward(w, from, to, oneSample ? null : "n", work, keep: false);
+                    }
+
                     if (oneSample && l.FusesSoftmaxOne)
                     {
                         w.Line("// (softmax applied inside the kernel)");

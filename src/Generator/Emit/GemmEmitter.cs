@@ -203,9 +203,9 @@ namespace GenNN.Generator.Emit
         /// <summary>A kernel whole: its dispatch, one body per path, and the scalar body.</summary>
         public static void EmitKernel(SourceWriter w, GemmSpec spec, string arguments, IsaPath[] paths)
         {
-            if (spec.BPanel is int panel && (spec.ConstantK is not null || spec.Outer is not null || spec.N % panel != 0))
+            if (spec.BPanel is int panel && (spec.Outer is not null || spec.N % panel != 0))
             {
-                throw new System.InvalidOperationException(spec.Method + ": packed B needs a runtime K walked once and N a multiple of the panel.");
+                throw new System.InvalidOperationException(spec.Method + ": packed B needs K walked in one loop and N a multiple of the panel.");
             }
 
             w.Line();
@@ -531,13 +531,30 @@ namespace GenNN.Generator.Emit
             }
         }
 
+        /// <summary>B's element at step <paramref name="k"/> and column <paramref name="col"/> (C# expressions): in its panel, or in its row.</summary>
+        private static string BScalar(GemmSpec spec, string k, string col)
+            => spec.BPanel is int panel
+                ? F("Unsafe.Add(ref b, {0} + {1} * {2})", PanelOffset(spec, col, panel), k, panel)
+                : F("Unsafe.Add(ref b, {0} * {1} + {2})", k, spec.Ldb, col);
+
         private static string KBound(GemmSpec spec) => spec.ConstantK is int k ? S(k) : "depth";
 
-        /// <summary>The offset in packed B (<see cref="GemmSpec.BPanel"/>) of column <paramref name="start"/> at K step 0.</summary>
-        private static string PanelOffset(string start, int panel)
-            => int.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out int column)
-                ? (column / panel == 0 ? S(column % panel) : column % panel == 0 ? F("{0} * depth", column / panel * panel) : F("{0} * depth + {1}", column / panel * panel, column % panel))
-                : F("({0}) / {1} * {1} * depth + ({0}) % {1}", start, panel);
+        /// <summary>
+        /// The offset in packed B (<see cref="GemmSpec.BPanel"/>) of column <paramref name="start"/> at K step 0: its
+        /// panel's start (panels of K x <paramref name="panel"/> floats, K constant or <c>depth</c>), plus its column in the panel.
+        /// </summary>
+        private static string PanelOffset(GemmSpec spec, string start, int panel)
+        {
+            if (int.TryParse(start, NumberStyles.None, CultureInfo.InvariantCulture, out int column))
+            {
+                int first = column / panel * panel, within = column % panel;
+                string panelStart = first == 0 ? "" : spec.ConstantK is int k ? S((long)first * k) : F("{0} * depth", first);
+                return panelStart.Length == 0 ? S(within) : within == 0 ? panelStart : panelStart + " + " + S(within);
+            }
+
+            string stride = spec.ConstantK is int kc ? S((long)panel * kc) : F("{0} * depth", panel);
+            return F("({0}) / {1} * {2} + ({0}) % {1}", start, panel, stride);
+        }
 
         private static void EmitVectorTile(SourceWriter w, GemmSpec spec, VectorType t, int rows, string[] starts)
         {
@@ -556,7 +573,7 @@ namespace GenNN.Generator.Emit
                 {
                     for (int j = 0; j < c; j++)
                     {
-                        w.Line(F("ref float bp{0} = ref Unsafe.Add(ref b, {1});", j, PanelOffset(starts[j], panel)));
+                        w.Line(F("ref float bp{0} = ref Unsafe.Add(ref b, {1});", j, PanelOffset(spec, starts[j], panel)));
                     }
                 }
 
@@ -821,13 +838,13 @@ namespace GenNN.Generator.Emit
                         for (int ph = 0; ph < phases; ph++)
                         {
                             string kk = ph == 0 ? "k" : "k + " + S(ph);
-                            w.Line(F("s{0} += {1} * Unsafe.Add(ref b, ({2}) * {3} + {4});", ph, ARef(spec, r, "(" + kk + ")"), kk, spec.Ldb, col));
+                            w.Line(F("s{0} += {1} * {2};", ph, ARef(spec, r, "(" + kk + ")"), BScalar(spec, "(" + kk + ")", col)));
                         }
                     }
 
                     for (int rest = full; rest < k; rest++)
                     {
-                        w.Line(F("s0 += {0} * Unsafe.Add(ref b, {1} * {2} + {3});", ARef(spec, r, S(rest)), rest, spec.Ldb, col));
+                        w.Line(F("s0 += {0} * {1};", ARef(spec, r, S(rest)), BScalar(spec, S(rest), col)));
                     }
 
                     w.Line("s0 = (s0 + s1) + (s2 + s3);");
@@ -846,9 +863,7 @@ namespace GenNN.Generator.Emit
                 {
                     using (w.Block(F("for (nuint k = 0; k < {0}; k++)", KBound(spec))))
                     {
-                        w.Line(spec.BPanel is int panel
-                            ? F("s0 += {0} * Unsafe.Add(ref b, {1} + k * {2});", ARef(spec, r, "k"), PanelOffset(col, panel), panel)
-                            : F("s0 += {0} * Unsafe.Add(ref b, k * {1} + {2});", ARef(spec, r, "k"), spec.Ldb, col));
+                        w.Line(F("s0 += {0} * {1};", ARef(spec, r, "k"), BScalar(spec, "k", col)));
                     }
                 }
 

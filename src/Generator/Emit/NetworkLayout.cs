@@ -85,6 +85,21 @@ namespace GenNN.Generator.Emit
 
             TrainingPerRow = perRow;
 
+            // The weights a large PredictBatch packs into panels, one layer after another.
+            PackedWeights = new int[n];
+            int packed = 0;
+            for (int i = 0; i < n; i++)
+            {
+                PackedWeights[i] = -1;
+                if (Layers[i].PackedWeights > 0)
+                {
+                    PackedWeights[i] = packed;
+                    packed += Layers[i].PackedWeights;
+                }
+            }
+
+            PackedWeightsTotal = packed;
+
             // After every row, what the layers need once per batch (BatchNorm's statistics).
             BatchScratch = new int[n];
             int batch = 0;
@@ -126,6 +141,12 @@ namespace GenNN.Generator.Emit
 
         /// <summary>Per-row offset of what each layer keeps from its forward pass (<see cref="LayerEmitter.KeptPerRow"/>), or -1.</summary>
         public int[] Kept { get; }
+
+        /// <summary>Offset of each layer's packed weights (<see cref="LayerEmitter.PackedWeights"/>) in PredictBatch's packed buffer, or -1.</summary>
+        public int[] PackedWeights { get; }
+
+        /// <summary>Floats of every layer's packed weights.</summary>
+        public int PackedWeightsTotal { get; }
 
         /// <summary>Per-row offset of each layer's deltas in panels (<see cref="LayerEmitter.PackedDeltaPerRow"/>), or -1.</summary>
         public int[] PackedDelta { get; }

@@ -405,6 +405,12 @@ namespace GenNN.Generated
         /// <summary>Samples per PredictBatch chunk: the hidden activations of a chunk stay on the stack and in L1.</summary>
         internal const int ChunkRows = 64;
 
+        /// <summary>
+        /// The batch from which PredictRows packs the wide layers' weights into panels: the copy costs about as much as
+        /// 40 rows gain, so smaller batches read the weights where they are.
+        /// </summary>
+        internal const int PackRows = 128;
+
         /// <summary>PredictBatch's part of the rows, for the worker pool; cached so that a call allocates nothing.</summary>
         internal static readonly BatchPart PredictPartBody = PredictPart;
 
@@ -420,11 +426,27 @@ namespace GenNN.Generated
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
         {
-            global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[4112], 4096);
-            for (int s = 0; s < batchSize; s += ChunkRows)
+            float[]? packedArray = batchSize >= PackRows ? global::System.Buffers.ArrayPool<float>.Shared.Rent(384) : null;
+            try
             {
-                int rows = Math.Min(ChunkRows, batchSize - s);
-                Forward(parameters, inputs.Slice(s * 6, rows * 6), outputs.Slice(s * 3, rows * 3), scratch, rows);
+                Span<float> packed = packedArray is null ? default : packedArray.AsSpan(0, 384);
+                if (!packed.IsEmpty)
+                {
+                    Panels.Pack(parameters.Slice(0, 384), 64, packed.Slice(0, 384), 0, 6);
+                }
+                global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[4112], 4096);
+                for (int s = 0; s < batchSize; s += ChunkRows)
+                {
+                    int rows = Math.Min(ChunkRows, batchSize - s);
+                    Forward(parameters, inputs.Slice(s * 6, rows * 6), outputs.Slice(s * 3, rows * 3), scratch, rows, packed);
+                }
+            }
+            finally
+            {
+                if (packedArray is not null)
+                {
+                    global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);
+                }
             }
         }
 
@@ -461,12 +483,19 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
-        internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
+        internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows, Span<float> packed = default)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             nuint n = (nuint)rows;
             Span<float> a0 = scratch.Slice(rows * 0, rows * 64);
-            Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
+            if (packed.IsEmpty)
+            {
+                Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
+            }
+            else
+            {
+                Layer0ForwardPacked(ref p, ref Unsafe.Add(ref MemoryMarshal.GetReference(packed), 0), ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
+            }
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output), n);
             for (int r = 0; r < rows; r++)
             {
@@ -1454,6 +1483,876 @@ namespace GenNN.Generated
                             for (nuint k = 0; k < 6; k++)
                             {
                                 s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 64 + n);
+                            }
+                            s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
+                            Unsafe.Add(ref c, (m) * 64 + n) = s0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Layer 0 forward over rows samples: y = x W + b, then ReLU (fused), W [6 x 64] input-major. W read from packed, in panels of 16 columns (Panels.Pack).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Layer0ForwardPacked(ref float p, ref float packed, ref float a, ref float c, nuint rows)
+        {
+            if (Simd.Vector512)
+            {
+                Layer0ForwardPacked512(ref p, ref packed, ref a, ref c, rows);
+            }
+            else if (Simd.Vector256)
+            {
+                Layer0ForwardPacked256(ref p, ref packed, ref a, ref c, rows);
+            }
+            else if (Simd.Vector128)
+            {
+                Layer0ForwardPacked128(ref p, ref packed, ref a, ref c, rows);
+            }
+            else
+            {
+                Layer0ForwardPackedScalar(ref p, ref packed, ref a, ref c, rows);
+            }
+        }
+
+        private static void Layer0ForwardPacked512(ref float p, ref float packed, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref packed;
+            ref float bias = ref Unsafe.Add(ref p, 384);
+            nuint m = 0;
+            for (; m + 8 <= rows; m += 8)
+            {
+                for (nuint col = 0; col < 64; col += 32)
+                {
+                    // Rows m..m+7; 2 vector(s) of 16 columns from col, col + 16.
+                    {
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                        ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                        ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                        ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
+                        ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
+                        ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 6);
+                        ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 6);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 96 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 16) / 16 * 96 + (col + 16) % 16);
+                        Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc21 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc31 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc40 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc41 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc50 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc51 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc60 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc61 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        Vector512<float> acc70 = Vector512.LoadUnsafe(ref bias, col);
+                        Vector512<float> acc71 = Vector512.LoadUnsafe(ref bias, col + 16);
+                        for (nuint k = 0; k < 6; k++)
+                        {
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                            Vector512<float> x4 = Vector512.Create(Unsafe.Add(ref a4, (k)));
+                            acc40 = MultiplyAdd(b0, x4, acc40);
+                            acc41 = MultiplyAdd(b1, x4, acc41);
+                            Vector512<float> x5 = Vector512.Create(Unsafe.Add(ref a5, (k)));
+                            acc50 = MultiplyAdd(b0, x5, acc50);
+                            acc51 = MultiplyAdd(b1, x5, acc51);
+                            Vector512<float> x6 = Vector512.Create(Unsafe.Add(ref a6, (k)));
+                            acc60 = MultiplyAdd(b0, x6, acc60);
+                            acc61 = MultiplyAdd(b1, x6, acc61);
+                            Vector512<float> x7 = Vector512.Create(Unsafe.Add(ref a7, (k)));
+                            acc70 = MultiplyAdd(b0, x7, acc70);
+                            acc71 = MultiplyAdd(b1, x7, acc71);
+                        }
+                        acc00 = ReLU(acc00);
+                        acc00.StoreUnsafe(ref c, (m) * 64 + col);
+                        acc01 = ReLU(acc01);
+                        acc01.StoreUnsafe(ref c, (m) * 64 + col + 16);
+                        acc10 = ReLU(acc10);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 64 + col);
+                        acc11 = ReLU(acc11);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 64 + col + 16);
+                        acc20 = ReLU(acc20);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 64 + col);
+                        acc21 = ReLU(acc21);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 64 + col + 16);
+                        acc30 = ReLU(acc30);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 64 + col);
+                        acc31 = ReLU(acc31);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 64 + col + 16);
+                        acc40 = ReLU(acc40);
+                        acc40.StoreUnsafe(ref c, (m + 4) * 64 + col);
+                        acc41 = ReLU(acc41);
+                        acc41.StoreUnsafe(ref c, (m + 4) * 64 + col + 16);
+                        acc50 = ReLU(acc50);
+                        acc50.StoreUnsafe(ref c, (m + 5) * 64 + col);
+                        acc51 = ReLU(acc51);
+                        acc51.StoreUnsafe(ref c, (m + 5) * 64 + col + 16);
+                        acc60 = ReLU(acc60);
+                        acc60.StoreUnsafe(ref c, (m + 6) * 64 + col);
+                        acc61 = ReLU(acc61);
+                        acc61.StoreUnsafe(ref c, (m + 6) * 64 + col + 16);
+                        acc70 = ReLU(acc70);
+                        acc70.StoreUnsafe(ref c, (m + 7) * 64 + col);
+                        acc71 = ReLU(acc71);
+                        acc71.StoreUnsafe(ref c, (m + 7) * 64 + col + 16);
+                    }
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                // Rows m..m+3; 4 vector(s) of 16 columns from 0, 16, 32, 48.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 96);
+                    ref float bp2 = ref Unsafe.Add(ref b, 192);
+                    ref float bp3 = ref Unsafe.Add(ref b, 288);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc02 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc03 = Vector512.LoadUnsafe(ref bias, 48);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc12 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc13 = Vector512.LoadUnsafe(ref bias, 48);
+                    Vector512<float> acc20 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc21 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc22 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc23 = Vector512.LoadUnsafe(ref bias, 48);
+                    Vector512<float> acc30 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc31 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc32 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc33 = Vector512.LoadUnsafe(ref bias, 48);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bp3, (k) * 16);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        acc22 = MultiplyAdd(b2, x2, acc22);
+                        acc23 = MultiplyAdd(b3, x2, acc23);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                        acc32 = MultiplyAdd(b2, x3, acc32);
+                        acc33 = MultiplyAdd(b3, x3, acc33);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 0);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 16);
+                    acc02 = ReLU(acc02);
+                    acc02.StoreUnsafe(ref c, (m) * 64 + 32);
+                    acc03 = ReLU(acc03);
+                    acc03.StoreUnsafe(ref c, (m) * 64 + 48);
+                    acc10 = ReLU(acc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 64 + 0);
+                    acc11 = ReLU(acc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 64 + 16);
+                    acc12 = ReLU(acc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 64 + 32);
+                    acc13 = ReLU(acc13);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 64 + 48);
+                    acc20 = ReLU(acc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 64 + 0);
+                    acc21 = ReLU(acc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 64 + 16);
+                    acc22 = ReLU(acc22);
+                    acc22.StoreUnsafe(ref c, (m + 2) * 64 + 32);
+                    acc23 = ReLU(acc23);
+                    acc23.StoreUnsafe(ref c, (m + 2) * 64 + 48);
+                    acc30 = ReLU(acc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 64 + 0);
+                    acc31 = ReLU(acc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 64 + 16);
+                    acc32 = ReLU(acc32);
+                    acc32.StoreUnsafe(ref c, (m + 3) * 64 + 32);
+                    acc33 = ReLU(acc33);
+                    acc33.StoreUnsafe(ref c, (m + 3) * 64 + 48);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 4 vector(s) of 16 columns from 0, 16, 32, 48.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 96);
+                    ref float bp2 = ref Unsafe.Add(ref b, 192);
+                    ref float bp3 = ref Unsafe.Add(ref b, 288);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc02 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc03 = Vector512.LoadUnsafe(ref bias, 48);
+                    Vector512<float> acc10 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc11 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc12 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc13 = Vector512.LoadUnsafe(ref bias, 48);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bp3, (k) * 16);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 0);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 16);
+                    acc02 = ReLU(acc02);
+                    acc02.StoreUnsafe(ref c, (m) * 64 + 32);
+                    acc03 = ReLU(acc03);
+                    acc03.StoreUnsafe(ref c, (m) * 64 + 48);
+                    acc10 = ReLU(acc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 64 + 0);
+                    acc11 = ReLU(acc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 64 + 16);
+                    acc12 = ReLU(acc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 64 + 32);
+                    acc13 = ReLU(acc13);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 64 + 48);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 4 vector(s) of 16 columns from 0, 16, 32, 48.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 96);
+                    ref float bp2 = ref Unsafe.Add(ref b, 192);
+                    ref float bp3 = ref Unsafe.Add(ref b, 288);
+                    Vector512<float> acc00 = Vector512.LoadUnsafe(ref bias, 0);
+                    Vector512<float> acc01 = Vector512.LoadUnsafe(ref bias, 16);
+                    Vector512<float> acc02 = Vector512.LoadUnsafe(ref bias, 32);
+                    Vector512<float> acc03 = Vector512.LoadUnsafe(ref bias, 48);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(Vector512.LoadUnsafe(ref bp0, (k) * 16), x0, acc00);
+                        acc01 = MultiplyAdd(Vector512.LoadUnsafe(ref bp1, (k) * 16), x0, acc01);
+                        acc02 = MultiplyAdd(Vector512.LoadUnsafe(ref bp2, (k) * 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector512.LoadUnsafe(ref bp3, (k) * 16), x0, acc03);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 0);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 16);
+                    acc02 = ReLU(acc02);
+                    acc02.StoreUnsafe(ref c, (m) * 64 + 32);
+                    acc03 = ReLU(acc03);
+                    acc03.StoreUnsafe(ref c, (m) * 64 + 48);
+                }
+            }
+        }
+
+        private static void Layer0ForwardPacked256(ref float p, ref float packed, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref packed;
+            ref float bias = ref Unsafe.Add(ref p, 384);
+            nuint m = 0;
+            for (; m + 6 <= rows; m += 6)
+            {
+                for (nuint col = 0; col < 64; col += 16)
+                {
+                    // Rows m..m+5; 2 vector(s) of 8 columns from col, col + 8.
+                    {
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                        ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                        ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                        ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 6);
+                        ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 6);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 96 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 8) / 16 * 96 + (col + 8) % 16);
+                        Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc40 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc41 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc50 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc51 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        for (nuint k = 0; k < 6; k++)
+                        {
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                            Vector256<float> x4 = Broadcast256(Unsafe.Add(ref a4, (k)));
+                            acc40 = MultiplyAdd(b0, x4, acc40);
+                            acc41 = MultiplyAdd(b1, x4, acc41);
+                            Vector256<float> x5 = Broadcast256(Unsafe.Add(ref a5, (k)));
+                            acc50 = MultiplyAdd(b0, x5, acc50);
+                            acc51 = MultiplyAdd(b1, x5, acc51);
+                        }
+                        acc00 = ReLU(acc00);
+                        acc00.StoreUnsafe(ref c, (m) * 64 + col);
+                        acc01 = ReLU(acc01);
+                        acc01.StoreUnsafe(ref c, (m) * 64 + col + 8);
+                        acc10 = ReLU(acc10);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 64 + col);
+                        acc11 = ReLU(acc11);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 64 + col + 8);
+                        acc20 = ReLU(acc20);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 64 + col);
+                        acc21 = ReLU(acc21);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 64 + col + 8);
+                        acc30 = ReLU(acc30);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 64 + col);
+                        acc31 = ReLU(acc31);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 64 + col + 8);
+                        acc40 = ReLU(acc40);
+                        acc40.StoreUnsafe(ref c, (m + 4) * 64 + col);
+                        acc41 = ReLU(acc41);
+                        acc41.StoreUnsafe(ref c, (m + 4) * 64 + col + 8);
+                        acc50 = ReLU(acc50);
+                        acc50.StoreUnsafe(ref c, (m + 5) * 64 + col);
+                        acc51 = ReLU(acc51);
+                        acc51.StoreUnsafe(ref c, (m + 5) * 64 + col + 8);
+                    }
+                }
+            }
+            if (m + 4 <= rows)
+            {
+                for (nuint col = 0; col < 48; col += 24)
+                {
+                    // Rows m..m+3; 3 vector(s) of 8 columns from col, col + 8, col + 16.
+                    {
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                        ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                        ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 96 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 8) / 16 * 96 + (col + 8) % 16);
+                        ref float bp2 = ref Unsafe.Add(ref b, (col + 16) / 16 * 96 + (col + 16) % 16);
+                        Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, col + 16);
+                        Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, col + 16);
+                        Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc22 = Vector256.LoadUnsafe(ref bias, col + 16);
+                        Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, col);
+                        Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, col + 8);
+                        Vector256<float> acc32 = Vector256.LoadUnsafe(ref bias, col + 16);
+                        for (nuint k = 0; k < 6; k++)
+                        {
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector256<float> b2 = Vector256.LoadUnsafe(ref bp2, (k) * 16);
+                            Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            acc02 = MultiplyAdd(b2, x0, acc02);
+                            Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            acc12 = MultiplyAdd(b2, x1, acc12);
+                            Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            acc22 = MultiplyAdd(b2, x2, acc22);
+                            Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                            acc32 = MultiplyAdd(b2, x3, acc32);
+                        }
+                        acc00 = ReLU(acc00);
+                        acc00.StoreUnsafe(ref c, (m) * 64 + col);
+                        acc01 = ReLU(acc01);
+                        acc01.StoreUnsafe(ref c, (m) * 64 + col + 8);
+                        acc02 = ReLU(acc02);
+                        acc02.StoreUnsafe(ref c, (m) * 64 + col + 16);
+                        acc10 = ReLU(acc10);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 64 + col);
+                        acc11 = ReLU(acc11);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 64 + col + 8);
+                        acc12 = ReLU(acc12);
+                        acc12.StoreUnsafe(ref c, (m + 1) * 64 + col + 16);
+                        acc20 = ReLU(acc20);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 64 + col);
+                        acc21 = ReLU(acc21);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 64 + col + 8);
+                        acc22 = ReLU(acc22);
+                        acc22.StoreUnsafe(ref c, (m + 2) * 64 + col + 16);
+                        acc30 = ReLU(acc30);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 64 + col);
+                        acc31 = ReLU(acc31);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 64 + col + 8);
+                        acc32 = ReLU(acc32);
+                        acc32.StoreUnsafe(ref c, (m + 3) * 64 + col + 16);
+                    }
+                }
+                // Rows m..m+3; 2 vector(s) of 8 columns from 48, 56.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                    ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 288);
+                    ref float bp1 = ref Unsafe.Add(ref b, 288 + 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 56);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 56);
+                    Vector256<float> acc20 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc21 = Vector256.LoadUnsafe(ref bias, 56);
+                    Vector256<float> acc30 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc31 = Vector256.LoadUnsafe(ref bias, 56);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        Vector256<float> x2 = Broadcast256(Unsafe.Add(ref a2, (k)));
+                        acc20 = MultiplyAdd(b0, x2, acc20);
+                        acc21 = MultiplyAdd(b1, x2, acc21);
+                        Vector256<float> x3 = Broadcast256(Unsafe.Add(ref a3, (k)));
+                        acc30 = MultiplyAdd(b0, x3, acc30);
+                        acc31 = MultiplyAdd(b1, x3, acc31);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 48);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 56);
+                    acc10 = ReLU(acc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 64 + 48);
+                    acc11 = ReLU(acc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 64 + 56);
+                    acc20 = ReLU(acc20);
+                    acc20.StoreUnsafe(ref c, (m + 2) * 64 + 48);
+                    acc21 = ReLU(acc21);
+                    acc21.StoreUnsafe(ref c, (m + 2) * 64 + 56);
+                    acc30 = ReLU(acc30);
+                    acc30.StoreUnsafe(ref c, (m + 3) * 64 + 48);
+                    acc31 = ReLU(acc31);
+                    acc31.StoreUnsafe(ref c, (m + 3) * 64 + 56);
+                }
+                m += 4;
+            }
+            if (m + 2 <= rows)
+            {
+                // Rows m..m+1; 5 vector(s) of 8 columns from 0, 8, 16, 24, 32.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 8);
+                    ref float bp2 = ref Unsafe.Add(ref b, 96);
+                    ref float bp3 = ref Unsafe.Add(ref b, 96 + 8);
+                    ref float bp4 = ref Unsafe.Add(ref b, 192);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc03 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc04 = Vector256.LoadUnsafe(ref bias, 32);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc13 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc14 = Vector256.LoadUnsafe(ref bias, 32);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bp3, (k) * 16);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bp4, (k) * 16);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        acc03 = MultiplyAdd(b3, x0, acc03);
+                        acc04 = MultiplyAdd(b4, x0, acc04);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                        acc13 = MultiplyAdd(b3, x1, acc13);
+                        acc14 = MultiplyAdd(b4, x1, acc14);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 0);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 8);
+                    acc02 = ReLU(acc02);
+                    acc02.StoreUnsafe(ref c, (m) * 64 + 16);
+                    acc03 = ReLU(acc03);
+                    acc03.StoreUnsafe(ref c, (m) * 64 + 24);
+                    acc04 = ReLU(acc04);
+                    acc04.StoreUnsafe(ref c, (m) * 64 + 32);
+                    acc10 = ReLU(acc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 64 + 0);
+                    acc11 = ReLU(acc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 64 + 8);
+                    acc12 = ReLU(acc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 64 + 16);
+                    acc13 = ReLU(acc13);
+                    acc13.StoreUnsafe(ref c, (m + 1) * 64 + 24);
+                    acc14 = ReLU(acc14);
+                    acc14.StoreUnsafe(ref c, (m + 1) * 64 + 32);
+                }
+                // Rows m..m+1; 3 vector(s) of 8 columns from 40, 48, 56.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 192 + 8);
+                    ref float bp1 = ref Unsafe.Add(ref b, 288);
+                    ref float bp2 = ref Unsafe.Add(ref b, 288 + 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 40);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 56);
+                    Vector256<float> acc10 = Vector256.LoadUnsafe(ref bias, 40);
+                    Vector256<float> acc11 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc12 = Vector256.LoadUnsafe(ref bias, 56);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(b0, x0, acc00);
+                        acc01 = MultiplyAdd(b1, x0, acc01);
+                        acc02 = MultiplyAdd(b2, x0, acc02);
+                        Vector256<float> x1 = Broadcast256(Unsafe.Add(ref a1, (k)));
+                        acc10 = MultiplyAdd(b0, x1, acc10);
+                        acc11 = MultiplyAdd(b1, x1, acc11);
+                        acc12 = MultiplyAdd(b2, x1, acc12);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 40);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 48);
+                    acc02 = ReLU(acc02);
+                    acc02.StoreUnsafe(ref c, (m) * 64 + 56);
+                    acc10 = ReLU(acc10);
+                    acc10.StoreUnsafe(ref c, (m + 1) * 64 + 40);
+                    acc11 = ReLU(acc11);
+                    acc11.StoreUnsafe(ref c, (m + 1) * 64 + 48);
+                    acc12 = ReLU(acc12);
+                    acc12.StoreUnsafe(ref c, (m + 1) * 64 + 56);
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                // Row m; 8 vector(s) of 8 columns from 0, 8, 16, 24, 32, 40, 48, 56.
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 8);
+                    ref float bp2 = ref Unsafe.Add(ref b, 96);
+                    ref float bp3 = ref Unsafe.Add(ref b, 96 + 8);
+                    ref float bp4 = ref Unsafe.Add(ref b, 192);
+                    ref float bp5 = ref Unsafe.Add(ref b, 192 + 8);
+                    ref float bp6 = ref Unsafe.Add(ref b, 288);
+                    ref float bp7 = ref Unsafe.Add(ref b, 288 + 8);
+                    Vector256<float> acc00 = Vector256.LoadUnsafe(ref bias, 0);
+                    Vector256<float> acc01 = Vector256.LoadUnsafe(ref bias, 8);
+                    Vector256<float> acc02 = Vector256.LoadUnsafe(ref bias, 16);
+                    Vector256<float> acc03 = Vector256.LoadUnsafe(ref bias, 24);
+                    Vector256<float> acc04 = Vector256.LoadUnsafe(ref bias, 32);
+                    Vector256<float> acc05 = Vector256.LoadUnsafe(ref bias, 40);
+                    Vector256<float> acc06 = Vector256.LoadUnsafe(ref bias, 48);
+                    Vector256<float> acc07 = Vector256.LoadUnsafe(ref bias, 56);
+                    for (nuint k = 0; k < 6; k++)
+                    {
+                        Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bp0, (k) * 16), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bp1, (k) * 16), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bp2, (k) * 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bp3, (k) * 16), x0, acc03);
+                        acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bp4, (k) * 16), x0, acc04);
+                        acc05 = MultiplyAdd(Vector256.LoadUnsafe(ref bp5, (k) * 16), x0, acc05);
+                        acc06 = MultiplyAdd(Vector256.LoadUnsafe(ref bp6, (k) * 16), x0, acc06);
+                        acc07 = MultiplyAdd(Vector256.LoadUnsafe(ref bp7, (k) * 16), x0, acc07);
+                    }
+                    acc00 = ReLU(acc00);
+                    acc00.StoreUnsafe(ref c, (m) * 64 + 0);
+                    acc01 = ReLU(acc01);
+                    acc01.StoreUnsafe(ref c, (m) * 64 + 8);
+                    acc02 = ReLU(acc02);
+                    acc02.StoreUnsafe(ref c, (m) * 64 + 16);
+                    acc03 = ReLU(acc03);
+                    acc03.StoreUnsafe(ref c, (m) * 64 + 24);
+                    acc04 = ReLU(acc04);
+                    acc04.StoreUnsafe(ref c, (m) * 64 + 32);
+                    acc05 = ReLU(acc05);
+                    acc05.StoreUnsafe(ref c, (m) * 64 + 40);
+                    acc06 = ReLU(acc06);
+                    acc06.StoreUnsafe(ref c, (m) * 64 + 48);
+                    acc07 = ReLU(acc07);
+                    acc07.StoreUnsafe(ref c, (m) * 64 + 56);
+                }
+            }
+        }
+
+        private static void Layer0ForwardPacked128(ref float p, ref float packed, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref packed;
+            ref float bias = ref Unsafe.Add(ref p, 384);
+            nuint m = 0;
+            for (; m + 4 <= rows; m += 4)
+            {
+                for (nuint col = 0; col < 64; col += 8)
+                {
+                    // Rows m..m+3; 2 vector(s) of 4 columns from col, col + 4.
+                    {
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                        ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 6);
+                        ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 6);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 96 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 4) / 16 * 96 + (col + 4) % 16);
+                        Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        Vector128<float> acc20 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc21 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        Vector128<float> acc30 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc31 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        for (nuint k = 0; k < 6; k++)
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref a2, (k)));
+                            acc20 = MultiplyAdd(b0, x2, acc20);
+                            acc21 = MultiplyAdd(b1, x2, acc21);
+                            Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref a3, (k)));
+                            acc30 = MultiplyAdd(b0, x3, acc30);
+                            acc31 = MultiplyAdd(b1, x3, acc31);
+                        }
+                        acc00 = ReLU(acc00);
+                        acc00.StoreUnsafe(ref c, (m) * 64 + col);
+                        acc01 = ReLU(acc01);
+                        acc01.StoreUnsafe(ref c, (m) * 64 + col + 4);
+                        acc10 = ReLU(acc10);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 64 + col);
+                        acc11 = ReLU(acc11);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 64 + col + 4);
+                        acc20 = ReLU(acc20);
+                        acc20.StoreUnsafe(ref c, (m + 2) * 64 + col);
+                        acc21 = ReLU(acc21);
+                        acc21.StoreUnsafe(ref c, (m + 2) * 64 + col + 4);
+                        acc30 = ReLU(acc30);
+                        acc30.StoreUnsafe(ref c, (m + 3) * 64 + col);
+                        acc31 = ReLU(acc31);
+                        acc31.StoreUnsafe(ref c, (m + 3) * 64 + col + 4);
+                    }
+                }
+            }
+            if (m + 2 <= rows)
+            {
+                for (nuint col = 0; col < 64; col += 16)
+                {
+                    // Rows m..m+1; 4 vector(s) of 4 columns from col, col + 4, col + 8, col + 12.
+                    {
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                        ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 6);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 96 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 4) / 16 * 96 + (col + 4) % 16);
+                        ref float bp2 = ref Unsafe.Add(ref b, (col + 8) / 16 * 96 + (col + 8) % 16);
+                        ref float bp3 = ref Unsafe.Add(ref b, (col + 12) / 16 * 96 + (col + 12) % 16);
+                        Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        Vector128<float> acc02 = Vector128.LoadUnsafe(ref bias, col + 8);
+                        Vector128<float> acc03 = Vector128.LoadUnsafe(ref bias, col + 12);
+                        Vector128<float> acc10 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc11 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        Vector128<float> acc12 = Vector128.LoadUnsafe(ref bias, col + 8);
+                        Vector128<float> acc13 = Vector128.LoadUnsafe(ref bias, col + 12);
+                        for (nuint k = 0; k < 6; k++)
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bp2, (k) * 16);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bp3, (k) * 16);
+                            Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            acc02 = MultiplyAdd(b2, x0, acc02);
+                            acc03 = MultiplyAdd(b3, x0, acc03);
+                            Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref a1, (k)));
+                            acc10 = MultiplyAdd(b0, x1, acc10);
+                            acc11 = MultiplyAdd(b1, x1, acc11);
+                            acc12 = MultiplyAdd(b2, x1, acc12);
+                            acc13 = MultiplyAdd(b3, x1, acc13);
+                        }
+                        acc00 = ReLU(acc00);
+                        acc00.StoreUnsafe(ref c, (m) * 64 + col);
+                        acc01 = ReLU(acc01);
+                        acc01.StoreUnsafe(ref c, (m) * 64 + col + 4);
+                        acc02 = ReLU(acc02);
+                        acc02.StoreUnsafe(ref c, (m) * 64 + col + 8);
+                        acc03 = ReLU(acc03);
+                        acc03.StoreUnsafe(ref c, (m) * 64 + col + 12);
+                        acc10 = ReLU(acc10);
+                        acc10.StoreUnsafe(ref c, (m + 1) * 64 + col);
+                        acc11 = ReLU(acc11);
+                        acc11.StoreUnsafe(ref c, (m + 1) * 64 + col + 4);
+                        acc12 = ReLU(acc12);
+                        acc12.StoreUnsafe(ref c, (m + 1) * 64 + col + 8);
+                        acc13 = ReLU(acc13);
+                        acc13.StoreUnsafe(ref c, (m + 1) * 64 + col + 12);
+                    }
+                }
+                m += 2;
+            }
+            for (; m < rows; m++)
+            {
+                for (nuint col = 0; col < 64; col += 32)
+                {
+                    // Row m; 8 vector(s) of 4 columns from col, col + 4, col + 8, col + 12, col + 16, col + 20, col + 24, col + 28.
+                    {
+                        ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 96 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 4) / 16 * 96 + (col + 4) % 16);
+                        ref float bp2 = ref Unsafe.Add(ref b, (col + 8) / 16 * 96 + (col + 8) % 16);
+                        ref float bp3 = ref Unsafe.Add(ref b, (col + 12) / 16 * 96 + (col + 12) % 16);
+                        ref float bp4 = ref Unsafe.Add(ref b, (col + 16) / 16 * 96 + (col + 16) % 16);
+                        ref float bp5 = ref Unsafe.Add(ref b, (col + 20) / 16 * 96 + (col + 20) % 16);
+                        ref float bp6 = ref Unsafe.Add(ref b, (col + 24) / 16 * 96 + (col + 24) % 16);
+                        ref float bp7 = ref Unsafe.Add(ref b, (col + 28) / 16 * 96 + (col + 28) % 16);
+                        Vector128<float> acc00 = Vector128.LoadUnsafe(ref bias, col);
+                        Vector128<float> acc01 = Vector128.LoadUnsafe(ref bias, col + 4);
+                        Vector128<float> acc02 = Vector128.LoadUnsafe(ref bias, col + 8);
+                        Vector128<float> acc03 = Vector128.LoadUnsafe(ref bias, col + 12);
+                        Vector128<float> acc04 = Vector128.LoadUnsafe(ref bias, col + 16);
+                        Vector128<float> acc05 = Vector128.LoadUnsafe(ref bias, col + 20);
+                        Vector128<float> acc06 = Vector128.LoadUnsafe(ref bias, col + 24);
+                        Vector128<float> acc07 = Vector128.LoadUnsafe(ref bias, col + 28);
+                        for (nuint k = 0; k < 6; k++)
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bp2, (k) * 16);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bp3, (k) * 16);
+                            Vector128<float> b4 = Vector128.LoadUnsafe(ref bp4, (k) * 16);
+                            Vector128<float> b5 = Vector128.LoadUnsafe(ref bp5, (k) * 16);
+                            Vector128<float> b6 = Vector128.LoadUnsafe(ref bp6, (k) * 16);
+                            Vector128<float> b7 = Vector128.LoadUnsafe(ref bp7, (k) * 16);
+                            Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
+                            acc00 = MultiplyAdd(b0, x0, acc00);
+                            acc01 = MultiplyAdd(b1, x0, acc01);
+                            acc02 = MultiplyAdd(b2, x0, acc02);
+                            acc03 = MultiplyAdd(b3, x0, acc03);
+                            acc04 = MultiplyAdd(b4, x0, acc04);
+                            acc05 = MultiplyAdd(b5, x0, acc05);
+                            acc06 = MultiplyAdd(b6, x0, acc06);
+                            acc07 = MultiplyAdd(b7, x0, acc07);
+                        }
+                        acc00 = ReLU(acc00);
+                        acc00.StoreUnsafe(ref c, (m) * 64 + col);
+                        acc01 = ReLU(acc01);
+                        acc01.StoreUnsafe(ref c, (m) * 64 + col + 4);
+                        acc02 = ReLU(acc02);
+                        acc02.StoreUnsafe(ref c, (m) * 64 + col + 8);
+                        acc03 = ReLU(acc03);
+                        acc03.StoreUnsafe(ref c, (m) * 64 + col + 12);
+                        acc04 = ReLU(acc04);
+                        acc04.StoreUnsafe(ref c, (m) * 64 + col + 16);
+                        acc05 = ReLU(acc05);
+                        acc05.StoreUnsafe(ref c, (m) * 64 + col + 20);
+                        acc06 = ReLU(acc06);
+                        acc06.StoreUnsafe(ref c, (m) * 64 + col + 24);
+                        acc07 = ReLU(acc07);
+                        acc07.StoreUnsafe(ref c, (m) * 64 + col + 28);
+                    }
+                }
+            }
+        }
+
+        private static void Layer0ForwardPackedScalar(ref float p, ref float packed, ref float a, ref float c, nuint rows)
+        {
+            ref float b = ref packed;
+            ref float bias = ref Unsafe.Add(ref p, 384);
+            nuint m = 0;
+            for (; m < rows; m++)
+            {
+                {
+                    ref float a0 = ref Unsafe.Add(ref a, (m) * 6);
+                    for (nuint n = 0; n < 64; n++)
+                    {
+                        {
+                            float s0 = Unsafe.Add(ref bias, n);
+                            for (nuint k = 0; k < 6; k++)
+                            {
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, (n) / 16 * 96 + (n) % 16 + k * 16);
                             }
                             s0 = s0 < 0f ? 0f : s0; // NaN stays NaN
                             Unsafe.Add(ref c, (m) * 64 + n) = s0;

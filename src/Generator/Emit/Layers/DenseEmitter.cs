@@ -62,6 +62,18 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         public override int PackedDeltaPerRow => _layer.Units % 16 == 0 && _layer.Units >= 64 ? _layer.Units : 0;
 
+        /// <summary>
+        /// The weights, for PredictBatch, on the same condition as <see cref="PackedDeltaPerRow"/>: each 16-column tile
+        /// then walks K down one panel instead of one cache line per 1 KB row.
+        /// </summary>
+        public override int PackedWeights => PackedDeltaPerRow > 0 ? _layer.Inputs * _layer.Units : 0;
+
+        public override void EmitPackWeights(SourceWriter w, string packed)
+            => w.Line(F("Panels.Pack(parameters.Slice({0}, {1}), {2}, {3}, 0, {4});", WeightOffset, _layer.Inputs * _layer.Units, _layer.Units, packed, _layer.Inputs));
+
+        public override void EmitPackedForward(SourceWriter w, string input, string output, string rows, string packed)
+            => w.Line(F("{0}ForwardPacked(ref p, ref {1}, ref {2}, ref {3}, {4});", Name, packed, input, output, rows));
+
         /// <summary>One row of the weight gradient (<c>units</c> floats), or the whole bias gradient.</summary>
         public override int CutRowScratch => _layer.Units;
 
@@ -191,6 +203,18 @@ namespace GenNN.Generator.Emit.Layers
                 NegativeSlope = ActivationText.SlopeExpression(l.NegativeSlope),
             };
             GemmEmitter.EmitKernel(w, forward, "ref p, ref a, ref c, rows", paths);
+            if (PackedWeights > 0)
+            {
+                var packedForward = forward with
+                {
+                    Method = Name + "ForwardPacked",
+                    Summary = forward.Summary + " W read from packed, in panels of 16 columns (Panels.Pack).",
+                    Parameters = "ref float p, ref float packed, ref float a, ref float c, nuint rows",
+                    Prologue = new[] { "ref float b = ref packed;", F("ref float bias = ref Unsafe.Add(ref p, {0});", BiasOffset) },
+                    BPanel = 16,
+                };
+                GemmEmitter.EmitKernel(w, packedForward, "ref p, ref packed, ref a, ref c, rows", paths);
+            }
             // One sample with at most four softmax outputs: the softmax runs on the accumulator, before the store.
             GemmSpec forwardOne = FusesSoftmaxOne ? forward with { Epilogue = Epilogue.Softmax } : forward;
             GemmEmitter.EmitOneRow(w, forwardOne, paths, inline: (long)l.Inputs * l.Units <= InlineWeights);

@@ -172,6 +172,22 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         public virtual int PackedDeltaPerRow => 0;
 
+        /// <summary>
+        /// Floats of the layer's weights that a large PredictBatch copies into panels of <c>GenNN.Kernels.Panels.Width</c>
+        /// columns before its first chunk, for <see cref="EmitPackedForward"/> (0 for none).
+        /// </summary>
+        public virtual int PackedWeights => 0;
+
+        /// <summary>Forward's statement copying the layer's weights (from <c>p</c>) into the span <paramref name="packed"/> of <see cref="PackedWeights"/> floats.</summary>
+        public virtual void EmitPackWeights(SourceWriter w, string packed)
+        {
+        }
+
+        /// <summary>The forward call over <paramref name="rows"/> samples reading the weights from <paramref name="packed"/> (a <c>ref float</c> expression, without the <c>ref</c>).</summary>
+        public virtual void EmitPackedForward(SourceWriter w, string input, string output, string rows, string packed)
+        {
+        }
+
         /// <summary>Floats each part of TrainBatch's first phase needs to itself for the input gradient (0 for none).</summary>
         public virtual int PartScratch => 0;
 
