@@ -156,6 +156,15 @@ foreach (int threads in new[] { 2, 3 })
 layerChecks.Add(("BatchNorm NaN input", bnNetworks.A_NaN_input_makes_its_sample_NaN_in_Predict_and_leaves_the_others_alone));
 layerChecks.Add(("BatchNorm NaN running variance", bnNetworks.A_NaN_running_variance_reaches_Predict_s_outputs));
 
+// PredictBatch of 128+ rows reads the wide Dense layers' weights in panels: the bits of the same rows in small batches.
+var packedWeights = new GenNN.Tests.Numerics.PackedWeightsTests();
+foreach (string name in new[] { "Sce_I64_Relu64_Tanh32_Soft8", "Mse_I130_Relu2_Tanh144", "Mse_I13_Relu600_Leaky112", "WideSce" })
+{
+    layerChecks.Add(($"{name} PredictBatch with packed weights", () => packedWeights.A_large_batch_keeps_the_bits_of_small_batches(name)));
+}
+
+layerChecks.Add(("PredictBatch with packed weights, NaN", packedWeights.A_NaN_input_stays_in_its_sample_when_the_weights_are_packed));
+
 foreach ((string name, Action run) in layerChecks)
 {
     try
