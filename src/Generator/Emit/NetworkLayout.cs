@@ -19,9 +19,6 @@ namespace GenNN.Generator.Emit
             int n = Layers.Length;
             Activation = new int[n];
             Delta = new int[n];
-            PreActivation = new int[n];
-            Dropped = new int[n];
-            Kept = new int[n];
             PartScratch = new int[n];
             int perRow = 0, part = 0;
             for (int i = 0; i < n; i++)
@@ -39,65 +36,21 @@ namespace GenNN.Generator.Emit
 
             // Then the pre-activations TrainBatch keeps: the last layer's logits for a cross-entropy, and the inputs
             // of the activations whose derivative needs them.
-            for (int i = 0; i < n; i++)
-            {
-                PreActivation[i] = -1;
-                if (KeepsPreActivation(spec, i))
-                {
-                    PreActivation[i] = perRow;
-                    perRow += Layers[i].OutputSize;
-                }
-            }
+            PreActivation = Place(i => KeepsPreActivation(spec, i) ? Layers[i].OutputSize : 0, ref perRow);
 
             // Then the outputs after dropout of the layers that have one.
-            for (int i = 0; i < n; i++)
-            {
-                Dropped[i] = -1;
-                if (spec.Dropouts.Any(d => d.After == i))
-                {
-                    Dropped[i] = perRow;
-                    perRow += Layers[i].OutputSize;
-                }
-            }
+            Dropped = Place(i => spec.Dropouts.Any(d => d.After == i) ? Layers[i].OutputSize : 0, ref perRow);
 
             // Then what the layers keep from their forward pass for their parameter gradients (padded inputs).
-            for (int i = 0; i < n; i++)
-            {
-                Kept[i] = -1;
-                if (Layers[i].KeptPerRow > 0)
-                {
-                    Kept[i] = perRow;
-                    perRow += Layers[i].KeptPerRow;
-                }
-            }
+            Kept = Place(i => Layers[i].KeptPerRow, ref perRow);
 
             // Then the deltas that layers read in panels for their weight gradients.
-            PackedDelta = new int[n];
-            for (int i = 0; i < n; i++)
-            {
-                PackedDelta[i] = -1;
-                if (Layers[i].PackedDeltaPerRow > 0)
-                {
-                    PackedDelta[i] = perRow;
-                    perRow += Layers[i].PackedDeltaPerRow;
-                }
-            }
-
+            PackedDelta = Place(i => Layers[i].PackedDeltaPerRow, ref perRow);
             TrainingPerRow = perRow;
 
             // The weights a large PredictBatch packs into panels, one layer after another.
-            PackedWeights = new int[n];
             int packed = 0;
-            for (int i = 0; i < n; i++)
-            {
-                PackedWeights[i] = -1;
-                if (Layers[i].PackedWeights > 0)
-                {
-                    PackedWeights[i] = packed;
-                    packed += Layers[i].PackedWeights;
-                }
-            }
-
+            PackedWeights = Place(i => Layers[i].PackedWeights, ref packed);
             PackedWeightsTotal = packed;
 
             // After every row, what the layers need once per batch (BatchNorm's statistics).
@@ -120,6 +73,23 @@ namespace GenNN.Generator.Emit
             TargetSize = spec.ScalarTargets ? 1 : OutputSize;
             int rows = HiddenPerRow == 0 ? 64 : System.Math.Max(1, System.Math.Min(64, ChunkFloats / HiddenPerRow));
             ChunkRows = rows >= 8 ? rows / 8 * 8 : rows; // whole register tiles of 8 rows
+        }
+
+        /// <summary>
+        /// Each layer's offset from <paramref name="next"/> on for the <paramref name="floats"/> it needs, in layer order,
+        /// or -1 for a layer that needs none; moves <paramref name="next"/> past them.
+        /// </summary>
+        private int[] Place(System.Func<int, int> floats, ref int next)
+        {
+            var offsets = new int[Layers.Length];
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                int size = floats(i);
+                offsets[i] = size > 0 ? next : -1;
+                next += size;
+            }
+
+            return offsets;
         }
 
         /// <summary>The layers' emitters, in order.</summary>

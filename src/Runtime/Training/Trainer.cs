@@ -274,7 +274,7 @@ namespace GenNN
                         // Every parameter went through the optimizer's step (copied first), or none did (a NaN loss
                         // applies no step, and a generated network moves its parameters only by its optimizer).
                         bool wholeStep = backedUp == parameters.Length;
-                        bool restorable = copiedAll || wholeStep || backedUp == 0;
+                        bool haveCopy = copiedAll || wholeStep; // beforeStep holds every parameter from before the batch
                         if (float.IsFinite(loss))
                         {
                             optimizerStepsAll = wholeStep;
@@ -288,12 +288,12 @@ namespace GenNN
                         if (!float.IsFinite(loss))
                         {
                             // Only an L1/L2 penalty that overflows after the step has begun can leave a step applied here.
-                            if (copiedAll || wholeStep)
+                            if (haveCopy)
                             {
                                 beforeStep.AsSpan().CopyTo(parameters);
                             }
 
-                            ThrowIfUnrestorable(restorable, epoch, batch.Index + 1, loss, history);
+                            ThrowIfUnrestorable(haveCopy || backedUp == 0, epoch, batch.Index + 1, loss, history); // no step: nothing moved
                             stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
                                 Dataset.Format(
@@ -304,7 +304,7 @@ namespace GenNN
 
                         if (wholeStep ? nonFiniteStep : !Kernels.Guard.AllFinite(parameters))
                         {
-                            ThrowIfUnrestorable(restorable && (copiedAll || wholeStep), epoch, batch.Index + 1, loss, history);
+                            ThrowIfUnrestorable(haveCopy, epoch, batch.Index + 1, loss, history);
                             beforeStep.AsSpan().CopyTo(parameters);
                             stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
