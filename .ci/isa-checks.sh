@@ -57,6 +57,9 @@ same_training "$work/aot.txt" "Native AOT"
 [ "$(value train_checksum "$work/jit.txt")" = "$(value train_checksum "$work/aot.txt")" ] \
   || { echo "FAIL: AOT training $(value train_checksum "$work/aot.txt") differs from the JIT's $(value train_checksum "$work/jit.txt")" >&2; exit 1; }
 echo "AOT training on $(value train_threads "$work/aot.txt") threads equals one thread's and the JIT's: $(value train_checksum "$work/aot.txt")"
+[ "$(value batch_checksum "$work/jit.txt")" = "$(value batch_checksum "$work/aot.txt")" ] \
+  || { echo "FAIL: AOT PredictBatch (packed weights) $(value batch_checksum "$work/aot.txt") differs from the JIT's $(value batch_checksum "$work/jit.txt")" >&2; exit 1; }
+echo "AOT PredictBatch(256) with packed weights equals the JIT's: $(value batch_checksum "$work/aot.txt")"
 for c in cnn_checksum cnn_train_checksum; do
   [ "$(value $c "$work/jit.txt")" = "$(value $c "$work/aot.txt")" ] \
     || { echo "FAIL: AOT $c $(value $c "$work/aot.txt") differs from the JIT's $(value $c "$work/jit.txt")" >&2; exit 1; }

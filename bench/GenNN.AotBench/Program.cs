@@ -54,6 +54,12 @@ Array.Sort(perCall);
 Emit("mlp64_predict", perCall[rounds / 2].ToString("F3", CultureInfo.InvariantCulture), "us/call");
 Emit("checksum", probabilities[0].ToString("R", CultureInfo.InvariantCulture), "");
 
+// PredictBatch of 256 samples: from PackRows (128) on, the 64-unit layers read their weights packed in panels.
+float[] batchInputs = RandomData.Uniform(256 * Mlp64.InputSize, 10);
+float[] batchOutputs = new float[256 * Mlp64.OutputSize];
+mlp.PredictBatch(batchInputs, batchOutputs, 256);
+Emit("batch_checksum", Sum(batchOutputs, weighted: true).ToString("R", CultureInfo.InvariantCulture), "");
+
 // Three TrainOnBatch + Adam steps at batch 128 (two parts or more on two cores and up), on one thread, then on every core.
 float[] oneThread = Train(1), allCores = Train(Environment.ProcessorCount);
 Emit("train_threads", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), "");
