@@ -164,15 +164,18 @@ public class SnapshotTests
         public partial class WinogradNet { }
         """);
 
-    /// <summary>A Dense layer of 64 units: its weight gradient reads the deltas in panels of 16 columns (Panels.Pack in TrainRows).</summary>
+    /// <summary>
+    /// A Dense layer of 64 units over 512 inputs: its weight gradient reads the deltas in panels of 16 columns, and
+    /// TrainRows' forward pass (parts of 32+ rows) and a large PredictBatch read its weights in panels (Panels.Pack).
+    /// </summary>
     [Fact]
-    public void PackedDeltas_6_64_3_ReLU_Softmax() => VerifyGenerated("""
+    public void PackedPanels_512_64_3_ReLU_Softmax() => VerifyGenerated("""
         using GenNN;
 
         namespace Samples.Panels;
 
         [Network(Loss = Loss.SoftmaxCrossEntropy)]
-        [Input(6)]
+        [Input(512)]
         [Dense(64, Activation.ReLU)]
         [Dense(3, Activation.Softmax)]
         public partial class PanelNet { }

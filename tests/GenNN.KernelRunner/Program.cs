@@ -158,9 +158,15 @@ layerChecks.Add(("BatchNorm NaN running variance", bnNetworks.A_NaN_running_vari
 
 // PredictBatch of 128+ rows reads the wide Dense layers' weights in panels: the bits of the same rows in small batches.
 var packedWeights = new GenNN.Tests.Numerics.PackedWeightsTests();
-foreach (string name in new[] { "Sce_I64_Relu64_Tanh32_Soft8", "Mse_I130_Relu2_Tanh144", "Mse_I13_Relu600_Leaky112", "WideSce" })
+foreach (string name in new[] { "Sce_I64_Relu64_Tanh32_Soft8", "Mse_I130_Relu2_Tanh144", "Mse_I13_Relu600_Leaky112", "Sce_I784_Relu96_Soft10", "WideSce" })
 {
     layerChecks.Add(($"{name} PredictBatch with packed weights", () => packedWeights.A_large_batch_keeps_the_bits_of_small_batches(name)));
+}
+
+// A TrainBatch of 32+ rows on one thread reads the weights of Dense layers of 512+ inputs in panels too.
+foreach (string name in new[] { "Sce_I784_Relu96_Soft10", "Mse_I13_Relu600_Leaky112" })
+{
+    layerChecks.Add(($"{name} TrainBatch with packed weights", () => packedWeights.TrainBatch_with_packed_weights_keeps_the_bits_of_a_small_batch(name)));
 }
 
 layerChecks.Add(("PredictBatch with packed weights, NaN", packedWeights.A_NaN_input_stays_in_its_sample_when_the_weights_are_packed));
@@ -186,6 +192,7 @@ var parallelCases = new (string Name, Func<int, INetwork> Create, int Rows)[]
     (nameof(GenNN.Tests.Parallel.WideSce), d => new GenNN.Tests.Parallel.WideSce(4) { MaxDegreeOfParallelism = d }, 203),
     (nameof(GenNN.Tests.Parallel.WideDropMse), d => new GenNN.Tests.Parallel.WideDropMse(4) { MaxDegreeOfParallelism = d }, 203),
     (nameof(GenNN.Tests.Parallel.CutSlices), d => new GenNN.Tests.Parallel.CutSlices(4) { MaxDegreeOfParallelism = d }, 600),
+    (nameof(GenNN.Tests.Parallel.WidePackSce), d => new GenNN.Tests.Parallel.WidePackSce(4) { MaxDegreeOfParallelism = d }, 203),
 };
 foreach ((string name, Func<int, INetwork> create, int rows) in parallelCases)
 {

@@ -821,7 +821,7 @@ namespace GenNN.Generator.Emit
             w.Line("/// kept pre-activations and outputs after dropout); then 16 floats of slack.");
             w.Line("/// </summary>");
             w.Line(layout.BatchScratchTotal > 0
-                ? F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + {1} + 16; // then the BatchNorm layers' batch statistics", layout.TrainingPerRow, layout.BatchScratchTotal)
+                ? F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + {1} + 16; // then what layers need once per batch (BatchNorm statistics, weights in panels)", layout.TrainingPerRow, layout.BatchScratchTotal)
                 : F("internal static int TrainingScratchLength(int batchSize) => batchSize * {0} + 16;", layout.TrainingPerRow));
             if (layout.Staged)
             {
@@ -1184,7 +1184,7 @@ namespace GenNN.Generator.Emit
                 {
                     if (l.BatchScratch > 0)
                     {
-                        w.Line(F("Span<float> b{0} = scratch.Slice(totalRows * {1} + {2}, {3}); // layer {0}'s batch statistics, after every row", l.Index, layout.TrainingPerRow, layout.BatchScratch[l.Index], l.BatchScratch));
+                        w.Line(F("Span<float> b{0} = scratch.Slice(totalRows * {1} + {2}, {3}); // layer {0}'s {4}, after every row", l.Index, layout.TrainingPerRow, layout.BatchScratch[l.Index], l.BatchScratch, l.BatchScratchContents));
                     }
                 }
 

@@ -441,7 +441,7 @@ namespace GenNN.Generated
         /// Floats of training scratch for a batch, which its parts share: per sample, each layer's output and delta (and the
         /// kept pre-activations and outputs after dropout); then 16 floats of slack.
         /// </summary>
-        internal static int TrainingScratchLength(int batchSize) => batchSize * 306 + 36 + 16; // then the BatchNorm layers' batch statistics
+        internal static int TrainingScratchLength(int batchSize) => batchSize * 306 + 36 + 16; // then what layers need once per batch (BatchNorm statistics, weights in panels)
 
         /// <summary>TrainBatch's first phase runs in this many stages: by rows, then by channels, in turn (TrainRows).</summary>
         internal const int TrainingStages = 9;

@@ -78,6 +78,7 @@ public static class NetworkCases
         Case(s => new Mse_I100_Relu100_Tanh33_Lin17(s), Loss.MeanSquaredError, 100, [new(100, Activation.ReLU), new(33, Activation.Tanh), new(17, Activation.Linear)], gradientCheck: false),
         Case(s => new Sce_I33_Leaky100_Sig16_Tanh13_Soft7(s), Loss.SoftmaxCrossEntropy, 33, [new(100, Activation.LeakyReLU), new(16, Activation.Sigmoid), new(13, Activation.Tanh), new(7, Activation.Softmax)], gradientCheck: false),
         Case(s => new Sce_I300_Relu248_Soft10(s), Loss.SoftmaxCrossEntropy, 300, [new(248, Activation.ReLU), new(10, Activation.Softmax)], gradientCheck: false),
+        Case(s => new Sce_I784_Relu96_Soft10(s), Loss.SoftmaxCrossEntropy, 784, [new(96, Activation.ReLU), new(10, Activation.Softmax)], gradientCheck: false),
         Case(s => new Mse_I13_Relu600_Leaky112(s), Loss.MeanSquaredError, 13, [new(600, Activation.ReLU), new(112, Activation.LeakyReLU)], gradientCheck: false),
         Case(s => new Mse_I7_Tanh520_Lin130(s), Loss.MeanSquaredError, 7, [new(520, Activation.Tanh), new(130, Activation.Linear)], gradientCheck: false),
         Case(s => new Bce_I17_Tanh16_Relu33_Sig1(s), Loss.BinaryCrossEntropy, 17, [new(16, Activation.Tanh), new(33, Activation.ReLU), new(1, Activation.Sigmoid)], gradientCheck: true),

@@ -478,6 +478,14 @@ public partial class Sce_I9_Tanh12L1_Soft4L2 { }
 [Dense(10, Activation.Softmax)]
 public partial class Sce_I300_Relu248_Soft10 { }
 
+// An MNIST-sized first layer: 784 x 96 weights (294 KB) walked in K blocks, and read from a copy in panels by TrainBatch
+// parts of 32+ rows and PredictBatch from 128 rows.
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(784)]
+[Dense(96, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Sce_I784_Relu96_Soft10 { }
+
 [Network(Loss = Loss.MeanSquaredError)]
 [Input(13)]
 [Dense(600, Activation.ReLU)]

@@ -4,19 +4,20 @@ namespace GenNN.Tests.Numerics;
 
 /// <summary>
 /// From <c>PackRows</c> (128) rows on, PredictBatch reads the weights of its Dense layers of 64 or more units (a multiple of
-/// 16) from a copy in panels of 16 columns. Only the addresses change, so every output must keep the bits of the same
+/// 16) from a copy in panels of 16 columns; a TrainBatch of 32+ rows on one thread does so for those of 512+ inputs. Only the addresses change, so every output must keep the bits of the same
 /// rows predicted in batches too small to pack (each checked against the reference by the engine-matrix tests), on every
 /// ISA path, with one thread or several; and NaN stays in its own sample.
 /// </summary>
 public class PackedWeightsTests
 {
-    public static TheoryData<string> Networks => new() { "Sce_I64_Relu64_Tanh32_Soft8", "Mse_I130_Relu2_Tanh144", "Mse_I13_Relu600_Leaky112", "WideSce" };
+    public static TheoryData<string> Networks => new() { "Sce_I64_Relu64_Tanh32_Soft8", "Mse_I130_Relu2_Tanh144", "Mse_I13_Relu600_Leaky112", "Sce_I784_Relu96_Soft10", "WideSce" };
 
     private static INetwork Create(string name) => name switch
     {
         "Sce_I64_Relu64_Tanh32_Soft8" => new Sce_I64_Relu64_Tanh32_Soft8(3),
         "Mse_I130_Relu2_Tanh144" => new Mse_I130_Relu2_Tanh144(3),
         "Mse_I13_Relu600_Leaky112" => new Mse_I13_Relu600_Leaky112(3),
+        "Sce_I784_Relu96_Soft10" => new Sce_I784_Relu96_Soft10(3),
         _ => new WideSce(3),
     };
 
@@ -65,6 +66,45 @@ public class PackedWeightsTests
                 Assert.Equal(expected, actual);
             }
         }
+    }
+
+    /// <summary>
+    /// A TrainBatch of 32 or more rows on one thread reads the weights of Dense layers of 512+ inputs from a copy in
+    /// panels: the forward outputs it returns keep the bits of a batch of 8 (which reads them in place) for the same rows.
+    /// </summary>
+    [Theory]
+    [InlineData("Sce_I784_Relu96_Soft10")]
+    [InlineData("Mse_I13_Relu600_Leaky112")]
+    public void TrainBatch_with_packed_weights_keeps_the_bits_of_a_small_batch(string name)
+    {
+        INetwork net = name == "Mse_I13_Relu600_Leaky112" ? new Mse_I13_Relu600_Leaky112(3) : new Sce_I784_Relu96_Soft10(3);
+        const int Small = 8;
+        foreach (int batch in new[] { 32, 71 })
+        {
+            float[] inputs = Inputs(batch * net.InputSize, batch);
+            var random = new Random(batch);
+            float[] targets = net.Loss == Loss.SoftmaxCrossEntropy
+                ? Enumerable.Range(0, batch).Select(_ => (float)random.Next(net.OutputSize)).ToArray()
+                : Enumerable.Range(0, batch * net.TargetSize).Select(_ => (float)random.NextDouble()).ToArray();
+            var small = new float[Small * net.OutputSize];
+            net.TrainBatch(inputs.AsSpan(0, Small * net.InputSize), targets.AsSpan(0, Small * net.TargetSize), Small, small);
+            var large = new float[batch * net.OutputSize];
+            net.TrainBatch(inputs, targets, batch, large);
+
+            Assert.Equal(small, large.AsSpan(0, small.Length).ToArray());
+        }
+    }
+
+    [Fact]
+    public void TrainBatch_with_packed_weights_allocates_nothing_once_warm()
+    {
+        var net = new Sce_I784_Relu96_Soft10(3) { MaxDegreeOfParallelism = 1 };
+        float[] inputs = Inputs(64 * 784, 5);
+        float[] targets = Enumerable.Range(0, 64).Select(i => (float)(i % 10)).ToArray();
+        Assert.Equal(0, Allocation.InLastWindow(times =>
+        {
+            for (int i = 0; i < times; i++) net.TrainBatch(inputs, targets, 64);
+        }));
     }
 
     [Fact]

@@ -19,6 +19,14 @@ public partial class WideSce { }
 [Dense(5, Activation.Linear, L1 = 0.0005f)]
 public partial class WideDropMse { }
 
+// 520 inputs: a batch of 32+ rows on one thread reads the first layer's weights from a copy in panels; parts read them
+// in place. Both give the same bits.
+[Network(Loss = Loss.SoftmaxCrossEntropy)]
+[Input(520)]
+[Dense(64, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class WidePackSce { }
+
 // 11 -> 395 -> 5: 6720 parameters, a bias of 395 floats after 4345 weights. Split into 3 slices of whole 16-float
 // blocks, the second slice starts at 2240 (inside a row of layer 0's weights) and ends at 4480, inside the bias: the
 // second phase's cut rows and cut biases.

@@ -19,6 +19,7 @@ public class ParallelTrainingTests
     private const long WideSceForward = 100 * 128 + 128 * 64 + 64 * 10;
     private const long WideSceTraining = 2 * WideSceForward + 128 * 64 + 64 * 10;
     private const long WideDropMseTraining = 2 * (100 * 128 + 128 * 64 + 64 * 5) + 128 * 64 + 64 * 5;
+    private const long WidePackSceTraining = 2 * (520 * 64 + 64 * 10) + 64 * 10;
 
     public static TheoryData<string, int, bool> TrainCases => new()
     {
@@ -28,12 +29,15 @@ public class ParallelTrainingTests
         { nameof(WideDropMse), 2, true },
         { nameof(WideDropMse), 4, false },
         { nameof(WideDropMse), 3, false },
+        { nameof(WidePackSce), 2, false }, // one thread reads the first layer's weights in panels, parts in place
+        { nameof(WidePackSce), 4, true },
     };
 
     private static INetwork Create(string name, int seed) => name switch
     {
         nameof(WideSce) => new WideSce(seed),
         nameof(WideDropMse) => new WideDropMse(seed),
+        nameof(WidePackSce) => new WidePackSce(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -43,6 +47,7 @@ public class ParallelTrainingTests
         {
             case WideSce n: n.MaxDegreeOfParallelism = degree; break;
             case WideDropMse n: n.MaxDegreeOfParallelism = degree; break;
+            case WidePackSce n: n.MaxDegreeOfParallelism = degree; break;
         }
     }
 
@@ -73,7 +78,12 @@ public class ParallelTrainingTests
     public void TrainBatch_on_parts_gives_one_thread_s_gradients_bit_for_bit(string name, int degree, bool weighted)
     {
         INetwork network = Create(name, 11);
-        long work = name == nameof(WideSce) ? WideSceTraining : WideDropMseTraining;
+        long work = name switch
+        {
+            nameof(WideSce) => WideSceTraining,
+            nameof(WidePackSce) => WidePackSceTraining,
+            _ => WideDropMseTraining,
+        };
         Assert.Equal(degree, WorkerPool.TrainingParts(TrainRows, work, degree)); // the call really is split
         (float[] inputs, float[] targets, float[] weights) = Data(network, TrainRows, 12);
         float[]? w = weighted ? weights : null;

@@ -122,8 +122,14 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         public virtual bool NeedsBatchStatistics => false;
 
-        /// <summary>Floats of TrainBatch's shared scratch the layer needs once per batch (not per row): its batch statistics, as span <c>b{Index}</c>.</summary>
+        /// <summary>
+        /// Floats of TrainBatch's shared scratch the layer needs once per batch (not per row), as span <c>b{Index}</c>: its
+        /// batch statistics, or its weights in panels.
+        /// </summary>
         public virtual int BatchScratch => 0;
+
+        /// <summary>What <see cref="BatchScratch"/> holds, for the comment on its span.</summary>
+        public virtual string BatchScratchContents => "batch statistics";
 
         /// <summary>Whether TrainBatch adds an L1/L2 penalty for some of the layer's parameters.</summary>
         public virtual bool Regularized => false;
