@@ -63,9 +63,9 @@ namespace GenNN.Generator.Emit.Layers
 
         /// <summary>
         /// Whether TrainBatch's forward pass reads the weights from a copy in panels, as a large PredictBatch does, when one
-        /// thread runs a batch of at least <see cref="TrainPackRows"/> rows: for layers of 512 inputs or more. On Zen 3 (Vector256, 64
-        /// rows) the copy took 20 us for 784 x 256 and 4 us for 784 x 64, and the forward kernel then ran 60 and 17 us
-        /// faster (332 -> 272, 82 -> 65 us); for 256 x 128 the copy (5 us) cost what the kernel gained.
+        /// thread runs a batch of at least <see cref="TrainPackRows"/> rows: for layers of 512 inputs or more. On Zen 3
+        /// (Vector256, 64 rows) the copy took 20 us for 784 x 256 and 4 us for 784 x 64, and the forward kernel then ran 60
+        /// and 17 us faster (332 -> 272, 82 -> 65 us); for 256 x 128 the copy (5 us) cost what the kernel gained.
         /// </summary>
         private bool PacksWeightsInTraining => PackedWeights > 0 && _layer.Inputs >= 512;
 

@@ -180,7 +180,8 @@ namespace GenNN.Generator.Emit.Layers
 
         /// <summary>
         /// Floats of the layer's weights that a large PredictBatch copies into panels of <c>GenNN.Kernels.Panels.Width</c>
-        /// columns before its first chunk, for <see cref="EmitPackedForward"/> (0 for none).
+        /// columns before its first chunk, for <see cref="EmitPackedForward"/> (0 for none). A layer may do the same in
+        /// TrainRows' forward pass (<see cref="EmitForward"/> with <c>keep</c>), into its <see cref="BatchScratch"/>.
         /// </summary>
         public virtual int PackedWeights => 0;
 
@@ -227,6 +228,8 @@ namespace GenNN.Generator.Emit.Layers
         /// <c>ref</c>) over <paramref name="rows"/> samples, or one sample when it is null (Predict). <c>p</c> is the parameter buffer.
         /// <paramref name="work"/> is a <c>ref float</c> expression of the layer's work area: <see cref="ForwardScratch"/> floats
         /// reused by every sample, or with <paramref name="keep"/> (TrainBatch) <see cref="KeptPerRow"/> floats per sample.
+        /// With <paramref name="keep"/> the call stands in TrainRows and may read its <c>parameters</c>, <c>rows</c>,
+        /// <c>totalRows</c> and the layer's <see cref="BatchScratch"/> span.
         /// </summary>
         public abstract void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep);
 
