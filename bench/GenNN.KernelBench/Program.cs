@@ -15,7 +15,8 @@
 //
 // The kernels are private members of the generated file-local class; the harness binds to them by reflection once, so
 // it times the generated methods themselves (through their ISA dispatch), not copies. Each kernel runs on buffers that
-// stay the same between calls, as in a training step; PredictBatch and TrainBatch are also timed whole.
+// stay the same between calls, as in a training step; PredictBatch and TrainBatch are also timed whole. A layer of 512+
+// inputs also gets the row a one-thread TrainBatch runs for it: the weights copied into panels, then the packed kernel.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -35,6 +36,9 @@ namespace GenNN.KernelBench
     internal delegate void Gemm4(ref float a, ref float b, ref float c, ref float act, nuint rows);
 
     internal delegate void TransposeKernel(ref float p, ref float wt);
+
+    /// <summary>A forward kernel reading the weights from a copy in panels: (p, packed, a, c, rows).</summary>
+    internal delegate void GemmPacked(ref float p, ref float packed, ref float a, ref float c, nuint rows);
 
     internal static class Program
     {
@@ -125,6 +129,24 @@ namespace GenNN.KernelBench
                     Gemm3 forward = Bind<Gemm3>($"Layer{i}Forward");
                     Row(name, phase + " forward", $"Layer{i}Forward", rows, widths[i], widths[i + 1],
                         () => forward(ref parameters[0], ref input[0], ref output[0], (nuint)rows));
+                    if (widths[i] >= 512 && widths[i + 1] % 16 == 0 && widths[i + 1] >= 64)
+                    {
+                        // What a one-thread TrainBatch runs for such a layer: the weights copied into panels, then read there.
+                        int offset = 0;
+                        for (int j = 0; j < i; j++)
+                        {
+                            offset += widths[j] * widths[j + 1] + widths[j + 1];
+                        }
+
+                        int count = widths[i] * widths[i + 1], columns = widths[i + 1], depth = widths[i];
+                        float[] panels = new float[count + 16];
+                        GemmPacked packedForward = Bind<GemmPacked>($"Layer{i}ForwardPacked");
+                        Row(name, phase + " forward", $"Layer{i}ForwardPacked (copy included)", rows, widths[i], widths[i + 1], () =>
+                        {
+                            GenNN.Kernels.Panels.Pack(parameters.AsSpan(offset, count), columns, panels.AsSpan(0, count), 0, depth);
+                            packedForward(ref parameters[0], ref panels[0], ref input[0], ref output[0], (nuint)rows);
+                        });
+                    }
                 }
 
                 for (int i = layers - 1; i >= 0; i--)
