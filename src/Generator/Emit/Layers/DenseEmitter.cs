@@ -129,6 +129,7 @@ namespace GenNN.Generator.Emit.Layers
 
         public override void EmitForward(SourceWriter w, string input, string output, string? rows, string work, bool keep)
         {
+            string inPlace = F("{0}Forward{1}(ref p, ref {2}, ref {3}{4});", Name, rows is null ? "One" : "", input, output, rows is null ? "" : ", " + rows);
             if (keep && rows is not null && PacksWeightsInTraining)
             {
                 // TrainRows: a batch on one thread copies the weights into panels first. Parts do not: each would copy all of
@@ -142,13 +143,13 @@ namespace GenNN.Generator.Emit.Layers
 
                 using (w.Block("else"))
                 {
-                    w.Line(F("{0}Forward(ref p, ref {1}, ref {2}, {3});", Name, input, output, rows));
+                    w.Line(inPlace);
                 }
 
                 return;
             }
 
-            w.Line(F("{0}Forward{1}(ref p, ref {2}, ref {3}{4});", Name, rows is null ? "One" : "", input, output, rows is null ? "" : ", " + rows));
+            w.Line(inPlace);
         }
 
         public override void EmitPartScratch(SourceWriter w, int offset)
