@@ -227,27 +227,9 @@ namespace GenNN.Generator.Emit
         public static void EmitTranspose(SourceWriter w, string method, string summary, int offset, int rows, int columns)
         {
             w.Line("/// <summary>" + summary + "</summary>");
-            using (w.Block(F("internal static void {0}(ref float p, ref float wt)", method)))
-            {
-                w.Line(F("ref float w = ref Unsafe.Add(ref p, {0});", offset));
-                w.Line("// 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.");
-                using (w.Block(F("for (nuint i0 = 0; i0 < {0}; i0 += 16)", rows)))
-                {
-                    w.Line(F("nuint iEnd = i0 + 16 < {0} ? i0 + 16 : {0};", rows));
-                    using (w.Block(F("for (nuint o0 = 0; o0 < {0}; o0 += 16)", columns)))
-                    {
-                        w.Line(F("nuint oEnd = o0 + 16 < {0} ? o0 + 16 : {0};", columns));
-                        using (w.Block("for (nuint i = i0; i < iEnd; i++)"))
-                        {
-                            w.Line(F("ref float row = ref Unsafe.Add(ref w, i * {0});", columns));
-                            using (w.Block("for (nuint o = o0; o < oEnd; o++)"))
-                            {
-                                w.Line(F("Unsafe.Add(ref wt, o * {0} + i) = Unsafe.Add(ref row, o);", rows));
-                            }
-                        }
-                    }
-                }
-            }
+            w.Line(F("internal static void {0}(ref float p, ref float wt)", method));
+            w.Line(F("    => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {0}), {1}), {2}, {3}, MemoryMarshal.CreateSpan(ref wt, {1}));",
+                offset, (long)rows * columns, rows, columns));
         }
 
         public static void EmitVector(SourceWriter w, GemmSpec spec, IsaPath path)

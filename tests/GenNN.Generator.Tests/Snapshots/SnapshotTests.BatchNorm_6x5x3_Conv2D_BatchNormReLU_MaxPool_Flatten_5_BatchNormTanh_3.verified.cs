@@ -3784,26 +3784,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 4's weights transposed, [5 x 8] output-major, for <see cref="Layer4InputGradient"/>.</summary>
         internal static void Layer4Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 120);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 8; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 8 ? i0 + 16 : 8;
-                for (nuint o0 = 0; o0 < 5; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 5 ? o0 + 16 : 5;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 5);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 8 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 120), 40), 8, 5, MemoryMarshal.CreateSpan(ref wt, 40));
 
         // ---- Layer 5: BatchNorm(Tanh), (5) -> (5): 5 channels, 1 value(s) per channel per sample; runtime BatchNorm kernels ----
 
@@ -5586,26 +5567,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 6's weights transposed, [3 x 5] output-major, for <see cref="Layer6InputGradient"/>.</summary>
         internal static void Layer6Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 175);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 5; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 5 ? i0 + 16 : 5;
-                for (nuint o0 = 0; o0 < 3; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 3 ? o0 + 16 : 3;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 3);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 5 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 175), 15), 5, 3, MemoryMarshal.CreateSpan(ref wt, 15));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -4040,26 +4040,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 1's weights transposed, [8 x 10] output-major, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 90);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 10; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 10 ? i0 + 16 : 10;
-                for (nuint o0 = 0; o0 < 8; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 8 ? o0 + 16 : 8;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 8);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 10 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 90), 80), 10, 8, MemoryMarshal.CreateSpan(ref wt, 80));
 
         // ---- Layer 2: Dense(1, Sigmoid), 8 -> 1 ----
 
@@ -5584,26 +5565,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 2's weights transposed, [1 x 8] output-major, for <see cref="Layer2InputGradient"/>.</summary>
         internal static void Layer2Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 178);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 8; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 8 ? i0 + 16 : 8;
-                for (nuint o0 = 0; o0 < 1; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 1 ? o0 + 16 : 1;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 1);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 8 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 178), 8), 8, 1, MemoryMarshal.CreateSpan(ref wt, 8));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -4131,26 +4131,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 1's weights transposed, [6 x 45] filter-major, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 140);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 45; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 45 ? i0 + 16 : 45;
-                for (nuint o0 = 0; o0 < 6; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 6 ? o0 + 16 : 6;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 6);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 45 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 140), 270), 45, 6, MemoryMarshal.CreateSpan(ref wt, 270));
 
         // ---- Layer 2: MaxPool2D(2), (5, 4, 6) -> (2, 2, 6) ----
         /// <summary>Layer 2's windows: 2 x 2 over 5 x 4 x 6, stride 2 x 2, padding 0 before the rows and 0 before the columns.</summary>
@@ -5873,26 +5854,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 4's weights transposed, [4 x 24] output-major, for <see cref="Layer4InputGradient"/>.</summary>
         internal static void Layer4Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 416);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 24; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 24 ? i0 + 16 : 24;
-                for (nuint o0 = 0; o0 < 4; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 4 ? o0 + 16 : 4;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 4);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 24 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 416), 96), 24, 4, MemoryMarshal.CreateSpan(ref wt, 96));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -4214,26 +4214,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 2's weights transposed, [10 x 32] output-major, for <see cref="Layer2InputGradient"/>.</summary>
         internal static void Layer2Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 2080);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 32; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 32 ? i0 + 16 : 32;
-                for (nuint o0 = 0; o0 < 10; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 10 ? o0 + 16 : 10;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 10);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 32 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 2080), 320), 32, 10, MemoryMarshal.CreateSpan(ref wt, 320));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -3862,26 +3862,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 1's weights transposed, [6 x 7] output-major, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 42);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 7; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 7 ? i0 + 16 : 7;
-                for (nuint o0 = 0; o0 < 6; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 6 ? o0 + 16 : 6;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 6);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 7 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 42), 42), 7, 6, MemoryMarshal.CreateSpan(ref wt, 42));
 
         // ---- Layer 2: Dense(2, HardSigmoid), 6 -> 2 ----
 
@@ -5440,26 +5421,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 2's weights transposed, [2 x 6] output-major, for <see cref="Layer2InputGradient"/>.</summary>
         internal static void Layer2Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 90);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 6; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 6 ? i0 + 16 : 6;
-                for (nuint o0 = 0; o0 < 2; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 2 ? o0 + 16 : 2;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 2);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 6 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 90), 12), 6, 2, MemoryMarshal.CreateSpan(ref wt, 12));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

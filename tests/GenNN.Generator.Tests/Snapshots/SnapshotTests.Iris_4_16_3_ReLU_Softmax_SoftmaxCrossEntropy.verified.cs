@@ -3868,26 +3868,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 1's weights transposed, [3 x 16] output-major, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 80);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 16; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 16 ? i0 + 16 : 16;
-                for (nuint o0 = 0; o0 < 3; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 3 ? o0 + 16 : 3;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 3);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 16 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 80), 48), 16, 3, MemoryMarshal.CreateSpan(ref wt, 48));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -5272,26 +5272,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 1's weights transposed, [17 x 33] output-major, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 462);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 33; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 33 ? i0 + 16 : 33;
-                for (nuint o0 = 0; o0 < 17; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 17 ? o0 + 16 : 17;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 17);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 33 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 462), 561), 33, 17, MemoryMarshal.CreateSpan(ref wt, 561));
 
         // ---- Layer 2: Dense(7, Linear), 17 -> 7 ----
 
@@ -7378,26 +7359,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 2's weights transposed, [7 x 17] output-major, for <see cref="Layer2InputGradient"/>.</summary>
         internal static void Layer2Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 1040);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 17; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 17 ? i0 + 16 : 17;
-                for (nuint o0 = 0; o0 < 7; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 7 ? o0 + 16 : 7;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 7);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 17 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 1040), 119), 17, 7, MemoryMarshal.CreateSpan(ref wt, 119));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -3518,26 +3518,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 4's weights transposed, [3 x 4] output-major, for <see cref="Layer4InputGradient"/>.</summary>
         internal static void Layer4Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 52);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 4; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 4 ? i0 + 16 : 4;
-                for (nuint o0 = 0; o0 < 3; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 3 ? o0 + 16 : 3;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 3);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 4 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 52), 12), 4, 3, MemoryMarshal.CreateSpan(ref wt, 12));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -4431,26 +4431,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 1's weights transposed, [9 x 12] output-major, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 84);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 12; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 12 ? i0 + 16 : 12;
-                for (nuint o0 = 0; o0 < 9; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 9 ? o0 + 16 : 9;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 9);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 12 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 84), 108), 12, 9, MemoryMarshal.CreateSpan(ref wt, 108));
 
         // ---- Layer 2: Dense(8, SiLU), 9 -> 8 ----
 
@@ -6359,26 +6340,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 2's weights transposed, [8 x 9] output-major, for <see cref="Layer2InputGradient"/>.</summary>
         internal static void Layer2Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 201);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 9; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 9 ? i0 + 16 : 9;
-                for (nuint o0 = 0; o0 < 8; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 8 ? o0 + 16 : 8;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 8);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 9 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 201), 72), 9, 8, MemoryMarshal.CreateSpan(ref wt, 72));
 
         // ---- Layer 3: Dense(4, Softmax), 8 -> 4 ----
 
@@ -7970,26 +7932,7 @@ namespace GenNN.Generated
 
         /// <summary>Copies layer 3's weights transposed, [4 x 8] output-major, for <see cref="Layer3InputGradient"/>.</summary>
         internal static void Layer3Transpose(ref float p, ref float wt)
-        {
-            ref float w = ref Unsafe.Add(ref p, 281);
-            // 16 x 16 blocks, so the reads and the strided writes both stay within a few cache lines.
-            for (nuint i0 = 0; i0 < 8; i0 += 16)
-            {
-                nuint iEnd = i0 + 16 < 8 ? i0 + 16 : 8;
-                for (nuint o0 = 0; o0 < 4; o0 += 16)
-                {
-                    nuint oEnd = o0 + 16 < 4 ? o0 + 16 : 4;
-                    for (nuint i = i0; i < iEnd; i++)
-                    {
-                        ref float row = ref Unsafe.Add(ref w, i * 4);
-                        for (nuint o = o0; o < oEnd; o++)
-                        {
-                            Unsafe.Add(ref wt, o * 8 + i) = Unsafe.Add(ref row, o);
-                        }
-                    }
-                }
-            }
-        }
+            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 281), 32), 8, 4, MemoryMarshal.CreateSpan(ref wt, 32));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.
