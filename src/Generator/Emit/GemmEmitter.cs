@@ -224,12 +224,16 @@ namespace GenNN.Generator.Emit
         /// <c>{method}(ref float p, ref float wt)</c>: copies the <c>[rows x columns]</c> weights at <paramref name="offset"/>
         /// of <c>p</c> transposed into <c>wt</c> (<c>[columns x rows]</c>), for an input gradient.
         /// </summary>
-        public static void EmitTranspose(SourceWriter w, string method, string summary, int offset, int rows, int columns)
+        /// <summary>
+        /// A method copying the <c>[rows x columns]</c> weights at <paramref name="offset"/> transposed, row-major or, with
+        /// <paramref name="panels"/>, in panels of 16 of the transpose's columns (a kernel's B with <see cref="GemmSpec.BPanel"/> 16).
+        /// </summary>
+        public static void EmitTranspose(SourceWriter w, string method, string summary, int offset, int rows, int columns, bool panels = false)
         {
             w.Line("/// <summary>" + summary + "</summary>");
             w.Line(F("internal static void {0}(ref float p, ref float wt)", method));
-            w.Line(F("    => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {0}), {1}), {2}, {3}, MemoryMarshal.CreateSpan(ref wt, {1}));",
-                offset, (long)rows * columns, rows, columns));
+            w.Line(F("    => Transposition.{4}(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, {0}), {1}), {2}, {3}, MemoryMarshal.CreateSpan(ref wt, {1}));",
+                offset, (long)rows * columns, rows, columns, panels ? "TransposeToPanels" : "Transpose"));
         }
 
         public static void EmitVector(SourceWriter w, GemmSpec spec, IsaPath path)

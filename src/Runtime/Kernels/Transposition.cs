@@ -27,19 +27,7 @@ namespace GenNN.Kernels
         /// <exception cref="ArgumentException">A span is shorter than the matrix, or the sizes are negative, naming which.</exception>
         public static void Transpose(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> transposed)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(rows);
-            ArgumentOutOfRangeException.ThrowIfNegative(columns);
-            long count = (long)rows * columns;
-            if (matrix.Length < count)
-            {
-                throw new ArgumentException($"matrix holds {matrix.Length} floats; {rows} x {columns} need {count}.", nameof(matrix));
-            }
-
-            if (transposed.Length < count)
-            {
-                throw new ArgumentException($"transposed holds {transposed.Length} floats; {columns} x {rows} need {count}.", nameof(transposed));
-            }
-
+            CheckSizes(matrix.Length, rows, columns, transposed.Length, nameof(transposed));
             ref float source = ref MemoryMarshal.GetReference(matrix);
             ref float target = ref MemoryMarshal.GetReference(transposed);
             int blockedRows = 0, blockedColumns = 0;
@@ -73,6 +61,73 @@ namespace GenNN.Kernels
             // What the 8 x 8 blocks left: the columns after the last whole block of the blocked rows, then the other rows.
             Scalar(ref source, ref target, rows, columns, 0, blockedRows, blockedColumns, columns);
             Scalar(ref source, ref target, rows, columns, blockedRows, rows, 0, columns);
+        }
+
+        /// <summary>
+        /// Writes the transpose of <paramref name="matrix"/> (<c>[rows x columns]</c>, row-major) into
+        /// <paramref name="panels"/> in panels of <see cref="Panels.Width"/> of its columns, as <see cref="Panels.Pack"/>
+        /// lays them out: element <c>(i, j)</c> goes to <c>(i / 16) * columns * 16 + j * 16 + i % 16</c>, so that a kernel
+        /// walking down the transpose's rows reads consecutive cache lines, not one line per row. The same blocks as
+        /// <see cref="Transpose"/>. Allocates nothing.
+        /// </summary>
+        /// <param name="matrix">The matrix: at least <paramref name="rows"/> x <paramref name="columns"/> floats.</param>
+        /// <param name="rows">Its rows: a multiple of <see cref="Panels.Width"/>, at least 0.</param>
+        /// <param name="columns">Its columns; at least 0.</param>
+        /// <param name="panels">The destination: at least <paramref name="rows"/> x <paramref name="columns"/> floats; must not overlap <paramref name="matrix"/>.</param>
+        /// <exception cref="ArgumentException">A span is shorter than the matrix, or the sizes do not fit, naming which.</exception>
+        public static void TransposeToPanels(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> panels)
+        {
+            if (rows % Panels.Width != 0)
+            {
+                throw new ArgumentException($"rows must be a multiple of {Panels.Width}, but is {rows}.", nameof(rows));
+            }
+
+            CheckSizes(matrix.Length, rows, columns, panels.Length, nameof(panels));
+            ref float source = ref MemoryMarshal.GetReference(matrix);
+            ref float target = ref MemoryMarshal.GetReference(panels);
+            const int W = Panels.Width;
+            int blockedColumns = 0;
+            if (Simd.Vector256)
+            {
+                blockedColumns = columns / 8 * 8;
+                for (int i = 0; i < rows; i += W)
+                {
+                    for (int j = 0; j < blockedColumns; j += 8)
+                    {
+                        // The two 8 x 8 blocks of a panel's 16 rows: each stored row is a whole 64-byte line of the panel.
+                        ref float from = ref Unsafe.Add(ref source, (nuint)i * (nuint)columns + (nuint)j);
+                        ref float to = ref Unsafe.Add(ref target, (nuint)i * (nuint)columns + (nuint)j * W);
+                        Transpose8x8(ref from, (nuint)columns, ref to, W);
+                        Transpose8x8(ref Unsafe.Add(ref from, 8 * (nuint)columns), (nuint)columns, ref Unsafe.Add(ref to, 8), W);
+                    }
+                }
+            }
+
+            for (int i = 0; i < rows; i++)
+            {
+                ref float row = ref Unsafe.Add(ref source, (nuint)i * (nuint)columns);
+                ref float panel = ref Unsafe.Add(ref target, (nuint)(i / W * W) * (nuint)columns + (nuint)(i % W));
+                for (int j = blockedColumns; j < columns; j++)
+                {
+                    Unsafe.Add(ref panel, (nuint)j * W) = Unsafe.Add(ref row, (nuint)j);
+                }
+            }
+        }
+
+        private static void CheckSizes(int matrixLength, int rows, int columns, int targetLength, string target)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(rows);
+            ArgumentOutOfRangeException.ThrowIfNegative(columns);
+            long count = (long)rows * columns;
+            if (matrixLength < count)
+            {
+                throw new ArgumentException($"matrix holds {matrixLength} floats; {rows} x {columns} need {count}.", "matrix");
+            }
+
+            if (targetLength < count)
+            {
+                throw new ArgumentException($"{target} holds {targetLength} floats; {columns} x {rows} need {count}.", target);
+            }
         }
 
         /// <summary>Rows <c>[i0, i1)</c> by columns <c>[j0, j1)</c>, in 16 x 16 blocks, one float at a time.</summary>

@@ -4602,6 +4602,8 @@ namespace GenNN.Generated
                         ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
                         ref float a6 = ref Unsafe.Add(ref a, (m + 6) * 3);
                         ref float a7 = ref Unsafe.Add(ref a, (m + 7) * 3);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 48 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 16) / 16 * 48 + (col + 16) % 16);
                         Vector512<float> acc00 = Vector512<float>.Zero;
                         Vector512<float> acc01 = Vector512<float>.Zero;
                         Vector512<float> acc10 = Vector512<float>.Zero;
@@ -4620,9 +4622,8 @@ namespace GenNN.Generated
                         Vector512<float> acc71 = Vector512<float>.Zero;
                         for (nuint k = 0; k < 3; k++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, col);
-                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, col + 16);
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref bp1, (k) * 16);
                             Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
@@ -4707,6 +4708,10 @@ namespace GenNN.Generated
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 48);
+                    ref float bp2 = ref Unsafe.Add(ref b, 96);
+                    ref float bp3 = ref Unsafe.Add(ref b, 144);
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
                     Vector512<float> acc02 = Vector512<float>.Zero;
@@ -4725,11 +4730,10 @@ namespace GenNN.Generated
                     Vector512<float> acc33 = Vector512<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bp3, (k) * 16);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
@@ -4808,6 +4812,10 @@ namespace GenNN.Generated
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 48);
+                    ref float bp2 = ref Unsafe.Add(ref b, 96);
+                    ref float bp3 = ref Unsafe.Add(ref b, 144);
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
                     Vector512<float> acc02 = Vector512<float>.Zero;
@@ -4818,11 +4826,10 @@ namespace GenNN.Generated
                     Vector512<float> acc13 = Vector512<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bRow, 0);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bRow, 16);
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bRow, 32);
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bRow, 48);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref bp3, (k) * 16);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
@@ -4866,18 +4873,21 @@ namespace GenNN.Generated
                 // Row m; 4 vector(s) of 16 columns from 0, 16, 32, 48.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 48);
+                    ref float bp2 = ref Unsafe.Add(ref b, 96);
+                    ref float bp3 = ref Unsafe.Add(ref b, 144);
                     Vector512<float> acc00 = Vector512<float>.Zero;
                     Vector512<float> acc01 = Vector512<float>.Zero;
                     Vector512<float> acc02 = Vector512<float>.Zero;
                     Vector512<float> acc03 = Vector512<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
                         Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 16), x0, acc01);
-                        acc02 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 32), x0, acc02);
-                        acc03 = MultiplyAdd(Vector512.LoadUnsafe(ref bRow, 48), x0, acc03);
+                        acc00 = MultiplyAdd(Vector512.LoadUnsafe(ref bp0, (k) * 16), x0, acc00);
+                        acc01 = MultiplyAdd(Vector512.LoadUnsafe(ref bp1, (k) * 16), x0, acc01);
+                        acc02 = MultiplyAdd(Vector512.LoadUnsafe(ref bp2, (k) * 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector512.LoadUnsafe(ref bp3, (k) * 16), x0, acc03);
                     }
                     Vector512<float> dacc00 = Vector512.LoadUnsafe(ref act, (m) * 64 + 0);
                     acc00 = Vector512.AndNot(acc00, Vector512.LessThanOrEqual(dacc00, Vector512<float>.Zero));
@@ -4910,6 +4920,8 @@ namespace GenNN.Generated
                         ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
                         ref float a4 = ref Unsafe.Add(ref a, (m + 4) * 3);
                         ref float a5 = ref Unsafe.Add(ref a, (m + 5) * 3);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 48 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 8) / 16 * 48 + (col + 8) % 16);
                         Vector256<float> acc00 = Vector256<float>.Zero;
                         Vector256<float> acc01 = Vector256<float>.Zero;
                         Vector256<float> acc10 = Vector256<float>.Zero;
@@ -4924,9 +4936,8 @@ namespace GenNN.Generated
                         Vector256<float> acc51 = Vector256<float>.Zero;
                         for (nuint k = 0; k < 3; k++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
                             Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
@@ -4995,6 +5006,9 @@ namespace GenNN.Generated
                         ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
                         ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
                         ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 48 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 8) / 16 * 48 + (col + 8) % 16);
+                        ref float bp2 = ref Unsafe.Add(ref b, (col + 16) / 16 * 48 + (col + 16) % 16);
                         Vector256<float> acc00 = Vector256<float>.Zero;
                         Vector256<float> acc01 = Vector256<float>.Zero;
                         Vector256<float> acc02 = Vector256<float>.Zero;
@@ -5009,10 +5023,9 @@ namespace GenNN.Generated
                         Vector256<float> acc32 = Vector256<float>.Zero;
                         for (nuint k = 0; k < 3; k++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, col);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, col + 8);
-                            Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, col + 16);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector256<float> b2 = Vector256.LoadUnsafe(ref bp2, (k) * 16);
                             Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5074,6 +5087,8 @@ namespace GenNN.Generated
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
                     ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
                     ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 144);
+                    ref float bp1 = ref Unsafe.Add(ref b, 144 + 8);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc10 = Vector256<float>.Zero;
@@ -5084,9 +5099,8 @@ namespace GenNN.Generated
                     Vector256<float> acc31 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 48);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 56);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5133,6 +5147,11 @@ namespace GenNN.Generated
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 8);
+                    ref float bp2 = ref Unsafe.Add(ref b, 48);
+                    ref float bp3 = ref Unsafe.Add(ref b, 48 + 8);
+                    ref float bp4 = ref Unsafe.Add(ref b, 96);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc02 = Vector256<float>.Zero;
@@ -5145,12 +5164,11 @@ namespace GenNN.Generated
                     Vector256<float> acc14 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 0);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 8);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 16);
-                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bRow, 24);
-                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bRow, 32);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bp2, (k) * 16);
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref bp3, (k) * 16);
+                        Vector256<float> b4 = Vector256.LoadUnsafe(ref bp4, (k) * 16);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5199,6 +5217,9 @@ namespace GenNN.Generated
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                     ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 96 + 8);
+                    ref float bp1 = ref Unsafe.Add(ref b, 144);
+                    ref float bp2 = ref Unsafe.Add(ref b, 144 + 8);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc02 = Vector256<float>.Zero;
@@ -5207,10 +5228,9 @@ namespace GenNN.Generated
                     Vector256<float> acc12 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bRow, 40);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bRow, 48);
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bRow, 56);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bp0, (k) * 16);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref bp1, (k) * 16);
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref bp2, (k) * 16);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
                         acc00 = MultiplyAdd(b0, x0, acc00);
                         acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5246,6 +5266,14 @@ namespace GenNN.Generated
                 // Row m; 8 vector(s) of 8 columns from 0, 8, 16, 24, 32, 40, 48, 56.
                 {
                     ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                    ref float bp0 = ref Unsafe.Add(ref b, 0);
+                    ref float bp1 = ref Unsafe.Add(ref b, 8);
+                    ref float bp2 = ref Unsafe.Add(ref b, 48);
+                    ref float bp3 = ref Unsafe.Add(ref b, 48 + 8);
+                    ref float bp4 = ref Unsafe.Add(ref b, 96);
+                    ref float bp5 = ref Unsafe.Add(ref b, 96 + 8);
+                    ref float bp6 = ref Unsafe.Add(ref b, 144);
+                    ref float bp7 = ref Unsafe.Add(ref b, 144 + 8);
                     Vector256<float> acc00 = Vector256<float>.Zero;
                     Vector256<float> acc01 = Vector256<float>.Zero;
                     Vector256<float> acc02 = Vector256<float>.Zero;
@@ -5256,16 +5284,15 @@ namespace GenNN.Generated
                     Vector256<float> acc07 = Vector256<float>.Zero;
                     for (nuint k = 0; k < 3; k++)
                     {
-                        ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
                         Vector256<float> x0 = Broadcast256(Unsafe.Add(ref a0, (k)));
-                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 0), x0, acc00);
-                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 8), x0, acc01);
-                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 16), x0, acc02);
-                        acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 24), x0, acc03);
-                        acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 32), x0, acc04);
-                        acc05 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 40), x0, acc05);
-                        acc06 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 48), x0, acc06);
-                        acc07 = MultiplyAdd(Vector256.LoadUnsafe(ref bRow, 56), x0, acc07);
+                        acc00 = MultiplyAdd(Vector256.LoadUnsafe(ref bp0, (k) * 16), x0, acc00);
+                        acc01 = MultiplyAdd(Vector256.LoadUnsafe(ref bp1, (k) * 16), x0, acc01);
+                        acc02 = MultiplyAdd(Vector256.LoadUnsafe(ref bp2, (k) * 16), x0, acc02);
+                        acc03 = MultiplyAdd(Vector256.LoadUnsafe(ref bp3, (k) * 16), x0, acc03);
+                        acc04 = MultiplyAdd(Vector256.LoadUnsafe(ref bp4, (k) * 16), x0, acc04);
+                        acc05 = MultiplyAdd(Vector256.LoadUnsafe(ref bp5, (k) * 16), x0, acc05);
+                        acc06 = MultiplyAdd(Vector256.LoadUnsafe(ref bp6, (k) * 16), x0, acc06);
+                        acc07 = MultiplyAdd(Vector256.LoadUnsafe(ref bp7, (k) * 16), x0, acc07);
                     }
                     Vector256<float> dacc00 = Vector256.LoadUnsafe(ref act, (m) * 64 + 0);
                     acc00 = Vector256.AndNot(acc00, Vector256.LessThanOrEqual(dacc00, Vector256<float>.Zero));
@@ -5308,6 +5335,8 @@ namespace GenNN.Generated
                         ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
                         ref float a2 = ref Unsafe.Add(ref a, (m + 2) * 3);
                         ref float a3 = ref Unsafe.Add(ref a, (m + 3) * 3);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 48 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 4) / 16 * 48 + (col + 4) % 16);
                         Vector128<float> acc00 = Vector128<float>.Zero;
                         Vector128<float> acc01 = Vector128<float>.Zero;
                         Vector128<float> acc10 = Vector128<float>.Zero;
@@ -5318,9 +5347,8 @@ namespace GenNN.Generated
                         Vector128<float> acc31 = Vector128<float>.Zero;
                         for (nuint k = 0; k < 3; k++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, col);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, col + 4);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bp1, (k) * 16);
                             Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5369,6 +5397,10 @@ namespace GenNN.Generated
                     {
                         ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
                         ref float a1 = ref Unsafe.Add(ref a, (m + 1) * 3);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 48 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 4) / 16 * 48 + (col + 4) % 16);
+                        ref float bp2 = ref Unsafe.Add(ref b, (col + 8) / 16 * 48 + (col + 8) % 16);
+                        ref float bp3 = ref Unsafe.Add(ref b, (col + 12) / 16 * 48 + (col + 12) % 16);
                         Vector128<float> acc00 = Vector128<float>.Zero;
                         Vector128<float> acc01 = Vector128<float>.Zero;
                         Vector128<float> acc02 = Vector128<float>.Zero;
@@ -5379,11 +5411,10 @@ namespace GenNN.Generated
                         Vector128<float> acc13 = Vector128<float>.Zero;
                         for (nuint k = 0; k < 3; k++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, col);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, col + 4);
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, col + 8);
-                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, col + 12);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bp2, (k) * 16);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bp3, (k) * 16);
                             Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5430,6 +5461,14 @@ namespace GenNN.Generated
                     // Row m; 8 vector(s) of 4 columns from col, col + 4, col + 8, col + 12, col + 16, col + 20, col + 24, col + 28.
                     {
                         ref float a0 = ref Unsafe.Add(ref a, (m) * 3);
+                        ref float bp0 = ref Unsafe.Add(ref b, (col) / 16 * 48 + (col) % 16);
+                        ref float bp1 = ref Unsafe.Add(ref b, (col + 4) / 16 * 48 + (col + 4) % 16);
+                        ref float bp2 = ref Unsafe.Add(ref b, (col + 8) / 16 * 48 + (col + 8) % 16);
+                        ref float bp3 = ref Unsafe.Add(ref b, (col + 12) / 16 * 48 + (col + 12) % 16);
+                        ref float bp4 = ref Unsafe.Add(ref b, (col + 16) / 16 * 48 + (col + 16) % 16);
+                        ref float bp5 = ref Unsafe.Add(ref b, (col + 20) / 16 * 48 + (col + 20) % 16);
+                        ref float bp6 = ref Unsafe.Add(ref b, (col + 24) / 16 * 48 + (col + 24) % 16);
+                        ref float bp7 = ref Unsafe.Add(ref b, (col + 28) / 16 * 48 + (col + 28) % 16);
                         Vector128<float> acc00 = Vector128<float>.Zero;
                         Vector128<float> acc01 = Vector128<float>.Zero;
                         Vector128<float> acc02 = Vector128<float>.Zero;
@@ -5440,15 +5479,14 @@ namespace GenNN.Generated
                         Vector128<float> acc07 = Vector128<float>.Zero;
                         for (nuint k = 0; k < 3; k++)
                         {
-                            ref float bRow = ref Unsafe.Add(ref b, (k) * 64);
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bRow, col);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bRow, col + 4);
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bRow, col + 8);
-                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bRow, col + 12);
-                            Vector128<float> b4 = Vector128.LoadUnsafe(ref bRow, col + 16);
-                            Vector128<float> b5 = Vector128.LoadUnsafe(ref bRow, col + 20);
-                            Vector128<float> b6 = Vector128.LoadUnsafe(ref bRow, col + 24);
-                            Vector128<float> b7 = Vector128.LoadUnsafe(ref bRow, col + 28);
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bp0, (k) * 16);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref bp1, (k) * 16);
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref bp2, (k) * 16);
+                            Vector128<float> b3 = Vector128.LoadUnsafe(ref bp3, (k) * 16);
+                            Vector128<float> b4 = Vector128.LoadUnsafe(ref bp4, (k) * 16);
+                            Vector128<float> b5 = Vector128.LoadUnsafe(ref bp5, (k) * 16);
+                            Vector128<float> b6 = Vector128.LoadUnsafe(ref bp6, (k) * 16);
+                            Vector128<float> b7 = Vector128.LoadUnsafe(ref bp7, (k) * 16);
                             Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref a0, (k)));
                             acc00 = MultiplyAdd(b0, x0, acc00);
                             acc01 = MultiplyAdd(b1, x0, acc01);
@@ -5501,7 +5539,7 @@ namespace GenNN.Generated
                             float s0 = 0f;
                             for (nuint k = 0; k < 3; k++)
                             {
-                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, k * 64 + n);
+                                s0 += Unsafe.Add(ref a0, k) * Unsafe.Add(ref b, (n) / 16 * 48 + (n) % 16 + k * 16);
                             }
                             float d = Unsafe.Add(ref act, (m) * 64 + n);
                             s0 = d <= 0f ? 0f : s0;
@@ -5512,9 +5550,9 @@ namespace GenNN.Generated
             }
         }
 
-        /// <summary>Copies layer 1's weights transposed, [3 x 64] output-major, for <see cref="Layer1InputGradient"/>.</summary>
+        /// <summary>Copies layer 1's weights transposed, [3 x 64] output-major, in panels of 16 columns, for <see cref="Layer1InputGradient"/>.</summary>
         internal static void Layer1Transpose(ref float p, ref float wt)
-            => Transposition.Transpose(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 32832), 192), 64, 3, MemoryMarshal.CreateSpan(ref wt, 192));
+            => Transposition.TransposeToPanels(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref p, 32832), 192), 64, 3, MemoryMarshal.CreateSpan(ref wt, 192));
 
         // max(0, x) with the single max instruction, which returns its second operand when either is NaN: NaN stays
         // NaN, as in PyTorch. Elsewhere, x where !(x < 0) keeps NaN too.

@@ -36,6 +36,50 @@ public class TranspositionTests
         Assert.Equal(-7f, transposed[^1]);
     }
 
+    public static TheoryData<int, int> PanelSizes => new()
+    {
+        { 0, 3 }, { 16, 0 }, { 16, 1 }, { 16, 8 }, { 16, 13 }, { 32, 24 }, { 64, 10 }, { 48, 33 }, { 256, 128 },
+    };
+
+    [Theory]
+    [MemberData(nameof(PanelSizes))]
+    public void TransposeToPanels_writes_element_i_j_where_Panels_Pack_puts_the_transposes_j_i(int rows, int columns)
+    {
+        var random = new Random(rows * 1000 + columns);
+        float[] matrix = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] panels = Enumerable.Repeat(-7f, rows * columns + 1).ToArray();
+
+        Transposition.TransposeToPanels(matrix, rows, columns, panels);
+
+        // The oracle: the plain transpose, [columns x rows], packed by Panels.Pack.
+        var transposed = new float[rows * columns];
+        Transposition.Transpose(matrix, rows, columns, transposed);
+        var expected = new float[rows * columns];
+        if (rows > 0)
+        {
+            Panels.Pack(transposed, rows, expected, 0, columns);
+        }
+
+        Assert.Equal(expected, panels[..^1]);
+        Assert.Equal(-7f, panels[^1]);
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                Assert.True(matrix[i * columns + j] == panels[i / 16 * columns * 16 + j * 16 + i % 16], $"({i}, {j}) of {rows} x {columns}");
+            }
+        }
+    }
+
+    [Fact]
+    public void TransposeToPanels_rejects_rows_that_are_not_whole_panels()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Transposition.TransposeToPanels(new float[24], 12, 2, new float[24]));
+        Assert.Equal("rows", e.ParamName);
+        Assert.Contains("multiple of 16", e.Message, StringComparison.Ordinal);
+        Assert.Equal("panels", Assert.Throws<ArgumentException>(() => Transposition.TransposeToPanels(new float[32], 16, 2, new float[31])).ParamName);
+    }
+
     [Fact]
     public void Transpose_keeps_NaN_and_the_sign_of_zero_bit_for_bit()
     {

@@ -69,6 +69,13 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         private bool PacksWeightsInTraining => PackedWeights > 0 && _layer.Inputs >= 512;
 
+        /// <summary>
+        /// Whether the input gradient reads the weights transposed in panels of 16 columns (<c>Transposition.TransposeToPanels</c>):
+        /// for 64 or more inputs, a multiple of 16. Row-major, its walk down the units steps a whole row of the transpose
+        /// (1 KB for 256 inputs) at a time, so it lands in a few L1 sets, as the weight gradient's walk down the deltas did.
+        /// </summary>
+        private bool TransposesToPanels => _layer.Inputs % 16 == 0 && _layer.Inputs >= 64;
+
         /// <summary>The rows from which a one-thread TrainBatch packs the weights: about twice those at which the copy pays for itself.</summary>
         private const int TrainPackRows = 32;
 
@@ -301,11 +308,14 @@ namespace GenNN.Generator.Emit.Layers
                 Bias: null, Epilogue.Derivative, fused, System.Array.Empty<string>())
             {
                 NegativeSlope = ActivationText.SlopeExpression(before.NegativeSlope),
+                BPanel = TransposesToPanels ? 16 : null,
             };
             GemmEmitter.EmitKernel(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
 
             w.Line();
-            GemmEmitter.EmitTranspose(w, Name + "Transpose", F("Copies layer {0}'s weights transposed, [{1} x {2}] output-major, for <see cref=\"{3}InputGradient\"/>.", Index, l.Units, l.Inputs, Name), WeightOffset, l.Inputs, l.Units);
+            GemmEmitter.EmitTranspose(w, Name + "Transpose",
+                F("Copies layer {0}'s weights transposed, [{1} x {2}] output-major{4}, for <see cref=\"{3}InputGradient\"/>.", Index, l.Units, l.Inputs, Name, TransposesToPanels ? ", in panels of 16 columns" : ""),
+                WeightOffset, l.Inputs, l.Units, TransposesToPanels);
         }
     }
 }
