@@ -35,26 +35,14 @@ namespace GenNN.Kernels
             {
                 blockedRows = rows / 8 * 8;
                 blockedColumns = columns / 8 * 8;
-                // Two blocks down the rows at a time: together they write whole 64-byte lines of the transpose.
-                int i = 0;
-                for (; i + 16 <= blockedRows; i += 16)
+                // Element (i, j) goes to j * rows + i.
+                int pairedRows = rows / 16 * 16;
+                BlockPairs(ref source, columns, pairedRows, blockedColumns, ref target, perRow: 1, perColumn: (nuint)rows);
+                for (int j = 0; pairedRows < blockedRows && j < blockedColumns; j += 8)
                 {
-                    for (int j = 0; j < blockedColumns; j += 8)
-                    {
-                        ref float from = ref Unsafe.Add(ref source, (nuint)i * (nuint)columns + (nuint)j);
-                        ref float to = ref Unsafe.Add(ref target, (nuint)j * (nuint)rows + (nuint)i);
-                        Transpose8x8(ref from, (nuint)columns, ref to, (nuint)rows);
-                        Transpose8x8(ref Unsafe.Add(ref from, 8 * (nuint)columns), (nuint)columns, ref Unsafe.Add(ref to, 8), (nuint)rows);
-                    }
-                }
-
-                for (; i < blockedRows; i += 8)
-                {
-                    for (int j = 0; j < blockedColumns; j += 8)
-                    {
-                        Transpose8x8(ref Unsafe.Add(ref source, (nuint)i * (nuint)columns + (nuint)j), (nuint)columns,
-                            ref Unsafe.Add(ref target, (nuint)j * (nuint)rows + (nuint)i), (nuint)rows);
-                    }
+                    // 8 rows left after the pairs: single blocks.
+                    Transpose8x8(ref Unsafe.Add(ref source, (nuint)pairedRows * (nuint)columns + (nuint)j), (nuint)columns,
+                        ref Unsafe.Add(ref target, (nuint)j * (nuint)rows + (nuint)pairedRows), (nuint)rows);
                 }
             }
 
@@ -90,17 +78,8 @@ namespace GenNN.Kernels
             if (Simd.Vector256)
             {
                 blockedColumns = columns / 8 * 8;
-                for (int i = 0; i < rows; i += W)
-                {
-                    for (int j = 0; j < blockedColumns; j += 8)
-                    {
-                        // The two 8 x 8 blocks of a panel's 16 rows: each stored row is a whole 64-byte line of the panel.
-                        ref float from = ref Unsafe.Add(ref source, (nuint)i * (nuint)columns + (nuint)j);
-                        ref float to = ref Unsafe.Add(ref target, (nuint)i * (nuint)columns + (nuint)j * W);
-                        Transpose8x8(ref from, (nuint)columns, ref to, W);
-                        Transpose8x8(ref Unsafe.Add(ref from, 8 * (nuint)columns), (nuint)columns, ref Unsafe.Add(ref to, 8), W);
-                    }
-                }
+                // For i a multiple of 16, element (i, j) goes to i * columns + j * 16: a panel's 16 rows are one pair.
+                BlockPairs(ref source, columns, rows, blockedColumns, ref target, perRow: (nuint)columns, perColumn: W);
             }
 
             for (int i = 0; i < rows; i++)
@@ -127,6 +106,26 @@ namespace GenNN.Kernels
             if (targetLength < count)
             {
                 throw new ArgumentException($"{target} holds {targetLength} floats; {columns} x {rows} need {count}.", target);
+            }
+        }
+
+        /// <summary>
+        /// Rows <c>[0, pairedRows)</c> (a multiple of 16) by columns <c>[0, blockedColumns)</c> (a multiple of 8), as pairs of
+        /// 8 x 8 blocks one above the other: the pair at row <c>i</c> (a multiple of 16) and column <c>j</c> goes to
+        /// <c>i * perRow + j * perColumn</c>, its second block 8 floats after its first, and each block's rows
+        /// <paramref name="perColumn"/> apart. Together a pair's stores fill whole 64-byte lines. AVX only.
+        /// </summary>
+        private static void BlockPairs(ref float source, int columns, int pairedRows, int blockedColumns, ref float target, nuint perRow, nuint perColumn)
+        {
+            for (int i = 0; i < pairedRows; i += 16)
+            {
+                for (int j = 0; j < blockedColumns; j += 8)
+                {
+                    ref float from = ref Unsafe.Add(ref source, (nuint)i * (nuint)columns + (nuint)j);
+                    ref float to = ref Unsafe.Add(ref target, (nuint)i * perRow + (nuint)j * perColumn);
+                    Transpose8x8(ref from, (nuint)columns, ref to, perColumn);
+                    Transpose8x8(ref Unsafe.Add(ref from, 8 * (nuint)columns), (nuint)columns, ref Unsafe.Add(ref to, 8), perColumn);
+                }
             }
         }
 
