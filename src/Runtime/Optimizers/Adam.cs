@@ -147,8 +147,11 @@ namespace GenNN
             }
         }
 
-        // The x86 loops replace the division by a reciprocal estimate refined by one Newton step
-        // (r' = r (2 - d r), about 24 correct bits): the divider, not memory, bounded the plain loop.
+        // The AVX-512 loop replaces the division by a reciprocal estimate refined by one Newton step (r' = r (2 - d r),
+        // about 24 correct bits): on the AVX-512 machine the divider, not memory, bounded the plain loop. The AVX2 loop
+        // divides, in the scalar loop's order, so it gives the scalar loop's bits: on Zen 3 (no AVX-512) the division
+        // took 9.1 cycles per 8 parameters warm in L3 against 12.5-16.9 for the estimate and two Newton steps, and the
+        // same from DRAM (bench/RESULTS.md, 2026-11-30).
 
         private static int Step512(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2, float decay)
@@ -185,7 +188,7 @@ namespace GenNN
             ref float m0 = ref MemoryMarshal.GetReference(m);
             ref float v0 = ref MemoryMarshal.GetReference(v);
             Vector256<float> vb1 = Vector256.Create(b1), vc1 = Vector256.Create(c1), vb2 = Vector256.Create(b2), vc2 = Vector256.Create(c2);
-            Vector256<float> vEps = Vector256.Create(eps), vStep = Vector256.Create(stepSize), vInv = Vector256.Create(invSqrtBc2), two = Vector256.Create(2f), vDecay = Vector256.Create(decay);
+            Vector256<float> vEps = Vector256.Create(eps), vStep = Vector256.Create(stepSize), vInv = Vector256.Create(invSqrtBc2), vDecay = Vector256.Create(decay);
             int i = 0;
             for (; i + 8 <= parameters.Length; i += 8)
             {
@@ -196,10 +199,7 @@ namespace GenNN
                 mk.StoreUnsafe(ref m0, at);
                 vk.StoreUnsafe(ref v0, at);
                 Vector256<float> d = Vector256.Sqrt(vk) * vInv + vEps;
-                Vector256<float> r = Avx.Reciprocal(d);
-                r *= two - d * r;
-                r *= two - d * r;
-                (Vector256.LoadUnsafe(ref p0, at) * vDecay - vStep * mk * r).StoreUnsafe(ref p0, at);
+                (Vector256.LoadUnsafe(ref p0, at) * vDecay - vStep * mk / d).StoreUnsafe(ref p0, at);
             }
 
             return i;
