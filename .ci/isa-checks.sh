@@ -34,6 +34,8 @@ same_training() {
 
 echo "== Native AOT, default settings (GenNNAotInstructionSet=Avx)"
 dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot" -v:q -nologo
+# The JIT build the AOT binary is compared with: built here, so that a run outside .ci/run never compares with a stale one.
+dotnet build bench/GenNN.AotBench -c Release -v:q -nologo
 dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 5 | tee "$work/jit.txt"
 "$work/aot/GenNN.AotBench" --rounds 5 | tee "$work/aot.txt"
 ls -l "$work/aot/GenNN.AotBench" | awk '{print "AOT binary: " $5 " bytes"}'
