@@ -222,11 +222,9 @@ namespace GenNN.Generator.Emit
 
         /// <summary>
         /// <c>{method}(ref float p, ref float wt)</c>: copies the <c>[rows x columns]</c> weights at <paramref name="offset"/>
-        /// of <c>p</c> transposed into <c>wt</c> (<c>[columns x rows]</c>), for an input gradient.
-        /// </summary>
-        /// <summary>
-        /// A method copying the <c>[rows x columns]</c> weights at <paramref name="offset"/> transposed, row-major or, with
-        /// <paramref name="panels"/>, in panels of 16 of the transpose's columns (a kernel's B with <see cref="GemmSpec.BPanel"/> 16).
+        /// of <c>p</c> transposed into <c>wt</c> (<c>[columns x rows]</c>) for an input gradient, through
+        /// <c>GenNN.Kernels.Transposition</c>: row-major or, with <paramref name="panels"/>, in panels of 16 of the
+        /// transpose's columns (a kernel's B with <see cref="GemmSpec.BPanel"/> 16).
         /// </summary>
         public static void EmitTranspose(SourceWriter w, string method, string summary, int offset, int rows, int columns, bool panels = false)
         {

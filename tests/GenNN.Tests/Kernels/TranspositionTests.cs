@@ -9,6 +9,13 @@ namespace GenNN.Tests.Kernels;
 /// </summary>
 public class TranspositionTests
 {
+    /// <summary>A <c>[rows x columns]</c> matrix of random values in [0, 1), seeded by its shape.</summary>
+    private static float[] RandomMatrix(int rows, int columns)
+    {
+        var random = new Random(rows * 1000 + columns);
+        return Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble()).ToArray();
+    }
+
     public static TheoryData<int, int> Sizes => new()
     {
         { 0, 0 }, { 0, 5 }, { 1, 1 }, { 1, 9 }, { 9, 1 }, { 8, 8 }, { 7, 9 }, { 16, 24 }, { 13, 130 }, { 64, 10 }, { 256, 128 }, { 27, 33 },
@@ -18,8 +25,7 @@ public class TranspositionTests
     [MemberData(nameof(Sizes))]
     public void Transpose_writes_element_i_j_to_j_i_and_nothing_else(int rows, int columns)
     {
-        var random = new Random(rows * 1000 + columns);
-        float[] matrix = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] matrix = RandomMatrix(rows, columns);
         // One float of slack after the destination, which must stay as it was.
         float[] transposed = Enumerable.Repeat(-7f, rows * columns + 1).ToArray();
 
@@ -45,8 +51,7 @@ public class TranspositionTests
     [MemberData(nameof(PanelSizes))]
     public void TransposeToPanels_writes_element_i_j_where_Panels_Pack_puts_the_transposes_j_i(int rows, int columns)
     {
-        var random = new Random(rows * 1000 + columns);
-        float[] matrix = Enumerable.Range(0, rows * columns).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] matrix = RandomMatrix(rows, columns);
         float[] panels = Enumerable.Repeat(-7f, rows * columns + 1).ToArray();
 
         Transposition.TransposeToPanels(matrix, rows, columns, panels);

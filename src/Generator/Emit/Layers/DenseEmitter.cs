@@ -74,7 +74,10 @@ namespace GenNN.Generator.Emit.Layers
         /// for 64 or more inputs, a multiple of 16. Row-major, its walk down the units steps a whole row of the transpose
         /// (1 KB for 256 inputs) at a time, so it lands in a few L1 sets, as the weight gradient's walk down the deltas did.
         /// </summary>
-        private bool TransposesToPanels => _layer.Inputs % 16 == 0 && _layer.Inputs >= 64;
+        private bool TransposesToPanels => _layer.Inputs % PanelWidth == 0 && _layer.Inputs >= 64;
+
+        /// <summary>Columns per panel of the packed operands the kernels read (<c>GenNN.Kernels.Panels.Width</c>).</summary>
+        private const int PanelWidth = 16;
 
         /// <summary>The rows from which a one-thread TrainBatch packs the weights: about twice those at which the copy pays for itself.</summary>
         private const int TrainPackRows = 32;
@@ -83,7 +86,7 @@ namespace GenNN.Generator.Emit.Layers
         /// The deltas in panels of 16 columns for the weight gradient, when the units are a multiple of 16 and at least 64:
         /// read row-major, the walk down the batch would step 256 bytes or more at a time, a few L1 sets for the whole walk.
         /// </summary>
-        public override int PackedDeltaPerRow => _layer.Units % 16 == 0 && _layer.Units >= 64 ? _layer.Units : 0;
+        public override int PackedDeltaPerRow => _layer.Units % PanelWidth == 0 && _layer.Units >= 64 ? _layer.Units : 0;
 
         /// <summary>
         /// The weights, for PredictBatch, on the same condition as <see cref="PackedDeltaPerRow"/>: each 16-column tile
@@ -256,7 +259,7 @@ namespace GenNN.Generator.Emit.Layers
                     Summary = forward.Summary + " W read from packed, in panels of 16 columns (Panels.Pack).",
                     Parameters = "ref float p, ref float packed, ref float a, ref float c, nuint rows",
                     Prologue = new[] { "ref float b = ref packed;", F("ref float bias = ref Unsafe.Add(ref p, {0});", BiasOffset) },
-                    BPanel = 16,
+                    BPanel = PanelWidth,
                 };
                 GemmEmitter.EmitKernel(w, packedForward, "ref p, ref packed, ref a, ref c, rows", paths);
             }
@@ -271,7 +274,7 @@ namespace GenNN.Generator.Emit.Layers
                 l.Units, ConstantK: null, TransposedA: true, Lda: l.Inputs, Ldb: l.Units,
                 Bias: null, Epilogue.None, ActivationKind.Linear, System.Array.Empty<string>())
             {
-                BPanel = PackedDeltaPerRow > 0 ? 16 : null,
+                BPanel = PackedDeltaPerRow > 0 ? PanelWidth : null,
             };
             GemmEmitter.EmitKernel(w, weightGradient, "ref a, ref b, ref c, depth, rows", paths);
 
@@ -308,7 +311,7 @@ namespace GenNN.Generator.Emit.Layers
                 Bias: null, Epilogue.Derivative, fused, System.Array.Empty<string>())
             {
                 NegativeSlope = ActivationText.SlopeExpression(before.NegativeSlope),
-                BPanel = TransposesToPanels ? 16 : null,
+                BPanel = TransposesToPanels ? PanelWidth : null,
             };
             GemmEmitter.EmitKernel(w, inputGradient, "ref a, ref b, ref c, ref act, rows", paths);
 
