@@ -98,6 +98,7 @@ namespace GenNN
             private string[]? _columnNames;
             private string _line = string.Empty;
             private int _lineNumber;
+            private (string Line, int Number)? _pending; // a line DetectHeader read ahead, and its number
 
             public Parser(CsvOptions options, string? source)
             {
@@ -120,7 +121,7 @@ namespace GenNN
                 int columns = _fields.Count;
                 int declaredRows = -1, declaredFeatures = -1;
                 string[]? headerClassNames = null;
-                CsvHeader header = _options.Header == CsvHeader.Auto ? DetectHeader() : _options.Header;
+                CsvHeader header = _options.Header == CsvHeader.Auto ? DetectHeader(reader) : _options.Header;
                 switch (header)
                 {
                     case CsvHeader.ColumnNames:
@@ -298,9 +299,11 @@ namespace GenNN
             /// <summary>
             /// The first line is a header only if a field outside the label column is not number-like (see
             /// <see cref="IsNumberLike"/>): a data row with a missing or non-finite value is then read as data and
-            /// rejected with its line and column, instead of vanishing as a header.
+            /// rejected with its line and column, instead of vanishing as a header. One exception: when only its label
+            /// is text and the next line's label is number-like, it is a header of numbered columns (pandas writes
+            /// <c>0,1,2,y</c> for a frame without column names): labels that are numbers do not start with one name.
             /// </summary>
-            private CsvHeader DetectHeader()
+            private CsvHeader DetectHeader(TextReader reader)
             {
                 int label = LabelColumn(_fields.Count, forDetection: true);
                 bool allNumberLike = true;
@@ -311,12 +314,36 @@ namespace GenNN
 
                 if (allNumberLike && _options.LabelColumnName is null)
                 {
-                    return CsvHeader.None;
+                    bool textLabel = label >= 0 && !IsNumberLike(_fields[label]);
+                    return textLabel && _options.Labels != CsvLabels.ClassNames && NextLabelIsNumberLike(reader, label)
+                        ? CsvHeader.ColumnNames
+                        : CsvHeader.None;
                 }
 
                 return _fields.Count >= 3 && TryInt(_fields[0], out _) && TryInt(_fields[1], out _)
                     ? CsvHeader.ScikitLearn
                     : CsvHeader.ColumnNames;
+            }
+
+            /// <summary>
+            /// Whether the line after the current one has a number-like field in column <paramref name="label"/>. Reads
+            /// that line ahead: the current line stays current, and the next <see cref="NextLine"/> returns the one read.
+            /// </summary>
+            private bool NextLabelIsNumberLike(TextReader reader, int label)
+            {
+                string line = _line;
+                int lineNumber = _lineNumber;
+                if (!NextLine(reader))
+                {
+                    return false;
+                }
+
+                bool numberLike = label < _fields.Count && IsNumberLike(_fields[label]);
+                _pending = (_line, _lineNumber);
+                _line = line;
+                _lineNumber = lineNumber;
+                Split();
+                return numberLike;
             }
 
             private int LabelColumn(int columns, bool forDetection = false)
@@ -428,6 +455,15 @@ namespace GenNN
             /// <summary>Reads the next non-blank line and splits it into <see cref="_fields"/>.</summary>
             private bool NextLine(TextReader reader)
             {
+                if (_pending is (string pendingLine, int pendingNumber))
+                {
+                    _pending = null;
+                    _line = pendingLine;
+                    _lineNumber = pendingNumber;
+                    Split();
+                    return true;
+                }
+
                 while (reader.ReadLine() is string line)
                 {
                     _lineNumber++;

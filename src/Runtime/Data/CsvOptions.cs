@@ -8,7 +8,9 @@ namespace GenNN
         /// <summary>
         /// Decide from the first line: it is data when every field except the label column is number-like; otherwise
         /// it is a <see cref="ScikitLearn"/> header when its first two fields are integers, and a
-        /// <see cref="ColumnNames"/> header in all other cases.
+        /// <see cref="ColumnNames"/> header in all other cases. One exception: a first line whose only text is its label,
+        /// followed by a line whose label is number-like, is a <see cref="ColumnNames"/> header of numbered columns
+        /// (pandas writes <c>0,1,2,y</c> for a frame without column names), not a sample of a class named <c>y</c>.
         /// </summary>
         /// <remarks>
         /// Number-like means anything that stands for a number, valid or not: a number in the invariant culture

@@ -266,6 +266,38 @@ public class CsvTests
     }
 
     [Fact]
+    public void Numbered_columns_with_a_named_label_are_a_header_when_the_labels_below_are_numbers()
+    {
+        // pandas' to_csv of a frame without column names: "0,1,2,y". Read as data, it was a sample of class "y" that
+        // turned every numeric label into a class name (regression targets became class indices).
+        Dataset regression = Csv.Parse("0,1,2,y\n0.1,0.2,0.3,1.5\n0.4,0.5,0.6,2.75\n0.7,0.8,0.9,-3.25\n");
+        Assert.Equal(3, regression.Count);
+        Assert.Equal(new[] { 1.5f, 2.75f, -3.25f }, regression.Targets.ToArray());
+        Assert.Null(regression.ClassNames);
+        Assert.Equal(new[] { "0", "1", "2" }, regression.FeatureNames);
+        Assert.Equal(new[] { 0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f }, regression.Features.ToArray());
+
+        Dataset classes = Csv.Parse("0,1,label\n1,2,0\n3,4,11\n5,6,2\n");
+        Assert.Equal(new[] { 0f, 11f, 2f }, classes.Targets.ToArray());
+
+        // A bad label on the line after such a header is reported with its own line number.
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("0,1,y\n\n1,2,nan\n3,4,1\n"));
+        Assert.Equal(3, ex.LineNumber);
+        Assert.Equal(3, ex.Column);
+
+        // Text labels on the next line too: the first line is a sample, as before, and the line read ahead is not lost.
+        Dataset names = Csv.Parse("1,2,cat\n3,4,dog\n5,6,cat\n");
+        Assert.Equal(3, names.Count);
+        Assert.Equal(new[] { "cat", "dog" }, names.ClassNames);
+        Assert.Equal(new[] { 1f, 2f, 3f, 4f, 5f, 6f }, names.Features.ToArray());
+
+        // Labels declared to be class names keep the first line as data; a file of one line stays one sample.
+        Dataset declared = Csv.Parse("1,2,y\n3,4,1\n", new CsvOptions { Labels = CsvLabels.ClassNames });
+        Assert.Equal(2, declared.Count);
+        Assert.Equal(1, Csv.Parse("1,2,y\n").Count);
+    }
+
+    [Fact]
     public void A_byte_order_mark_is_skipped_whatever_the_source()
     {
         Dataset data = Csv.Parse("\uFEFF1,2,0\n3,4,1\n");
