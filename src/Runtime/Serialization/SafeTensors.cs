@@ -167,6 +167,17 @@ namespace GenNN.Serialization
             string fullPath = Path.GetFullPath(path);
             string directory = Path.GetDirectoryName(fullPath)
                 ?? throw new ArgumentException("Expected a file path, got a root directory: '" + path + "'.", nameof(path));
+            if (Path.GetFileName(fullPath).Length == 0)
+            {
+                throw new ArgumentException("Expected a file path, got a directory: '" + path + "'. Add a file name, e.g. model.safetensors.", nameof(path));
+            }
+
+            if (!Directory.Exists(directory))
+            {
+                // Said here, naming the user's path: the first failure would otherwise name the temporary file.
+                throw new DirectoryNotFoundException("Could not save '" + path + "': the directory '" + directory + "' does not exist (PyTorch's torch.save does not create it either). Create it first with Directory.CreateDirectory.");
+            }
+
             string prefix = TempPrefix(Path.GetFileName(fullPath));
             DeleteOrphans(directory, prefix);
             string temp = Path.Combine(directory, prefix + RandomNumberGenerator.GetHexString(8, lowercase: true) + TempSuffix);

@@ -161,7 +161,11 @@ namespace GenNN
             float[]? outputs = classification ? new float[size * outputSize] : null;
             Evaluator? validator = validation is null ? null : new Evaluator(network, validation.Count, DefaultEvaluationBatchSize);
             var history = new History();
-            var context = new TrainingContext(network, optimizer, options, history, loader.BatchCount);
+            var context = new TrainingContext(network, optimizer, options, history, loader.BatchCount)
+            {
+                HasValidation = validation is not null,
+                HasAccuracy = classification,
+            };
             Callback[] callbacks = options.Callbacks.ToArray();
             IProgress<TrainingProgress>? progress = options.Verbose == 0 ? null : options.Progress ?? new ConsoleProgress();
             bool batchReports = progress is not null && options.Verbose == 1;

@@ -73,10 +73,19 @@ public class CallbackTests
     [Fact]
     public void EarlyStopping_on_a_missing_metric_says_what_to_pass()
     {
-        var e = Assert.Throws<InvalidOperationException>(() =>
-            Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.1f), Options(3, new EarlyStopping())));
-        Assert.Contains("monitors 'val_loss'", e.Message);
+        // Checked before the first epoch, so the mistake costs no training and leaves the network as it was.
+        var net = new ScriptedNetwork(1f);
+        var e = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(3, new EarlyStopping())));
+        Assert.Contains("monitors 'val_loss', which this run's epochs do not report: it has no validation data", e.Message);
         Assert.Contains("ValidationSplit", e.Message);
+        Assert.Equal(0f, net.Parameters[0]);
+        e = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(3, new ReduceLROnPlateau { Monitor = "val_loss" })));
+        Assert.Contains("ReduceLROnPlateau monitors 'val_loss'", e.Message);
+        e = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(3, new EarlyStopping { Monitor = "accuracy" })));
+        Assert.Contains("its loss is not a classification loss", e.Message);
+        e = Assert.Throws<InvalidOperationException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(3, new ModelCheckpoint("m.bin") { SaveBestOnly = true })));
+        Assert.Contains("ModelCheckpoint monitors 'val_loss'", e.Message);
+        Assert.Equal(0f, net.Parameters[0]);
         Assert.Throws<ArgumentException>(() => Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(0.1f), Options(3, new EarlyStopping { Monitor = "val_los" })));
     }
 
@@ -102,6 +111,45 @@ public class CallbackTests
             var every = new ScriptedNetwork(1f);
             Trainer.Fit(every, Four, new Sgd(0.25f), Options(3, new ModelCheckpoint(Path.Combine(dir, "m-{epoch:00}.bin"))));
             Assert.Equal(new[] { "m-01.bin", "m-02.bin", "m-03.bin" }, every.Saved.Select(s => Path.GetFileName(s.Path)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ModelCheckpoint_paths_take_keras_placeholders_and_formats()
+    {
+        string dir = Directory.CreateTempSubdirectory("gennn-ckpt").FullName;
+        try
+        {
+            // Keras' Python formats ({epoch:02d}, {loss:.2f}, {loss:.3e}, a width), and .NET's ({epoch:000}, {loss:F1}).
+            var net = new ScriptedNetwork(1f, 0.5f, 0.0390625f);
+            Trainer.Fit(net, Four, new Sgd(0.25f), Options(3,
+                new ModelCheckpoint(Path.Combine(dir, "m-{epoch:02d}-{loss:.2f}.bin")),
+                new ModelCheckpoint(Path.Combine(dir, "e-{epoch:3d}-{loss:.3e}-{loss}.bin")),
+                new ModelCheckpoint(Path.Combine(dir, "n-{epoch:000}-{loss:F1}.bin"))));
+            Assert.Equal(
+                new[]
+                {
+                    "m-01-1.00.bin", "e-  1-1.000e+00-1.bin", "n-001-1.0.bin",
+                    "m-02-0.50.bin", "e-  2-5.000e-01-0.5.bin", "n-002-0.5.bin",
+                    "m-03-0.04.bin", "e-  3-3.906e-02-0.0390625.bin", "n-003-0.0.bin",
+                },
+                net.Saved.Select(s => Path.GetFileName(s.Path)));
+
+            // A name that is no metric, or 'd' for a metric, fails when the callback is made; a metric the run does not
+            // report fails before the first epoch.
+            var unknown = Assert.Throws<ArgumentException>(() => new ModelCheckpoint("m-{val_los:.2f}.bin"));
+            Assert.Contains("placeholder '{val_los:.2f}' names no metric", unknown.Message);
+            Assert.Contains("d", Assert.Throws<ArgumentException>(() => new ModelCheckpoint("m-{loss:02d}.bin")).Message);
+            var missing = new ScriptedNetwork(1f);
+            var e = Assert.Throws<InvalidOperationException>(() =>
+                Trainer.Fit(missing, Four, new Sgd(0.25f), Options(2, new ModelCheckpoint(Path.Combine(dir, "v-{val_loss:.2f}.bin")))));
+            Assert.Contains("ModelCheckpoint's path monitors 'val_loss'", e.Message);
+            Assert.Empty(missing.Saved);
+            Assert.Equal(0f, missing.Parameters[0]);
         }
         finally
         {

@@ -79,8 +79,22 @@ public sealed class SafeTensorsAtomicSaveTests : IDisposable
     {
         string path = Path.Combine(_directory, "absent", "model.safetensors");
 
-        Assert.Throws<DirectoryNotFoundException>(() => SafeTensors.WriteFile(path, _layout, Values(_layout.ParameterCount)));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => SafeTensors.WriteFile(path, _layout, Values(_layout.ParameterCount)));
 
+        // The message names the path given and the missing directory, not the temporary file.
+        Assert.StartsWith("Could not save '" + path + "': the directory '" + Path.GetDirectoryName(path) + "' does not exist", e.Message);
+        Assert.DoesNotContain(".gennn-tmp", e.Message);
+        Assert.Empty(Entries());
+    }
+
+    [Fact]
+    public void A_path_that_ends_in_a_separator_is_rejected_as_a_directory()
+    {
+        string path = _directory + Path.DirectorySeparatorChar;
+
+        var e = Assert.Throws<ArgumentException>(() => SafeTensors.WriteFile(path, _layout, Values(_layout.ParameterCount)));
+
+        Assert.Contains("Expected a file path, got a directory", e.Message);
         Assert.Empty(Entries());
     }
 

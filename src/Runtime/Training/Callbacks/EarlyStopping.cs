@@ -58,6 +58,7 @@ namespace GenNN
             }
 
             _monitor = new Monitor(Monitor, Mode, MinDelta, nameof(EarlyStopping));
+            _monitor.CheckReported(context);
             BestValue = _monitor.Worst;
             BestEpoch = 0;
             StoppedEpoch = 0;

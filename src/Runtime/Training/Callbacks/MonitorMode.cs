@@ -53,6 +53,26 @@ namespace GenNN
         public bool IsImprovement(double value, double reference)
             => _max ? value - _minDelta > reference : value + _minDelta < reference;
 
+        /// <summary>
+        /// Throws before training when the run's epochs will not report the metric (a <c>val_</c> metric without validation
+        /// data, accuracy without a classification loss): the mistake shows before any epoch changes the network.
+        /// </summary>
+        public void CheckReported(TrainingContext context)
+        {
+            bool validation = Metric.StartsWith("val_", StringComparison.Ordinal);
+            bool accuracy = Metric.Contains("acc", StringComparison.Ordinal);
+            if ((validation && !context.HasValidation) || (accuracy && !context.HasAccuracy))
+            {
+                throw new InvalidOperationException(Dataset.Format(
+                    "{0} monitors '{1}', which this run's epochs do not report: {2}. {3}",
+                    Owner, Metric,
+                    validation && !context.HasValidation ? "it has no validation data" : "its loss is not a classification loss",
+                    validation && !context.HasValidation
+                        ? "Pass FitOptions.ValidationData or ValidationSplit for the val_ metrics, or monitor another metric."
+                        : "Monitor the loss instead."));
+            }
+        }
+
         /// <summary>The monitored value of <paramref name="result"/>; throws when the epoch does not have it.</summary>
         public double Read(EpochResult result)
         {

@@ -63,6 +63,7 @@ namespace GenNN
             }
 
             _monitor = new Monitor(Monitor, Mode, MinDelta, nameof(ReduceLROnPlateau));
+            _monitor.CheckReported(context);
             BestValue = _monitor.Worst;
             _wait = 0;
             _cooldownCounter = 0;

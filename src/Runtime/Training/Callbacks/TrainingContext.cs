@@ -19,6 +19,12 @@ namespace GenNN
             BatchesPerEpoch = batchesPerEpoch;
         }
 
+        /// <summary>Whether the run's epochs report the <c>val_</c> metrics: it has validation data or a validation split.</summary>
+        internal bool HasValidation { get; init; }
+
+        /// <summary>Whether the run's epochs report accuracy: the network's loss is a classification loss.</summary>
+        internal bool HasAccuracy { get; init; }
+
         /// <summary>The network being trained.</summary>
         public INetwork Network { get; }
 
