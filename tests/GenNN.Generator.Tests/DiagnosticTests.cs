@@ -52,12 +52,24 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void GNN0004_InputDimensionZero() => AssertSingleDiagnostic("GNN0004", "Input size must be at least 1, but is 0", """
+    public void GNN0004_InputDimensionZero() => AssertSingleDiagnostic("GNN0004", "Input(28, 0, 1) width size must be at least 1, but is 0", """
         using GenNN;
         namespace Tests;
 
         [Network]
         [[|Input(28, 0, 1)|]]
+        [Flatten]
+        [Dense(2)]
+        public partial class Net { }
+        """);
+
+    [Fact]
+    public void GNN0004_SignalChannelsZero() => AssertSingleDiagnostic("GNN0004", "Input(16, 0) channels size must be at least 1, but is 0", """
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [[|Input(16, 0)|]]
         [Flatten]
         [Dense(2)]
         public partial class Net { }

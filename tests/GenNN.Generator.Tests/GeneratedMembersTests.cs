@@ -58,19 +58,19 @@ public class GeneratedMembersTests
     /// <summary>
     /// BatchNorm is accepted wherever its input has channels (the last dimension): after a Dense layer, after Flatten,
     /// after a convolution, as the first layer on a flat or shaped input. The summary shows each BatchNorm's output shape
-    /// (its input's) and its weight and bias (2 x channels) as parameters, and its running means and variances
-    /// (2 x channels per layer) as non-trainable ones; the generated code compiles without a warning.
+    /// (its input's) and, as Keras' does, 4 x channels parameters in its row: its weight and bias (trainable) and its running
+    /// mean and variance (non-trainable), all in the total; the generated code compiles without a warning.
     /// </summary>
     [Theory]
-    [InlineData("[Input(4)] [Dense(6, Activation.ReLU)] [BatchNorm]", "layers.1 (BatchNorm) (None, 6) Linear 12", 12)]
-    [InlineData("[Input(3, 2, 5)] [Flatten] [BatchNorm(Activation.Tanh)]", "layers.1 (BatchNorm) (None, 30) Tanh 60", 60)]
-    [InlineData("[Input(10, 3)] [Conv1D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten]", "layers.1 (BatchNorm) (None, 8, 4) ReLU 8", 8)]
-    [InlineData("[Input(6, 5, 3)] [Conv2D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten]", "layers.1 (BatchNorm) (None, 4, 3, 4) ReLU 8", 8)]
-    [InlineData("[Input(6, 5, 3)] [BatchNorm] [Conv2D(4, 3)] [Flatten]", "layers.0 (BatchNorm) (None, 6, 5, 3) Linear 6", 6)]
-    [InlineData("[Input(10, 3)] [BatchNorm(Activation.Sigmoid)] [Flatten]", "layers.0 (BatchNorm) (None, 10, 3) Sigmoid 6", 6)]
-    [InlineData("[Input(7)] [BatchNorm]", "layers.0 (BatchNorm) (None, 7) Linear 14", 14)]
+    [InlineData("[Input(4)] [Dense(6, Activation.ReLU)] [BatchNorm]", "layers.1 (BatchNorm) (None, 6) Linear 24", 12)]
+    [InlineData("[Input(3, 2, 5)] [Flatten] [BatchNorm(Activation.Tanh)]", "layers.1 (BatchNorm) (None, 30) Tanh 120", 60)]
+    [InlineData("[Input(10, 3)] [Conv1D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten]", "layers.1 (BatchNorm) (None, 8, 4) ReLU 16", 8)]
+    [InlineData("[Input(6, 5, 3)] [Conv2D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten]", "layers.1 (BatchNorm) (None, 4, 3, 4) ReLU 16", 8)]
+    [InlineData("[Input(6, 5, 3)] [BatchNorm] [Conv2D(4, 3)] [Flatten]", "layers.0 (BatchNorm) (None, 6, 5, 3) Linear 12", 6)]
+    [InlineData("[Input(10, 3)] [BatchNorm(Activation.Sigmoid)] [Flatten]", "layers.0 (BatchNorm) (None, 10, 3) Sigmoid 12", 6)]
+    [InlineData("[Input(7)] [BatchNorm]", "layers.0 (BatchNorm) (None, 7) Linear 28", 14)]
     [InlineData("[Input(6, 5, 3)] [BatchNorm] [Conv2D(4, 3)] [BatchNorm(Activation.ReLU)] [Flatten] [Dense(5)] [BatchNorm(Activation.Tanh)]",
-        "layers.0 (BatchNorm) (None, 6, 5, 3) Linear 6|layers.2 (BatchNorm) (None, 4, 3, 4) ReLU 8|layers.5 (BatchNorm) (None, 5) Tanh 10", 6 + 8 + 10)]
+        "layers.0 (BatchNorm) (None, 6, 5, 3) Linear 12|layers.2 (BatchNorm) (None, 4, 3, 4) ReLU 16|layers.5 (BatchNorm) (None, 5) Tanh 20", 6 + 8 + 10)]
     public void BatchNormIsAcceptedAndSummarised(string layers, string rows, int stateSize)
     {
         var run = GeneratorHarness.Run($"using GenNN;\nnamespace Tests;\n/// <summary>A network.</summary>\n[Network]\n{layers}\n[Dense(2)]\npublic partial class Net {{ }}\n", GeneratorHarness.DocumentationParseOptions);
@@ -82,7 +82,8 @@ public class GeneratedMembersTests
         string[] summary = Constant<string>(net, "SummaryText").Split('\n').Select(line => Regex.Replace(line, " +", " ")).ToArray();
         Assert.Equal(rows.Split('|'), summary.Where(line => line.Contains("(BatchNorm)", StringComparison.Ordinal)));
         int parameters = Constant<int>(net, "ParameterCount");
-        Assert.Contains(summary, line => line.StartsWith($"Total params: {parameters} (", StringComparison.Ordinal));
+        Assert.Contains(summary, line => line.StartsWith($"Total params: {parameters + stateSize} (", StringComparison.Ordinal));
+        Assert.Contains(summary, line => line.StartsWith($"Trainable params: {parameters} (", StringComparison.Ordinal));
         Assert.Contains($"Non-trainable params: {stateSize} ({4 * stateSize}.00 B)", summary);
         Assert.Equal(stateSize, Constant<int>(net, "StateSize"));
 

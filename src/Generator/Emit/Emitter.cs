@@ -69,7 +69,8 @@ namespace GenNN.Generator.Emit
             int dropout = 0;
             foreach (LayerEmitter l in layout.Layers)
             {
-                rows.Add(new[] { l.TensorPrefix + " (" + l.Kind + ")", l.OutputShape, l.SummaryActivation, S(l.ParameterCount) });
+                // Keras counts a BatchNorm's moving mean and variance in its row and in the total, as non-trainable.
+                rows.Add(new[] { l.TensorPrefix + " (" + l.Kind + ")", l.OutputShape, l.SummaryActivation, S(l.ParameterCount + l.StateSize) });
                 foreach ((DropoutSpec d, int _) in DropoutsAfter(spec, l.Index))
                 {
                     rows.Add(new[] { "dropout." + S(dropout++) + " (Dropout)", l.OutputShape, "rate " + R(d.Rate), "0" });
@@ -82,9 +83,9 @@ namespace GenNN.Generator.Emit
             var lines = new List<string> { "Model: \"" + spec.ClassName + "\"", Row(rows[0]), rule };
             lines.AddRange(rows.Skip(1).Select(Row));
             lines.Add(rule);
-            string total = S(layout.ParameterCount) + " (" + Bytes(4L * layout.ParameterCount) + ")";
-            lines.Add("Total params: " + total);
-            lines.Add("Trainable params: " + total);
+            long all = (long)layout.ParameterCount + layout.StateSize;
+            lines.Add("Total params: " + S(all) + " (" + Bytes(4L * all) + ")");
+            lines.Add("Trainable params: " + S(layout.ParameterCount) + " (" + Bytes(4L * layout.ParameterCount) + ")");
             lines.Add("Non-trainable params: " + S(layout.StateSize) + " (" + Bytes(4L * layout.StateSize) + ")");
             lines.Add("Loss: " + spec.Loss + (spec.Loss == LossKind.Huber ? " (delta " + R(spec.HuberDelta) + ")" : ""));
             return lines.Select(line => line.Replace("\\", "\\\\").Replace("\"", "\\\"")).ToArray();

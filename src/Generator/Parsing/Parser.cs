@@ -124,9 +124,15 @@ namespace GenNN.Generator.Parsing
                 ImmutableArgs args = new(attribute);
                 if (name == InputAttribute && args.Ints() is int[] dimensions)
                 {
-                    foreach (int size in dimensions.Where(d => d < 1).Take(1))
+                    int bad = Array.FindIndex(dimensions, d => d < 1);
+                    if (bad >= 0)
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, "Input", size));
+                        // A shaped input names the dimension at fault: "Input(8, 8, 0) channels size must be at least 1, but is 0".
+                        string[] axes = dimensions.Length == 3 ? new[] { "height", "width", "channels" } : new[] { "length", "channels" };
+                        string what = dimensions.Length is 2 or 3
+                            ? "Input(" + string.Join(", ", dimensions) + ") " + axes[bad]
+                            : dimensions.Length == 1 ? "Input" : "Input dimension " + (bad + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, location, what, dimensions[bad]));
                     }
 
                     input = new Shape(dimensions);

@@ -82,14 +82,14 @@ namespace Samples.Norm
             "==========================================================\n" +
             "input (Input)         (None, 6, 5, 3)                    0\n" +
             "layers.0 (Conv2D)     (None, 4, 3, 4)  Linear          112\n" +
-            "layers.1 (BatchNorm)  (None, 4, 3, 4)  ReLU              8\n" +
+            "layers.1 (BatchNorm)  (None, 4, 3, 4)  ReLU             16\n" +
             "layers.2 (MaxPool2D)  (None, 2, 1, 4)                    0\n" +
             "layers.3 (Flatten)    (None, 8)                          0\n" +
             "layers.4 (Dense)      (None, 5)        Linear           45\n" +
-            "layers.5 (BatchNorm)  (None, 5)        Tanh             10\n" +
+            "layers.5 (BatchNorm)  (None, 5)        Tanh             20\n" +
             "layers.6 (Dense)      (None, 3)        Softmax          18\n" +
             "==========================================================\n" +
-            "Total params: 193 (772.00 B)\n" +
+            "Total params: 211 (844.00 B)\n" +
             "Trainable params: 193 (772.00 B)\n" +
             "Non-trainable params: 18 (72.00 B)\n" +
             "Loss: SoftmaxCrossEntropy\n";
