@@ -21,7 +21,11 @@ namespace GenNN
     /// and the network holds its last finite parameters. The optimizer's own state (momentum, Adam's moments) is not
     /// rolled back: call <see cref="Optimizer.Reset"/> or use a new optimizer before training again. A non-finite
     /// validation loss after an epoch also stops training; the parameters, finite, are those after that epoch. So does an
-    /// epoch whose training loss exceeds <see cref="FitOptions.DivergenceFactor"/> times the run's first batch loss.</para>
+    /// epoch whose training loss exceeds <see cref="FitOptions.DivergenceFactor"/> times the run's first batch loss.
+    /// Last finite is not always good: a loss that grew over several batches before it became NaN leaves parameters
+    /// that had diverged already (the message says so). Divergence ends the run for the callbacks too
+    /// (<see cref="Callback.OnTrainEnd"/> runs before the exception), so an <see cref="EarlyStopping"/> with
+    /// <see cref="EarlyStopping.RestoreBestWeights"/> puts its best epoch's parameters back.</para>
     /// </remarks>
     public static partial class Trainer
     {
@@ -172,6 +176,9 @@ namespace GenNN
             long reportInterval = (long)(options.ProgressInterval.TotalSeconds * Stopwatch.Frequency);
             // The loss of the run's first batch, before any update: the reference of the divergence bound.
             double referenceLoss = double.NaN;
+            // The last finite batch loss of the run: a non-finite loss after a loss far above the reference means the
+            // parameters Fit keeps had diverged already, which the message then says.
+            double lastLoss = double.NaN;
             // The parameters before each step, restored if the step makes any of them NaN or infinite. The optimizer copies
             // each range just before it steps it (Optimizer.ArmBackup); until a batch has shown that every parameter moves
             // through the optimizer's steps (a network of one's own might move some itself), Fit also copies them all first.
@@ -301,8 +308,8 @@ namespace GenNN
                             stateBeforeStep.AsSpan().CopyTo(network.State);
                             throw new TrainingDivergedException(
                                 Dataset.Format(
-                                    "The training loss became {0} in epoch {1}, batch {2}. That batch's optimizer step was not applied: the network keeps the parameters it had before it. Lower the learning rate (now {3}) or standardize the features.",
-                                    loss, epoch, batch.Index + 1, optimizer.LearningRate),
+                                    "The training loss became {0} in epoch {1}, batch {2}. That batch's optimizer step was not applied: the network keeps the parameters it had before it{3}. Lower the learning rate (now {4}) or standardize the features.",
+                                    loss, epoch, batch.Index + 1, DivergedAlready(lastLoss, referenceLoss, options), optimizer.LearningRate),
                                 history, epoch, batch.Index + 1, loss);
                         }
 
@@ -322,6 +329,8 @@ namespace GenNN
                         {
                             referenceLoss = loss;
                         }
+
+                        lastLoss = loss;
 
                         lossSum += (double)loss * batch.Count;
                         seen += batch.Count;
@@ -432,6 +441,14 @@ namespace GenNN
                 history.StopReason = StopReason.Diverged;
                 history.StopMessage = e.Message;
                 history.StoppedEpoch = e.Epoch;
+
+                // Divergence ends the run as Keras' TerminateOnNaN does, so the callbacks see its end: an EarlyStopping
+                // with RestoreBestWeights puts its best epoch's parameters back.
+                foreach (Callback callback in callbacks)
+                {
+                    callback.OnTrainEnd(context);
+                }
+
                 throw;
             }
             catch (TrainingCanceledException e) when (ReferenceEquals(e.History, history))
@@ -453,6 +470,20 @@ namespace GenNN
                     History = history,
                 });
             }
+        }
+
+        /// <summary>
+        /// Says, for a failure message, that the kept parameters had diverged already: the batch before the failure had a
+        /// loss past the divergence bound (or a thousand times the first batch's when the bound is off). Empty otherwise.
+        /// </summary>
+        private static string DivergedAlready(double lastLoss, double referenceLoss, FitOptions options)
+        {
+            double factor = options.DivergenceFactor ?? FitOptions.DefaultDivergenceFactor;
+            return referenceLoss > 0 && lastLoss > factor * referenceLoss
+                ? Dataset.Format(
+                    " (finite, but diverged already: the batch before had a loss of {0:G4} against the first batch's {1:G4}; EarlyStopping with RestoreBestWeights or a ModelCheckpoint keeps a good epoch's parameters)",
+                    lastLoss, referenceLoss)
+                : string.Empty;
         }
 
         private static void CheckOptions(FitOptions options)

@@ -71,6 +71,40 @@ public class CallbackTests
     }
 
     [Fact]
+    public void Divergence_ends_the_run_for_the_callbacks_and_EarlyStopping_restores_the_best_epoch()
+    {
+        // Losses 1, 0.5, 0.7, then NaN in epoch 4: its step is not applied, so the parameter is 0.75 (three steps of 0.25)
+        // when the run diverges; OnTrainEnd runs before the exception, and EarlyStopping puts back epoch 2's 0.5.
+        var net = new ScriptedNetwork(1f, 0.5f, 0.7f, float.NaN);
+        var stopper = new EarlyStopping { Monitor = "loss", Patience = 10, RestoreBestWeights = true };
+        StopReason seen = StopReason.None;
+        var ends = new LambdaCallback(onTrainEnd: history => seen = history.StopReason);
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(10, stopper, ends)));
+        Assert.Equal(4, e.Epoch);
+        Assert.Equal(StopReason.Diverged, seen);
+        Assert.Equal(2, stopper.BestEpoch);
+        Assert.Equal(0.5f, net.Parameters[0]);
+
+        // Without the callback the network keeps its last finite parameters, as before.
+        var plain = new ScriptedNetwork(1f, 0.5f, 0.7f, float.NaN);
+        Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(plain, Four, new Sgd(0.25f), Options(10)));
+        Assert.Equal(0.75f, plain.Parameters[0]);
+    }
+
+    [Fact]
+    public void A_NaN_loss_after_a_loss_past_the_divergence_bound_says_the_kept_parameters_had_diverged()
+    {
+        var net = new ScriptedNetwork(1f, 5000f, float.NaN);
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(10) with { DivergenceFactor = null }));
+        Assert.Contains("(finite, but diverged already: the batch before had a loss of 5000 against the first batch's 1;", e.Message);
+
+        var calm = new ScriptedNetwork(1f, 2f, float.NaN);
+        e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(calm, Four, new Sgd(0.25f), Options(10)));
+        Assert.DoesNotContain("diverged already", e.Message);
+        Assert.Contains("keeps the parameters it had before it. Lower the learning rate", e.Message);
+    }
+
+    [Fact]
     public void EarlyStopping_on_a_missing_metric_says_what_to_pass()
     {
         // Checked before the first epoch, so the mistake costs no training and leaves the network as it was.

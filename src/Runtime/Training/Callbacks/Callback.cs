@@ -21,7 +21,10 @@ namespace GenNN
         {
         }
 
-        /// <summary>Called once after the last epoch, also when a callback stopped training early (not when Fit throws).</summary>
+        /// <summary>
+        /// Called once after the last epoch, also when a callback stopped training early or training diverged (then just
+        /// before Fit throws <see cref="TrainingDivergedException"/>); not when Fit throws for anything else.
+        /// </summary>
         /// <param name="context">The run; <see cref="History.StopReason"/> says why it ended.</param>
         public virtual void OnTrainEnd(TrainingContext context)
         {

@@ -13,7 +13,7 @@ namespace GenNN
     /// the wait grows by one, and training stops once it reaches <see cref="Patience"/>. With <c>Patience = 2</c>
     /// and validation losses 1.0, 0.9, 0.95, 0.93, training stops after epoch 4.</para>
     /// <para>With <see cref="RestoreBestWeights"/>, the network ends with the parameters of its best epoch whether
-    /// training stopped early or not (as in Keras 3); the copy is taken once per improvement, never per batch.</para>
+    /// training stopped early, ran to the end (as in Keras 3) or diverged; the copy is taken once per improvement, never per batch.</para>
     /// </remarks>
     public sealed class EarlyStopping : Callback
     {
