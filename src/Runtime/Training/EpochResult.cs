@@ -76,10 +76,14 @@ namespace GenNN
             }
         }
 
+        /// <summary>Whether <see cref="GetMetric"/> knows <paramref name="name"/>.</summary>
+        internal static bool IsMetricName(string name)
+            => name is "loss" or "accuracy" or "acc" or "val_loss" or "val_accuracy" or "val_acc" or "lr" or "learning_rate";
+
         /// <summary>Throws for a name <see cref="GetMetric"/> does not know, naming <paramref name="owner"/>.</summary>
         internal static void CheckMetricName(string name, string owner)
         {
-            if (name is not ("loss" or "accuracy" or "acc" or "val_loss" or "val_accuracy" or "val_acc" or "lr" or "learning_rate"))
+            if (!IsMetricName(name))
             {
                 throw new ArgumentException(owner + ": " + UnknownMetric(name, "Monitor").Message, "Monitor");
             }

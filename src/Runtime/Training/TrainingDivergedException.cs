@@ -5,8 +5,10 @@ namespace GenNN
     /// <summary>
     /// <c>Trainer.Fit</c> stopped because the training or validation loss became NaN or infinite, or an optimizer
     /// step made a parameter NaN or infinite, or an epoch's training loss grew past <see cref="FitOptions.DivergenceFactor"/>
-    /// times the first batch's. The network keeps its last finite parameters (the message says which), and
-    /// <see cref="History"/> holds the epochs completed before the failure.
+    /// times the first batch's. The network keeps its last finite parameters (the message says which), unless an
+    /// <see cref="EarlyStopping"/> with <see cref="EarlyStopping.RestoreBestWeights"/> put its best epoch's back (the
+    /// callbacks' <see cref="Callback.OnTrainEnd"/> runs before the exception), and <see cref="History"/> holds the
+    /// epochs completed before the failure.
     /// </summary>
     public sealed class TrainingDivergedException : InvalidOperationException
     {

@@ -25,15 +25,14 @@ namespace GenNN
 
         /// <summary>Creates a checkpoint callback writing to <paramref name="path"/>.</summary>
         /// <param name="path">The safetensors file to write, e.g. <c>best.safetensors</c> or <c>model-{epoch:00}.safetensors</c>.</param>
-        /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
-        /// <exception cref="ArgumentException"><paramref name="path"/> holds a placeholder that names no metric, or a format that does not fit its value.</exception>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, or holds a placeholder that names no metric or has a format that does not fit its value.</exception>
         public ModelCheckpoint(string path)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
             foreach (Match placeholder in Placeholder().Matches(path))
             {
                 string name = placeholder.Groups[1].Value;
-                if (name != "epoch" && !IsMetric(name))
+                if (name != "epoch" && !EpochResult.IsMetricName(name))
                 {
                     throw new ArgumentException(Dataset.Format(
                         "ModelCheckpoint: the path's placeholder '{0}' names no metric; expected {{epoch}}, {{loss}}, {{accuracy}}, {{val_loss}}, {{val_accuracy}} or {{lr}}, with an optional format such as {{epoch:02d}} or {{val_loss:.4f}}.",
@@ -126,9 +125,6 @@ namespace GenNN
                     ? FormatValue(result.Epoch, integer: true, format)
                     : FormatValue(result.GetMetric(name) ?? double.NaN, integer: false, format); // reported: checked before training
             });
-
-        private static bool IsMetric(string name)
-            => name is "loss" or "accuracy" or "acc" or "val_loss" or "val_accuracy" or "val_acc" or "lr" or "learning_rate";
 
         /// <summary>
         /// Formats a placeholder's value: Python's <c>[0][width]d</c> (integers), <c>[0][width].{digits}f</c> and
