@@ -4,7 +4,6 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -180,7 +179,8 @@ namespace GenNN.Serialization
 
             string prefix = TempPrefix(Path.GetFileName(fullPath));
             DeleteOrphans(directory, prefix);
-            string temp = Path.Combine(directory, prefix + RandomNumberGenerator.GetHexString(8, lowercase: true) + TempSuffix);
+            // Random.Shared, not RandomNumberGenerator: the name needs no secrecy, and the latter loads OpenSSL on Linux.
+            string temp = Path.Combine(directory, prefix + ((uint)Random.Shared.Next() ^ ((uint)Random.Shared.Next() << 1)).ToString("x8", CultureInfo.InvariantCulture) + TempSuffix);
             try
             {
                 using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
@@ -730,7 +730,7 @@ namespace GenNN.Serialization
         private static string Sha256Hex(ReadOnlySpan<byte> data)
         {
             Span<byte> hash = stackalloc byte[32];
-            SHA256.HashData(data, hash);
+            Sha256.HashData(data, hash);
             return Convert.ToHexString(hash).ToLowerInvariant();
         }
 
@@ -786,7 +786,7 @@ namespace GenNN.Serialization
             }
 
             Span<byte> hash = stackalloc byte[32];
-            SHA256.HashData(Encoding.UTF8.GetBytes(fileName.ToUpperInvariant()), hash);
+            Sha256.HashData(Encoding.UTF8.GetBytes(fileName.ToUpperInvariant()), hash);
             return "." + fileName.Substring(0, keep) + "." + Convert.ToHexString(hash[..8]).ToLowerInvariant() + ".";
         }
 

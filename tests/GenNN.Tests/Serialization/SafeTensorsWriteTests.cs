@@ -234,4 +234,19 @@ public sealed class SafeTensorsWriteTests : IDisposable
         e = Assert.Throws<ArgumentException>(() => SafeTensors.Read(new MemoryStream(), layout, parameters));
         Assert.Contains(expected, e.Message);
     }
+
+    [Fact]
+    public void The_checksum_is_the_SHA_256_of_the_data_at_every_length_mod_64_and_for_a_large_layer()
+    {
+        // gen-nn hashes in managed code (no OpenSSL, so a Native AOT binary on a minimal image can save and load); the
+        // reference here is .NET's SHA256. One to three blocks cover every 4-byte length modulo 64 (the padding's edge
+        // cases are 52, 56 and 60), and 784 x 256 covers many blocks.
+        foreach (int inputs in Enumerable.Range(1, 48).Append(784 * 256 - 1))
+        {
+            ModelLayout layout = Dense("Input(" + inputs + ") -> Dense(1)", Loss.MeanSquaredError, inputs, 1);
+            Parsed file = Parse(Write(layout, Values(layout.ParameterCount, seed: inputs)));
+            Assert.Equal((inputs + 1) * 4, file.Data.Length);
+            Assert.Equal(Sha256Hex(file.Data), file.Metadata!["sha256"]);
+        }
+    }
 }
