@@ -12,6 +12,13 @@ namespace GenNN
     /// </summary>
     public static class Initializers
     {
+        /// <summary>
+        /// A seed for a network created without one (its parameterless constructor): <see cref="Random.Shared"/>'s next
+        /// value. Here rather than in the generated code, so that a project that runs every analyzer (CA5394 flags
+        /// <see cref="Random"/>) builds without a warning it could not fix in generated code.
+        /// </summary>
+        public static int NewSeed() => Random.Shared.Next();
+
         /// <summary>Fills <paramref name="weights"/> from U(-l, l) with <c>l = sqrt(6 / fanIn)</c> (Keras' <c>he_uniform</c>).</summary>
         public static void HeUniform(Span<float> weights, int fanIn, Random random)
             => Uniform(weights, Math.Sqrt(6.0 / fanIn), random);

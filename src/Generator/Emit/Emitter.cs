@@ -254,7 +254,7 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <summary>Creates the network with weights initialised from a random seed.</summary>");
                 w.Line(F("public {0}()", c));
-                w.Line("    : this(global::System.Random.Shared.Next())");
+                w.Line("    : this(global::GenNN.Initializers.NewSeed())");
                 using (w.Block())
                 {
                 }

@@ -120,7 +120,7 @@ namespace Samples.Norm
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public NormNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

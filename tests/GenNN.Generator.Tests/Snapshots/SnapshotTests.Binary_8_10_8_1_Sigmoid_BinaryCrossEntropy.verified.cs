@@ -96,7 +96,7 @@ namespace Samples.Binary
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public BinaryNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

@@ -98,7 +98,7 @@ namespace Samples.Conv
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public ConvNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

@@ -94,7 +94,7 @@ namespace Samples.Digits
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public DigitsNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

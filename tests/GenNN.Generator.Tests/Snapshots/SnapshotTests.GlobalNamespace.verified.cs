@@ -88,7 +88,7 @@ partial class GlobalNet : global::GenNN.INetwork
 
     /// <summary>Creates the network with weights initialised from a random seed.</summary>
     public GlobalNet()
-        : this(global::System.Random.Shared.Next())
+        : this(global::GenNN.Initializers.NewSeed())
     {
     }
 

@@ -96,7 +96,7 @@ namespace Samples.Huber
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public HuberNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

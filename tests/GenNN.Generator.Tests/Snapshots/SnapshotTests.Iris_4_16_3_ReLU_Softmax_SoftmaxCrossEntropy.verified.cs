@@ -90,7 +90,7 @@ namespace Samples.Iris
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public IrisNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

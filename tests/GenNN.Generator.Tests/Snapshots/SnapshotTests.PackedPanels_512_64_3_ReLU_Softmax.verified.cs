@@ -90,7 +90,7 @@ namespace Samples.Panels
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public PanelNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

@@ -93,7 +93,7 @@ namespace Samples.Pools
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public PoolNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

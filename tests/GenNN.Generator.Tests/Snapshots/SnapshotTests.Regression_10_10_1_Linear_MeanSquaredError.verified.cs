@@ -90,7 +90,7 @@ namespace Samples.Regression
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public Regressor()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

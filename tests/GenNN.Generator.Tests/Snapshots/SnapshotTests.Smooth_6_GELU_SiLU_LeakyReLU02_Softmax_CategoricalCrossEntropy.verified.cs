@@ -107,7 +107,7 @@ namespace Samples.Smooth
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public SmoothNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 

@@ -91,7 +91,7 @@ namespace Samples.Winograd
 
         /// <summary>Creates the network with weights initialised from a random seed.</summary>
         public WinogradNet()
-            : this(global::System.Random.Shared.Next())
+            : this(global::GenNN.Initializers.NewSeed())
         {
         }
 
