@@ -163,13 +163,14 @@ public class CallbackTests
             Trainer.Fit(net, Four, new Sgd(0.25f), Options(3,
                 new ModelCheckpoint(Path.Combine(dir, "m-{epoch:02d}-{loss:.2f}.bin")),
                 new ModelCheckpoint(Path.Combine(dir, "e-{epoch:3d}-{loss:.3e}-{loss}.bin")),
-                new ModelCheckpoint(Path.Combine(dir, "n-{epoch:000}-{loss:F1}.bin"))));
+                new ModelCheckpoint(Path.Combine(dir, "n-{epoch:000}-{loss:F1}.bin")),
+                new ModelCheckpoint(Path.Combine(dir, "p-{epoch:03}-{epoch:3}-{loss:06.2f}.bin"))));
             Assert.Equal(
                 new[]
                 {
-                    "m-01-1.00.bin", "e-  1-1.000e+00-1.bin", "n-001-1.0.bin",
-                    "m-02-0.50.bin", "e-  2-5.000e-01-0.5.bin", "n-002-0.5.bin",
-                    "m-03-0.04.bin", "e-  3-3.906e-02-0.0390625.bin", "n-003-0.0.bin",
+                    "m-01-1.00.bin", "e-  1-1.000e+00-1.bin", "n-001-1.0.bin", "p-001-  1-001.00.bin",
+                    "m-02-0.50.bin", "e-  2-5.000e-01-0.5.bin", "n-002-0.5.bin", "p-002-  2-000.50.bin",
+                    "m-03-0.04.bin", "e-  3-3.906e-02-0.0390625.bin", "n-003-0.0.bin", "p-003-  3-000.04.bin",
                 },
                 net.Saved.Select(s => Path.GetFileName(s.Path)));
 

@@ -127,7 +127,7 @@ namespace GenNN
             });
 
         /// <summary>
-        /// Formats a placeholder's value: Python's <c>[0][width]d</c> (integers), <c>[0][width].{digits}f</c> and
+        /// Formats a placeholder's value: Python's <c>[0][width][d]</c> (integers), <c>[0][width].{digits}f</c> and
         /// <c>.{digits}e</c>, as in Keras' templates, or else a .NET format string. Throws <see cref="FormatException"/>
         /// for a format that does not fit the value (<c>d</c> for a metric).
         /// </summary>
@@ -149,8 +149,9 @@ namespace GenNN
             int digits = python.Groups[3].Success ? int.Parse(python.Groups[3].Value, CultureInfo.InvariantCulture) : 6;
             string text = python.Groups[4].Value switch
             {
-                "d" when integer => ((long)value).ToString(CultureInfo.InvariantCulture),
+                "d" or "" when integer => ((long)value).ToString(CultureInfo.InvariantCulture),
                 "d" => throw new FormatException("'d' formats the epoch, an integer; a metric takes '.4f' or '.3e'."),
+                "" => value.ToString(CultureInfo.InvariantCulture),
                 "f" => value.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
                 _ => value.ToString((digits > 0 ? "0." + new string('0', digits) : "0") + "e+00", CultureInfo.InvariantCulture),
             };
@@ -166,8 +167,10 @@ namespace GenNN
         [GeneratedRegex(@"\{(\w+)(?::([^}]*))?\}")]
         private static partial Regex Placeholder();
 
-        // Python's format specs that Keras' templates use: [0][width][.digits](d|f|e).
-        [GeneratedRegex(@"^(0)?([1-9][0-9]*)?(?:\.([0-9]+))?([dfe])$")]
+        // Python's format specs that Keras' templates use: [0][width][.digits][d|f|e] (no type: d for the epoch, the
+        // shortest round-trip text for a metric). .NET's custom formats that this does not match ("00", "D3", "F4")
+        // keep their .NET meaning.
+        [GeneratedRegex(@"^(0)?([1-9][0-9]*)?(?:\.([0-9]+))?([dfe]?)$")]
         private static partial Regex PythonFormat();
     }
 }
