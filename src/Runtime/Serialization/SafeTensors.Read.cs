@@ -110,7 +110,7 @@ namespace GenNN.Serialization
 
             if (sha256 is not null)
             {
-                string actual = Sha256Hex(data);
+                string actual = Sha256.Hex(data);
                 if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
                 {
                     throw Error("Checksum mismatch: the metadata says sha256 {0}, but the data section hashes to {1}; the file is corrupt.",

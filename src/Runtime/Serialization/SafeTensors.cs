@@ -180,7 +180,7 @@ namespace GenNN.Serialization
             string prefix = TempPrefix(Path.GetFileName(fullPath));
             DeleteOrphans(directory, prefix);
             // Random.Shared, not RandomNumberGenerator: the name needs no secrecy, and the latter loads OpenSSL on Linux.
-            string temp = Path.Combine(directory, prefix + ((uint)Random.Shared.Next() ^ ((uint)Random.Shared.Next() << 1)).ToString("x8", CultureInfo.InvariantCulture) + TempSuffix);
+            string temp = Path.Combine(directory, prefix + Random.Shared.NextInt64(1L << 32).ToString("x8", CultureInfo.InvariantCulture) + TempSuffix);
             try
             {
                 using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1))
@@ -376,7 +376,7 @@ namespace GenNN.Serialization
                 StoreVector(standardizer.Scale, data.AsSpan(offset + standardizer.FeatureCount * sizeof(float), standardizer.FeatureCount * sizeof(float)));
             }
 
-            byte[] header = BuildHeader(layout, order, begins, offset, Sha256Hex(data), preprocessing);
+            byte[] header = BuildHeader(layout, order, begins, offset, Sha256.Hex(data), preprocessing);
 
             byte[] file = new byte[checked(8 + header.Length + data.Length)];
             BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
@@ -727,13 +727,6 @@ namespace GenNN.Serialization
             _ => ((int)loss).ToString(CultureInfo.InvariantCulture),
         };
 
-        private static string Sha256Hex(ReadOnlySpan<byte> data)
-        {
-            Span<byte> hash = stackalloc byte[32];
-            Sha256.HashData(data, hash);
-            return Convert.ToHexString(hash).ToLowerInvariant();
-        }
-
         /// <summary>Formats a shape as <c>[16, 4]</c>.</summary>
         /// <summary>Whether <paramref name="axes"/> holds each of 0 .. <paramref name="rank"/> - 1 once.</summary>
         private static bool IsPermutation(int[] axes, int rank)
@@ -785,9 +778,7 @@ namespace GenNN.Serialization
                 keep--;
             }
 
-            Span<byte> hash = stackalloc byte[32];
-            Sha256.HashData(Encoding.UTF8.GetBytes(fileName.ToUpperInvariant()), hash);
-            return "." + fileName.Substring(0, keep) + "." + Convert.ToHexString(hash[..8]).ToLowerInvariant() + ".";
+            return "." + fileName.Substring(0, keep) + "." + Sha256.Hex(Encoding.UTF8.GetBytes(fileName.ToUpperInvariant()))[..16] + ".";
         }
 
         /// <summary>Best effort: deletes the temporary files of earlier, killed saves to the same path (see <see cref="WriteFile(string, ModelLayout, ReadOnlySpan{float}, ModelPreprocessing)"/>).</summary>

@@ -24,6 +24,14 @@ namespace GenNN.Serialization
             0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
         };
 
+        /// <summary>The SHA-256 of <paramref name="data"/> as 64 lowercase hex digits.</summary>
+        public static string Hex(ReadOnlySpan<byte> data)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            HashData(data, hash);
+            return Convert.ToHexString(hash).ToLowerInvariant();
+        }
+
         /// <summary>Writes the 32-byte SHA-256 of <paramref name="data"/> to <paramref name="hash"/>.</summary>
         public static void HashData(ReadOnlySpan<byte> data, Span<byte> hash)
         {

@@ -429,11 +429,7 @@ namespace GenNN
                 history.StopReason = context.StopReason == StopReason.None ? StopReason.Completed : context.StopReason;
                 history.StopMessage = context.StopMessage;
                 history.StoppedEpoch = history.Epochs.Count;
-                foreach (Callback callback in callbacks)
-                {
-                    callback.OnTrainEnd(context);
-                }
-
+                EndCallbacks(callbacks, context);
                 return history;
             }
             catch (TrainingDivergedException e) when (ReferenceEquals(e.History, history))
@@ -444,11 +440,7 @@ namespace GenNN
 
                 // Divergence ends the run as Keras' TerminateOnNaN does, so the callbacks see its end: an EarlyStopping
                 // with RestoreBestWeights puts its best epoch's parameters back.
-                foreach (Callback callback in callbacks)
-                {
-                    callback.OnTrainEnd(context);
-                }
-
+                EndCallbacks(callbacks, context);
                 throw;
             }
             catch (TrainingCanceledException e) when (ReferenceEquals(e.History, history))
@@ -469,6 +461,15 @@ namespace GenNN
                     Batches = loader.BatchCount,
                     History = history,
                 });
+            }
+        }
+
+        /// <summary>The end of a run, completed, stopped by a callback or diverged: every callback's <see cref="Callback.OnTrainEnd"/>.</summary>
+        private static void EndCallbacks(Callback[] callbacks, TrainingContext context)
+        {
+            foreach (Callback callback in callbacks)
+            {
+                callback.OnTrainEnd(context);
             }
         }
 

@@ -86,7 +86,7 @@ namespace GenNN
             {
                 if (placeholder.Groups[1].Value != "epoch")
                 {
-                    new Monitor(placeholder.Groups[1].Value, MonitorMode.Auto, 0, nameof(ModelCheckpoint) + "'s path").CheckReported(context);
+                    GenNN.Monitor.CheckReported(placeholder.Groups[1].Value, nameof(ModelCheckpoint) + "'s path", context);
                 }
             }
 

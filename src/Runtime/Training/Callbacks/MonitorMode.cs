@@ -57,15 +57,18 @@ namespace GenNN
         /// Throws before training when the run's epochs will not report the metric (a <c>val_</c> metric without validation
         /// data, accuracy without a classification loss): the mistake shows before any epoch changes the network.
         /// </summary>
-        public void CheckReported(TrainingContext context)
+        public void CheckReported(TrainingContext context) => CheckReported(Metric, Owner, context);
+
+        /// <summary>The same check for a metric that <paramref name="owner"/> reads without a monitor (a checkpoint path's placeholder).</summary>
+        public static void CheckReported(string metric, string owner, TrainingContext context)
         {
-            bool validation = Metric.StartsWith("val_", StringComparison.Ordinal);
-            bool accuracy = Metric.Contains("acc", StringComparison.Ordinal);
+            bool validation = metric.StartsWith("val_", StringComparison.Ordinal);
+            bool accuracy = metric.Contains("acc", StringComparison.Ordinal);
             if ((validation && !context.HasValidation) || (accuracy && !context.HasAccuracy))
             {
                 throw new InvalidOperationException(Dataset.Format(
                     "{0} monitors '{1}', which this run's epochs do not report: {2}. {3}",
-                    Owner, Metric,
+                    owner, metric,
                     validation && !context.HasValidation ? "it has no validation data" : "its loss is not a classification loss",
                     validation && !context.HasValidation
                         ? "Pass FitOptions.ValidationData or ValidationSplit for the val_ metrics, or monitor another metric."
