@@ -10,7 +10,7 @@ namespace GenNN.Generator
     /// <summary>
     /// Emits forward, backward and serialization code for every class marked <c>[GenNN.Network]</c>.
     /// The whole pipeline: select the classes, parse each into an equatable spec, report its diagnostics,
-    /// emit the valid specs.
+    /// emit the valid specs, and give a class with errors its members without code (so that only the errors show).
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
@@ -47,6 +47,12 @@ namespace GenNN.Generator
                 .Select(static (result, _) => result.Spec!)
                 .WithTrackingName(TrackingNames.Specs);
             context.RegisterSourceOutput(specs.Combine(options), static (spc, pair) => spc.AddSource(pair.Left.HintName, Emitter.Emit(pair.Left, pair.Right)));
+
+            IncrementalValuesProvider<ShellSpec> shells = results
+                .Where(static result => result.Shell is not null)
+                .Select(static (result, _) => result.Shell!)
+                .WithTrackingName(TrackingNames.Shells);
+            context.RegisterSourceOutput(shells, static (spc, shell) => spc.AddSource(shell.HintName, ShellEmitter.Emit(shell)));
         }
     }
 
@@ -61,6 +67,9 @@ namespace GenNN.Generator
 
         /// <summary>The valid specs handed to the emitter.</summary>
         public const string Specs = nameof(Specs);
+
+        /// <summary>The classes with attribute errors that get members with no code (see <c>ShellSpec</c>).</summary>
+        public const string Shells = nameof(Shells);
 
         /// <summary>The project's MSBuild settings (GenNNVectorWidth), reduced to a record.</summary>
         public const string Options = nameof(Options);

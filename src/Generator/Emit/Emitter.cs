@@ -138,7 +138,7 @@ namespace GenNN.Generator.Emit
         }
 
         /// <summary>A name as a C# identifier: keywords get an <c>@</c> (a class may be called <c>@event</c>).</summary>
-        private static string Identifier(string name)
+        internal static string Identifier(string name)
             => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
                 ? "@" + name
                 : name;

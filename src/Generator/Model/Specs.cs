@@ -221,6 +221,20 @@ namespace GenNN.Generator.Model
         public bool ScalarTargets => Loss is LossKind.BinaryCrossEntropy or LossKind.SoftmaxCrossEntropy;
     }
 
-    /// <summary>What parsing one class produced: a spec when it is valid, and its diagnostics.</summary>
-    internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>
+    /// A class whose attributes have errors but whose declaration can take generated members (partial, plain, at
+    /// namespace level, not generic): it gets the network's public members with no code behind them, so that the
+    /// GNN errors are the only errors rather than one compile error at each use of the class.
+    /// </summary>
+    /// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
+    /// <param name="ClassName">The class name.</param>
+    internal sealed record ShellSpec(string? Namespace, string ClassName)
+    {
+        public string HintName => Namespace is null ? ClassName + ".g.cs" : Namespace + "." + ClassName + ".g.cs";
+
+        public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
+    }
+
+    /// <summary>What parsing one class produced: a spec when it is valid, else its diagnostics and maybe a shell.</summary>
+    internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, ShellSpec? Shell = null);
 }

@@ -74,6 +74,8 @@ namespace GenNN.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericClass, classLocation, className));
             }
 
+            // Whether the declaration itself could take the generated members, whatever its attributes say.
+            bool declarationFits = diagnostics.Count == 0;
             cancellationToken.ThrowIfCancellationRequested();
 
             // [Network(Loss = ...)]
@@ -210,12 +212,12 @@ namespace GenNN.Generator.Parsing
                 }
             }
 
+            string? ns = NamespaceOf(symbol);
             if (diagnostics.Count > 0)
             {
-                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics), declarationFits ? new ShellSpec(ns, className) : null);
             }
 
-            string? ns = NamespaceOf(symbol);
             var spec = new NetworkSpec(ns, className, input!, loss, new EquatableArray<LayerSpec>(layers.Select(l => l.Spec).ToArray()), huberDelta ?? 1f,
                 new EquatableArray<DropoutSpec>(dropouts.Select(d => d.Spec).ToArray()));
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
