@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace GenNN
@@ -122,6 +123,8 @@ namespace GenNN
                 int declaredRows = -1, declaredFeatures = -1;
                 string[]? headerClassNames = null;
                 CsvHeader header = _options.Header == CsvHeader.Auto ? DetectHeader(reader) : _options.Header;
+                bool numberedColumns = _options.Header == CsvHeader.Auto && header == CsvHeader.None && AreColumnNumbers(LabelColumn(columns));
+                int headerLine = _lineNumber;
                 switch (header)
                 {
                     case CsvHeader.ColumnNames:
@@ -161,6 +164,12 @@ namespace GenNN
                         (long)declaredFeatures + 1, declaredFeatures, columns));
                 }
 
+                if (_columnNames is not null && _columnNames.Length != columns)
+                {
+                    throw Error(0, Format("Expected {0} columns, as the header on line {1} names, got {2}{3}.", _columnNames.Length, headerLine, columns,
+                        columns == _columnNames.Length + 1 ? " (a file written with row names, as R's write.table does, has one column more than its header names)" : string.Empty));
+                }
+
                 if (columns < 2)
                 {
                     throw Error(0, Format("Expected at least 2 columns (features and a label), got {0}.", columns));
@@ -171,8 +180,12 @@ namespace GenNN
                 {
                     CsvLabels.Numbers => false,
                     CsvLabels.ClassNames => true,
-                    _ => !IsNumberLike(_fields[Math.Min(label, _fields.Count - 1)]),
+                    _ => !IsNumberLike(_fields[Math.Min(label, _fields.Count - 1)])
+                         || (_options.ClassNames?.Contains(Text(_fields[Math.Min(label, _fields.Count - 1)])) ?? false),
                 };
+
+                // Numeric labels index the class names a scikit-learn header or CsvOptions.ClassNames gives.
+                IReadOnlyList<string>? indexedNames = headerClassNames ?? (names ? null : _options.ClassNames);
 
                 var classIndex = new Dictionary<string, int>(StringComparer.Ordinal);
                 var classNames = new List<string>();
@@ -216,10 +229,10 @@ namespace GenNN
                     if (!names)
                     {
                         float value = Number(label);
-                        if (headerClassNames is not null && !(value >= 0 && value < headerClassNames.Length && value == MathF.Floor(value)))
+                        if (indexedNames is not null && !(value >= 0 && value < indexedNames.Count && value == MathF.Floor(value)))
                         {
-                            throw Error(label + 1, Format("The label '{0}' is not a class index from 0 to {1} (the header names {2} classes).",
-                                Text(_fields[label]), headerClassNames.Length - 1, headerClassNames.Length));
+                            throw Error(label + 1, Format("The label '{0}' is not a class index from 0 to {1} ({2} names {3} classes).",
+                                Text(_fields[label]), indexedNames.Count - 1, headerClassNames is null ? "CsvOptions.ClassNames" : "the header", indexedNames.Count));
                         }
 
                         targets.Add(value);
@@ -229,6 +242,14 @@ namespace GenNN
                         string name = Text(_fields[label]);
                         if (!classIndex.TryGetValue(name, out int index))
                         {
+                            if (IsMissing(name))
+                            {
+                                // pandas reads these as NaN: a missing label is not a class of its own.
+                                throw Error(label + 1, name.Trim().Length == 0
+                                    ? "The label is missing (an empty field); expected a class name."
+                                    : Format("The label is missing ('{0}', a missing-value marker); expected a class name. A class really named '{0}' can be listed in CsvOptions.ClassNames.", name));
+                            }
+
                             if (fixedClasses)
                             {
                                 throw Error(label + 1, Format("'{0}' is not one of the class names {1}.", name, string.Join(", ", classNames)));
@@ -244,13 +265,33 @@ namespace GenNN
                 }
                 while (NextLine(reader));
 
+                if (numberedColumns && names && !fixedClasses && targets.Count > 1)
+                {
+                    // The first row's features were 0, 1, 2, ... and its label text: pandas' header of numbered columns
+                    // ("0,1,2,species"), or a sample. Its label is class 0 in first-seen order; a header's names a class of
+                    // one, among classes that repeat.
+                    var counts = new int[classNames.Count];
+                    bool repeats = false;
+                    foreach (float t in targets)
+                    {
+                        repeats |= ++counts[(int)t] > 1;
+                    }
+
+                    if (counts[0] == 1 && repeats)
+                    {
+                        throw Error(headerLine, 0, Format(
+                            "This line may be a header: its label '{0}' is on no other line, while other labels repeat. Set CsvOptions.Header to CsvHeader.ColumnNames if it is a header, or to CsvHeader.None if it is a sample.",
+                            classNames[0]));
+                    }
+                }
+
                 if (headerClassNames is not null && declaredRows != targets.Count)
                 {
                     throw Error(0, 0, Format("The header on line 1 declares {0} samples but the file has {1}.", declaredRows, targets.Count));
                 }
 
                 float[] targetArray = targets.ToArray();
-                IReadOnlyList<string>? resultClassNames = headerClassNames;
+                IReadOnlyList<string>? resultClassNames = indexedNames?.ToArray();
                 if (names)
                 {
                     if (!fixedClasses && _options.ClassOrder == CsvClassOrder.Sorted)
@@ -312,7 +353,12 @@ namespace GenNN
                     allNumberLike = c == label || IsNumberLike(_fields[c]);
                 }
 
-                if (allNumberLike && _options.LabelColumnName is null)
+                if (_options.LabelColumnName is not null)
+                {
+                    return CsvHeader.ColumnNames; // a label found by its name needs a header of names, even numeric ones
+                }
+
+                if (allNumberLike)
                 {
                     bool textLabel = label >= 0 && !IsNumberLike(_fields[label]);
                     return textLabel && _options.Labels != CsvLabels.ClassNames && NextLabelIsNumberLike(reader, label)
@@ -429,6 +475,53 @@ namespace GenNN
                 foreach (string marker in MissingValueMarkers)
                 {
                     if (text.Equals(marker, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            /// <summary>
+            /// Whether the current line's fields outside <paramref name="label"/> are the column numbers 0, 1, 2, ... (or
+            /// 1, 2, 3, ...), at least two of them: how pandas and numpy name the columns of a frame made from an array.
+            /// </summary>
+            private bool AreColumnNumbers(int label)
+            {
+                int first = -1, expected = -1, count = 0;
+                for (int c = 0; c < _fields.Count; c++)
+                {
+                    if (c == label)
+                    {
+                        continue;
+                    }
+
+                    if (!TryInt(_fields[c], out int value) || (first < 0 ? value > 1 : value != expected))
+                    {
+                        return false;
+                    }
+
+                    first = first < 0 ? value : first;
+                    expected = value + 1;
+                    count++;
+                }
+
+                return count >= 2;
+            }
+
+            /// <summary>An empty label, or one pandas reads as NaN: a missing-value marker or <c>nan</c>.</summary>
+            private static bool IsMissing(string text)
+            {
+                ReadOnlySpan<char> trimmed = text.AsSpan().Trim();
+                if (trimmed.IsEmpty || trimmed.Equals("nan", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+
+                foreach (string marker in MissingValueMarkers)
+                {
+                    if (trimmed.Equals(marker, StringComparison.OrdinalIgnoreCase))
                     {
                         return true;
                     }

@@ -11,6 +11,11 @@ namespace GenNN
         /// <see cref="ColumnNames"/> header in all other cases. One exception: a first line whose only text is its label,
         /// followed by a line whose label is number-like, is a <see cref="ColumnNames"/> header of numbered columns
         /// (pandas writes <c>0,1,2,y</c> for a frame without column names), not a sample of a class named <c>y</c>.
+        /// When the labels are class names, such a line cannot be told from a sample as it is read: if its features are
+        /// the column numbers 0, 1, 2, ... (or 1, 2, 3, ...) and its label is on no other line while other labels repeat
+        /// (<c>0,1,2,species</c> over rows labelled <c>setosa</c>, ...), the load throws a <see cref="CsvFormatException"/>
+        /// asking for <see cref="ColumnNames"/> or <see cref="None"/>. With
+        /// <see cref="CsvOptions.LabelColumnName"/> set, the first line is always a <see cref="ColumnNames"/> header.
         /// </summary>
         /// <remarks>
         /// Number-like means anything that stands for a number, valid or not: a number in the invariant culture
@@ -89,9 +94,11 @@ namespace GenNN
         public CsvClassOrder ClassOrder { get; init; } = CsvClassOrder.Sorted;
 
         /// <summary>
-        /// The class names, in index order, when labels are names. Set it to give a training and a test file the same
-        /// numbering; a label that is not in the list is an error. A <see cref="CsvHeader.ScikitLearn"/> header supplies
-        /// its own names and ignores this.
+        /// The class names, in index order. When labels are names, set it to give a training and a test file the same
+        /// numbering; a label that is not in the list is an error. When labels are numbers, they are indices into this
+        /// list (an index outside it is an error) and it becomes <see cref="Dataset.ClassNames"/>. With
+        /// <see cref="CsvLabels.Auto"/>, a first label found in the list means names, even a number-like one such as
+        /// <c>None</c>. A <see cref="CsvHeader.ScikitLearn"/> header supplies its own names and ignores this.
         /// </summary>
         public IReadOnlyList<string>? ClassNames { get; init; }
     }

@@ -88,7 +88,7 @@ namespace GenNN
             byte[] labelBytes = ReadBody(labels, labelsName, LabelsMagic, "labels", out int[] labelDims);
             byte[] pixelBytes = ReadBody(images, imagesName, ImagesMagic, "images", out int[] imageDims);
             int count = imageDims[0];
-            int featureCount = imageDims[1] * imageDims[2];
+            int featureCount = imageDims[1] * imageDims[2]; // ReadBody checked that it fits in an array
             if (labelDims[0] != count)
             {
                 throw new InvalidDataException(Format(
@@ -133,7 +133,7 @@ namespace GenNN
             int dimCount = magic & 0xFF;
             Span<byte> header = stackalloc byte[4 * 4];
             header = header[..HeaderSize(dimCount)];
-            int got = ReadFully(source, header);
+            int got = ReadBytes(source, header, name, 0);
             if (got < 4)
             {
                 throw new InvalidDataException(Format(
@@ -156,7 +156,6 @@ namespace GenNN
             }
 
             dims = new int[dimCount];
-            long total = 1;
             for (int d = 0; d < dimCount; d++)
             {
                 dims[d] = ReadBigEndian(header[(4 + 4 * d)..]);
@@ -167,10 +166,23 @@ namespace GenNN
                         "{0}: dimension {1} is {2}; expected {3}.",
                         name, d, (uint)dims[d], countDimension ? "a count below 2^31" : "a size from 1 to 2^31 - 1"));
                 }
-
-                total *= dims[d];
             }
 
+            // Bytes per item first, checked after each factor so that no product can overflow (three sizes of 2^21
+            // would wrap a long to 0), then the count: both at most Array.MaxLength, so their product fits in a long.
+            long perItem = 1;
+            for (int d = 1; d < dimCount; d++)
+            {
+                perItem *= dims[d];
+                if (perItem > Array.MaxLength)
+                {
+                    throw new InvalidDataException(Format(
+                        "{0}: dimensions {1} make more than {2} bytes per {3}; expected at most that (one array).",
+                        name, string.Join(" x ", dims), Array.MaxLength, what == "images" ? "image" : "item"));
+                }
+            }
+
+            long total = dims[0] * perItem;
             if (total > Array.MaxLength)
             {
                 throw new InvalidDataException(Format(
@@ -187,11 +199,11 @@ namespace GenNN
             }
 
             byte[] body = available >= 0 ? new byte[total] : new byte[Math.Min(total, FirstChunkBytes)];
-            int read = ReadFully(source, body);
+            int read = ReadBytes(source, body, name, header.Length);
             while (read == body.Length && body.Length < total)
             {
                 Array.Resize(ref body, (int)Math.Min(total, 2L * body.Length));
-                read += ReadFully(source, body.AsSpan(read));
+                read += ReadBytes(source, body.AsSpan(read), name, header.Length + read);
             }
 
             if (read < total)
@@ -200,7 +212,7 @@ namespace GenNN
             }
 
             Span<byte> probe = stackalloc byte[1];
-            if (source.Read(probe) != 0)
+            if (ReadBytes(source, probe, name, header.Length + body.Length) != 0)
             {
                 throw new InvalidDataException(Format(
                     "{0} has bytes after the {1} = {2} bytes of {3} its header announces; expected the file to end there.",
@@ -227,6 +239,22 @@ namespace GenNN
             bool gzip = got == 2 && signature[0] == 0x1F && signature[1] == 0x8B;
             available = gzip ? -1 : remaining;
             return gzip ? new GZipStream(start, CompressionMode.Decompress) : start;
+        }
+
+        /// <summary>
+        /// <see cref="ReadFully"/> from a body stream, with the decompressor's errors (corrupt gzip data) given the
+        /// file's name and how far it got, like <c>Csv.Load</c>'s.
+        /// </summary>
+        private static int ReadBytes(Stream source, Span<byte> buffer, string name, long before)
+        {
+            try
+            {
+                return ReadFully(source, buffer);
+            }
+            catch (InvalidDataException e) when (source is GZipStream)
+            {
+                throw new InvalidDataException(Format("{0}: the gzip data is corrupt after {1} bytes of content: {2}", name, before, e.Message), e);
+            }
         }
 
         private static int ReadFully(Stream stream, Span<byte> buffer)

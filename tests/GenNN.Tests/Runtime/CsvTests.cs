@@ -128,6 +128,83 @@ public class CsvTests
         Assert.Equal(new[] { 0f, 1f, 0f }, data.Targets.ToArray());
     }
 
+    [Theory]
+    [InlineData("a,b,species\n1,2,setosa\n3,4,\n5,6,virginica\n", "Line 3, column 3 (species): The label is missing (an empty field); expected a class name.")]
+    [InlineData("a,b,species\n1,2,setosa\n3,4,NA\n5,6,virginica\n", "Line 3, column 3 (species): The label is missing ('NA', a missing-value marker); expected a class name. A class really named 'NA' can be listed in CsvOptions.ClassNames.")]
+    [InlineData("a,b,species\n1,2,setosa\n3,4,nan\n5,6,setosa\n", "Line 3, column 3 (species): The label is missing ('nan', a missing-value marker); expected a class name. A class really named 'nan' can be listed in CsvOptions.ClassNames.")]
+    [InlineData("1,2,setosa\n5,6,setosa\n3,4,?\n", "Line 3, column 3: The label is missing ('?', a missing-value marker); expected a class name. A class really named '?' can be listed in CsvOptions.ClassNames.")]
+    public void A_missing_class_label_is_an_error_not_a_class(string text, string message)
+    {
+        // pandas reads these as NaN; they used to become classes named "", "NA", "nan" and "?".
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse(text));
+        Assert.Equal(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_class_really_named_like_a_missing_value_marker_can_be_declared()
+    {
+        Dataset data = Csv.Parse("a,b,label\n1,2,None\n3,4,Some\n", new CsvOptions { ClassNames = new[] { "None", "Some" } });
+        Assert.Equal(new[] { 0f, 1f }, data.Targets.ToArray());
+    }
+
+    [Fact]
+    public void Class_names_given_for_numeric_labels_name_their_indices_and_check_them()
+    {
+        // They were ignored: the labels 0 and 7 loaded with no class names and no error.
+        Dataset data = Csv.Parse("1,2,1\n3,4,0\n", new CsvOptions { ClassNames = new[] { "cat", "dog" } });
+        Assert.Equal(new[] { 1f, 0f }, data.Targets.ToArray());
+        Assert.Equal(new[] { "cat", "dog" }, data.ClassNames);
+
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,2,0\n3,4,7\n", new CsvOptions { ClassNames = new[] { "cat", "dog" } }));
+        Assert.Equal("Line 2, column 3: The label '7' is not a class index from 0 to 1 (CsvOptions.ClassNames names 2 classes).", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("a,label\n1,2,0\n3,4,1\n", null, "Line 2: Expected 2 columns, as the header on line 1 names, got 3 (a file written with row names, as R's write.table does, has one column more than its header names).")]
+    [InlineData("a,b,label\n0,1.5,2.5,7\n1,3.5,4.5,8\n", "label", "Line 2: Expected 3 columns, as the header on line 1 names, got 4 (a file written with row names, as R's write.table does, has one column more than its header names).")]
+    [InlineData("a,b,c,label\n1,2,0\n3,4,1\n", "label", "Line 2: Expected 4 columns, as the header on line 1 names, got 3.")]
+    [InlineData("a,b,c,label\n1,2,0\n3,4,1\n", null, "Line 2: Expected 4 columns, as the header on line 1 names, got 3.")]
+    public void A_header_naming_a_different_number_of_columns_than_the_data_is_an_error(string text, string? labelName, string message)
+    {
+        // One column short, the label's name went to a feature; with LabelColumnName, an index out of range escaped.
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse(text, new CsvOptions { LabelColumnName = labelName }));
+        Assert.Equal(message, ex.Message);
+    }
+
+    [Fact]
+    public void A_named_label_column_makes_the_first_line_a_header_even_of_numbers()
+    {
+        // "0,1,2,y" looked like a scikit-learn header (two integers first) and failed on the next line.
+        Dataset data = Csv.Parse("0,1,2,y\n1,2,3,0\n4,5,6,1\n", new CsvOptions { LabelColumnName = "y" });
+        Assert.Equal(new[] { "0", "1", "2" }, data.FeatureNames);
+        Assert.Equal(new[] { 0f, 1f }, data.Targets.ToArray());
+
+        Dataset byNumber = Csv.Parse("0,1,2,3\n1,2,3,0\n4,5,6,1\n", new CsvOptions { LabelColumnName = "3" });
+        Assert.Equal(2, byNumber.Count);
+    }
+
+    [Theory]
+    [InlineData("0,1,2,species\n1,2,3,setosa\n4,5,6,virginica\n7,8,9,setosa\n")]
+    [InlineData("1,2,species\n1,2,setosa\n4,5,setosa\n")]
+    public void A_first_line_that_may_be_a_header_of_numbers_over_class_names_asks_which_it_is(string text)
+    {
+        // It used to become a sample of a class "species" with features 0, 1, 2.
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse(text));
+        Assert.Equal(1, ex.LineNumber);
+        Assert.Contains("may be a header: its label 'species' is on no other line, while other labels repeat. Set CsvOptions.Header to CsvHeader.ColumnNames", ex.Message, StringComparison.Ordinal);
+
+        Dataset asHeader = Csv.Parse(text, new CsvOptions { Header = CsvHeader.ColumnNames });
+        Assert.DoesNotContain("species", asHeader.ClassNames!);
+        Dataset asData = Csv.Parse(text, new CsvOptions { Header = CsvHeader.None });
+        Assert.Contains("species", asData.ClassNames!);
+
+        // Read as data as before: a first sample whose class repeats, data where no class repeats, and a first line
+        // whose features are not column numbers, even when its class is the only one of its kind.
+        Assert.Equal(3, Csv.Parse("0,1,cat\n3,4,dog\n5,6,cat\n").Count);
+        Assert.Equal(2, Csv.Parse("0,1,cat\n3,4,dog\n").Count);
+        Assert.Equal(3, Csv.Parse("1,3,dog\n2,2,cat\n4,1,cat\n").Count);
+    }
+
     [Fact]
     public void A_non_number_names_the_line_column_and_header()
     {

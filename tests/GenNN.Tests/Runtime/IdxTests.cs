@@ -272,4 +272,35 @@ public sealed class IdxTests : IDisposable
         ex = Assert.Throws<InvalidDataException>(() => Idx.Load(Write("huge", ImagesFile(-1, 2, 3, Pixels)), labels));
         Assert.Equal("huge: dimension 0 is 4294967295; expected a count below 2^31.", ex.Message);
     }
+    [Theory]
+    [InlineData(1 << 22, 1 << 21, 1 << 21)] // 2^64 bytes: a long product wrapped to 0 and passed the size check
+    [InlineData(0, 65537, 65537)]           // no images, but 4,295,098,369 pixels each: an int product wrapped to 131,073
+    [InlineData(1 << 30, 1 << 17, 1 << 17)]
+    public void Dimensions_whose_product_overflows_are_rejected_before_anything_else(int count, int rows, int cols)
+    {
+        string images = Write("overflow", ImagesFile(count, rows, cols, ReadOnlySpan<byte>.Empty));
+        string labels = Write("l", LabelsFile(0, ReadOnlySpan<byte>.Empty));
+        var ex = Assert.Throws<InvalidDataException>(() => Idx.Load(images, labels));
+        Assert.Equal(
+            $"overflow: dimensions {count} x {rows} x {cols} make more than {Array.MaxLength} bytes per image; expected at most that (one array).",
+            ex.Message);
+    }
+
+    [Fact]
+    public void Corrupt_gzip_data_names_the_file()
+    {
+        var pixels = new byte[600 * 28 * 28];
+        new Random(5).NextBytes(pixels);
+        byte[] gz = Gzip(ImagesFile(600, 28, 28, pixels));
+        for (int i = 1000; i < 1100; i++)
+        {
+            gz[i] ^= 0x5A;
+        }
+
+        string images = Write("t10k-images-idx3-ubyte.gz", gz);
+        string labels = Write("l", LabelsFile(600, new byte[600]));
+        var ex = Assert.Throws<InvalidDataException>(() => Idx.Load(images, labels));
+        Assert.StartsWith("t10k-images-idx3-ubyte.gz: the gzip data is corrupt after ", ex.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidDataException>(ex.InnerException);
+    }
 }
