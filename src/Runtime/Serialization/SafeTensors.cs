@@ -124,6 +124,9 @@ namespace GenNN.Serialization
         /// and can be opened exclusively: a running save holds its temporary file open with <see cref="FileShare.None"/>
         /// (a lock on Windows, an advisory <c>flock</c> that .NET takes on Unix) while it writes, and renames it within
         /// moments of closing it.</para>
+        /// <para>An existing file keeps its permissions (its Unix mode), and a read-only one is not replaced: the save
+        /// throws <see cref="UnauthorizedAccessException"/>, as writing it in place would. When <paramref name="path"/> is
+        /// a symbolic link, the file it points to is replaced and the link kept.</para>
         /// </remarks>
         /// <param name="path">The destination file.</param>
         /// <param name="layout">Where each tensor lives in <paramref name="parameters"/>; a layout without state or
@@ -154,7 +157,10 @@ namespace GenNN.Serialization
         /// <param name="preprocessing">A standardizer and names to store with the parameters, or <see langword="null"/>.</param>
         /// <exception cref="ArgumentException">A buffer has the wrong length, a counter is negative,
         /// <paramref name="layout"/> is inconsistent, or <paramref name="preprocessing"/> does not fit it.</exception>
-        /// <exception cref="IOException">The file could not be written or renamed.</exception>
+        /// <exception cref="IOException">The file could not be written or renamed (the disk is full, ...); the message
+        /// names <paramref name="path"/>, and an existing file is unchanged.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file exists and is read-only, or the directory is not
+        /// writable; an existing file is unchanged.</exception>
         public static void WriteFile(string path, ModelLayout layout, ReadOnlySpan<float> parameters, ReadOnlySpan<float> state,
             ReadOnlySpan<long> counters, ModelPreprocessing? preprocessing = null)
         {
@@ -177,6 +183,36 @@ namespace GenNN.Serialization
                 throw new DirectoryNotFoundException("Could not save '" + path + "': the directory '" + directory + "' does not exist (PyTorch's torch.save does not create it either). Create it first with Directory.CreateDirectory.");
             }
 
+            // A symbolic link keeps pointing at the model: the file it leads to is the one replaced.
+            var link = new FileInfo(fullPath);
+            if (link.LinkTarget is not null && link.ResolveLinkTarget(returnFinalTarget: true) is FileSystemInfo target)
+            {
+                fullPath = target.FullName;
+                directory = Path.GetDirectoryName(fullPath)!;
+            }
+
+            // Replacing a file by renaming needs only the directory's permission: a model made read-only would be
+            // replaced anyway, so its own permission is checked (as opening it for writing would), and its mode kept.
+            UnixFileMode? mode = null;
+            if (File.Exists(fullPath))
+            {
+                try
+                {
+                    using (new FileStream(fullPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                    {
+                    }
+                }
+                catch (UnauthorizedAccessException e)
+                {
+                    throw new UnauthorizedAccessException("Could not save '" + path + "': the file exists and is not writable (read-only); it is unchanged.", e);
+                }
+
+                if (!OperatingSystem.IsWindows())
+                {
+                    mode = File.GetUnixFileMode(fullPath);
+                }
+            }
+
             string prefix = TempPrefix(Path.GetFileName(fullPath));
             DeleteOrphans(directory, prefix);
             // Random.Shared, not RandomNumberGenerator: the name needs no secrecy, and the latter loads OpenSSL on Linux.
@@ -189,7 +225,19 @@ namespace GenNN.Serialization
                     output.Flush(flushToDisk: true);
                 }
 
+                if (mode is UnixFileMode keep && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(temp, keep);
+                }
+
                 File.Move(temp, fullPath, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The failure names the temporary file; say which save failed, and that the old file is untouched.
+                TryDelete(temp);
+                string message = "Could not save '" + path + "' (written to a temporary file in '" + directory + "', then renamed; an existing file is unchanged): " + e.Message;
+                throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
             }
             catch
             {

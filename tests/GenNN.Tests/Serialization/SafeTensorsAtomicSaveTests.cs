@@ -34,6 +34,88 @@ public sealed class SafeTensorsAtomicSaveTests : IDisposable
     }
 
     [Fact]
+    public void SaveKeepsTheModeOfTheFileItReplaces()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix mode
+        }
+
+        // A model kept private (0600) became world-readable (0644) after the next save.
+        var (path, _) = Previous();
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        SafeTensors.WriteFile(path, _layout, Values(_layout.ParameterCount, seed: 2));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void A_read_only_file_is_replaced_only_by_a_process_that_could_write_it_in_place()
+    {
+        // Renaming over a file needs only the directory's permission: a read-only model was replaced silently.
+        var (path, before) = Previous();
+        File.SetAttributes(path, FileAttributes.ReadOnly);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        bool writable; // root (as in CI containers) may write a read-only file; another user may not
+        try
+        {
+            using (new FileStream(path, FileMode.Open, FileAccess.Write))
+            {
+            }
+
+            writable = true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            writable = false;
+        }
+
+        float[] parameters = Values(_layout.ParameterCount, seed: 2);
+        try
+        {
+            if (writable)
+            {
+                SafeTensors.WriteFile(path, _layout, parameters);
+                Assert.Equal(Write(_layout, parameters), File.ReadAllBytes(path));
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(path));
+                }
+            }
+            else
+            {
+                var e = Assert.Throws<UnauthorizedAccessException>(() => SafeTensors.WriteFile(path, _layout, parameters));
+                Assert.StartsWith("Could not save '" + path + "': the file exists and is not writable", e.Message, StringComparison.Ordinal);
+                Assert.Equal(before, File.ReadAllBytes(path));
+            }
+
+            Assert.Equal(new[] { "model.safetensors" }, Entries());
+        }
+        finally
+        {
+            File.SetAttributes(path, FileAttributes.Normal);
+        }
+    }
+
+    [Fact]
+    public void Saving_through_a_symbolic_link_replaces_its_target_and_keeps_the_link()
+    {
+        var (target, _) = Previous();
+        string link = Path.Combine(_directory, "link.safetensors");
+        File.CreateSymbolicLink(link, target);
+        float[] parameters = Values(_layout.ParameterCount, seed: 2);
+
+        SafeTensors.WriteFile(link, _layout, parameters);
+
+        Assert.Equal(target, new FileInfo(link).ResolveLinkTarget(returnFinalTarget: true)!.FullName);
+        Assert.Equal(Write(_layout, parameters), File.ReadAllBytes(target));
+        Assert.Equal(new[] { "link.safetensors", "model.safetensors" }, Entries());
+    }
+
+    [Fact]
     public void WrongParameterLengthLeavesThePreviousFileIntact()
     {
         var (path, before) = Previous();
@@ -69,6 +151,7 @@ public sealed class SafeTensorsAtomicSaveTests : IDisposable
         Exception e = Assert.ThrowsAny<Exception>(() => SafeTensors.WriteFile(blocked, _layout, Values(_layout.ParameterCount)));
 
         Assert.True(e is IOException or UnauthorizedAccessException, e.ToString());
+        Assert.StartsWith("Could not save '" + blocked + "' (written to a temporary file in '", e.Message, StringComparison.Ordinal);
         Assert.Equal(new[] { "blocked.safetensors", "model.safetensors" }, Entries());
         Assert.Equal("keep", File.ReadAllText(Path.Combine(blocked, "keep.txt")));
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(_directory, "model.safetensors")));
