@@ -100,6 +100,25 @@ namespace GenNN
         void PredictBatch(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
 
         /// <summary>
+        /// Runs a row-major batch forward and writes the output layer's logits (its values before the softmax or
+        /// sigmoid), when the network has them: generated networks trained with a cross-entropy loss do
+        /// (<c>PredictLogits</c>). <see cref="Trainer.Evaluate"/> computes the cross-entropy from them, as TrainBatch
+        /// does, so that a sample whose probability rounds to 0 still counts its whole loss.
+        /// </summary>
+        /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
+        /// <param name="logits">Receives <paramref name="batchSize"/> rows of <see cref="OutputSize"/> logits.</param>
+        /// <param name="batchSize">The number of samples.</param>
+        /// <returns><see langword="false"/> (writing nothing) when the network has no logits to give; this default.</returns>
+        bool TryPredictLogits(ReadOnlySpan<float> inputs, Span<float> logits, int batchSize) => false;
+
+        /// <summary>
+        /// The L1/L2 penalty of the weights as they are now: what TrainBatch adds to its loss, and
+        /// <see cref="Trainer.Evaluate"/> to its loss too, as Keras adds <c>sum(model.losses)</c> to both. This default: 0.
+        /// </summary>
+        /// <returns>The penalty.</returns>
+        double RegularizationLoss() => 0;
+
+        /// <summary>
         /// Runs a batch forward and backward: overwrites <see cref="Gradients"/> with the gradient of the mean
         /// loss over the batch and returns that mean loss. Does not change <see cref="Parameters"/>. Not thread-safe.
         /// </summary>

@@ -348,9 +348,11 @@ namespace GenNN.Generator.Emit
                 }
 
                 w.Line();
-                EmitPredict(w, k, layout);
+                EmitPredict(w, k, layout, spec.FromLogits);
                 w.Line();
                 EmitTrainBatch(w, spec, k, layout);
+                w.Line();
+                EmitRegularizationLoss(w, layout);
                 w.Line();
                 EmitSerialization(w, c, k, layout.StateSize > 0);
                 w.Line();
@@ -358,7 +360,7 @@ namespace GenNN.Generator.Emit
             }
         }
 
-        private static void EmitPredict(SourceWriter w, string k, NetworkLayout layout)
+        private static void EmitPredict(SourceWriter w, string k, NetworkLayout layout, bool fromLogits)
         {
             w.Line("/// <inheritdoc/>");
             using (w.Block("public void Predict(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)"))
@@ -388,6 +390,37 @@ namespace GenNN.Generator.Emit
                 {
                     w.Line(F("global::GenNN.Kernels.WorkerPool.Run(parts, global::GenNN.Generated.{0}.PredictPartBody, null, Parameters, inputs, default, default, outputs, batchSize, 0);", k));
                 }
+            }
+
+            if (!fromLogits)
+            {
+                return;
+            }
+
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Like <see cref=\"PredictBatch\"/>, but writes the output layer's logits: its values before the softmax (or");
+            w.Line("/// sigmoid), what PyTorch's <c>CrossEntropyLoss</c> and <c>BCEWithLogitsLoss</c> take. TrainBatch and");
+            w.Line("/// <see cref=\"global::GenNN.Trainer.Evaluate\"/> compute the cross-entropy from them, exactly where the");
+            w.Line("/// probabilities round to 0 or 1. Runs on the calling thread; thread-safe like PredictBatch.");
+            w.Line("/// </summary>");
+            w.Line("/// <param name=\"inputs\">batchSize x InputSize floats, row-major.</param>");
+            w.Line("/// <param name=\"logits\">Receives batchSize x OutputSize floats; must not overlap <paramref name=\"inputs\"/>.</param>");
+            w.Line("/// <param name=\"batchSize\">The number of samples.</param>");
+            using (w.Block("public void PredictLogits(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batchSize)"))
+            {
+                w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, int.MaxValue / (InputSize > OutputSize ? InputSize : OutputSize), \"the most samples whose inputs and outputs fit in a span\");");
+                w.Line("global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));");
+                w.Line("global::GenNN.Kernels.Guard.BatchLength(logits.Length, batchSize, OutputSize, nameof(logits), nameof(OutputSize));");
+                w.Line("global::GenNN.Kernels.Guard.NoOverlap(inputs, logits, nameof(inputs), nameof(logits));");
+                w.Line(F("global::GenNN.Generated.{0}.PredictRows(Parameters, inputs, logits, batchSize, logits: true);", k));
+            }
+
+            w.Line();
+            using (w.Block("bool global::GenNN.INetwork.TryPredictLogits(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batchSize)"))
+            {
+                w.Line("PredictLogits(inputs, logits, batchSize);");
+                w.Line("return true;");
             }
         }
 
@@ -534,6 +567,17 @@ namespace GenNN.Generator.Emit
         /// The largest batch TrainBatch accepts: its scratch (<c>TrainingScratchLength</c>) must fit in one float array
         /// (Array.MaxLength, 0x7FFFFFC7, on every .NET), and its inputs, targets and outputs in a span.
         /// </summary>
+        private static void EmitRegularizationLoss(SourceWriter w, NetworkLayout layout)
+        {
+            string[] penalties = layout.Layers.Where(l => l.Regularized).Select(l => l.PenaltyExpression("Parameters")).ToArray();
+            w.Line("/// <summary>");
+            w.Line("/// The L1/L2 penalty of the weights as they are now: what TrainBatch adds to its loss, and Trainer.Evaluate to");
+            w.Line("/// its loss too, as Keras adds <c>sum(model.losses)</c> to both" + (penalties.Length == 0 ? "; 0, as no layer sets L1 or L2." : "."));
+            w.Line("/// </summary>");
+            w.Line("/// <returns>The sum over the regularized layers of <c>l1 sum |w| + l2 sum w^2</c>.</returns>");
+            w.Line("public double RegularizationLoss() => " + (penalties.Length == 0 ? "0;" : string.Join(" + ", penalties) + ";"));
+        }
+
         private static int MaxTrainingBatchSize(NetworkSpec spec, NetworkLayout layout)
         {
             const long MaxArrayLength = 0x7FFFFFC7;
@@ -734,9 +778,9 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 EmitParallelParts(w, spec, options, layout);
                 w.Line();
-                EmitForward(w, layout, oneSample: false);
+                EmitForward(w, layout, oneSample: false, spec.FromLogits);
                 w.Line();
-                EmitForward(w, layout, oneSample: true);
+                EmitForward(w, layout, oneSample: true, fromLogits: false);
                 w.Line();
                 EmitTrainBatchKernel(w, spec, layout);
                 IsaPath[] paths = IsaPath.For(options.VectorWidth);
@@ -901,15 +945,18 @@ namespace GenNN.Generator.Emit
             w.Line("/// </summary>");
             w.Line("internal static int TileRows => " + string.Concat(IsaPath.For(options.VectorWidth).Select(path => F("{0} ? {1} : ", path.Condition, path.Rows))) + "1;");
             w.Line();
-            w.Line("/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
-            using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)"))
+            w.Line(spec.FromLogits
+                ? "/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>"
+                : "/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
+            using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize" + (spec.FromLogits ? ", bool logits = false)" : ")")))
             {
                 string[] chunks =
                 {
                     "for (int s = 0; s < batchSize; s += ChunkRows)",
                     "{",
                     "    int rows = Math.Min(ChunkRows, batchSize - s);",
-                    F("    Forward(parameters, inputs.Slice(s * {0}, rows * {0}), outputs.Slice(s * {1}, rows * {1}), scratch, rows{2});", inputs, outputs, layout.PackedWeightsTotal > 0 ? ", packed" : ""),
+                    F("    Forward(parameters, inputs.Slice(s * {0}, rows * {0}), outputs.Slice(s * {1}, rows * {1}), scratch, rows{2}{3});", inputs, outputs,
+                        layout.PackedWeightsTotal > 0 ? ", packed" : "", spec.FromLogits ? ", logits: logits" : ""),
                     "}",
                 };
                 if (layout.PackedWeightsTotal == 0)
@@ -995,7 +1042,7 @@ namespace GenNN.Generator.Emit
         /// <c>Forward</c> (a batch of <c>rows</c> samples, PredictBatch) or <c>ForwardOne</c> (one sample, Predict: the
         /// one-row kernels, and softmax of up to four classes inside the last kernel).
         /// </summary>
-        private static void EmitForward(SourceWriter w, NetworkLayout layout, bool oneSample)
+        private static void EmitForward(SourceWriter w, NetworkLayout layout, bool oneSample, bool fromLogits)
         {
             if (oneSample)
             {
@@ -1012,7 +1059,8 @@ namespace GenNN.Generator.Emit
             string signature = oneSample
                 ? "internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)"
                 : "internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows"
-                    + (layout.PackedWeightsTotal > 0 ? ", Span<float> packed = default)" : ")");
+                    + (layout.PackedWeightsTotal > 0 ? ", Span<float> packed = default" : "")
+                    + (fromLogits ? ", bool logits = false)" : ")");
             using (w.Block(signature))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
@@ -1060,6 +1108,14 @@ namespace GenNN.Generator.Emit
                     if (oneSample && l.FusesSoftmaxOne)
                     {
                         w.Line("// (softmax applied inside the kernel)");
+                    }
+                    else if (fromLogits && i == last)
+                    {
+                        // The cross-entropies' output layer ends in softmax or sigmoid, never fused: without it, its logits.
+                        using (w.Block("if (!logits)"))
+                        {
+                            EmitPostActivation(w, l, current, "rows");
+                        }
                     }
                     else
                     {

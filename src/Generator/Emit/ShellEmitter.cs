@@ -68,6 +68,8 @@ namespace GenNN.Generator.Emit
                 w.Line("public global::GenNN.ModelPreprocessing? Preprocessing { get => throw NotGenerated(); set => throw NotGenerated(); }");
                 w.Line("public void Predict(" + ReadOnlySpan + " input, " + Span + " output)" + Throw);
                 w.Line("public void PredictBatch(" + ReadOnlySpan + " inputs, " + Span + " outputs, int batchSize)" + Throw);
+                w.Line("public void PredictLogits(" + ReadOnlySpan + " inputs, " + Span + " logits, int batchSize)" + Throw);
+                w.Line("public double RegularizationLoss()" + Throw);
                 w.Line("public void PredictRaw(" + ReadOnlySpan + " features, " + Span + " output)" + Throw);
                 w.Line("public string PredictClassName(" + ReadOnlySpan + " features)" + Throw);
                 w.Line("public string PredictClassName(" + ReadOnlySpan + " features, " + Span + " output)" + Throw);

@@ -14,6 +14,19 @@ namespace GenNN.Kernels
     [EditorBrowsable(EditorBrowsableState.Advanced)]
     public static class Regularization
     {
+        /// <summary>The penalty <c>l1 sum |w| + l2 sum w^2</c> of <paramref name="weights"/>, as <see cref="Apply"/> returns it.</summary>
+        /// <param name="weights">One layer's weights.</param>
+        /// <param name="l1">The L1 factor; at least 0.</param>
+        /// <param name="l2">The L2 factor; at least 0.</param>
+        /// <returns>The penalty.</returns>
+        public static double Penalty(ReadOnlySpan<float> weights, float l1, float l2)
+        {
+            double penalty = 0;
+            if (l2 != 0f) penalty += l2 * (double)TensorPrimitives.Dot(weights, weights);
+            if (l1 != 0f) penalty += l1 * (double)TensorPrimitives.SumOfMagnitudes(weights);
+            return penalty;
+        }
+
         /// <summary>
         /// Adds <c>l1 sign(w) + 2 l2 w</c> to <paramref name="gradients"/> (<c>sign(0) = 0</c>, as PyTorch's and
         /// TensorFlow's gradient of <c>|w|</c> at 0) and returns the penalty <c>l1 sum |w| + l2 sum w^2</c> (Keras'
@@ -33,9 +46,7 @@ namespace GenNN.Kernels
                     nameof(gradients));
             }
 
-            double penalty = 0;
-            if (l2 != 0f) penalty += l2 * (double)TensorPrimitives.Dot(weights, weights);
-            if (l1 != 0f) penalty += l1 * (double)TensorPrimitives.SumOfMagnitudes(weights);
+            double penalty = Penalty(weights, l1, l2);
 
             float twiceL2 = 2f * l2;
             int n = weights.Length, i = 0;

@@ -10,9 +10,13 @@ namespace GenNN
         public int Count { get; init; }
 
         /// <summary>
-        /// The mean loss over the samples, computed from the predicted outputs: <c>-log(clamp(p[label], 1e-7, 1))</c> for
-        /// softmax cross-entropy, <c>-(t log p + (1 - t) log(1 - p))</c> with <c>p</c> clamped to [1e-7, 1 - 1e-7] for
-        /// binary cross-entropy, the mean over outputs of the squared error for mean squared error.
+        /// The mean loss over the samples, plus the L1/L2 penalty of the weights (<see cref="INetwork.RegularizationLoss"/>),
+        /// the quantity TrainBatch returns and Keras' <c>evaluate</c> reports. The cross-entropies are computed from the
+        /// logits, as TrainBatch and PyTorch compute them (log-sum-exp minus the label's logit; <c>BCEWithLogitsLoss</c>),
+        /// so a confidently wrong sample counts its whole loss; a network without logits
+        /// (<see cref="INetwork.TryPredictLogits"/>) gets <c>-log(clamp(p[label], 1e-7, 1))</c> from its probabilities,
+        /// as Keras does. For regression, the mean over outputs of the squared error (mean squared error), the absolute
+        /// error (mean absolute error) or the Huber loss.
         /// </summary>
         public double Loss { get; init; }
 

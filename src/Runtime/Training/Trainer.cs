@@ -850,8 +850,31 @@ namespace GenNN
                 {
                     int count = Math.Min(_batchSize, data.Count - start);
                     Span<float> outputs = _outputs.AsSpan(0, count * outputSize);
-                    network.PredictBatch(data.Features.Slice(start * inputSize, count * inputSize), outputs, count);
+                    ReadOnlySpan<float> features = data.Features.Slice(start * inputSize, count * inputSize);
                     ReadOnlySpan<float> targets = data.Targets.Slice(start * targetSize, count * targetSize);
+                    if (loss is Loss.SoftmaxCrossEntropy or Loss.CategoricalCrossEntropy or Loss.BinaryCrossEntropy
+                        && network.TryPredictLogits(features, outputs, count))
+                    {
+                        // From the logits, as TrainBatch computes it; then the probabilities, with the functions the
+                        // generated forward pass applies to the same logits (PredictBatch's bits), for the accuracy.
+                        lossSum += CrossEntropyFromLogits(loss, outputs, targets, count, outputSize);
+                        if (loss == Loss.BinaryCrossEntropy)
+                        {
+                            Kernels.Activations.Sigmoid(outputs);
+                        }
+                        else
+                        {
+                            for (int s = 0; s < count; s++)
+                            {
+                                Kernels.Activations.Softmax(outputs.Slice(s * outputSize, outputSize));
+                            }
+                        }
+
+                        correct += CountCorrect(loss, outputs, targets, count, outputSize);
+                        continue;
+                    }
+
+                    network.PredictBatch(features, outputs, count);
                     switch (loss)
                     {
                         case Loss.SoftmaxCrossEntropy:
@@ -900,13 +923,15 @@ namespace GenNN
                     }
                 }
 
+                // The L1/L2 penalty counts in the loss, as in TrainBatch's (and Keras' evaluate).
+                double penalty = network.RegularizationLoss();
                 if (!IsClassification(loss))
                 {
                     double values = (double)data.Count * outputSize;
                     return new EvaluationResult
                     {
                         Count = data.Count,
-                        Loss = lossSum / values,
+                        Loss = lossSum / values + penalty,
                         MeanSquaredError = squareSum / values,
                         MeanAbsoluteError = absSum / values,
                     };
@@ -915,9 +940,57 @@ namespace GenNN
                 return new EvaluationResult
                 {
                     Count = data.Count,
-                    Loss = lossSum / data.Count,
+                    Loss = lossSum / data.Count + penalty,
                     Accuracy = (double)correct / data.Count,
                 };
+            }
+
+            /// <summary>
+            /// The summed cross-entropy of <paramref name="count"/> samples from their logits, in double, as PyTorch's
+            /// <c>CrossEntropyLoss</c> and <c>BCEWithLogitsLoss</c>: log-sum-exp minus the label's logit, and
+            /// <c>max(z, 0) - z t + log(1 + exp(-|z|))</c>. Exact where the probabilities round to 0 or 1.
+            /// </summary>
+            private static double CrossEntropyFromLogits(Loss loss, ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int count, int outputSize)
+            {
+                double sum = 0;
+                for (int s = 0; s < count; s++)
+                {
+                    if (loss == Loss.BinaryCrossEntropy)
+                    {
+                        double z = logits[s], t = targets[s];
+                        sum += Math.Max(z, 0) - z * t + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+                        continue;
+                    }
+
+                    ReadOnlySpan<float> row = logits.Slice(s * outputSize, outputSize);
+                    double max = double.NegativeInfinity;
+                    foreach (float z in row)
+                    {
+                        max = Math.Max(max, z); // NaN propagates (Math.Max returns NaN)
+                    }
+
+                    double exps = 0;
+                    foreach (float z in row)
+                    {
+                        exps += Math.Exp(z - max);
+                    }
+
+                    double logSumExp = max + Math.Log(exps);
+                    if (loss == Loss.SoftmaxCrossEntropy)
+                    {
+                        sum += logSumExp - row[(int)targets[s]];
+                    }
+                    else
+                    {
+                        ReadOnlySpan<float> t = targets.Slice(s * outputSize, outputSize);
+                        for (int i = 0; i < outputSize; i++)
+                        {
+                            if (t[i] != 0f) sum += t[i] * (logSumExp - row[i]);
+                        }
+                    }
+                }
+
+                return sum;
             }
         }
     }

@@ -159,6 +159,30 @@ partial class GlobalNet : global::GenNN.INetwork
         }
     }
 
+    /// <summary>
+    /// Like <see cref="PredictBatch"/>, but writes the output layer's logits: its values before the softmax (or
+    /// sigmoid), what PyTorch's <c>CrossEntropyLoss</c> and <c>BCEWithLogitsLoss</c> take. TrainBatch and
+    /// <see cref="global::GenNN.Trainer.Evaluate"/> compute the cross-entropy from them, exactly where the
+    /// probabilities round to 0 or 1. Runs on the calling thread; thread-safe like PredictBatch.
+    /// </summary>
+    /// <param name="inputs">batchSize x InputSize floats, row-major.</param>
+    /// <param name="logits">Receives batchSize x OutputSize floats; must not overlap <paramref name="inputs"/>.</param>
+    /// <param name="batchSize">The number of samples.</param>
+    public void PredictLogits(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batchSize)
+    {
+        global::GenNN.Kernels.Guard.BatchSize(batchSize, int.MaxValue / (InputSize > OutputSize ? InputSize : OutputSize), "the most samples whose inputs and outputs fit in a span");
+        global::GenNN.Kernels.Guard.BatchLength(inputs.Length, batchSize, InputSize, nameof(inputs), nameof(InputSize));
+        global::GenNN.Kernels.Guard.BatchLength(logits.Length, batchSize, OutputSize, nameof(logits), nameof(OutputSize));
+        global::GenNN.Kernels.Guard.NoOverlap(inputs, logits, nameof(inputs), nameof(logits));
+        global::GenNN.Generated.GlobalNetKernels.PredictRows(Parameters, inputs, logits, batchSize, logits: true);
+    }
+
+    bool global::GenNN.INetwork.TryPredictLogits(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> logits, int batchSize)
+    {
+        PredictLogits(inputs, logits, batchSize);
+        return true;
+    }
+
     /// <inheritdoc/>
     public float TrainBatch(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
         => TrainBatchCore(inputs, targets, default, batchSize, default, null);
@@ -227,6 +251,13 @@ partial class GlobalNet : global::GenNN.INetwork
         }
     }
 
+
+    /// <summary>
+    /// The L1/L2 penalty of the weights as they are now: what TrainBatch adds to its loss, and Trainer.Evaluate to
+    /// its loss too, as Keras adds <c>sum(model.losses)</c> to both; 0, as no layer sets L1 or L2.
+    /// </summary>
+    /// <returns>The sum over the regularized layers of <c>l1 sum |w| + l2 sum w^2</c>.</returns>
+    public double RegularizationLoss() => 0;
 
     /// <summary>
     /// Saves the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="path"/> as a safetensors
@@ -414,14 +445,14 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
-        /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
-        internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+        /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>
+        internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, bool logits = false)
         {
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[208], 192);
             for (int s = 0; s < batchSize; s += ChunkRows)
             {
                 int rows = Math.Min(ChunkRows, batchSize - s);
-                Forward(parameters, inputs.Slice(s * 2, rows * 2), outputs.Slice(s * 2, rows * 2), scratch, rows);
+                Forward(parameters, inputs.Slice(s * 2, rows * 2), outputs.Slice(s * 2, rows * 2), scratch, rows, logits: logits);
             }
         }
 
@@ -458,16 +489,19 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
-        internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
+        internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows, bool logits = false)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
             nuint n = (nuint)rows;
             Span<float> a0 = scratch.Slice(rows * 0, rows * 3);
             Layer0Forward(ref p, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(a0), n);
             Layer1Forward(ref p, ref MemoryMarshal.GetReference(a0), ref MemoryMarshal.GetReference(output), n);
-            for (int r = 0; r < rows; r++)
+            if (!logits)
             {
-                Activations.Softmax(output.Slice(r * 2, 2));
+                for (int r = 0; r < rows; r++)
+                {
+                    Activations.Softmax(output.Slice(r * 2, 2));
+                }
             }
         }
 

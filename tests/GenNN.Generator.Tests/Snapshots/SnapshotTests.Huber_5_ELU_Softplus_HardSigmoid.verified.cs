@@ -239,6 +239,13 @@ namespace Samples.Huber
 
 
         /// <summary>
+        /// The L1/L2 penalty of the weights as they are now: what TrainBatch adds to its loss, and Trainer.Evaluate to
+        /// its loss too, as Keras adds <c>sum(model.losses)</c> to both.
+        /// </summary>
+        /// <returns>The sum over the regularized layers of <c>l1 sum |w| + l2 sum w^2</c>.</returns>
+        public double RegularizationLoss() => global::GenNN.Kernels.Regularization.Penalty(Parameters.Slice(0, 35), 0f, 0.0001f) + global::GenNN.Kernels.Regularization.Penalty(Parameters.Slice(42, 42), 0.001f, 0.0005f);
+
+        /// <summary>
         /// Saves the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="path"/> as a safetensors
         /// file, atomically: a failed save keeps the previous file.
         /// </summary>

@@ -231,6 +231,13 @@ namespace Samples.Regression
 
 
         /// <summary>
+        /// The L1/L2 penalty of the weights as they are now: what TrainBatch adds to its loss, and Trainer.Evaluate to
+        /// its loss too, as Keras adds <c>sum(model.losses)</c> to both; 0, as no layer sets L1 or L2.
+        /// </summary>
+        /// <returns>The sum over the regularized layers of <c>l1 sum |w| + l2 sum w^2</c>.</returns>
+        public double RegularizationLoss() => 0;
+
+        /// <summary>
         /// Saves the parameters, and the <see cref="Preprocessing"/> if set, to <paramref name="path"/> as a safetensors
         /// file, atomically: a failed save keeps the previous file.
         /// </summary>

@@ -157,8 +157,9 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Evaluate_clamps_probabilities_so_a_confident_mistake_costs_a_finite_loss()
+    public void Evaluate_clamps_the_probabilities_of_a_network_without_logits_as_Keras_does()
     {
+        // LinearModel gives no logits (INetwork.TryPredictLogits); generated networks do (EvaluateLossTests).
         var softmax = new LinearModel(1, 2, Loss.SoftmaxCrossEntropy);
         softmax.Parameters.Clear();
         softmax.Parameters[2] = 200f; // p(class 1) underflows to 0

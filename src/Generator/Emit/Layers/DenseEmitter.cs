@@ -47,6 +47,9 @@ namespace GenNN.Generator.Emit.Layers
 
         public override bool Regularized => _layer.Regularized;
 
+        public override string PenaltyExpression(string parameters)
+            => F("global::GenNN.Kernels.Regularization.Penalty({0}.Slice({1}, {2}), {3}, {4})", parameters, WeightOffset, BiasOffset - WeightOffset, Literal(_layer.L1), Literal(_layer.L2));
+
         public override long ForwardMultiplyAdds => (long)_layer.Inputs * _layer.Units;
 
         public override long ParameterGradientMultiplyAdds => ForwardMultiplyAdds;

@@ -135,6 +135,12 @@ namespace GenNN.Generator.Emit.Layers
         public virtual bool Regularized => false;
 
         /// <summary>
+        /// The expression of the layer's L1/L2 penalty over the span <paramref name="parameters"/> (the whole parameter
+        /// buffer), when <see cref="Regularized"/>.
+        /// </summary>
+        public virtual string PenaltyExpression(string parameters) => throw new System.InvalidOperationException(Kind + " has no L1/L2 penalty.");
+
+        /// <summary>
         /// Whether TrainBatch computes the gradient of the layer's input: only when some layer before has parameters that
         /// need it.
         /// </summary>
