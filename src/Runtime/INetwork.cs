@@ -16,10 +16,11 @@ namespace GenNN
     /// instead of corrupting the gradients (one interlocked exchange per call detects it).</para>
     /// <para>Threads inside a call: a large <see cref="PredictBatch"/> or TrainBatch is split across the cores (see
     /// <see cref="Parallelism"/>, the generated class's <c>MaxDegreeOfParallelism</c> and <c>FitOptions.MaxDegreeOfParallelism</c>).
-    /// PredictBatch's outputs are the one-thread outputs bit for bit. TrainBatch's gradients and loss are bit-for-bit
-    /// reproducible for a given thread count and differ from one thread's only in the order of floating-point additions
-    /// (about 1e-7 relative; after three epochs of Adam on a 100-128-64-10 network, parameters within 1.2e-7 of the
-    /// one-thread run).</para>
+    /// PredictBatch's outputs are the one-thread outputs bit for bit. TrainBatch's gradients, and so the parameters, are
+    /// one thread's bit for bit too (each gradient is the same sum over the batch in the same order); its loss may differ
+    /// in the last bit. The one exception: the approximated activations (tanh, GELU, ...) on a layer whose width is not a
+    /// multiple of 4, whose last lanes a part may compute in another vector shape (within about 1e-8; see
+    /// <see cref="Parallelism"/>).</para>
     /// <para>Spans: no method works in place. An output span that overlaps an input span throws <see cref="ArgumentException"/>.</para>
     /// <para>Parameter layout: for each layer in order, its weights then its bias. Weights are stored
     /// input-major (<c>w[i * units + o]</c> links input <c>i</c> to unit <c>o</c>); model files use PyTorch's

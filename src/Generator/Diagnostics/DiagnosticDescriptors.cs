@@ -6,7 +6,9 @@ namespace GenNN.Generator.Diagnostics
     internal static class DiagnosticDescriptors
     {
         private const string Category = "GenNN";
-        private const string HelpLink = "https://github.com/gen-nn/gen-nn/blob/main/docs/diagnostics.md#";
+        // No help link until the project has a public URL: a link to a page that does not exist is worse than none.
+        // The description (shown by IDEs with the diagnostic) says where the table of causes and fixes is.
+        private const string Description = "Each GNN id, its cause and its fix: docs/diagnostics.md in the gen-nn sources.";
 
         public static readonly DiagnosticDescriptor NotPartial = Create(
             "GNN0001", "Network class must be partial",
@@ -105,6 +107,6 @@ namespace GenNN.Generator.Diagnostics
             "Layer {0} is BatchNorm with {1}; {2}");
 
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error)
-            => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLink + id.ToLowerInvariant());
+            => new(id, title, message, Category, severity, isEnabledByDefault: true, description: Description);
     }
 }

@@ -314,8 +314,8 @@ namespace GenNN.Generator.Emit
                 w.Line("/// <summary>");
                 w.Line("/// The most threads one <see cref=\"PredictBatch\"/> or TrainBatch call on this instance uses, the calling thread");
                 w.Line("/// included; <see langword=\"null\"/> (the default) for <see cref=\"global::GenNN.Parallelism.MaxDegreeOfParallelism\"/>.");
-                w.Line("/// Batches too small to gain stay on the calling thread. Training results are reproducible for a given value and");
-                w.Line("/// differ from one thread's only by the order of floating-point additions; PredictBatch's do not differ at all.");
+                w.Line("/// Batches too small to gain stay on the calling thread. PredictBatch's outputs and TrainBatch's gradients are the");
+                w.Line("/// one-thread ones bit for bit (the loss may differ in its last bit; see Parallelism for the one exception).");
                 w.Line("/// </summary>");
                 w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">On set: the value is below 1.</exception>");
                 using (w.Block("public int? MaxDegreeOfParallelism"))

@@ -115,8 +115,9 @@ namespace GenNN
         /// The most threads each training step (and each validation PredictBatch) uses, as <see cref="Parallelism.MaxDegreeOfParallelism"/>
         /// but for this run only, over the network's own <c>MaxDegreeOfParallelism</c>. <see langword="null"/> (the default)
         /// keeps those settings: all cores for batches large enough to gain. 1 pins training to the calling thread, for
-        /// results that do not depend on the machine's core count. A run's results are bit-for-bit reproducible for a given
-        /// value; between values they differ only by the order in which the batch's gradients are added (see <see cref="Parallelism"/>).
+        /// results that do not depend on the machine's core count even in theory. The weights are the same bits for every
+        /// value, and the loss at most in its last bit, with one exception (approximated activations on widths that are not
+        /// a multiple of 4: see <see cref="Parallelism"/>).
         /// </summary>
         public int? MaxDegreeOfParallelism { get; init; }
     }

@@ -110,8 +110,8 @@ namespace Samples.Panels
         /// <summary>
         /// The most threads one <see cref="PredictBatch"/> or TrainBatch call on this instance uses, the calling thread
         /// included; <see langword="null"/> (the default) for <see cref="global::GenNN.Parallelism.MaxDegreeOfParallelism"/>.
-        /// Batches too small to gain stay on the calling thread. Training results are reproducible for a given value and
-        /// differ from one thread's only by the order of floating-point additions; PredictBatch's do not differ at all.
+        /// Batches too small to gain stay on the calling thread. PredictBatch's outputs and TrainBatch's gradients are the
+        /// one-thread ones bit for bit (the loss may differ in its last bit; see Parallelism for the one exception).
         /// </summary>
         /// <exception cref="global::System.ArgumentOutOfRangeException">On set: the value is below 1.</exception>
         public int? MaxDegreeOfParallelism
