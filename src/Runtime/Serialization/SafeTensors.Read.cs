@@ -49,6 +49,11 @@ namespace GenNN.Serialization
                 throw Error("Truncated file: expected at least the 8-byte header length, found {0} bytes.", got);
             }
 
+            if (prefix[0] == (byte)'P' && prefix[1] == (byte)'K' && prefix[2] == 3 && prefix[3] == 4)
+            {
+                throw Error("This is a zip archive, as PyTorch's torch.save writes (.pt, .pth), not a safetensors file; save the weights with safetensors.torch.save_file(model.state_dict(), path).");
+            }
+
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
             if (headerLength > MaxHeaderBytes)
             {
@@ -58,8 +63,8 @@ namespace GenNN.Serialization
 
             if (available >= 0 && headerLength > (ulong)(available - 8))
             {
-                throw Error("Oversized header: the header length is {0} bytes, larger than the {1} bytes that follow it.",
-                    headerLength, available - 8);
+                // The same words as for a forward-only stream that ends early: most often a partial download.
+                throw Error("Truncated file: expected a {0}-byte header, found {1} bytes.", headerLength, available - 8);
             }
 
             // 2. The header. A seekable stream was checked to hold it; a forward-only one may announce up to
@@ -556,7 +561,8 @@ namespace GenNN.Serialization
                 string dtype = DType(tensor.Storage);
                 if (entry.DType != dtype)
                 {
-                    throw Error("Tensor '{0}' has dtype {1}; expected {2}.", tensor.Name, entry.DType, dtype);
+                    throw Error("Tensor '{0}' has dtype {1}; expected {2}{3}.", tensor.Name, entry.DType, dtype,
+                        dtype == F32 && entry.DType is "F64" or "F16" or "BF16" ? " (in PyTorch, call model.float() before saving the state_dict)" : string.Empty);
                 }
 
                 if (!ShapeEquals(entry.Shape, tensor.Shape))

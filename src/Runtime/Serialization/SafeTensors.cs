@@ -327,6 +327,12 @@ namespace GenNN.Serialization
             ArgumentException.ThrowIfNullOrEmpty(path);
             CheckBuffers(layout, parameters.Length, state.Length, counters.Length);
 
+            if (Directory.Exists(path))
+            {
+                // Opening a directory reads as "access denied" on Linux.
+                throw new FileNotFoundException("Could not load '" + path + "': it is a directory; expected a model file such as model.safetensors.", path);
+            }
+
             Loaded values;
             ModelPreprocessing? preprocessing;
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))

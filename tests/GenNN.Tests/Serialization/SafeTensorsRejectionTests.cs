@@ -54,14 +54,39 @@ public sealed class SafeTensorsRejectionTests
     }
 
     [Fact]
-    public void HeaderLengthAboveTheStreamIsAnOversizedHeader()
+    public void HeaderLengthAboveTheStreamIsATruncatedFile()
     {
+        // The words a forward-only stream gives for the same bytes (it said "Oversized header" when seekable).
         byte[] file = new byte[50];
         BinaryPrimitives.WriteUInt64LittleEndian(file, 1000);
 
-        var e = Reject(file);
-        Assert.Contains("Oversized header", e.Message);
-        Assert.Contains("1000 bytes, larger than the 42 bytes", e.Message);
+        Assert.Equal("Truncated file: expected a 1000-byte header, found 42 bytes.", Reject(file).Message);
+        Assert.Equal("Truncated file: expected a 1000-byte header, found 42 bytes.",
+            Assert.Throws<InvalidDataException>(() => SafeTensors.Read(new ForwardOnlyStream(file), Layout, new float[Layout.ParameterCount])).Message);
+    }
+
+    [Fact]
+    public void Loading_a_directory_says_so()
+    {
+        // On Linux, opening a directory reads as "Access to the path is denied".
+        string directory = Directory.CreateTempSubdirectory("gen-nn-dir-").FullName;
+        try
+        {
+            var e = Assert.Throws<FileNotFoundException>(() => SafeTensors.ReadFile(directory, Layout, new float[Layout.ParameterCount]));
+            Assert.Equal("Could not load '" + directory + "': it is a directory; expected a model file such as model.safetensors.", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
+    }
+
+    [Fact]
+    public void A_torch_save_zip_archive_is_named_as_such()
+    {
+        byte[] file = new byte[64];
+        "PK\u0003\u0004"u8.ToArray().CopyTo(file, 0);
+        Assert.StartsWith("This is a zip archive, as PyTorch's torch.save writes (.pt, .pth), not a safetensors file", Reject(file).Message, StringComparison.Ordinal);
     }
 
     [Fact]
