@@ -26,6 +26,9 @@ namespace GenNN
     /// </remarks>
     public static class Csv
     {
+        /// <summary>UTF-8 that throws on invalid bytes, as pandas does, instead of turning them into U+FFFD (two class names could merge).</summary>
+        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
         /// <summary>Reads a CSV file; a path ending in <c>.gz</c> is decompressed with gzip.</summary>
         /// <param name="path">The file to read.</param>
         /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
@@ -41,12 +44,12 @@ namespace GenNN
             var parser = new Parser(options ?? new CsvOptions(), Path.GetFileName(path));
             if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             {
-                using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
                 return parser.Run(reader);
             }
 
             using var gzip = new CheckedGzipStream(path);
-            using (var reader = new StreamReader(gzip, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+            using (var reader = new StreamReader(gzip, StrictUtf8, detectEncodingFromByteOrderMarks: true))
             {
                 Dataset data;
                 try
@@ -546,6 +549,21 @@ namespace GenNN
             }
 
             /// <summary>Reads the next non-blank line and splits it into <see cref="_fields"/>.</summary>
+            private string? ReadLine(TextReader reader)
+            {
+                try
+                {
+                    return reader.ReadLine();
+                }
+                catch (DecoderFallbackException e)
+                {
+                    // The reader decodes kilobytes ahead: the bad bytes are after the last line returned, maybe not on the next.
+                    throw Error(0, 0, Format("The text is not valid UTF-8 (bytes {0} {1}); expected a UTF-8 file: convert it (e.g. iconv -f latin1 -t utf-8, or pandas' to_csv(encoding='utf-8')).",
+                        e.BytesUnknown is { Length: > 0 } bytes ? Convert.ToHexString(bytes) : "?",
+                        _lineNumber == 0 ? "in the first kilobytes" : Format("in the kilobytes after line {0}", _lineNumber)));
+                }
+            }
+
             private bool NextLine(TextReader reader)
             {
                 if (_pending is (string pendingLine, int pendingNumber))
@@ -557,7 +575,7 @@ namespace GenNN
                     return true;
                 }
 
-                while (reader.ReadLine() is string line)
+                while (ReadLine(reader) is string line)
                 {
                     _lineNumber++;
                     if (_lineNumber == 1 && line.StartsWith('\uFEFF'))

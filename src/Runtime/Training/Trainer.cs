@@ -416,12 +416,12 @@ namespace GenNN
                             history, epoch, null, validationLoss);
                     }
 
-                    if (options.DivergenceFactor is double factor && referenceLoss > 0 && result.Loss > factor * referenceLoss)
+                    if (options.DivergenceFactor is double factor && result.Loss > DivergenceBound(factor, referenceLoss))
                     {
                         throw new TrainingDivergedException(
                             Dataset.Format(
-                                "The training loss of epoch {0} was {1:G4}, more than {2} times the loss of the run's first batch ({3:G4}): training diverged and was stopped. The network keeps its (finite) parameters after that epoch. Lower the learning rate (now {4}) or standardize the features; FitOptions.DivergenceFactor sets or disables this bound.",
-                                epoch, result.Loss, factor, referenceLoss, optimizer.LearningRate),
+                                "The training loss of epoch {0} was {1:G4}, more than {2} times the loss of the run's first batch ({3:G4}{4}): training diverged and was stopped. The network keeps its (finite) parameters after that epoch. Lower the learning rate (now {5}) or standardize the features; FitOptions.DivergenceFactor sets or disables this bound.",
+                                epoch, result.Loss, factor, referenceLoss, referenceLoss < MinReferenceLoss ? Dataset.Format(", counted as {0}", MinReferenceLoss) : string.Empty, optimizer.LearningRate),
                             history, epoch, null, result.Loss);
                     }
                 }
@@ -474,13 +474,23 @@ namespace GenNN
         }
 
         /// <summary>
+        /// The smallest reference loss of the divergence bound: a network that starts almost perfect (fine-tuning, an
+        /// easy first batch) may rise from 1e-8 to 0.002 without diverging.
+        /// </summary>
+        private const double MinReferenceLoss = 1e-3;
+
+        /// <summary>The loss above which an epoch diverged: <paramref name="factor"/> times the first batch's loss, at least <see cref="MinReferenceLoss"/>; infinite before the first batch.</summary>
+        private static double DivergenceBound(double factor, double referenceLoss)
+            => double.IsNaN(referenceLoss) ? double.PositiveInfinity : factor * Math.Max(referenceLoss, MinReferenceLoss);
+
+        /// <summary>
         /// Says, for a failure message, that the kept parameters had diverged already: the batch before the failure had a
         /// loss past the divergence bound (or a thousand times the first batch's when the bound is off). Empty otherwise.
         /// </summary>
         private static string DivergedAlready(double lastLoss, double referenceLoss, FitOptions options)
         {
             double factor = options.DivergenceFactor ?? FitOptions.DefaultDivergenceFactor;
-            return referenceLoss > 0 && lastLoss > factor * referenceLoss
+            return lastLoss > DivergenceBound(factor, referenceLoss)
                 ? Dataset.Format(
                     " (finite, but diverged already: the batch before had a loss of {0:G4} against the first batch's {1:G4}; EarlyStopping with RestoreBestWeights or a ModelCheckpoint keeps a good epoch's parameters)",
                     lastLoss, referenceLoss)

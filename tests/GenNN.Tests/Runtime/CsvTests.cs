@@ -286,6 +286,23 @@ public class CsvTests
     }
 
     [Fact]
+    public void A_file_that_is_not_UTF_8_is_an_error_not_replacement_characters()
+    {
+        // Latin-1 "sétosa" was read as "s\uFFFDtosa": two names differing in their accents became one class.
+        string path = Path.Combine(Path.GetTempPath(), "gennn-latin1-" + Guid.NewGuid().ToString("N") + ".csv");
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes("a,b,species\n1,2,setosa\n3,4,s\u00e9tosa\n"));
+        try
+        {
+            var e = Assert.Throws<CsvFormatException>(() => Csv.Load(path));
+            Assert.Equal(Path.GetFileName(path) + ": The text is not valid UTF-8 (bytes E9 in the first kilobytes); expected a UTF-8 file: convert it (e.g. iconv -f latin1 -t utf-8, or pandas' to_csv(encoding='utf-8')).", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Load_reads_gzip_and_prefixes_errors_with_the_file_name()
     {
         string dir = Path.Combine(Path.GetTempPath(), "gennn-csv-" + Guid.NewGuid().ToString("N"));

@@ -145,6 +145,19 @@ public class FitOptionsTests
     }
 
     [Fact]
+    public void A_first_loss_near_zero_counts_as_a_thousandth_in_the_divergence_bound()
+    {
+        // Fine-tuning a model that is already good: 1e-8 rising to 0.002 is not divergence (it used to stop the run).
+        FitOptions Options() => new() { Epochs = 4, BatchSize = 2, Verbose = 0 };
+        Assert.Equal(StopReason.Completed, Trainer.Fit(new ScriptedNetwork(1e-8f, 0.002f, 0.9f, 0f), ScriptedNetwork.Data(2), new Sgd(0.1f), Options()).StopReason);
+
+        // A first loss of 0 no longer turns the rule off: 1000 x 0.001 still bounds the run.
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Fit(new ScriptedNetwork(0f, 0.5f, 1.5f, 0f), ScriptedNetwork.Data(2), new Sgd(0.1f), Options()));
+        Assert.Equal(3, e.Epoch);
+        Assert.Contains("more than 1000 times the loss of the run's first batch (0, counted as 0.001)", e.Message);
+    }
+
+    [Fact]
     public void Tiny_losses_print_in_scientific_notation_never_as_zero()
     {
         var epoch = new EpochResult { Epoch = 1, Epochs = 2, Loss = 1.234e-5, ValidationLoss = 0, Elapsed = TimeSpan.FromMilliseconds(3) };
