@@ -26,6 +26,14 @@ public class EvaluateLossTests
         return new Dataset(x, features, y);
     }
 
+    /// <summary>A sample's softmax cross-entropy from its logits, in double: log-sum-exp minus the label's logit.</summary>
+    private static double CrossEntropy(ReadOnlySpan<float> logits, int label)
+    {
+        double[] row = logits.ToArray().Select(z => (double)z).ToArray();
+        double max = row.Max();
+        return max + Math.Log(row.Sum(z => Math.Exp(z - max))) - row[label];
+    }
+
     [Fact]
     public void Evaluate_equals_TrainBatch_on_the_same_data_with_saturated_softmax_and_a_penalty()
     {
@@ -42,11 +50,7 @@ public class EvaluateLossTests
         // The data really has such samples: the loss the old probability clamp gave was smaller.
         var logits = new float[data.Count * 4];
         model.PredictLogits(data.Features, logits, data.Count);
-        double worst = Enumerable.Range(0, data.Count).Max(s =>
-        {
-            var row = logits.AsSpan(s * 4, 4).ToArray().Select(z => (double)z).ToArray();
-            return row.Max() + Math.Log(row.Sum(z => Math.Exp(z - row.Max()))) - row[(int)data.Targets[s]];
-        });
+        double worst = Enumerable.Range(0, data.Count).Max(s => CrossEntropy(logits.AsSpan(s * 4, 4), (int)data.Targets[s]));
         Assert.True(worst > 30, $"The worst sample's loss is only {worst}.");
 
         Assert.True(model.RegularizationLoss() > 0);
@@ -120,11 +124,7 @@ public class EvaluateLossTests
         Dataset data = Random(10, 9, 4, seed: 1);
         var logits = new float[40];
         model.PredictLogits(data.Features, logits, 10);
-        double crossEntropy = Enumerable.Range(0, 10).Average(s =>
-        {
-            double[] row = logits.AsSpan(s * 4, 4).ToArray().Select(z => (double)z).ToArray();
-            return row.Max() + Math.Log(row.Sum(z => Math.Exp(z - row.Max()))) - row[(int)data.Targets[s]];
-        });
+        double crossEntropy = Enumerable.Range(0, 10).Average(s => CrossEntropy(logits.AsSpan(s * 4, 4), (int)data.Targets[s]));
         Assert.Equal(crossEntropy + l1 + l2, Trainer.Evaluate(model, data).Loss, 6);
     }
 }

@@ -1,3 +1,4 @@
+using System.Threading;
 using GenNN.Serialization;
 using static GenNN.Tests.Serialization.SafeTensorsTestFiles;
 
@@ -113,6 +114,60 @@ public sealed class SafeTensorsAtomicSaveTests : IDisposable
         Assert.Equal(target, new FileInfo(link).ResolveLinkTarget(returnFinalTarget: true)!.FullName);
         Assert.Equal(Write(_layout, parameters), File.ReadAllBytes(target));
         Assert.Equal(new[] { "link.safetensors", "model.safetensors" }, Entries());
+    }
+
+    [Fact]
+    public void Concurrent_saves_and_loads_of_one_path_never_fail_or_mix()
+    {
+        // Each save checks that it may write the existing file by opening it for writing: that must not collide with
+        // the other saver or with a reader, and every load sees one whole file.
+        var (path, _) = Previous();
+        float[][] models = { Values(_layout.ParameterCount, seed: 3), Values(_layout.ParameterCount, seed: 4) };
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        int loads = 0;
+        using var done = new CancellationTokenSource();
+        var savers = Enumerable.Range(0, 2).Select(id => new Thread(() =>
+        {
+            try
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    SafeTensors.WriteFile(path, _layout, models[id]);
+                }
+            }
+            catch (Exception e)
+            {
+                errors.Enqueue(e);
+            }
+        })).ToArray();
+        var reader = new Thread(() =>
+        {
+            var parameters = new float[_layout.ParameterCount];
+            while (!done.IsCancellationRequested)
+            {
+                try
+                {
+                    SafeTensors.ReadFile(path, _layout, parameters);
+                    Assert.True(parameters.SequenceEqual(models[0]) || parameters.SequenceEqual(models[1]) || parameters.SequenceEqual(Values(_layout.ParameterCount, seed: 1)));
+                    loads++;
+                }
+                catch (Exception e)
+                {
+                    errors.Enqueue(e);
+                    return;
+                }
+            }
+        });
+
+        reader.Start();
+        Array.ForEach(savers, t => t.Start());
+        Array.ForEach(savers, t => t.Join());
+        done.Cancel();
+        reader.Join();
+
+        Assert.True(errors.IsEmpty, string.Join("\n", errors));
+        Assert.True(loads > 0);
+        Assert.Equal(new[] { "model.safetensors" }, Entries());
     }
 
     [Fact]
