@@ -470,11 +470,12 @@ namespace GenNN
             private bool IsNumberLike(Field field)
             {
                 ReadOnlySpan<char> text = _line.AsSpan(field.Start, field.Length).Trim();
-                if (text.IsEmpty || float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || IsInfToken(text))
-                {
-                    return true;
-                }
+                return text.IsEmpty || float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || IsInfToken(text)
+                       || IsMissingMarker(text);
+            }
 
+            private static bool IsMissingMarker(ReadOnlySpan<char> text)
+            {
                 foreach (string marker in MissingValueMarkers)
                 {
                     if (text.Equals(marker, StringComparison.OrdinalIgnoreCase))
@@ -517,20 +518,7 @@ namespace GenNN
             private static bool IsMissing(string text)
             {
                 ReadOnlySpan<char> trimmed = text.AsSpan().Trim();
-                if (trimmed.IsEmpty || trimmed.Equals("nan", StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-
-                foreach (string marker in MissingValueMarkers)
-                {
-                    if (trimmed.Equals(marker, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
+                return trimmed.IsEmpty || trimmed.Equals("nan", StringComparison.OrdinalIgnoreCase) || IsMissingMarker(trimmed);
             }
 
             /// <summary>Python's and pandas' spelling of infinity, which float.TryParse does not accept.</summary>

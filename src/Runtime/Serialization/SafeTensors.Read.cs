@@ -64,7 +64,7 @@ namespace GenNN.Serialization
             if (available >= 0 && headerLength > (ulong)(available - 8))
             {
                 // The same words as for a forward-only stream that ends early: most often a partial download.
-                throw Error("Truncated file: expected a {0}-byte header, found {1} bytes.", headerLength, available - 8);
+                throw TruncatedHeader(headerLength, available - 8);
             }
 
             // 2. The header. A seekable stream was checked to hold it; a forward-only one may announce up to
@@ -79,7 +79,7 @@ namespace GenNN.Serialization
 
             if ((ulong)got < headerLength)
             {
-                throw Error("Truncated file: expected a {0}-byte header, found {1} bytes.", headerLength, got);
+                throw TruncatedHeader(headerLength, got);
             }
 
             ParseHeader(header, out Dictionary<string, string>? metadata, out Dictionary<string, FileTensor> entries);
@@ -659,6 +659,9 @@ namespace GenNN.Serialization
             JsonValueKind.Null => "null",
             _ => "nothing",
         };
+
+        private static InvalidDataException TruncatedHeader(ulong headerLength, long found) =>
+            Error("Truncated file: expected a {0}-byte header, found {1} bytes.", headerLength, found);
 
         private static InvalidDataException Error(string format, params object[] args) =>
             new InvalidDataException(Format(format, args));
