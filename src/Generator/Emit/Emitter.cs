@@ -496,6 +496,7 @@ namespace GenNN.Generator.Emit
             w.Line("/// TrainBatch's checks and call; <paramref name=\"sampleWeights\"/> is empty for the unweighted mean. With an");
             w.Line("/// <paramref name=\"optimizer\"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.");
             w.Line("/// </summary>");
+            w.Line(Jit.OptimizedQualified);
             using (w.Block("private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)"))
             {
                 w.Line("global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));");
@@ -693,6 +694,7 @@ namespace GenNN.Generator.Emit
                 w.Line("/// <returns>The class name from <see cref=\"Preprocessing\"/>.</returns>");
                 w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length, or an output is NaN.</exception>");
                 w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The model has no stored standardizer or class names.</exception>");
+                w.Line(Jit.OptimizedQualified);
                 using (w.Block("public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)"))
                 {
                     w.Line("// One read of the field: the names and the standardizer come from the same Preprocessing.");
@@ -948,6 +950,7 @@ namespace GenNN.Generator.Emit
             w.Line(spec.FromLogits
                 ? "/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>"
                 : "/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk.</summary>");
+            w.Line(Jit.Optimized);
             using (w.Block("internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize" + (spec.FromLogits ? ", bool logits = false)" : ")")))
             {
                 string[] chunks =
@@ -1061,6 +1064,7 @@ namespace GenNN.Generator.Emit
                 : "internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows"
                     + (layout.PackedWeightsTotal > 0 ? ", Span<float> packed = default" : "")
                     + (fromLogits ? ", bool logits = false)" : ")");
+            w.Line(Jit.Optimized);
             using (w.Block(signature))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
@@ -1201,6 +1205,7 @@ namespace GenNN.Generator.Emit
                 w.Line("/// </remarks>");
             }
 
+            w.Line(Jit.Optimized);
             using (w.Block("internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows" + (spec.HasDropout ? ", ulong dropoutStream" : "") + (layout.Staged ? ", int stage, int part, int parts" : "") + ")"))
             {
                 w.Line("ref float p = ref MemoryMarshal.GetReference(parameters);");
@@ -1483,6 +1488,7 @@ namespace GenNN.Generator.Emit
             w.Line("/// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.");
             w.Line("/// Returns the L1/L2 penalty of the slice's weights.");
             w.Line("/// </summary>");
+            w.Line(Jit.Optimized);
             using (w.Block("internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)"))
             {
                 w.Line("ref float g = ref MemoryMarshal.GetReference(gradients);");

@@ -236,6 +236,7 @@ namespace GenNN.Generator.Emit
 
         public static void EmitVector(SourceWriter w, GemmSpec spec, IsaPath path)
         {
+            w.Line(Jit.Optimized);
             using (w.Block(F("private static void {0}{1}({2})", spec.Method, path.Suffix, spec.Parameters)))
             {
                 foreach (string line in spec.Prologue) w.Line(line);
@@ -279,6 +280,7 @@ namespace GenNN.Generator.Emit
 
         public static void EmitScalar(SourceWriter w, GemmSpec spec)
         {
+            w.Line(Jit.Optimized);
             using (w.Block(F("private static void {0}Scalar({1})", spec.Method, spec.Parameters)))
             {
                 foreach (string line in spec.Prologue) w.Line(line);
@@ -294,7 +296,7 @@ namespace GenNN.Generator.Emit
         {
             string parameters = spec.Parameters.Replace(", nuint rows", "");
             string arguments = string.Join(", ", parameters.Split(',').Select(p => "ref " + p.Trim().Split(' ').Last()));
-            string attribute = inline ? "[MethodImpl(MethodImplOptions.AggressiveInlining)]" : "[MethodImpl(MethodImplOptions.NoInlining)]";
+            string attribute = inline ? "[MethodImpl(MethodImplOptions.AggressiveInlining)]" : Jit.OptimizedNoInlining;
             w.Line();
             w.Line("/// <summary>" + spec.Summary.Replace(" over rows samples", " for one sample") + "</summary>");
             w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
@@ -338,6 +340,7 @@ namespace GenNN.Generator.Emit
             }
 
             w.Line();
+            w.Line(Jit.Optimized);
             using (w.Block(F("private static void {0}OneScalar({1})", spec.Method, parameters)))
             {
                 foreach (string line in spec.Prologue) w.Line(line);
@@ -882,6 +885,7 @@ namespace GenNN.Generator.Emit
         public static void EmitColumnSum(SourceWriter w, string method, string parameters, int n, IsaPath? path)
         {
             string suffix = path is IsaPath p ? p.Suffix : "Scalar";
+            w.Line(Jit.Optimized);
             using (w.Block(F("private static void {0}{1}({2})", method, suffix, parameters)))
             {
                 var blocks = path is IsaPath vectorPath ? ColumnBlocks(n, vectorPath, 4) : new List<ColumnBlock>();

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace GenNN
 {
@@ -121,6 +122,7 @@ namespace GenNN
             /// <summary>Advances to the next batch, copying its rows into the loader's buffers when shuffling.</summary>
             /// <returns><see langword="false"/> after the last batch of the epoch.</returns>
             /// <exception cref="InvalidOperationException">Another enumeration of the same loader has started since.</exception>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public bool MoveNext()
             {
                 if (_loader._version != _version)

@@ -13,6 +13,7 @@ namespace GenNN.Kernels
     public static partial class Activations
     {
         /// <summary><c>a = z &gt; 0 ? z : slope z</c> (<see cref="Activation.LeakyReLU"/> with a chosen slope); in place when the spans are the same.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LeakyReLU(ReadOnlySpan<float> z, Span<float> a, float slope)
         {
             CheckLengths(z.Length, a.Length);
@@ -24,6 +25,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary><c>g *= a &gt; 0 ? 1 : slope</c>, where <c>a</c> is the leaky ReLU output.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LeakyReLUBackward(ReadOnlySpan<float> a, Span<float> g, float slope)
         {
             for (int i = 0; i < g.Length; i++)
@@ -89,6 +91,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary><c>destination[i] = T(source[i])</c>; the spans are the same or do not overlap.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Map<T>(ReadOnlySpan<float> source, Span<float> destination)
             where T : IUnaryOp
         {
@@ -111,6 +114,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary><c>g[i] *= T(x[i])</c>: a backward pass, <c>T</c> the derivative expressed through <c>x</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Scale<T>(ReadOnlySpan<float> x, Span<float> g)
             where T : IUnaryOp
         {

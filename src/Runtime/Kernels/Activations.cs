@@ -27,6 +27,7 @@ namespace GenNN.Kernels
         public static void ReLU(Span<float> z) => TensorPrimitives.Max(z, 0f, z);
 
         /// <summary><c>z = z &gt; 0 ? z : 0.01 z</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LeakyReLU(Span<float> z)
         {
             for (int i = 0; i < z.Length; i++)
@@ -65,6 +66,7 @@ namespace GenNN.Kernels
         /// Softmax of a span of at most <see cref="SmallSpan"/> floats into <paramref name="destination"/>, in registers
         /// where the hardware allows; returns the sum of the exponentials (of <c>z - max z</c>).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static float SoftmaxSmall(ReadOnlySpan<float> z, Span<float> destination)
         {
             int n = z.Length;
@@ -107,6 +109,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary>One to three floats: built into one vector whose spare lanes are masked out of the sum.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static float SoftmaxBelow4(ReadOnlySpan<float> z, Span<float> destination)
         {
             int n = z.Length;
@@ -272,6 +275,7 @@ namespace GenNN.Kernels
         /// <c>g *= a &lt;= 0 ? 0 : 1</c>, where <c>a</c> is the ReLU output: as PyTorch's ReLU backward, which zeroes the
         /// gradient only where the output is &lt;= 0, so a NaN output passes the gradient (and its NaN) on.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ReLUBackward(ReadOnlySpan<float> a, Span<float> g)
         {
             int i = 0;
@@ -291,6 +295,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary><c>g *= a &gt; 0 ? 1 : 0.01</c>, where <c>a</c> is the leaky ReLU output.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void LeakyReLUBackward(ReadOnlySpan<float> a, Span<float> g)
         {
             for (int i = 0; i < g.Length; i++)
@@ -300,18 +305,21 @@ namespace GenNN.Kernels
         }
 
         /// <summary><c>g *= a (1 - a)</c>, where <c>a</c> is the sigmoid output.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SigmoidBackward(ReadOnlySpan<float> a, Span<float> g)
         {
             for (int i = 0; i < g.Length; i++) g[i] *= a[i] * (1f - a[i]);
         }
 
         /// <summary><c>g *= 1 - a^2</c>, where <c>a</c> is the tanh output.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void TanhBackward(ReadOnlySpan<float> a, Span<float> g)
         {
             for (int i = 0; i < g.Length; i++) g[i] *= 1f - a[i] * a[i];
         }
 
         /// <summary><c>g_i = a_i (g_i - sum_j g_j a_j)</c>: the softmax Jacobian applied to <c>g</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SoftmaxBackward(ReadOnlySpan<float> a, Span<float> g)
         {
             float dot = TensorPrimitives.Dot(a, g);

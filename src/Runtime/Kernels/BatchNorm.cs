@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace GenNN.Kernels
@@ -37,6 +38,7 @@ namespace GenNN.Kernels
         /// <param name="runningVar">The running variances of the same channels, updated.</param>
         /// <param name="momentum">The weight of the batch's statistics.</param>
         /// <param name="epsilon">Added to the variance.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Statistics(
             ReadOnlySpan<float> x, int channels, int first, Span<float> mean, Span<float> invStd, Span<float> runningMean, Span<float> runningVar,
             float momentum, float epsilon)
@@ -101,6 +103,7 @@ namespace GenNN.Kernels
             => Sums(a, b, channels, first, sums);
 
         /// <summary>The sums of <paramref name="a"/> (times <paramref name="b"/> unless it is empty) per channel, in double, block by block of channels.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Sums(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int channels, int first, Span<float> sums)
         {
             int count = a.Length / channels;
@@ -141,6 +144,7 @@ namespace GenNN.Kernels
         /// <param name="invStd">The batch's <c>1 / sqrt(variance + epsilon)</c>.</param>
         /// <param name="weight">The layer's weights (gamma).</param>
         /// <param name="bias">The layer's biases (beta).</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void TrainingForward(
             ReadOnlySpan<float> x, Span<float> normalized, Span<float> y, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
             ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
@@ -183,6 +187,7 @@ namespace GenNN.Kernels
         /// <param name="runningVar">The running variances.</param>
         /// <param name="epsilon">Added to the variance.</param>
         /// <param name="scaleShift">Work area of 2 x channels floats.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Inference(
             ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> runningMean,
             ReadOnlySpan<float> runningVar, float epsilon, Span<float> scaleShift)
@@ -230,6 +235,7 @@ namespace GenNN.Kernels
         /// <param name="sumDelta">The batch's sums of <paramref name="delta"/> per channel.</param>
         /// <param name="sumDeltaNormalized">The batch's sums of <paramref name="delta"/> times <paramref name="normalized"/>.</param>
         /// <param name="count">The batch's values per channel.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void InputGradient(
             ReadOnlySpan<float> delta, ReadOnlySpan<float> normalized, Span<float> inputDelta, ReadOnlySpan<float> invStd, ReadOnlySpan<float> weight,
             ReadOnlySpan<float> sumDelta, ReadOnlySpan<float> sumDeltaNormalized, int count)
@@ -258,6 +264,7 @@ namespace GenNN.Kernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Add(ReadOnlySpan<float> x, Span<double> sum)
         {
             int j = 0;
@@ -279,6 +286,7 @@ namespace GenNN.Kernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AddSquares(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, Span<double> sum)
         {
             int j = 0;
@@ -303,6 +311,7 @@ namespace GenNN.Kernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AddProducts(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<double> sum)
         {
             int j = 0;

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace GenNN.Kernels
 {
@@ -40,6 +41,7 @@ namespace GenNN.Kernels
     public static class Convolution
     {
         /// <summary>Copies one sample into its padded form: zeros around, the input inside.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Pad(in ConvGeometry g, ReadOnlySpan<float> input, Span<float> padded)
         {
             int c = g.Channels, row = g.Width * c, paddedRow = g.PaddedWidth * c;
@@ -61,6 +63,7 @@ namespace GenNN.Kernels
         /// (<c>OutputWidth x WindowSize</c>, in the weights' <c>[kh, kw, in]</c> order), to where each window lies in the
         /// padded input gradient <paramref name="paddedDelta"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AddWindows(in ConvGeometry g, ReadOnlySpan<float> windows, Span<float> paddedDelta, int oy)
         {
             int c = g.Channels, paddedRow = g.PaddedWidth * c, run = g.KernelWidth * c, window = g.WindowSize;
@@ -76,6 +79,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary>Copies the interior of a padded sample (what <see cref="Pad"/> copied in) to <paramref name="output"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Crop(in ConvGeometry g, ReadOnlySpan<float> padded, Span<float> output)
         {
             int c = g.Channels, row = g.Width * c, paddedRow = g.PaddedWidth * c;

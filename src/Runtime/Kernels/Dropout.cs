@@ -101,6 +101,7 @@ namespace GenNN.Kernels
             return (int)(Hash((uint)index, (uint)key, (uint)(key >> 32)) >> 8) >= Threshold(rate);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Apply(ReadOnlySpan<float> source, Span<float> destination, float rate, ulong stream, int layer, int firstIndex)
         {
             if (!(rate >= 0f && rate < 1f))

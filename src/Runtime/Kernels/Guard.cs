@@ -134,6 +134,7 @@ namespace GenNN.Kernels
                 "TrainBatch is not thread-safe: another thread is running it on this instance. Train each instance from one thread at a time.");
 
         /// <summary>Throws unless every target is an integer class index in [0, <paramref name="classes"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ClassLabels(ReadOnlySpan<float> targets, int classes)
         {
             for (int s = 0; s < targets.Length; s++)
@@ -151,6 +152,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary>Throws unless every target is a probability in [0, 1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void BinaryTargets(ReadOnlySpan<float> targets)
         {
             for (int s = 0; s < targets.Length; s++)
@@ -172,6 +174,7 @@ namespace GenNN.Kernels
         /// </summary>
         /// <param name="weights">The batch's sample weights.</param>
         /// <param name="batchSize">The number of samples.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void SampleWeights(ReadOnlySpan<float> weights, int batchSize)
         {
             if (weights.Length != batchSize)
@@ -199,6 +202,7 @@ namespace GenNN.Kernels
         /// </summary>
         /// <param name="targets">The batch's targets, <paramref name="classes"/> per sample.</param>
         /// <param name="classes">Targets per sample (the network's outputs).</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ProbabilityTargets(ReadOnlySpan<float> targets, int classes)
         {
             for (int start = 0, s = 0; start < targets.Length; start += classes, s++)
@@ -260,6 +264,7 @@ namespace GenNN.Kernels
         /// Whether every value is finite: sums <c>x * 0</c>, which is 0 for a finite <c>x</c> and NaN for NaN and
         /// infinities, and tests the sum once at the end (no branch per element, four independent accumulators).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static bool AllFinite(ReadOnlySpan<float> values)
         {
             ref float first = ref MemoryMarshal.GetReference(values);

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace GenNN.Kernels
 {
@@ -17,6 +18,7 @@ namespace GenNN.Kernels
         /// <c>(p - onehot(label)) * scale</c> to <paramref name="delta"/>, and returns <c>-log p[label]</c>
         /// computed as <c>logsumexp(z) - z[label]</c>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, int label, Span<float> probabilities, Span<float> delta, float scale)
         {
             float max = TensorPrimitives.Max(logits);
@@ -71,6 +73,7 @@ namespace GenNN.Kernels
         /// over the outputs and writes <c>sign(y - t) / outputs * scale</c> to <paramref name="delta"/> (0 where
         /// <c>y = t</c>, as PyTorch's <c>sign</c>; NaN where <c>y</c> is NaN).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float MeanAbsoluteError(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> delta, float scale)
         {
             TensorPrimitives.Subtract(output, target, delta);
@@ -91,6 +94,7 @@ namespace GenNN.Kernels
         /// <c>huberDelta (|d| - huberDelta / 2)</c> elsewhere, and writes its gradient <c>clamp(d, -huberDelta, huberDelta)
         /// / outputs * scale</c> to <paramref name="delta"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float Huber(ReadOnlySpan<float> output, ReadOnlySpan<float> target, Span<float> delta, float scale, float huberDelta)
         {
             TensorPrimitives.Subtract(output, target, delta);
@@ -122,6 +126,7 @@ namespace GenNN.Kernels
         /// <paramref name="probabilities"/>, <c>(p sum(t) - t) * scale</c> (<c>(p - t) * scale</c> for targets that sum
         /// to 1) to <paramref name="delta"/>, and returns <c>-sum t log p = sum(t) logsumexp(z) - t . z</c>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float CategoricalCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> probabilities, Span<float> delta, float scale)
         {
             float max = TensorPrimitives.Max(logits);

@@ -34,6 +34,7 @@ namespace GenNN.Kernels
         /// <param name="firstRow">The matrix row of <paramref name="rows"/>' first row.</param>
         /// <param name="totalRows">The matrix's rows.</param>
         /// <exception cref="ArgumentException">The sizes do not fit each other, naming which and by how much.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Pack(ReadOnlySpan<float> rows, int columns, Span<float> panels, int firstRow, int totalRows)
         {
             if (columns <= 0 || columns % Width != 0)

@@ -67,6 +67,7 @@ namespace GenNN.Kernels
         /// PyTorch, a cell replaces the maximum so far only when it is greater or NaN, so of equal cells (+0 and -0) the
         /// first in row-major order wins.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MaxForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int rows)
         {
             // Vector loops over the channels rather than a TensorPrimitives call per cell (a window's rows are 32 or 64
@@ -129,6 +130,7 @@ namespace GenNN.Kernels
         /// or the first NaN, as PyTorch routes it; overlapping windows add up. <paramref name="input"/> and
         /// <paramref name="output"/> are the forward pass's.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MaxBackward(in PoolGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<float> output, ReadOnlySpan<float> delta, Span<float> inputDelta, int rows)
         {
             int c = g.Channels;
@@ -169,6 +171,7 @@ namespace GenNN.Kernels
         /// first cell (in row-major order) equal to its max, or the first NaN when the max is NaN, as <see cref="ArgMax"/>
         /// finds it one channel at a time. The other cells get + 0, which leaves them as they are (the sums never hold -0).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxBackwardChannels(
             in PoolGeometry g, ReadOnlySpan<float> x, Span<float> dx, Vector<float> max, Vector<float> delta, int y0, int y1, int x0, int x1, int channel)
         {
@@ -189,6 +192,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary>The index in the sample of the first cell of the window equal to <paramref name="max"/> (or NaN when it is NaN).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int ArgMax(in PoolGeometry g, ReadOnlySpan<float> x, float max, int y0, int y1, int x0, int x1, int channel)
         {
             bool nan = float.IsNaN(max);
@@ -205,6 +209,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary><paramref name="rows"/> samples: each output channel is the mean of the window's cells inside the input.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AverageForward(in PoolGeometry g, ReadOnlySpan<float> input, Span<float> output, int rows)
         {
             // As MaxForward: vector loops through refs, the cells added in row-major order from +0 and the sum divided by
@@ -261,6 +266,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary>Back through an average: each cell of a window gets the output's delta over the window's count; overlapping windows add up.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AverageBackward(in PoolGeometry g, ReadOnlySpan<float> delta, Span<float> inputDelta, int rows)
         {
             int c = g.Channels;

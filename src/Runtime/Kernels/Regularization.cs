@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -37,6 +38,7 @@ namespace GenNN.Kernels
         /// <param name="l1">The L1 factor; at least 0.</param>
         /// <param name="l2">The L2 factor; at least 0.</param>
         /// <returns>The penalty, to add to the loss.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float Apply(ReadOnlySpan<float> weights, Span<float> gradients, float l1, float l2)
         {
             if (weights.Length != gradients.Length)

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace GenNN.Kernels
 {
@@ -165,6 +166,7 @@ namespace GenNN.Kernels
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private double Sum(int parts)
         {
             double sum = 0;

@@ -25,6 +25,7 @@ namespace GenNN.Kernels
         /// <param name="columns">Its columns; at least 0.</param>
         /// <param name="transposed">The destination: at least <paramref name="rows"/> x <paramref name="columns"/> floats; must not overlap <paramref name="matrix"/>.</param>
         /// <exception cref="ArgumentException">A span is shorter than the matrix, or the sizes are negative, naming which.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Transpose(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> transposed)
         {
             CheckSizes(matrix.Length, rows, columns, transposed.Length, nameof(transposed));
@@ -63,6 +64,7 @@ namespace GenNN.Kernels
         /// <param name="columns">Its columns; at least 0.</param>
         /// <param name="panels">The destination: at least <paramref name="rows"/> x <paramref name="columns"/> floats; must not overlap <paramref name="matrix"/>.</param>
         /// <exception cref="ArgumentException">A span is shorter than the matrix, or the sizes do not fit, naming which.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void TransposeToPanels(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> panels)
         {
             if (rows % Panels.Width != 0)
@@ -115,6 +117,7 @@ namespace GenNN.Kernels
         /// <c>i * perRow + j * perColumn</c>, its second block 8 floats after its first, and each block's rows
         /// <paramref name="perColumn"/> apart. Together a pair's stores fill whole 64-byte lines. AVX only.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void BlockPairs(ref float source, int columns, int pairedRows, int blockedColumns, ref float target, nuint perRow, nuint perColumn)
         {
             for (int i = 0; i < pairedRows; i += 16)
@@ -130,6 +133,7 @@ namespace GenNN.Kernels
         }
 
         /// <summary>Rows <c>[i0, i1)</c> by columns <c>[j0, j1)</c>, in 16 x 16 blocks, one float at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Scalar(ref float source, ref float target, int rows, int columns, int i0, int i1, int j0, int j1)
         {
             for (int ib = i0; ib < i1; ib += 16)

@@ -1,8 +1,8 @@
 using System;
 using System.ComponentModel;
-using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GenNN.Kernels
 {
@@ -163,6 +163,7 @@ namespace GenNN.Kernels
 
         // The channel loops below step by TLanes.Count; the last step starts at channels - Count, so it may redo lanes of the
         // step before. That writes the same values again: every output lane depends only on the inputs of its own lane.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransformFilters<TLanes, T>(int size, int filters, ref float w, ref float u, nuint plane)
             where TLanes : struct, ILanes<T>
         {
@@ -211,6 +212,7 @@ namespace GenNN.Kernels
             TLanes.Store(h2, ref u, at + 3 * plane);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransformInput<TLanes, T>(in ConvGeometry g, ref float d, ref float v, nuint plane, int first, int count)
             where TLanes : struct, ILanes<T>
         {
@@ -294,6 +296,7 @@ namespace GenNN.Kernels
             return add ? TLanes.Add(a, b) : TLanes.Subtract(a, b);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransformOutput<TLanes, T>(in ConvGeometry g, int filters, ref float m, nuint plane, ref float bias, ref float y,
             int activation, float negativeSlope, int first, int count)
             where TLanes : struct, ILanes<T>

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using GenNN.Kernels;
@@ -64,6 +65,7 @@ namespace GenNN
             => StepRangeCore(parameters, gradients, 0, iteration);
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_sum is null)
@@ -104,6 +106,7 @@ namespace GenNN
 
         // One loop per vector width, identical but for the type: Simd picks the same one under the JIT and Native AOT.
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step16(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> sum, float eps, float clr)
         {
             ref float p0 = ref MemoryMarshal.GetReference(parameters);
@@ -123,6 +126,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step8(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> sum, float eps, float clr)
         {
             ref float p0 = ref MemoryMarshal.GetReference(parameters);
@@ -142,6 +146,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step4(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> sum, float eps, float clr)
         {
             ref float p0 = ref MemoryMarshal.GetReference(parameters);

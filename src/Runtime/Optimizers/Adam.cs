@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -90,6 +91,7 @@ namespace GenNN
         /// multiplied by <paramref name="decay"/> (1 for Adam, <c>1 - lr * weightDecay</c> for <see cref="AdamW"/>: the
         /// product by 1 is exact, so Adam's bits do not change).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float b2, float eps, float learningRate, long iteration, float decay)
         {
@@ -153,6 +155,7 @@ namespace GenNN
         // took 9.1 cycles per 8 parameters warm in L3 against 12.5-16.9 for the estimate and two Newton steps, and the
         // same from DRAM (bench/RESULTS.md, 2026-11-30).
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step512(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2, float decay)
         {
@@ -180,6 +183,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step256(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float c1, float b2, float c2, float eps, float stepSize, float invSqrtBc2, float decay)
         {

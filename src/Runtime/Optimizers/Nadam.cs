@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using GenNN.Kernels;
@@ -101,6 +102,7 @@ namespace GenNN
         }
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_m is null || _v is null)
@@ -144,6 +146,7 @@ namespace GenNN
 
         // One loop per vector width, identical but for the type: Simd picks the same one under the JIT and Native AOT.
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step16(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float b2, float eps, float invSqrtBc2, float gradientStep, float momentumStep)
         {
@@ -169,6 +172,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step8(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float b2, float eps, float invSqrtBc2, float gradientStep, float momentumStep)
         {
@@ -194,6 +198,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step4(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
             float b1, float b2, float eps, float invSqrtBc2, float gradientStep, float momentumStep)
         {

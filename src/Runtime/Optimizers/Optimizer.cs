@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using GenNN.Kernels;
 
@@ -315,6 +316,7 @@ namespace GenNN
         /// Clips <paramref name="gradients"/> into the scratch copy by value, then by global norm, and returns the copy;
         /// returns <paramref name="gradients"/> itself when any of them is NaN or infinite (see <see cref="GlobalClipNorm"/>).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private ReadOnlySpan<float> Clip(ReadOnlySpan<float> gradients)
         {
             if (!Guard.AllFinite(gradients))

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using GenNN.Kernels;
@@ -83,6 +84,7 @@ namespace GenNN
             => StepRangeCore(parameters, gradients, 0, iteration);
 
         /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void StepRangeCore(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long iteration)
         {
             if (_square is null)
@@ -140,6 +142,7 @@ namespace GenNN
 
         // One loop per vector width, identical but for the type: Simd picks the same one under the JIT and Native AOT.
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step16(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> square, Span<float> mean,
             Span<float> buffer, float alpha, float eps, float lr, float momentum)
         {
@@ -179,6 +182,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step8(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> square, Span<float> mean,
             Span<float> buffer, float alpha, float eps, float lr, float momentum)
         {
@@ -218,6 +222,7 @@ namespace GenNN
             return i;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int Step4(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> square, Span<float> mean,
             Span<float> buffer, float alpha, float eps, float lr, float momentum)
         {

@@ -229,6 +229,7 @@ namespace Samples.Binary
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
         /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
@@ -351,6 +352,7 @@ namespace Samples.Binary
         /// <returns>The class name from <see cref="Preprocessing"/>.</returns>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or an output is NaN.</exception>
         /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer or class names.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
         {
             // One read of the field: the names and the standardizer come from the same Preprocessing.
@@ -451,6 +453,7 @@ namespace GenNN.Generated
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, bool logits = false)
         {
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[1168], 1152);
@@ -494,6 +497,7 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows, bool logits = false)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -512,6 +516,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -533,6 +538,7 @@ namespace GenNN.Generated
         /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
         /// part's own room for the weights transposed.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -586,6 +592,7 @@ namespace GenNN.Generated
         /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
         /// Returns the L1/L2 penalty of the slice's weights.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
         {
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -737,6 +744,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -941,6 +949,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1129,6 +1138,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1327,6 +1337,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1565,6 +1576,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1608,6 +1620,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1766,6 +1779,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1910,6 +1924,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2036,6 +2051,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2079,6 +2095,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -2095,6 +2112,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -2111,6 +2129,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -2130,6 +2149,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 10; n++)
@@ -2167,6 +2187,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -2322,6 +2343,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -2467,6 +2489,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -2622,6 +2645,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -2844,6 +2868,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -2887,6 +2912,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2997,6 +3023,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3099,6 +3126,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3190,6 +3218,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3233,6 +3262,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -3246,6 +3276,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -3259,6 +3290,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -3275,6 +3307,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 8; n++)
@@ -3310,6 +3343,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3572,6 +3606,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3810,6 +3845,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -4048,6 +4084,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -4100,6 +4137,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 178);
@@ -4257,6 +4295,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 178);
@@ -4404,6 +4443,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 178);
@@ -4509,6 +4549,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 178);
@@ -4709,6 +4750,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 178);
@@ -4756,6 +4798,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4867,6 +4910,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4970,6 +5014,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -5037,6 +5082,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -5077,6 +5123,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -5090,6 +5137,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -5103,6 +5151,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -5116,6 +5165,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 1; n++)
@@ -5151,6 +5201,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5306,6 +5357,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5447,6 +5499,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5573,6 +5626,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;

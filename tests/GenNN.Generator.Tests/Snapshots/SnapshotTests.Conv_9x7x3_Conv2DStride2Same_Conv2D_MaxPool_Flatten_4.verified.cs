@@ -231,6 +231,7 @@ namespace Samples.Conv
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
         /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
@@ -353,6 +354,7 @@ namespace Samples.Conv
         /// <returns>The class name from <see cref="Preprocessing"/>.</returns>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or an output is NaN.</exception>
         /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer or class names.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
         {
             // One read of the field: the names and the standardizer come from the same Preprocessing.
@@ -460,6 +462,7 @@ namespace GenNN.Generated
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, bool logits = false)
         {
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[15321], 15305);
@@ -503,6 +506,7 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows, bool logits = false)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -528,6 +532,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -553,6 +558,7 @@ namespace GenNN.Generated
         /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
         /// part's own room for the weights transposed.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -627,6 +633,7 @@ namespace GenNN.Generated
         /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
         /// Returns the L1/L2 penalty of the slice's weights.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
         {
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -780,6 +787,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardPixels512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1007,6 +1015,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardPixels256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1214,6 +1223,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardPixels128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1343,6 +1353,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardPixelsScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1376,6 +1387,7 @@ namespace GenNN.Generated
         /// <summary>
         /// Layer 0 forward over rows samples, all of a sample's output pixels in one call. Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Layer0Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)
         {
             for (nuint s = 0; s < rows; s++)
@@ -1408,6 +1420,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1608,6 +1621,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1794,6 +1808,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1915,6 +1930,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1947,6 +1963,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>Layer 0's weight-gradient rows [first, first + count) into c, split where a kernel row of 9 rows ends (rows of one kernel row are contiguous in the input).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Layer0WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)
         {
             ref float target = ref c;
@@ -1984,6 +2001,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -2000,6 +2018,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -2016,6 +2035,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -2032,6 +2052,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 5; n++)
@@ -2071,6 +2092,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardPixels512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
@@ -2268,6 +2290,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardPixels256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
@@ -2449,6 +2472,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardPixels128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
@@ -2564,6 +2588,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardPixelsScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 140);
@@ -2596,6 +2621,7 @@ namespace GenNN.Generated
         /// <summary>
         /// Layer 1 forward over rows samples, all of a sample's output pixels in one call. Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Layer1Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)
         {
             for (nuint s = 0; s < rows; s++)
@@ -2628,6 +2654,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2828,6 +2855,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3014,6 +3042,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3135,6 +3164,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3167,6 +3197,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>Layer 1's weight-gradient rows [first, first + count) into c, split where a kernel row of 15 rows ends (rows of one kernel row are contiguous in the input).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Layer1WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)
         {
             ref float target = ref c;
@@ -3204,6 +3235,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -3220,6 +3252,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -3236,6 +3269,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -3252,6 +3286,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 6; n++)
@@ -3287,6 +3322,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, nuint rows)
         {
             nuint m = 0;
@@ -3559,6 +3595,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, nuint rows)
         {
             nuint m = 0;
@@ -3894,6 +3931,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient128(ref float a, ref float b, ref float c, nuint rows)
         {
             nuint m = 0;
@@ -4141,6 +4179,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, nuint rows)
         {
             nuint m = 0;
@@ -4195,6 +4234,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 416);
@@ -4339,6 +4379,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 416);
@@ -4473,6 +4514,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 416);
@@ -4565,6 +4607,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 416);
@@ -4774,6 +4817,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 416);
@@ -4867,6 +4911,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4978,6 +5023,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -5081,6 +5127,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -5148,6 +5195,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -5212,6 +5260,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -5225,6 +5274,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -5238,6 +5288,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -5251,6 +5302,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 4; n++)
@@ -5286,6 +5338,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5472,6 +5525,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5708,6 +5762,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5864,6 +5919,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;

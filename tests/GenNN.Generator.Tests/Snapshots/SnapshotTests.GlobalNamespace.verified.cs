@@ -221,6 +221,7 @@ partial class GlobalNet : global::GenNN.INetwork
     /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
     /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
     {
         global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
@@ -343,6 +344,7 @@ partial class GlobalNet : global::GenNN.INetwork
     /// <returns>The class name from <see cref="Preprocessing"/>.</returns>
     /// <exception cref="global::System.ArgumentException">A span has the wrong length, or an output is NaN.</exception>
     /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer or class names.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
     {
         // One read of the field: the names and the standardizer come from the same Preprocessing.
@@ -446,6 +448,7 @@ namespace GenNN.Generated
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, bool logits = false)
         {
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[208], 192);
@@ -489,6 +492,7 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows, bool logits = false)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -506,6 +510,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -523,6 +528,7 @@ namespace GenNN.Generated
         /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
         /// part's own room for the weights transposed.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -569,6 +575,7 @@ namespace GenNN.Generated
         /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
         /// Returns the L1/L2 penalty of the slice's weights.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
         {
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -682,6 +689,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -855,6 +863,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1012,6 +1021,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1109,6 +1119,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1243,6 +1254,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1302,6 +1314,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1443,6 +1456,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1572,6 +1586,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1653,6 +1668,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1709,6 +1725,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -1724,6 +1741,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -1739,6 +1757,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -1754,6 +1773,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 3; n++)
@@ -1791,6 +1811,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -1934,6 +1955,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -2065,6 +2087,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -2148,6 +2171,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -2268,6 +2292,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 9);
@@ -2317,6 +2342,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2443,6 +2469,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2559,6 +2586,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2633,6 +2661,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2681,6 +2710,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -2695,6 +2725,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -2709,6 +2740,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -2723,6 +2755,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 2; n++)
@@ -2758,6 +2791,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -2944,6 +2978,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3112,6 +3147,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3214,6 +3250,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;

@@ -207,6 +207,7 @@ namespace Samples.Huber
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
         /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
@@ -394,6 +395,7 @@ namespace GenNN.Generated
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
         {
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[848], 832);
@@ -437,6 +439,7 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -452,6 +455,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -473,6 +477,7 @@ namespace GenNN.Generated
         /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
         /// part's own room for the weights transposed.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -529,6 +534,7 @@ namespace GenNN.Generated
         /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
         /// Returns the L1/L2 penalty of the slice's weights.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
         {
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -696,6 +702,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -898,6 +905,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1084,6 +1092,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1209,6 +1218,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1405,6 +1415,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1448,6 +1459,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1608,6 +1620,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1754,6 +1767,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1845,6 +1859,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1888,6 +1903,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -1904,6 +1920,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -1920,6 +1937,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -1936,6 +1954,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer0BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 7; n++)
@@ -1973,6 +1992,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 42);
@@ -2187,6 +2207,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 42);
@@ -2385,6 +2406,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 42);
@@ -2522,6 +2544,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 42);
@@ -2754,6 +2777,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 42);
@@ -2797,6 +2821,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2957,6 +2982,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3103,6 +3129,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3194,6 +3221,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3237,6 +3265,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -3253,6 +3282,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -3269,6 +3299,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -3285,6 +3316,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 6; n++)
@@ -3320,6 +3352,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3526,6 +3559,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3716,6 +3750,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3845,6 +3880,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3895,6 +3931,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -4057,6 +4094,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -4207,6 +4245,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -4309,6 +4348,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -4483,6 +4523,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 90);
@@ -4531,6 +4572,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4657,6 +4699,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4773,6 +4816,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4847,6 +4891,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -4895,6 +4940,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -4909,6 +4955,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -4923,6 +4970,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -4937,6 +4985,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 2; n++)
@@ -4972,6 +5021,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5147,6 +5197,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5306,6 +5357,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -5404,6 +5456,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;

@@ -226,6 +226,7 @@ namespace Samples.Pools
         /// TrainBatch's checks and call; <paramref name="sampleWeights"/> is empty for the unweighted mean. With an
         /// <paramref name="optimizer"/>, its step follows (TrainOnBatch): fused into the gradient pass when it can step in ranges.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private float TrainBatchCore(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.ReadOnlySpan<float> sampleWeights, int batchSize, global::System.Span<float> outputs, global::GenNN.Optimizer? optimizer)
         {
             global::GenNN.Kernels.Guard.BatchSize(batchSize, MaxTrainingBatchSize, nameof(MaxTrainingBatchSize));
@@ -348,6 +349,7 @@ namespace Samples.Pools
         /// <returns>The class name from <see cref="Preprocessing"/>.</returns>
         /// <exception cref="global::System.ArgumentException">A span has the wrong length, or an output is NaN.</exception>
         /// <exception cref="global::System.InvalidOperationException">The model has no stored standardizer or class names.</exception>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public string PredictClassName(global::System.ReadOnlySpan<float> features, global::System.Span<float> output)
         {
             // One read of the field: the names and the standardizer come from the same Preprocessing.
@@ -452,6 +454,7 @@ namespace GenNN.Generated
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, bool logits = false)
         {
             global::System.Span<float> scratch = global::GenNN.Kernels.Buffers.Aligned64(stackalloc float[3536], 3520);
@@ -495,6 +498,7 @@ namespace GenNN.Generated
         /// <paramref name="rows"/> samples forward; <paramref name="scratch"/> holds the hidden layers' outputs
         /// (<paramref name="rows"/> x the hidden widths).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void Forward(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch, int rows, bool logits = false)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -519,6 +523,7 @@ namespace GenNN.Generated
         }
 
         /// <summary>One sample forward (Predict); <paramref name="scratch"/> holds the hidden layers' outputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void ForwardOne(Span<float> parameters, ReadOnlySpan<float> input, Span<float> output, Span<float> scratch)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -543,6 +548,7 @@ namespace GenNN.Generated
         /// sample's loss times its weight, when <paramref name="weights"/> is not empty). <paramref name="transposed"/> is the
         /// part's own room for the weights transposed.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainRows(Span<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, Span<float> outputs, Span<float> scratch, Span<float> transposed, int rows, int firstRow, int totalRows)
         {
             ref float p = ref MemoryMarshal.GetReference(parameters);
@@ -596,6 +602,7 @@ namespace GenNN.Generated
         /// start at multiples of 16 (Optimizer.RangeAlignment), so the result has the bits of a separate Optimizer.Step.
         /// Returns the L1/L2 penalty of the slice's weights.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static double TrainParameters(Span<float> parameters, Span<float> gradients, ReadOnlySpan<float> inputs, Span<float> scratch, Span<float> row, int totalRows, int first, int end, Optimizer? optimizer)
         {
             ref float g = ref MemoryMarshal.GetReference(gradients);
@@ -717,6 +724,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -890,6 +898,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1053,6 +1062,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1174,6 +1184,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1467,6 +1478,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 0);
@@ -1559,6 +1571,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1670,6 +1683,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1773,6 +1787,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1840,6 +1855,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -1904,6 +1920,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -1917,6 +1934,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -1930,6 +1948,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -1943,6 +1962,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer3BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 4; n++)
@@ -1980,6 +2000,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward512(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 52);
@@ -2149,6 +2170,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward256(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 52);
@@ -2304,6 +2326,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4Forward128(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 52);
@@ -2405,6 +2428,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4ForwardScalar(ref float p, ref float a, ref float c, nuint rows)
         {
             ref float b = ref Unsafe.Add(ref p, 52);
@@ -2569,6 +2593,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4ForwardOneScalar(ref float p, ref float a, ref float c)
         {
             ref float b = ref Unsafe.Add(ref p, 52);
@@ -2626,6 +2651,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradient512(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2767,6 +2793,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradient256(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2896,6 +2923,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradient128(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -2977,6 +3005,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4WeightGradientScalar(ref float a, ref float b, ref float c, nuint depth, nuint rows)
         {
             nuint m = 0;
@@ -3033,6 +3062,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradient512(ref float a, ref float c, nuint rows)
         {
             {
@@ -3048,6 +3078,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradient256(ref float a, ref float c, nuint rows)
         {
             {
@@ -3063,6 +3094,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradient128(ref float a, ref float c, nuint rows)
         {
             {
@@ -3078,6 +3110,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4BiasGradientScalar(ref float a, ref float c, nuint rows)
         {
             for (nuint n = 0; n < 3; n++)
@@ -3113,6 +3146,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradient512(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3269,6 +3303,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradient256(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3411,6 +3446,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradient128(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;
@@ -3499,6 +3535,7 @@ namespace GenNN.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Layer4InputGradientScalar(ref float a, ref float b, ref float c, ref float act, nuint rows)
         {
             nuint m = 0;

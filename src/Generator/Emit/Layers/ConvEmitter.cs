@@ -334,6 +334,7 @@ namespace GenNN.Generator.Emit.Layers
                 ? " Each sample is padded first, into work: workStride floats apart (every sample's, kept for the weight gradient) or 0 (one reused)."
                 : " (No padding: work is not used.)"));
             w.Line("/// </summary>");
+            w.Line(Jit.Optimized);
             using (w.Block(F("internal static void {0}Forward(ref float p, ref float x, ref float c, ref float work, nuint rows, nuint workStride)", Name)))
             {
                 using (w.Block("for (nuint s = 0; s < rows; s++)"))
@@ -386,6 +387,7 @@ namespace GenNN.Generator.Emit.Layers
                 FusesActivation && _layer.Activation != ActivationKind.Linear ? " and " + _layer.Activation : "", Pads ? "the padded sample, then " : ""));
             w.Line("/// block's transformed tiles and their products.");
             w.Line("/// </summary>");
+            w.Line(Jit.Optimized);
             using (w.Block(F("internal static void {0}Predict(ref float p, ref float x, ref float c, ref float work, nuint rows)", Name)))
             {
                 w.Line(F("ref float u = ref Unsafe.Add(ref work, {0}); // 16 x [{1} x {2}], {3} apart", WinogradStart, _channels, _filters, FilterPlane));
@@ -446,6 +448,7 @@ namespace GenNN.Generator.Emit.Layers
             w.Line();
             w.Line(F("/// <summary>Layer {0}'s weight-gradient rows [first, first + count) into c, split where a kernel row of {1} rows ends (rows of one kernel row are contiguous in the input){2}.</summary>",
                 Index, Run, blocked ? F(", over blocks of {0} sample(s) whose inputs and deltas ({1} KB) stay in L2", samplesPerBlock, (long)samplesPerBlock * (SampleStride + deltas) * 4 / 1024) : ""));
+            w.Line(Jit.Optimized);
             using (w.Block(F("internal static void {0}WeightRows(ref float a, ref float d, ref float c, nuint n, nuint first, nuint count)", Name)))
             {
                 if (blocked)
