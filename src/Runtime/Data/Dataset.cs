@@ -104,7 +104,7 @@ namespace GenNN
         /// The class names for a classification data set (<c>ClassNames[k]</c> is the name of class index <c>k</c>),
         /// or <see langword="null"/> when unknown. Setting it checks that every target is a class index below its count.
         /// </summary>
-        /// <exception cref="ArgumentException">On init: <see cref="TargetSize"/> is not 1 or a target is not a valid index.</exception>
+        /// <exception cref="ArgumentException">On init: <see cref="TargetSize"/> is not 1, two names are the same, or a target is not a valid index.</exception>
         public IReadOnlyList<string>? ClassNames
         {
             get => _classNames;
@@ -115,6 +115,11 @@ namespace GenNN
                     if (TargetSize != 1)
                     {
                         throw new ArgumentException(Format("Class names need one target per sample; this data set has {0}.", TargetSize), nameof(ClassNames));
+                    }
+
+                    if (ModelPreprocessing.DuplicateClassName(value) is string duplicate)
+                    {
+                        throw new ArgumentException(duplicate, nameof(ClassNames));
                     }
 
                     for (int r = 0; r < Count; r++)

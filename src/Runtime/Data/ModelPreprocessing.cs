@@ -23,12 +23,17 @@ namespace GenNN
         /// <param name="classNames">The name of each class (<c>classNames[k]</c> names class index <c>k</c>, as
         /// <see cref="Dataset.ClassNames"/>), or <see langword="null"/>.</param>
         /// <param name="featureNames">The name of each input feature, as <see cref="Dataset.FeatureNames"/>, or <see langword="null"/>.</param>
-        /// <exception cref="ArgumentException">A name is <see langword="null"/>, or the standardizer and the feature names
-        /// disagree on the number of features.</exception>
+        /// <exception cref="ArgumentException">A name is <see langword="null"/>, two class names are the same, or the
+        /// standardizer and the feature names disagree on the number of features.</exception>
         public ModelPreprocessing(Standardizer? standardizer = null, IReadOnlyList<string>? classNames = null, IReadOnlyList<string>? featureNames = null)
         {
             Standardizer = standardizer;
             ClassNames = Copy(classNames, nameof(classNames));
+            if (ClassNames is not null && DuplicateClassName(ClassNames) is string duplicate)
+            {
+                throw new ArgumentException(duplicate, nameof(classNames));
+            }
+
             FeatureNames = Copy(featureNames, nameof(featureNames));
             if (standardizer is not null && FeatureNames is not null && standardizer.FeatureCount != FeatureNames.Count)
             {
@@ -89,6 +94,25 @@ namespace GenNN
             }
 
             return ClassNames is null || outputSize <= 0 ? null : ClassNameMismatch(ClassNames.Count, outputSize, loss);
+        }
+
+        /// <summary>
+        /// Names the first class name that repeats an earlier one, or <see langword="null"/>: each class needs a name of its
+        /// own (Keras' <c>StringLookup</c> rejects a repeated term too), or <c>PredictClassName</c> could not tell them apart.
+        /// </summary>
+        internal static string? DuplicateClassName(IReadOnlyList<string> names)
+        {
+            var first = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+            for (int i = 0; i < names.Count; i++)
+            {
+                if (names[i] is string name && !first.TryAdd(name, i))
+                {
+                    return Dataset.Format("Class names {0} and {1} are both '{2}'; expected a distinct name per class (PredictClassName could not tell them apart).",
+                        first[name], i, name);
+                }
+            }
+
+            return null;
         }
 
         /// <summary>What is wrong with <paramref name="count"/> class names for the network, or <see langword="null"/>.</summary>

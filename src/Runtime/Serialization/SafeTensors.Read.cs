@@ -240,6 +240,7 @@ namespace GenNN.Serialization
 
             string? mismatch = key == ClassNamesKey
                 ? (layout.OutputSize > 0 ? ModelPreprocessing.ClassNameMismatch(names.Count, layout.OutputSize, layout.Loss) : null)
+                    ?? ModelPreprocessing.DuplicateClassName(names)
                 : (layout.InputSize > 0 && names.Count != layout.InputSize
                     ? Format("Expected {0} feature names (InputSize), got {1}.", layout.InputSize, names.Count)
                     : null);

@@ -410,6 +410,7 @@ public sealed class PreprocessingFileTests : IDisposable
     [InlineData(SafeTensors.ClassNamesKey, "{\"0\":\"setosa\"}", "expected 'gennn.class_names' to be a JSON array of strings, found an object")]
     [InlineData(SafeTensors.FeatureNamesKey, "[\"a\",2,\"c\",\"d\"]", "expected 'gennn.feature_names' to be a JSON array of strings, found a number at index 1")]
     [InlineData(SafeTensors.ClassNamesKey, "[\"a\",null,\"c\"]", "found null at index 1")]
+    [InlineData(SafeTensors.ClassNamesKey, "[\"setosa\",\"virginica\",\"setosa\"]", "does not fit the network: Class names 0 and 2 are both 'setosa'; expected a distinct name per class")]
     public void BadNamesAreRejected(string key, string value, string message)
     {
         Parsed p = ValidParsed();
@@ -417,6 +418,21 @@ public sealed class PreprocessingFileTests : IDisposable
 
         var e = Reject(Rebuild(p.Tensors, p.Data, p.Metadata));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void RepeatedClassNamesAreRejectedWhereverNamesAreGiven()
+    {
+        // PredictClassName could not tell two classes of one name apart; feature names may repeat (pandas allows it).
+        var e = Assert.Throws<ArgumentException>(() => new ModelPreprocessing(classNames: new[] { "cat", "dog", "cat" }));
+        Assert.Equal("classNames", e.ParamName);
+        Assert.StartsWith("Class names 0 and 2 are both 'cat'; expected a distinct name per class", e.Message);
+        Assert.Equal(2, new ModelPreprocessing(featureNames: new[] { "x", "x" }).FeatureNames!.Count);
+        Assert.Equal(2, new ModelPreprocessing(classNames: new[] { "Cat", "cat" }).ClassNames!.Count); // ordinal, as the CSV reader tells labels apart
+
+        var d = Assert.Throws<ArgumentException>(() => new Dataset(new float[6], 2, new float[] { 0, 1, 2 }) { ClassNames = new[] { "a", "b", "b" } });
+        Assert.Equal("ClassNames", d.ParamName);
+        Assert.StartsWith("Class names 1 and 2 are both 'b'", d.Message);
     }
 
     [Fact]
