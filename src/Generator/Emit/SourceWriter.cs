@@ -57,8 +57,8 @@ namespace GenNN.Generator.Emit
     /// run them). <c>AggressiveOptimization</c> has the JIT compile such a method fully optimised on its first call. Without
     /// it a method with a loop starts as tier-0 code, reached through on-stack replacement, and is promoted only after 30
     /// calls and a call-counting delay that restarts at every newly compiled method (ten times longer on one CPU). On one
-    /// Zen 3 core a 784-64-64-10 Predict then took 19-44 us for its first 100,000 calls, against 4, and a first Fit epoch of
-    /// 784-256-128-10 2.3-2.5 s against 1.2-1.8 (bench/RESULTS.md). Native AOT ignores the attribute: it compiles ahead.
+    /// Zen 3 core the first 100,000 Predicts of 784-64-64-10 then took 2.2 s instead of 0.4, and a first Fit epoch of
+    /// 784-256-128-10 2.2-2.5 s instead of 1.1-1.3 (bench/RESULTS.md). Native AOT ignores the attribute: it compiles ahead.
     /// </summary>
     internal static class Jit
     {
