@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 
@@ -252,6 +253,10 @@ namespace GenNN.Serialization
             return names;
         }
 
+        /// <summary>A topology string without its <c>Dropout(rate)</c> steps: the layers that hold parameters or change inference.</summary>
+        internal static string WithoutDropout(string topology)
+            => string.Join(" -> ", topology.Split(" -> ").Where(step => !step.StartsWith("Dropout(", StringComparison.Ordinal)));
+
         /// <summary>The start of a stored string, for messages.</summary>
         private static string Excerpt(string text) => text.Length <= 80 ? "'" + text + "'" : "'" + text.Substring(0, 80) + "...'";
 
@@ -479,10 +484,12 @@ namespace GenNN.Serialization
                 throw Error("Unsupported format_version: expected {0}, found '{1}' (written by a newer gen-nn?).", expectedVersion, version);
             }
 
+            // Dropout holds no parameters and changes nothing outside training, so a model trained with it loads into a
+            // class without it (an inference build) and the other way round, as Keras' load_weights allows.
             string topology = Required("topology");
-            if (topology != layout.Topology)
+            if (topology != layout.Topology && WithoutDropout(topology) != WithoutDropout(layout.Topology))
             {
-                throw Error("Topology mismatch: expected '{0}', found '{1}'; the file was saved from a different network.",
+                throw Error("Topology mismatch: expected '{0}', found '{1}'; the file was saved from a different network (only Dropout layers may differ).",
                     layout.Topology, topology);
             }
 

@@ -36,6 +36,37 @@ public class DropoutTests
     }
 
     [Fact]
+    public void A_model_trained_with_dropout_loads_into_the_class_without_it_and_back()
+    {
+        // Keras' load_weights ignores Dropout, which holds no parameters: an inference build may leave it out.
+        var trained = new DropNet(5);
+        (float[] inputs, float[] targets) = Data(trained, 6);
+        trained.TrainOnBatch(inputs, targets, Batch, new Adam(1e-2f));
+        using var file = new MemoryStream();
+        trained.Save(file);
+
+        file.Position = 0;
+        DropNetPlain plain = DropNetPlain.Load(file);
+        Assert.True(plain.Parameters.SequenceEqual(trained.Parameters));
+        var a = new float[Batch * 4];
+        var b = new float[Batch * 4];
+        trained.PredictBatch(inputs, a, Batch);
+        plain.PredictBatch(inputs, b, Batch);
+        Assert.Equal(a, b);
+
+        using var back = new MemoryStream();
+        plain.Save(back);
+        back.Position = 0;
+        Assert.True(DropNet.Load(back).Parameters.SequenceEqual(trained.Parameters)); // to fine-tune with dropout again
+
+        // Any other difference is still a different network.
+        file.Position = 0;
+        var e = Assert.Throws<InvalidDataException>(() => ZeroDropNetPlain.Load(file));
+        Assert.Contains("Topology mismatch", e.Message);
+        Assert.Contains("(only Dropout layers may differ)", e.Message);
+    }
+
+    [Fact]
     public void Predict_and_PredictBatch_pass_the_outputs_through()
     {
         var network = new DropNet(2);
