@@ -886,6 +886,10 @@ namespace GenNN.Generator.Emit
             w.Line("/// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>");
             using (w.Block("internal static void Initialize(Span<float> parameters, int seed)"))
             {
+                // Every instance is made here, before any kernel runs. The kernels are compiled on their first call
+                // (AggressiveOptimization), so this class's static readonly fields (the layers' geometries) must be set by
+                // then for the JIT to use them as constants, as tier 1 does.
+                w.Line("RuntimeHelpers.RunClassConstructor(typeof(" + spec.ClassName + "Kernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT");
                 w.Line("var random = new Random(seed);");
                 foreach (LayerEmitter layer in layout.Layers)
                 {

@@ -485,6 +485,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(NormNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 108), 27, 36, random);
             parameters.Slice(112, 4).Fill(1f); // layers.1.weight: 1, bias: 0 (Keras, PyTorch)

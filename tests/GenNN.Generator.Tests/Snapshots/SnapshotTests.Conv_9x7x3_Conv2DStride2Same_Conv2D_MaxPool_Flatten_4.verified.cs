@@ -434,6 +434,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(ConvNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.HeUniform(parameters.Slice(0, 135), 27, random);
             Initializers.GlorotUniform(parameters.Slice(140, 270), 45, 54, random);

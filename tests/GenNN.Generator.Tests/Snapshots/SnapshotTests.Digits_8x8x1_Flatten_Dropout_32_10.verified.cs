@@ -441,6 +441,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(DigitsNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.HeUniform(parameters.Slice(0, 2048), 64, random);
             Initializers.GlorotUniform(parameters.Slice(2080, 320), 32, 10, random);

@@ -421,6 +421,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(GlobalNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.HeUniform(parameters.Slice(0, 6), 2, random);
             Initializers.GlorotUniform(parameters.Slice(9, 6), 3, 2, random);

@@ -366,6 +366,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(HuberNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 35), 5, 7, random);
             Initializers.GlorotUniform(parameters.Slice(42, 42), 7, 6, random);

@@ -424,6 +424,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(IrisNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.HeUniform(parameters.Slice(0, 64), 4, random);
             Initializers.GlorotUniform(parameters.Slice(80, 48), 16, 3, random);

@@ -364,6 +364,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(OddNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 429), 13, 33, random);
             Initializers.HeUniform(parameters.Slice(462, 561), 33, random);

@@ -424,6 +424,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(PanelNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.HeUniform(parameters.Slice(0, 32768), 512, random);
             Initializers.GlorotUniform(parameters.Slice(32832, 192), 64, 3, random);

@@ -427,6 +427,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(PoolNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 48), 12, 4, random);
             Initializers.GlorotUniform(parameters.Slice(52, 12), 4, 3, random);

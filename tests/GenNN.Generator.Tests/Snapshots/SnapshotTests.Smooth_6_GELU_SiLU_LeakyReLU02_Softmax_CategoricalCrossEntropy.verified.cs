@@ -458,6 +458,7 @@ namespace GenNN.Generated
         /// <summary>Seeded initialisation of every weight (one generator, layer by layer); biases zero or their constant.</summary>
         internal static void Initialize(Span<float> parameters, int seed)
         {
+            RuntimeHelpers.RunClassConstructor(typeof(SmoothNetKernels).TypeHandle); // static readonly geometries are constants to the kernels' JIT
             var random = new Random(seed);
             Initializers.GlorotUniform(parameters.Slice(0, 72), 6, 12, random);
             Initializers.HeUniform(parameters.Slice(84, 108), 12, random);
