@@ -29,6 +29,27 @@ namespace GenNN
         /// <summary>UTF-8 that throws on invalid bytes, as pandas does, instead of turning them into U+FFFD (two class names could merge).</summary>
         private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+        /// <summary>
+        /// Orders class names by Unicode code point, as Python sorts strings (and so scikit-learn's <c>LabelEncoder</c>
+        /// numbers classes). Ordinal order compares UTF-16 code units, which puts a character above U+FFFF (a surrogate
+        /// pair, U+D800-U+DFFF) before one from U+E000 to U+FFFF.
+        /// </summary>
+        private static readonly Comparison<string> CodePointOrder = (a, b) =>
+        {
+            int n = Math.Min(a.Length, b.Length);
+            for (int i = 0; i < n; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return CodePointKey(a[i]) - CodePointKey(b[i]);
+                }
+            }
+
+            return a.Length - b.Length;
+        };
+
+        private static int CodePointKey(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;
+
         /// <summary>Reads a CSV file; a path ending in <c>.gz</c> is decompressed with gzip.</summary>
         /// <param name="path">The file to read.</param>
         /// <param name="options">How to read it; <see langword="null"/> for the defaults.</param>
@@ -179,6 +200,14 @@ namespace GenNN
                 }
 
                 int label = LabelColumn(columns);
+                if (label == columns - 1 && !_fields[label].Quoted && _line.AsSpan(_fields[label].Start, _fields[label].Length).IsWhiteSpace()
+                    && (_columnNames is null || _columnNames[label].Length == 0))
+                {
+                    // Lines that end with a separator (pandas' "Unnamed" last column): otherwise the empty column is taken
+                    // for the label and the real one for a feature, and the error names the wrong column.
+                    throw Error(label + 1, "The label, in the last column, is empty. If the lines end with a separator (an empty last column), remove the trailing separators; otherwise give this sample its label.");
+                }
+
                 bool names = headerClassNames is null && _options.Labels switch
                 {
                     CsvLabels.Numbers => false,
@@ -207,8 +236,9 @@ namespace GenNN
                 }
 
                 int featureCount = columns - 1;
-                var features = new List<float>(featureCount * 64);
-                var targets = new List<float>(64);
+                // Room for the first row: the lists grow with the rows read, never ahead of them.
+                var features = new List<float>(featureCount);
+                var targets = new List<float>();
                 var labelNames = new List<string>();
                 do
                 {
@@ -234,8 +264,8 @@ namespace GenNN
                         float value = Number(label);
                         if (indexedNames is not null && !(value >= 0 && value < indexedNames.Count && value == MathF.Floor(value)))
                         {
-                            throw Error(label + 1, Format("The label '{0}' is not a class index from 0 to {1} ({2} names {3} classes).",
-                                Text(_fields[label]), indexedNames.Count - 1, headerClassNames is null ? "CsvOptions.ClassNames" : "the header", indexedNames.Count));
+                            throw Error(label + 1, Format("The label {0} is not a class index from 0 to {1} ({2} names {3} classes).",
+                                Quote(_fields[label]), indexedNames.Count - 1, headerClassNames is null ? "CsvOptions.ClassNames" : "the header", indexedNames.Count));
                         }
 
                         targets.Add(value);
@@ -255,7 +285,7 @@ namespace GenNN
 
                             if (fixedClasses)
                             {
-                                throw Error(label + 1, Format("'{0}' is not one of the class names {1}.", name, string.Join(", ", classNames)));
+                                throw Error(label + 1, Format("{0} is not one of the class names {1}.", Quote(name), string.Join(", ", classNames)));
                             }
 
                             index = classNames.Count;
@@ -283,8 +313,8 @@ namespace GenNN
                     if (counts[0] == 1 && repeats)
                     {
                         throw Error(headerLine, 0, Format(
-                            "This line may be a header: its label '{0}' is on no other line, while other labels repeat. Set CsvOptions.Header to CsvHeader.ColumnNames if it is a header, or to CsvHeader.None if it is a sample.",
-                            classNames[0]));
+                            "This line may be a header: its label {0} is on no other line, while other labels repeat. Set CsvOptions.Header to CsvHeader.ColumnNames if it is a header, or to CsvHeader.None if it is a sample.",
+                            Quote(classNames[0])));
                     }
                 }
 
@@ -300,7 +330,7 @@ namespace GenNN
                     if (!fixedClasses && _options.ClassOrder == CsvClassOrder.Sorted)
                     {
                         string[] sorted = classNames.ToArray();
-                        Array.Sort(sorted, StringComparer.Ordinal);
+                        Array.Sort(sorted, CodePointOrder);
                         var remap = new float[sorted.Length];
                         for (int k = 0; k < sorted.Length; k++)
                         {
@@ -445,17 +475,19 @@ namespace GenNN
             private float Number(int column)
             {
                 Field field = _fields[column];
-                ReadOnlySpan<char> text = _line.AsSpan(field.Start, field.Length);
+                // Trimmed of any Unicode white space (a no-break space pasted from a spreadsheet), as Python's float()
+                // and Text() trim it; float.TryParse alone allows only ASCII white space around the number.
+                ReadOnlySpan<char> text = _line.AsSpan(field.Start, field.Length).Trim();
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 {
-                    throw Error(column + 1, text.Trim().IsEmpty ? "The value is empty; expected a number."
-                        : IsInfToken(text.Trim()) ? Format("'{0}' is not a finite number.", Text(field))
-                        : Format("'{0}' is not a number.", Text(field)));
+                    throw Error(column + 1, text.IsEmpty ? "The value is empty; expected a number."
+                        : IsInfToken(text) ? Format("{0} is not a finite number.", Quote(field))
+                        : Format("{0} is not a number.", Quote(field)));
                 }
 
                 if (!float.IsFinite(value))
                 {
-                    throw Error(column + 1, Format("'{0}' is not a finite number{1}.", Text(field),
+                    throw Error(column + 1, Format("{0} is not a finite number{1}.", Quote(field),
                         float.IsInfinity(value) && !text.Contains("inf", StringComparison.OrdinalIgnoreCase) && !text.Contains('\u221E') ? " (out of the float range)" : string.Empty));
                 }
 
@@ -527,14 +559,22 @@ namespace GenNN
                    || text.Equals("+inf", StringComparison.OrdinalIgnoreCase);
 
             private bool TryInt(Field field, out int value)
-                => int.TryParse(_line.AsSpan(field.Start, field.Length), NumberStyles.None | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite,
-                    CultureInfo.InvariantCulture, out value);
+                => int.TryParse(_line.AsSpan(field.Start, field.Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
             private string Text(Field field)
             {
                 string text = _line.Substring(field.Start, field.Length);
                 return field.Quoted ? text.Replace("\"\"", "\"", StringComparison.Ordinal) : text.Trim();
             }
+
+            /// <summary>A field for a message, in quotes; a long one is cut to its start and its length.</summary>
+            private string Quote(Field field) => Quote(Text(field));
+
+            private static string Quote(string text) => text.Length <= MaxQuoted
+                ? "'" + text + "'"
+                : Format("'{0}...' ({1} characters)", text.Substring(0, char.IsHighSurrogate(text[MaxQuoted - 1]) ? MaxQuoted - 1 : MaxQuoted), text.Length);
+
+            private const int MaxQuoted = 40;
 
             /// <summary>Reads the next non-blank line and splits it into <see cref="_fields"/>.</summary>
             private string? ReadLine(TextReader reader)
@@ -660,7 +700,9 @@ namespace GenNN
 
             private CsvFormatException Error(int line, int column, string message)
             {
-                string? name = column > 0 && _columnNames is not null && column <= _columnNames.Length ? _columnNames[column - 1] : null;
+                string? name = column > 0 && _columnNames is not null && column <= _columnNames.Length && _columnNames[column - 1].Length > 0
+                    ? _columnNames[column - 1]
+                    : null;
                 var where = new StringBuilder();
                 if (_source is not null)
                 {

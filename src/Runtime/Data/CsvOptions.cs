@@ -58,7 +58,7 @@ namespace GenNN
     /// <summary>The order in which <see cref="Csv"/> numbers class names it discovers.</summary>
     public enum CsvClassOrder
     {
-        /// <summary>Ordinal (culture-independent) sort of the names, as scikit-learn's <c>LabelEncoder</c>: the same names give the same indices in every file.</summary>
+        /// <summary>The names sorted by Unicode code point (culture-independent), as scikit-learn's <c>LabelEncoder</c> sorts them: the same names give the same indices in every file.</summary>
         Sorted = 0,
 
         /// <summary>The order in which the names first appear in the file, as pandas' <c>factorize</c>.</summary>

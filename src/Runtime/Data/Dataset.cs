@@ -199,11 +199,14 @@ namespace GenNN
         /// </summary>
         /// <param name="testFraction">The fraction of samples for the test set, strictly between 0 and 1.</param>
         /// <param name="seed">Seeds the shuffle: the same seed gives the same split. <see langword="null"/> for a random split.</param>
-        /// <param name="stratify">Keep each class's share equal in both sets (targets must be single class labels):
-        /// each class contributes <c>round(testFraction * classCount)</c> samples to the test set.</param>
+        /// <param name="stratify">Keep each class's share the same in both sets (targets must be single class labels), as
+        /// scikit-learn's <c>train_test_split(stratify=y)</c>: the test set still gets <c>ceil(testFraction * Count)</c>
+        /// samples, shared among the classes in proportion to their sizes (the largest remainders rounded up, ties in the
+        /// seeded order). Every class needs at least 2 samples, and each set at least as many samples as there are classes.</param>
         /// <returns>The two disjoint sets, which together hold every sample once.</returns>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not strictly between 0 and 1.</exception>
-        /// <exception cref="InvalidOperationException">The data set has fewer than 2 samples, or the fraction would leave a set empty.</exception>
+        /// <exception cref="InvalidOperationException">The data set has fewer than 2 samples, or the fraction would leave a set empty;
+        /// stratified, a class has a single sample, or a set would get fewer samples than there are classes.</exception>
         public (Dataset Train, Dataset Test) Split(double testFraction, int? seed = null, bool stratify = false)
         {
             var (train, test) = SplitRows(testFraction, seed, stratify);
@@ -236,16 +239,16 @@ namespace GenNN
             }
 
             Shuffle(order, random);
+            int testCount = (int)Math.Ceiling(testFraction * Count - 1e-9);
+            testCount = Math.Max(1, testCount);
+            if (testCount >= Count)
+            {
+                throw new InvalidOperationException(Format("A test fraction of {0} leaves no training samples out of {1}.", testFraction, Count));
+            }
+
             int[] train, test;
             if (!stratify)
             {
-                int testCount = (int)Math.Ceiling(testFraction * Count - 1e-9);
-                testCount = Math.Max(1, testCount);
-                if (testCount >= Count)
-                {
-                    throw new InvalidOperationException(Format("A test fraction of {0} leaves no training samples out of {1}.", testFraction, Count));
-                }
-
                 test = order[..testCount];
                 train = order[testCount..];
             }
@@ -268,21 +271,33 @@ namespace GenNN
                 }
 
                 labels.Sort();
-                var testList = new List<int>();
-                var trainList = new List<int>();
-                foreach (float label in labels)
+                var sizes = new int[labels.Count];
+                for (int k = 0; k < sizes.Length; k++)
                 {
-                    List<int> rows = groups[label];
-                    int take = (int)Math.Round(testFraction * rows.Count, MidpointRounding.AwayFromZero);
-                    testList.AddRange(rows.GetRange(0, take));
-                    trainList.AddRange(rows.GetRange(take, rows.Count - take));
+                    sizes[k] = groups[labels[k]].Count;
+                    if (sizes[k] < 2)
+                    {
+                        throw new InvalidOperationException(Format(
+                            "Class {0} has a single sample; a stratified split needs at least 2 samples of every class (as scikit-learn's).", labels[k]));
+                    }
                 }
 
-                if (testList.Count == 0 || trainList.Count == 0)
+                if (testCount < labels.Count || Count - testCount < labels.Count)
                 {
                     throw new InvalidOperationException(Format(
-                        "A stratified test fraction of {0} leaves the {1} set empty ({2} samples in {3} classes).",
-                        testFraction, testList.Count == 0 ? "test" : "training", Count, labels.Count));
+                        "A stratified test fraction of {0} gives {1} test and {2} training samples for {3} classes; expected at least one sample per class in each set.",
+                        testFraction, testCount, Count - testCount, labels.Count));
+                }
+
+                int[] trainShares = Shares(sizes, Count - testCount, random);
+                var testList = new List<int>(testCount);
+                var trainList = new List<int>(Count - testCount);
+                for (int k = 0; k < sizes.Length; k++)
+                {
+                    List<int> rows = groups[labels[k]];
+                    int take = sizes[k] - trainShares[k];
+                    testList.AddRange(rows.GetRange(0, take));
+                    trainList.AddRange(rows.GetRange(take, rows.Count - take));
                 }
 
                 test = testList.ToArray();
@@ -385,6 +400,56 @@ namespace GenNN
             => new Dataset(features, FeatureCount, targets, TargetSize, copy: false) { ClassNames = ClassNames, FeatureNames = FeatureNames };
 
         /// <summary>Fisher-Yates shuffle drawing from <paramref name="random"/>; the same generator state gives the same order.</summary>
+        /// <summary>
+        /// <paramref name="draws"/> shared among groups of the given sizes in proportion to them: each gets the floor of
+        /// its exact share, and the groups with the largest remainders one more (ties in a random order), so that the
+        /// shares add up to <paramref name="draws"/> (scikit-learn's <c>_approximate_mode</c>).
+        /// </summary>
+        private static int[] Shares(int[] sizes, int draws, Random random)
+        {
+            long total = 0;
+            foreach (int size in sizes)
+            {
+                total += size;
+            }
+
+            var shares = new int[sizes.Length];
+            var remainders = new double[sizes.Length];
+            int left = draws;
+            for (int k = 0; k < sizes.Length; k++)
+            {
+                double exact = (double)sizes[k] * draws / total;
+                shares[k] = (int)Math.Floor(exact);
+                remainders[k] = exact - shares[k];
+                left -= shares[k];
+            }
+
+            if (left > 0)
+            {
+                int[] ranked = new int[sizes.Length];
+                for (int k = 0; k < ranked.Length; k++)
+                {
+                    ranked[k] = k;
+                }
+
+                Shuffle(ranked, random);
+                int[] place = new int[ranked.Length];
+                for (int i = 0; i < ranked.Length; i++)
+                {
+                    place[ranked[i]] = i;
+                }
+
+                // The largest remainders first; equal ones keep their shuffled order.
+                Array.Sort(ranked, (x, y) => remainders[x] != remainders[y] ? remainders[y].CompareTo(remainders[x]) : place[x] - place[y]);
+                for (int k = 0; k < left; k++)
+                {
+                    shares[ranked[k]]++;
+                }
+            }
+
+            return shares;
+        }
+
         internal static void Shuffle(Span<int> values, Random random)
         {
             for (int i = values.Length - 1; i > 0; i--)

@@ -218,6 +218,46 @@ public class CsvTests
     }
 
     [Fact]
+    public void A_long_field_is_cut_short_in_a_message()
+    {
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("a,b,y\n" + new string('1', 100_000) + ",2,3\n"));
+        Assert.Equal("Line 2, column 1 (a): '" + new string('1', 40) + "...' (100000 characters) is not a finite number (out of the float range).", ex.Message);
+        ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("a,b,y\n1,2,cat\n1,2," + new string('z', 50) + "\n", new CsvOptions { ClassNames = new[] { "cat" } }));
+        Assert.Equal("Line 3, column 3 (y): '" + new string('z', 40) + "...' (50 characters) is not one of the class names cat.", ex.Message);
+    }
+
+    [Fact]
+    public void Unicode_white_space_around_a_number_is_white_space()
+    {
+        // A no-break space (U+00A0) pasted from a spreadsheet: Python's float() and pandas strip it too. The message used
+        // to quote the trimmed field, '1.5', as "not a number".
+        Dataset data = Csv.Parse("a,b,y\n1.5\u00a0,\u20032,x\n");
+        Assert.Equal(new[] { 1.5f, 2f }, data.Features.ToArray());
+    }
+
+    [Fact]
+    public void Lines_ending_with_a_separator_are_named_as_the_cause_of_an_empty_label()
+    {
+        // Before, the empty last column was taken for the label and 'x' for a feature: "column 3 (y): 'x' is not a number".
+        var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("a,b,y,\n1,2,x,\n3,4,z,\n"));
+        Assert.Equal("Line 2, column 4: The label, in the last column, is empty. If the lines end with a separator (an empty last column), remove the trailing separators; otherwise give this sample its label.", ex.Message);
+        ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,2,x,\n3,4,z,\n", new CsvOptions { Header = CsvHeader.None }));
+        Assert.Equal(1, ex.LineNumber);
+        Assert.Equal(4, ex.Column);
+        Assert.Equal(new[] { "x", "z" }, Csv.Parse("a,b,y\n1,2,x\n3,4,z\n").ClassNames);
+    }
+
+    [Fact]
+    public void Class_names_are_sorted_by_code_point_as_Python_sorts_them()
+    {
+        // U+FF21 (fullwidth A) and U+1F600 (an emoji, a surrogate pair in UTF-16): Python's sorted() and scikit-learn's
+        // LabelEncoder put U+FF21 first; ordinal UTF-16 order put the surrogate pair first.
+        Dataset data = Csv.Parse("1,2,\uFF21\n1,2,\U0001F600\n1,2,\uFF21\n1,2,b\n");
+        Assert.Equal(new[] { "b", "\uFF21", "\U0001F600" }, data.ClassNames);
+        Assert.Equal(new[] { 1f, 2f, 1f, 0f }, data.Targets.ToArray());
+    }
+
+    [Fact]
     public void Numeric_labels_then_a_name_is_an_error_not_a_silent_switch()
     {
         var ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,0.5\n2,n/a\n"));
@@ -341,7 +381,7 @@ public class CsvTests
     [InlineData("-inf,2,0", 1, "'-inf' is not a finite number.")]
     [InlineData("1,NA,0", 2, "'NA' is not a number.")]
     [InlineData("1,2,nan", 3, "'nan' is not a finite number.")]
-    [InlineData("1,2,", 3, "The value is empty; expected a number.")]
+    [InlineData("1,2,", 3, "The label, in the last column, is empty. If the lines end with a separator (an empty last column), remove the trailing separators; otherwise give this sample its label.")]
     public void A_first_row_with_a_missing_or_non_finite_value_is_bad_data_not_a_header(string firstRow, int column, string message)
     {
         // These rows used to become the header silently (and a first label 'nan' or '' made every label a class name).
@@ -506,6 +546,21 @@ public class CsvTests
 
         ex = Assert.Throws<CsvFormatException>(() => Csv.Parse("1,2147483647,a,b\n1,0"));
         Assert.Equal("Line 2: Expected 2147483648 columns (2147483647 features declared in the header, then the label), got 2.", ex.Message);
+    }
+
+    [Fact]
+    public void A_wide_row_reserves_no_more_rows_than_the_text_holds()
+    {
+        // Two rows of 200,000 columns (1.6 MB of text, 1.6 MB of floats): the feature list used to reserve room for 64 such
+        // rows up front (51 MB), so a 1 KB gzip of one wide line allocated 154 MB.
+        string row = string.Concat(Enumerable.Repeat("0,", 199_999)) + "1\n";
+        string text = row + row;
+        Csv.Parse("1,2,0\n"); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Dataset data = Csv.Parse(text);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(2 * 199_999, data.Features.Length);
+        Assert.True(allocated < 24 << 20, $"Allocated {allocated:N0} bytes for {text.Length:N0} chars.");
     }
 
     public static TheoryData<string> SmallHostileInputs => new()

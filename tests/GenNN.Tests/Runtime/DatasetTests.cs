@@ -152,6 +152,58 @@ public class DatasetTests
         Assert.Equal(Enumerable.Range(0, 100), train.Features.ToArray().Concat(test.Features.ToArray()).Select(f => (int)f).OrderBy(f => f));
     }
 
+    [Theory]
+    // Class sizes, fraction, then the per-class test counts scikit-learn's train_test_split(stratify=y) gives: the test
+    // set gets ceil(fraction * n) samples, the training shares are rounded by largest remainder.
+    [InlineData(new[] { 7, 5, 3 }, 0.3, new[] { 2, 2, 1 })]
+    [InlineData(new[] { 6, 6, 6, 6, 6, 6, 6, 6, 6, 6 }, 0.25, null)] // 15 of 60, not 20 (every class's 1.5 rounded up)
+    [InlineData(new[] { 5, 5, 5, 5 }, 0.3, null)]                     // 6 of 20, not 8
+    [InlineData(new[] { 3, 3 }, 0.5, null)]                           // 3 of 6, not 4
+    [InlineData(new[] { 50, 50, 50 }, 0.33, new[] { 17, 17, 16 })]    // iris: 50 of 150, not 51 (one class of the three at random)
+    public void A_stratified_split_gives_the_test_set_its_fraction_rounded_up_as_scikit_learn(int[] sizes, double fraction, int[]? expected)
+    {
+        float[] targets = sizes.SelectMany((size, k) => Enumerable.Repeat((float)k, size)).ToArray();
+        var data = new Dataset(Enumerable.Range(0, targets.Length).Select(i => (float)i).ToArray(), 1, targets);
+        int testCount = (int)Math.Ceiling(fraction * targets.Length - 1e-9);
+        for (int seed = 0; seed < 5; seed++)
+        {
+            var (train, test) = data.Split(fraction, seed, stratify: true);
+            Assert.Equal(testCount, test.Count);
+            Assert.Equal(targets.Length - testCount, train.Count);
+            Assert.Equal(Enumerable.Range(0, targets.Length), train.Features.ToArray().Concat(test.Features.ToArray()).Select(f => (int)f).OrderBy(f => f));
+            int[] perClass = sizes.Select((_, k) => test.Targets.ToArray().Count(t => t == k)).ToArray();
+            for (int k = 0; k < sizes.Length; k++)
+            {
+                // Each class's share is its exact share rounded down or up.
+                double exact = (double)sizes[k] * testCount / targets.Length;
+                Assert.InRange(perClass[k], Math.Floor(exact), Math.Ceiling(exact));
+            }
+
+            if (expected is not null && expected.Distinct().Count() == expected.Length)
+            {
+                Assert.Equal(expected, perClass);
+            }
+            else if (expected is not null)
+            {
+                Assert.Equal(expected.OrderBy(n => n), perClass.OrderBy(n => n));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_stratified_split_needs_two_samples_of_each_class_and_one_per_class_in_each_set()
+    {
+        var single = new Dataset(new float[5], 1, new float[] { 0, 0, 0, 0, 1 });
+        var ex = Assert.Throws<InvalidOperationException>(() => single.Split(0.5, 1, stratify: true));
+        Assert.Equal("Class 1 has a single sample; a stratified split needs at least 2 samples of every class (as scikit-learn's).", ex.Message);
+        single.Split(0.5, 1); // unstratified, a single sample of a class is fine
+
+        var three = new Dataset(new float[9], 1, new float[] { 0, 0, 0, 1, 1, 1, 2, 2, 2 });
+        ex = Assert.Throws<InvalidOperationException>(() => three.Split(0.2, 1, stratify: true));
+        Assert.Equal("A stratified test fraction of 0.2 gives 2 test and 7 training samples for 3 classes; expected at least one sample per class in each set.", ex.Message);
+        Assert.Equal(3, three.Split(0.3, 1, stratify: true).Test.Count);
+    }
+
     [Fact]
     public void Split_validates_its_arguments()
     {
