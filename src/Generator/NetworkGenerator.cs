@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
 using GenNN.Generator.Diagnostics;
 using GenNN.Generator.Emit;
 using GenNN.Generator.Model;
@@ -42,17 +46,27 @@ namespace GenNN.Generator
                 }
             });
 
+            // Roslyn compares hint names ignoring case: classes Net and NET (or namespaces A and a) would otherwise add
+            // the same file twice, which stops the generator for every class. This set changes only when such names do.
+            IncrementalValueProvider<EquatableArray<string>> caseClashes = results
+                .Select(static (result, _) => result.Spec?.FullName ?? result.Shell?.FullName ?? string.Empty)
+                .Collect()
+                .Select(static (names, _) => HintNames.Clashes(names))
+                .WithTrackingName(TrackingNames.HintNames);
+
             IncrementalValuesProvider<NetworkSpec> specs = results
                 .Where(static result => result.Spec is not null)
                 .Select(static (result, _) => result.Spec!)
                 .WithTrackingName(TrackingNames.Specs);
-            context.RegisterSourceOutput(specs.Combine(options), static (spc, pair) => spc.AddSource(pair.Left.HintName, Emitter.Emit(pair.Left, pair.Right)));
+            context.RegisterSourceOutput(specs.Combine(options).Combine(caseClashes), static (spc, input) =>
+                spc.AddSource(HintNames.For(input.Left.Left.FullName, input.Right), Emitter.Emit(input.Left.Left, input.Left.Right)));
 
             IncrementalValuesProvider<ShellSpec> shells = results
                 .Where(static result => result.Shell is not null)
                 .Select(static (result, _) => result.Shell!)
                 .WithTrackingName(TrackingNames.Shells);
-            context.RegisterSourceOutput(shells, static (spc, shell) => spc.AddSource(shell.HintName, ShellEmitter.Emit(shell)));
+            context.RegisterSourceOutput(shells.Combine(caseClashes), static (spc, input) =>
+                spc.AddSource(HintNames.For(input.Left.FullName, input.Right), ShellEmitter.Emit(input.Left)));
         }
     }
 
@@ -73,5 +87,35 @@ namespace GenNN.Generator
 
         /// <summary>The project's MSBuild settings (GenNNVectorWidth), reduced to a record.</summary>
         public const string Options = nameof(Options);
+
+        /// <summary>The full names of classes that differ from another only in letter case.</summary>
+        public const string HintNames = nameof(HintNames);
+    }
+
+    /// <summary>The generated files' names: <c>Namespace.Class.g.cs</c>, unique even where names differ only in case.</summary>
+    internal static class HintNames
+    {
+        public static string For(string fullName, EquatableArray<string> clashes)
+            => clashes.Contains(fullName) ? fullName + "." + Fnv1a(fullName).ToString("x8", CultureInfo.InvariantCulture) + ".g.cs" : fullName + ".g.cs";
+
+        /// <summary>The names that equal another name when case is ignored, in ordinal order.</summary>
+        public static EquatableArray<string> Clashes(ImmutableArray<string> names)
+            => new(names.Distinct(StringComparer.Ordinal)
+                .GroupBy(name => name, StringComparer.OrdinalIgnoreCase)
+                .Where(group => group.Count() > 1)
+                .SelectMany(group => group)
+                .OrderBy(name => name, StringComparer.Ordinal));
+
+        /// <summary>A hash of the name's exact characters, the same in every build (string.GetHashCode is not).</summary>
+        private static uint Fnv1a(string text)
+        {
+            uint hash = 2166136261;
+            foreach (char c in text)
+            {
+                hash = (hash ^ c) * 16777619;
+            }
+
+            return hash;
+        }
     }
 }

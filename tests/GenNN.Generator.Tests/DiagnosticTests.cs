@@ -206,6 +206,8 @@ public class DiagnosticTests
     [InlineData("public partial record [|Net|];", "a record")]
     [InlineData("public static partial class [|Net|] { }", "static")]
     [InlineData("public abstract partial class [|Net|] { }", "abstract")]
+    [InlineData("file partial class [|Net|] { }", "file-local")] // the generated part, in another file, was a second class
+    [InlineData("public partial class [|Net|](string name) { public string Name => name; }", "declared with a primary constructor")] // CS8862 in generated code
     public void GNN0012_NotAPlainClass(string declaration, string kind) => AssertSingleDiagnostic("GNN0012", kind, $$"""
         using GenNN;
         namespace Tests;
@@ -215,6 +217,47 @@ public class DiagnosticTests
         [Dense(2)]
         {{declaration}}
         """);
+
+    [Theory]
+    [InlineData("struct", "a struct")]
+    [InlineData("interface", "an interface")]
+    public void GNN0012_OnAStructOrInterface_NoGeneratedClass(string keyword, string kind)
+    {
+        // [Network] targets classes (CS0592); the generator used to add a partial class to the struct as well (CS0261).
+        var run = GeneratorHarness.RunOverInvalidSource($$"""
+            using GenNN;
+            namespace Tests;
+
+            [Network] [Input(4)] [Dense(2)]
+            public partial {{keyword}} Net { }
+            """);
+
+        Assert.Equal("GNN0012", Assert.Single(run.Diagnostics).Id);
+        Assert.Contains(kind, run.Diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(run.Sources);
+        Assert.Equal(new[] { "CS0592" }, run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).Distinct());
+    }
+
+    [Fact]
+    public void NetworkOnTwoPartialDeclarations_OneSourceAndOtherClassesUnharmed()
+    {
+        // Each [Network] syntax node was parsed on its own, and the second AddSource of the same file stopped the generator
+        // (CS8785): every other class lost its code and its diagnostics.
+        var run = GeneratorHarness.RunOverInvalidSource("""
+            using GenNN;
+            namespace Tests;
+
+            [Network] [Input(4)] public partial class Twice { }
+            [Network] [Dense(2)] public partial class Twice { }
+            [Network] [Input(4)] [Dense(2)] public partial class Other { }
+            [Network] public partial class Empty { }
+            """);
+
+        Assert.Contains("Tests.Other.g.cs", run.Sources.Select(s => s.HintName));
+        Assert.Single(run.Sources, s => s.HintName == "Tests.Twice.g.cs");
+        Assert.Contains(run.Diagnostics, d => d.Id == "GNN0002"); // the class without [Input] still gets its error
+        Assert.Contains("CS0579", run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id));
+    }
 
     [Fact]
     public void GNN0006_CategoricalCrossEntropyWithoutSoftmaxOutput() => AssertSingleDiagnostic("GNN0006", "Loss.CategoricalCrossEntropy needs", """

@@ -147,6 +147,20 @@ internal static class GeneratorHarness
         return new GeneratorRun(driver, input, output, result);
     }
 
+    /// <summary>
+    /// Runs the generator over a source that does not compile by itself (an attribute on a struct, one given twice):
+    /// the generator must still not throw, so that it keeps its diagnostics and the other classes' code.
+    /// </summary>
+    public static GeneratorRun RunOverInvalidSource(string source)
+    {
+        CSharpCompilation input = CreateCompilation(source);
+        Assert.Contains(input.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out var output, out _);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.True(result.Exception is null, $"The generator threw: {result.Exception}");
+        return new GeneratorRun(driver, input, output, result);
+    }
+
     /// <summary>Runs a driver that has already run once over a changed compilation (incrementality tests).</summary>
     public static GeneratorRun Rerun(GeneratorRun previous, CSharpCompilation changed) => Run(changed, previous.Driver);
 

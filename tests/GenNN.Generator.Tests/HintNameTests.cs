@@ -41,4 +41,26 @@ public class HintNameTests
         var errors = run.Output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToArray();
         Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
     }
+
+    [Fact]
+    public void ClassNamesThatDifferOnlyInCase_GetTwoSourcesThatCompile()
+    {
+        // Roslyn compares hint names ignoring case: Net and NET (or namespaces A and a) added the same file twice, and the
+        // generator stopped for every class in the project (CS8785).
+        var run = GeneratorHarness.Run("""
+            using GenNN;
+
+            namespace A { [Network] [Input(2)] [Dense(1)] public partial class Net { } [Network] [Input(3)] [Dense(2)] public partial class NET { } }
+            namespace a { [Network] [Input(4)] [Dense(3)] public partial class Net { } }
+            namespace B { [Network] [Input(4)] [Dense(3)] public partial class Net { } }
+            """);
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        string[] names = run.Sources.Select(s => s.HintName).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        Assert.Equal(4, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Contains("B.Net.g.cs", names); // a name without a clash stays as it was
+        Assert.All(names.Where(n => !n.StartsWith("B.", StringComparison.Ordinal)), n => Assert.Matches(@"^(A|a)\.(Net|NET)\.[0-9a-f]{8}\.g\.cs$", n));
+        var errors = run.Output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
+    }
 }

@@ -56,7 +56,7 @@ namespace GenNN.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor NotAPlainClass = Create(
             "GNN0012", "Network type must be a plain class",
-            "'{0}' is {1}; a network must be a non-static, non-abstract class (not a record)");
+            "'{0}' is {1}; a network must be a plain class: not static, abstract or file-local, not a record, struct or interface, and without a primary constructor");
 
         public static readonly DiagnosticDescriptor InvalidVectorWidth = Create(
             "GNN0013", "Unknown GenNNVectorWidth",

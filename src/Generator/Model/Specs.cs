@@ -210,8 +210,6 @@ namespace GenNN.Generator.Model
         /// <summary>Whether TrainBatch draws dropout masks.</summary>
         public bool HasDropout => Dropouts.Count > 0;
 
-        public string HintName => Namespace is null ? ClassName + ".g.cs" : Namespace + "." + ClassName + ".g.cs";
-
         public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
 
         /// <summary>Whether the loss is computed from the last layer's logits (the cross-entropies) rather than its outputs.</summary>
@@ -230,8 +228,6 @@ namespace GenNN.Generator.Model
     /// <param name="ClassName">The class name.</param>
     internal sealed record ShellSpec(string? Namespace, string ClassName)
     {
-        public string HintName => Namespace is null ? ClassName + ".g.cs" : Namespace + "." + ClassName + ".g.cs";
-
         public string FullName => Namespace is null ? ClassName : Namespace + "." + ClassName;
     }
 

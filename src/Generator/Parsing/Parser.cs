@@ -46,6 +46,13 @@ namespace GenNN.Generator.Parsing
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var syntax = (TypeDeclarationSyntax)context.TargetNode;
+            if (!HoldsFirstNetworkAttribute(symbol, syntax))
+            {
+                // [Network] on two partial declarations of one class (CS0579): the class is parsed once, from the first,
+                // so that it gets one generated file.
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             var diagnostics = new List<DiagnosticInfo>();
             LocationInfo? classLocation = LocationInfo.From(syntax.Identifier.GetLocation());
             string className = symbol.Name;
@@ -55,9 +62,15 @@ namespace GenNN.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, classLocation, className));
             }
 
+            // The generated part is a partial class with constructors of its own, in a file of its own.
             string? kind = syntax is RecordDeclarationSyntax ? "a record"
+                : symbol.TypeKind == TypeKind.Struct ? "a struct"
+                : symbol.TypeKind == TypeKind.Interface ? "an interface"
                 : symbol.IsStatic ? "static"
                 : symbol.IsAbstract ? "abstract"
+                : symbol.IsFileLocal ? "file-local (the generated part is in another file)"
+                : symbol.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: not null })
+                    ? "declared with a primary constructor"
                 : null;
             if (kind is not null)
             {
@@ -632,6 +645,18 @@ namespace GenNN.Generator.Parsing
         }
 
         /// <summary>The class's attributes ordered by where they are written (partial parts by file path, then position).</summary>
+        /// <summary>Whether <paramref name="declaration"/> holds the class's first [Network] attribute in source order.</summary>
+        private static bool HoldsFirstNetworkAttribute(INamedTypeSymbol symbol, TypeDeclarationSyntax declaration)
+        {
+            SyntaxReference? first = symbol.GetAttributes()
+                .Where(a => a.AttributeClass?.ToDisplayString() == NetworkAttribute)
+                .Select(a => a.ApplicationSyntaxReference)
+                .OrderBy(r => r?.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(r => r?.Span.Start ?? 0)
+                .FirstOrDefault();
+            return first is null || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
+        }
+
         private static IEnumerable<(AttributeData Attribute, LocationInfo? Location)> AttributesInSourceOrder(INamedTypeSymbol symbol, CancellationToken cancellationToken)
             => symbol.GetAttributes()
                 .Select(a => (Attribute: a, Syntax: a.ApplicationSyntaxReference))
