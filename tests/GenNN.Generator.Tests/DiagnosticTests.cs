@@ -497,6 +497,41 @@ public class DiagnosticTests
         public partial class Net { }
         """);
 
+    [Theory]
+    [InlineData("2097152, 2097152, 4194304", "a width of more than 2^63 floats")] // 2^64: the product wrapped to 0, and the class compiled with InputSize 0
+    [InlineData("2097152, 2097152, 6291456", "a width of more than 2^63 floats")] // wrapped to a negative size
+    [InlineData("65536, 65536, 2", "a width of 8589934592 exceeds")]
+    public void GNN0011_InputShapeWhoseSizeOverflows(string shape, string message) => AssertSingleDiagnostic("GNN0011", message, $$"""
+        using GenNN;
+        namespace Tests;
+
+        [Network]
+        [Input({{shape}})]
+        [Flatten]
+        [Dense(2)]
+        public partial class [|Net|] { }
+        """);
+
+    [Theory]
+    [InlineData("MaxPool2D(2, Stride = int.MaxValue, Padding = Padding.Same)")]
+    [InlineData("Conv2D(2, 3, Stride = int.MaxValue, Padding = Padding.Same)")]
+    public void A_stride_near_int_MaxValue_with_same_padding_gives_one_window(string layer)
+    {
+        // ceil(8 / stride) was computed as (8 + stride - 1) / stride in int, which wrapped to a negative, then 0, output length.
+        var run = GeneratorHarness.Run($$"""
+            using GenNN;
+            namespace Tests;
+
+            [Network] [Input(8, 8, 1)] [{{layer}}] [Flatten] [Dense(2)]
+            public partial class Net { }
+            """);
+
+        Assert.True(run.Diagnostics.IsEmpty, GeneratorHarness.Format(run.Diagnostics));
+        Assert.Contains("(None, 1, 1, ", Assert.Single(run.Sources).SourceText.ToString(), StringComparison.Ordinal);
+        var errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == 0, GeneratorHarness.Format(errors));
+    }
+
     [Fact]
     public void GNN0011_ConvolutionOutputWiderThanTheLimit() => AssertSingleDiagnostic("GNN0011", "layer 0's output of 17305600 floats exceeds the limit of 16777216", """
         using GenNN;

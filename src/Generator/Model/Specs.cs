@@ -63,8 +63,13 @@ namespace GenNN.Generator.Model
         {
             get
             {
+                // Saturates instead of wrapping: Input(2097152, 2097152, 4194304) is 2^64 floats, which wrapped to 0.
                 long size = 1;
-                foreach (int d in Dimensions) size *= d;
+                foreach (int d in Dimensions)
+                {
+                    size = d > 0 && size > long.MaxValue / d ? long.MaxValue : size * d;
+                }
+
                 return size;
             }
         }
@@ -131,10 +136,10 @@ namespace GenNN.Generator.Model
         public string Name => (Global ? "Global" : "") + (Kind == PoolKind.Max ? "MaxPool" : "AvgPool") + Dimensions.ToString(System.Globalization.CultureInfo.InvariantCulture) + "D";
 
         /// <summary>The output length along a spatial dimension of <paramref name="n"/> cells (Keras' formulas).</summary>
-        public int OutputLength(int n) => Global ? 1 : Padding == PaddingKind.Same ? (n + Stride - 1) / Stride : (n - PoolSize) / Stride + 1;
+        public int OutputLength(int n) => Global ? 1 : Padding == PaddingKind.Same ? (int)(((long)n + Stride - 1) / Stride) : (n - PoolSize) / Stride + 1;
 
         /// <summary>The padding before the first cell of a dimension of <paramref name="n"/> cells: half the total, rounded down (Keras).</summary>
-        public int PadBefore(int n) => Global || Padding == PaddingKind.Valid ? 0 : System.Math.Max((OutputLength(n) - 1) * Stride + PoolSize - n, 0) / 2;
+        public int PadBefore(int n) => Global || Padding == PaddingKind.Valid ? 0 : (int)(System.Math.Max((OutputLength(n) - 1L) * Stride + PoolSize - n, 0) / 2);
     }
 
     /// <summary>
@@ -158,10 +163,10 @@ namespace GenNN.Generator.Model
         public int Channels => Input.Dimensions[Input.Rank - 1];
 
         /// <summary>The output length along a spatial dimension of <paramref name="n"/> cells (Keras' and PyTorch's formulas).</summary>
-        public int OutputLength(int n) => Padding == PaddingKind.Same ? (n + Stride - 1) / Stride : (n - KernelSize) / Stride + 1;
+        public int OutputLength(int n) => Padding == PaddingKind.Same ? (int)(((long)n + Stride - 1) / Stride) : (n - KernelSize) / Stride + 1;
 
         /// <summary>The zeros before the first cell of a dimension of <paramref name="n"/> cells: half the total, rounded down (Keras).</summary>
-        public int PadBefore(int n) => Padding == PaddingKind.Valid ? 0 : System.Math.Max((OutputLength(n) - 1) * Stride + KernelSize - n, 0) / 2;
+        public int PadBefore(int n) => Padding == PaddingKind.Valid ? 0 : (int)(System.Math.Max((OutputLength(n) - 1L) * Stride + KernelSize - n, 0) / 2);
 
         /// <summary>Weights and biases: <c>kernel^dimensions x channels x filters + filters</c>.</summary>
         public long ParameterCount => ((Dimensions == 2 ? (long)KernelSize * KernelSize : KernelSize) * Channels + 1) * Filters;

@@ -619,7 +619,7 @@ namespace GenNN.Generator.Parsing
             if (widest > MaxWidth)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooLarge, classLocation, className,
-                    "a width of " + widest.ToString(System.Globalization.CultureInfo.InvariantCulture) + " exceeds the limit of " + MaxWidth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    "a width of " + (widest == long.MaxValue ? "more than 2^63 floats" : widest.ToString(System.Globalization.CultureInfo.InvariantCulture)) + " exceeds the limit of " + MaxWidth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 return false;
             }
 
