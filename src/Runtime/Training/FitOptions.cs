@@ -85,7 +85,8 @@ namespace GenNN
         /// The bound on loss growth, on top of Keras' <c>TerminateOnNaN</c> (a NaN or infinite loss always stops training):
         /// after each epoch, training stops with <see cref="TrainingDivergedException"/> when the epoch's mean training loss
         /// exceeds <c>DivergenceFactor</c> times the reference loss, the loss of the run's first batch (measured before any
-        /// update, so for a new network its untrained loss), counted as at least 0.001: a network that starts almost
+        /// update, so for a new network its untrained loss; the first batch with a sample weight above 0, when
+        /// <see cref="SampleWeights"/> or <see cref="ClassWeights"/> zero out whole batches), counted as at least 0.001: a network that starts almost
         /// perfect, when fine-tuning, may rise from 1e-8 to 0.002 without diverging. Default
         /// <see cref="DefaultDivergenceFactor"/> (1000): Adam at a learning rate of 1000 on standardized iris starts near
         /// 1.4 and exceeds 10^6 in its first epoch, while learning rates up to 10 stay under the bound.

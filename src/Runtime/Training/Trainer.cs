@@ -325,7 +325,9 @@ namespace GenNN
                                 history, epoch, batch.Index + 1, loss);
                         }
 
-                        if (double.IsNaN(referenceLoss))
+                        // A batch whose weights are all 0 (padded or masked rows first, a class weighted 0) has a loss of
+                        // 0 that says nothing about the network: the reference is the first batch that counts.
+                        if (double.IsNaN(referenceLoss) && (sampleWeights.IsEmpty || TensorPrimitives.Max(sampleWeights) > 0f))
                         {
                             referenceLoss = loss;
                         }
@@ -671,7 +673,7 @@ namespace GenNN
         /// <summary>The class a sample's targets stand for, for <see cref="FitOptions.ClassWeights"/>.</summary>
         private static int ClassOf(Loss loss, ReadOnlySpan<float> target) => loss switch
         {
-            Loss.BinaryCrossEntropy => target[0] >= 0.5f ? 1 : 0,
+            Loss.BinaryCrossEntropy => target[0] > 0.5f ? 1 : 0, // as the accuracy counts it, and Keras' round-half-to-even
             Loss.CategoricalCrossEntropy => TensorPrimitives.IndexOfMax(target),
             _ => (int)target[0],
         };

@@ -141,6 +141,18 @@ public class CallbackTests
             Assert.Equal(4, checkpoint.LastSavedEpoch);
             Assert.Equal(0.4f, checkpoint.BestValue);
 
+            // A second Fit with the same callback (fine-tuning) keeps the best of both runs, as Keras' does: it used to
+            // start from scratch and overwrite the file with the new run's worse first epoch.
+            var worse = new ScriptedNetwork(0.9f, 0.45f);
+            Trainer.Fit(worse, Four, new Sgd(0.25f), Options(2, checkpoint));
+            Assert.Empty(worse.Saved);
+            Assert.Equal(0, checkpoint.LastSavedEpoch);
+            Assert.Equal("1", File.ReadAllText(path));
+            var better = new ScriptedNetwork(0.5f, 0.3f);
+            Trainer.Fit(better, Four, new Sgd(0.25f), Options(2, checkpoint));
+            Assert.Equal(new[] { 0.5f }, better.Saved.Select(s => s.Value));
+            Assert.Equal(0.3f, checkpoint.BestValue);
+
             // Without SaveBestOnly: every epoch, one file each through the {epoch:00} placeholder.
             var every = new ScriptedNetwork(1f);
             Trainer.Fit(every, Four, new Sgd(0.25f), Options(3, new ModelCheckpoint(Path.Combine(dir, "m-{epoch:00}.bin"))));

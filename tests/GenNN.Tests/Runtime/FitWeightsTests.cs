@@ -28,6 +28,26 @@ public class FitWeightsTests
     }
 
     [Fact]
+    public void A_binary_target_of_one_half_takes_class_0s_weight_as_in_Keras_and_the_accuracy()
+    {
+        // Keras rounds a binary target half to even (0.5 -> class 0), and Fit's accuracy counts 0.5 as class 0; the class
+        // weights gave it class 1's weight.
+        var random = new Random(5);
+        float[] features = Enumerable.Range(0, 4 * 33).Select(_ => (float)random.NextDouble()).ToArray();
+        var data = new Dataset(features, 33, new float[] { 0.5f, 0f, 1f, 0.25f });
+        float[] Train(FitOptions options)
+        {
+            var net = new GenNN.Tests.Numerics.Bce_I33_Sig1(seed: 3);
+            Trainer.Fit(net, data, new Sgd(0.5f), options with { Epochs = 1, BatchSize = 4, Shuffle = false, Verbose = 0 });
+            return net.Parameters.ToArray();
+        }
+
+        Assert.Equal(
+            Train(new FitOptions { SampleWeights = new float[] { 1f, 1f, 3f, 1f } }),
+            Train(new FitOptions { ClassWeights = new Dictionary<int, float> { [0] = 1f, [1] = 3f } }));
+    }
+
+    [Fact]
     public void A_class_weight_equals_the_same_weight_on_each_of_its_samples()
     {
         Dataset iris = StandardIris();

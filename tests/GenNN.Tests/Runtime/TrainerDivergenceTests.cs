@@ -36,6 +36,27 @@ public class TrainerDivergenceTests
     }
 
     [Fact]
+    public void A_first_batch_whose_weights_are_all_zero_is_not_the_divergence_reference()
+    {
+        // Masked rows first (sample weight 0), unshuffled: that batch's loss is 0, so the bound became 1000 x 0.001 = 1,
+        // and an ordinary first epoch (loss about 100, falling) was "diverged".
+        var features = new float[40];
+        var targets = new float[20];
+        for (int r = 0; r < 20; r++)
+        {
+            features[2 * r] = r % 3;
+            features[2 * r + 1] = 1;
+            targets[r] = 10;
+        }
+
+        float[] weights = Enumerable.Range(0, 20).Select(r => r < 5 ? 0f : 1f).ToArray();
+        var options = new FitOptions { Epochs = 3, BatchSize = 5, Shuffle = false, SampleWeights = weights, Verbose = 0 };
+        History history = Trainer.Fit(new DivergenceRegression(seed: 1), new Dataset(features, 2, targets), new Sgd(1e-3f), options);
+        Assert.Equal(3, history.Epochs.Count);
+        Assert.True(history.Epochs[0].Loss > 1, $"The epoch's loss, {history.Epochs[0].Loss}, should exceed the old bound of 1.");
+    }
+
+    [Fact]
     public void A_NaN_loss_in_a_later_epoch_is_not_applied_and_the_exception_carries_the_history()
     {
         // 4 batches per epoch: the 7th call is epoch 2, batch 3.
@@ -208,3 +229,9 @@ public class TrainerDivergenceTests
         }
     }
 }
+
+/// <summary>A linear regression, generated, for sample weights (LinearModel takes none).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(2)]
+[Dense(1)]
+public partial class DivergenceRegression { }

@@ -64,14 +64,20 @@ namespace GenNN
         /// <summary>Whether lower or higher is better; <see cref="MonitorMode.Auto"/> decides from the name.</summary>
         public MonitorMode Mode { get; init; }
 
-        /// <summary>The best monitored value of the current (or last) run, with <see cref="SaveBestOnly"/>.</summary>
+        /// <summary>
+        /// The best monitored value so far, with <see cref="SaveBestOnly"/>: over every <c>Fit</c> this callback has
+        /// watched, as Keras keeps its <c>best</c> (a second run with the same callback, to fine-tune, saves only what
+        /// beats the first run's best, so the file keeps the best of both). A new callback starts afresh.
+        /// </summary>
         public double BestValue { get; private set; }
 
-        /// <summary>The 1-based epoch saved last; 0 if none.</summary>
+        /// <summary>The 1-based epoch saved last in the current (or last) run; 0 if none.</summary>
         public int LastSavedEpoch { get; private set; }
 
-        /// <summary>The file written last, or <see langword="null"/>.</summary>
+        /// <summary>The file written last in the current (or last) run, or <see langword="null"/>.</summary>
         public string? LastSavedPath { get; private set; }
+
+        private bool _watched;
 
         /// <inheritdoc/>
         public override void OnTrainBegin(TrainingContext context)
@@ -90,7 +96,12 @@ namespace GenNN
                 }
             }
 
-            BestValue = _monitor.Worst;
+            if (!_watched)
+            {
+                BestValue = _monitor.Worst;
+                _watched = true;
+            }
+
             LastSavedEpoch = 0;
             LastSavedPath = null;
         }
