@@ -683,10 +683,10 @@ namespace GenNN.Generator.Emit
                 w.Line();
                 w.Line("/// <summary>");
                 w.Line(single
-                    ? "/// Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class: class 1 when the output is at"
+                    ? "/// Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class: class 1 when the output is"
                     : "/// Runs <see cref=\"PredictRaw\"/> and returns the stored name of the predicted class, the one with the highest output");
                 w.Line(single
-                    ? "/// least 0.5, else class 0. Allocates nothing; thread-safe."
+                    ? "/// above 0.5, else class 0 (as Keras' binary accuracy and Trainer.Evaluate count it). Allocates nothing; thread-safe."
                     : "/// (the first of equal ones). Allocates nothing; thread-safe.");
                 w.Line("/// </summary>");
                 w.Line("/// <param name=\"features\">Exactly <see cref=\"InputSize\"/> features, as measured (not standardized).</param>");
@@ -708,7 +708,7 @@ namespace GenNN.Generator.Emit
                             w.Line("throw NaNOutputError(0);");
                         }
 
-                        w.Line("return names[output[0] >= 0.5f ? 1 : 0];");
+                        w.Line("return names[output[0] > 0.5f ? 1 : 0];");
                     }
                     else
                     {

@@ -344,8 +344,8 @@ namespace Samples.Binary
         }
 
         /// <summary>
-        /// Runs <see cref="PredictRaw"/> and returns the stored name of the predicted class: class 1 when the output is at
-        /// least 0.5, else class 0. Allocates nothing; thread-safe.
+        /// Runs <see cref="PredictRaw"/> and returns the stored name of the predicted class: class 1 when the output is
+        /// above 0.5, else class 0 (as Keras' binary accuracy and Trainer.Evaluate count it). Allocates nothing; thread-safe.
         /// </summary>
         /// <param name="features">Exactly <see cref="InputSize"/> features, as measured (not standardized).</param>
         /// <param name="output">Receives exactly <see cref="OutputSize"/> outputs (the probabilities).</param>
@@ -363,7 +363,7 @@ namespace Samples.Binary
             {
                 throw NaNOutputError(0);
             }
-            return names[output[0] >= 0.5f ? 1 : 0];
+            return names[output[0] > 0.5f ? 1 : 0];
         }
 
         private static global::System.ArgumentException NaNOutputError(int k) => new global::System.ArgumentException(

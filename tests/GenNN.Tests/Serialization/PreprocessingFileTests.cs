@@ -301,8 +301,14 @@ public sealed class PreprocessingFileTests : IDisposable
         {
             for (int i = 0; i < features.Length; i++) features[i] = (float)(random.NextDouble() * 4 - 2);
             string name = network.PredictClassName(features, output);
-            Assert.Equal(output[0] >= 0.5f ? "yes" : "no", name);
+            Assert.Equal(output[0] > 0.5f ? "yes" : "no", name);
         }
+
+        // An output of exactly 0.5 (a logit of 0) is class 0, as Trainer.Evaluate's accuracy and Keras' binary accuracy
+        // count it; PredictClassName named class 1.
+        network.Parameters.Clear();
+        Assert.Equal("no", network.PredictClassName(features, output));
+        Assert.Equal(0.5f, output[0]);
     }
 
     [Fact]
