@@ -644,26 +644,22 @@ namespace GenNN.Generator.Parsing
             return true;
         }
 
-        /// <summary>The class's attributes ordered by where they are written (partial parts by file path, then position).</summary>
         /// <summary>Whether <paramref name="declaration"/> holds the class's first [Network] attribute in source order.</summary>
         private static bool HoldsFirstNetworkAttribute(INamedTypeSymbol symbol, TypeDeclarationSyntax declaration)
         {
-            SyntaxReference? first = symbol.GetAttributes()
-                .Where(a => a.AttributeClass?.ToDisplayString() == NetworkAttribute)
-                .Select(a => a.ApplicationSyntaxReference)
-                .OrderBy(r => r?.SyntaxTree.FilePath, StringComparer.Ordinal)
-                .ThenBy(r => r?.Span.Start ?? 0)
-                .FirstOrDefault();
+            SyntaxReference? first = InSourceOrder(symbol)
+                .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == NetworkAttribute)?.ApplicationSyntaxReference;
             return first is null || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
         }
 
         private static IEnumerable<(AttributeData Attribute, LocationInfo? Location)> AttributesInSourceOrder(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+            => InSourceOrder(symbol).Select(a => (a, LocationOf(a, cancellationToken))).ToList();
+
+        /// <summary>The class's attributes ordered by where they are written (partial parts by file path, then position).</summary>
+        private static IEnumerable<AttributeData> InSourceOrder(INamedTypeSymbol symbol)
             => symbol.GetAttributes()
-                .Select(a => (Attribute: a, Syntax: a.ApplicationSyntaxReference))
-                .OrderBy(a => a.Syntax?.SyntaxTree.FilePath, StringComparer.Ordinal)
-                .ThenBy(a => a.Syntax?.Span.Start ?? 0)
-                .Select(a => (a.Attribute, LocationOf(a.Attribute, cancellationToken)))
-                .ToList();
+                .OrderBy(a => a.ApplicationSyntaxReference?.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(a => a.ApplicationSyntaxReference?.Span.Start ?? 0);
 
         private static LocationInfo? LocationOf(AttributeData attribute, CancellationToken cancellationToken)
             => LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());

@@ -399,7 +399,6 @@ namespace GenNN
         internal Dataset WithArrays(float[] features, float[] targets)
             => new Dataset(features, FeatureCount, targets, TargetSize, copy: false) { ClassNames = ClassNames, FeatureNames = FeatureNames };
 
-        /// <summary>Fisher-Yates shuffle drawing from <paramref name="random"/>; the same generator state gives the same order.</summary>
         /// <summary>
         /// <paramref name="draws"/> shared among groups of the given sizes in proportion to them: each gets the floor of
         /// its exact share, and the groups with the largest remainders one more (ties in a random order), so that the
@@ -450,6 +449,7 @@ namespace GenNN
             return shares;
         }
 
+        /// <summary>Fisher-Yates shuffle drawing from <paramref name="random"/>; the same generator state gives the same order.</summary>
         internal static void Shuffle(Span<int> values, Random random)
         {
             for (int i = values.Length - 1; i > 0; i--)
