@@ -950,6 +950,12 @@ namespace GenNN.Generator.Emit
             w.Line("/// every sample meets the tiles it would meet on one thread.");
             w.Line("/// </summary>");
             w.Line("internal static int TileRows => " + string.Concat(IsaPath.For(options.VectorWidth).Select(path => F("{0} ? {1} : ", path.Condition, path.Rows))) + "1;");
+            if (layout.Layers.Any(l => l.PacksWeightsInTraining))
+            {
+                w.Line();
+                w.Line("/// <summary>The rows from which a one-thread TrainBatch copies the wide layers' weights into panels on this machine's kernel path.</summary>");
+                w.Line("internal static nuint TrainPackRows => " + string.Concat(IsaPath.For(options.VectorWidth).Select(path => F("{0} ? {1}u : ", path.Condition, path.TrainPackRows))) + S(IsaPath.DefaultTrainPackRows) + "u;");
+            }
             w.Line();
             w.Line(spec.FromLogits
                 ? "/// <summary><paramref name=\"batchSize\"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>"

@@ -457,6 +457,9 @@ namespace GenNN.Generated
         /// </summary>
         internal static int TileRows => Simd.Vector512 ? 8 : Simd.Vector256 ? 6 : Simd.Vector128 ? 4 : 1;
 
+        /// <summary>The rows from which a one-thread TrainBatch copies the wide layers' weights into panels on this machine's kernel path.</summary>
+        internal static nuint TrainPackRows => Simd.Vector512 ? 256u : Simd.Vector256 ? 32u : Simd.Vector128 ? 32u : 32u;
+
         /// <summary><paramref name="batchSize"/> samples forward on this thread, chunk by chunk: their outputs, or their logits.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void PredictRows(Span<float> parameters, ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize, bool logits = false)
@@ -575,8 +578,8 @@ namespace GenNN.Generated
             Span<float> wt1 = transposed.Slice(0, 192);
 
             // Forward, keeping every layer's output (and the pre-activations the backward pass needs).
-            // A batch of 32+ rows on one thread first copies the weights into panels of 16 columns, which the kernel walks down contiguously.
-            if (rows == totalRows && n >= 32)
+            // A batch of TrainPackRows+ rows on one thread first copies the weights into panels of 16 columns, which the kernel walks down contiguously.
+            if (rows == totalRows && n >= TrainPackRows)
             {
                 Panels.Pack(parameters.Slice(0, 32768), 64, b0, 0, 512);
                 Layer0ForwardPacked(ref p, ref MemoryMarshal.GetReference(b0), ref x, ref MemoryMarshal.GetReference(a0), n);

@@ -66,11 +66,11 @@ namespace GenNN.Generator.Emit.Layers
 
         /// <summary>
         /// Whether TrainBatch's forward pass reads the weights from a copy in panels, as a large PredictBatch does, when one
-        /// thread runs a batch of at least <see cref="TrainPackRows"/> rows: for layers of 512 inputs or more. On Zen 3
+        /// thread runs a batch of at least <see cref="IsaPath.TrainPackRows"/> rows: for layers of 512 inputs or more. On Zen 3
         /// (Vector256, 64 rows) the copy took 20 us for 784 x 256 and 4 us for 784 x 64, and the forward kernel then ran 60
         /// and 17 us faster (332 -> 272, 82 -> 65 us); for 256 x 128 the copy (5 us) cost what the kernel gained.
         /// </summary>
-        private bool PacksWeightsInTraining => PackedWeights > 0 && _layer.Inputs >= 512;
+        public override bool PacksWeightsInTraining => PackedWeights > 0 && _layer.Inputs >= 512;
 
         /// <summary>
         /// Whether the input gradient reads the weights transposed in panels of 16 columns (<c>Transposition.TransposeToPanels</c>):
@@ -82,8 +82,6 @@ namespace GenNN.Generator.Emit.Layers
         /// <summary>Columns per panel of the packed operands the kernels read (<c>GenNN.Kernels.Panels.Width</c>).</summary>
         private const int PanelWidth = 16;
 
-        /// <summary>The rows from which a one-thread TrainBatch packs the weights: about twice those at which the copy pays for itself.</summary>
-        private const int TrainPackRows = 32;
 
         /// <summary>
         /// The deltas in panels of 16 columns for the weight gradient, when the units are a multiple of 16 and at least 64:
@@ -147,8 +145,8 @@ namespace GenNN.Generator.Emit.Layers
             {
                 // TrainRows: a batch on one thread copies the weights into panels first. Parts do not: each would copy all of
                 // them for its share of the rows (2 parts of batch 64 measured 13% slower on Zen 3 than without the copies).
-                w.Line(F("// A batch of {0}+ rows on one thread first copies the weights into panels of 16 columns, which the kernel walks down contiguously.", TrainPackRows));
-                using (w.Block(F("if (rows == totalRows && {0} >= {1})", rows, TrainPackRows)))
+                w.Line("// A batch of TrainPackRows+ rows on one thread first copies the weights into panels of 16 columns, which the kernel walks down contiguously.");
+                using (w.Block(F("if (rows == totalRows && {0} >= TrainPackRows)", rows)))
                 {
                     EmitPackWeights(w, "b" + S(Index));
                     EmitPackedForward(w, input, output, rows, F("MemoryMarshal.GetReference(b{0})", Index));

@@ -128,6 +128,12 @@ namespace GenNN.Generator.Emit.Layers
         /// </summary>
         public virtual int BatchScratch => 0;
 
+        /// <summary>
+        /// Whether a one-thread TrainBatch of <c>TrainPackRows</c> or more rows copies the layer's weights into panels (its
+        /// <see cref="BatchScratch"/>) for its forward pass.
+        /// </summary>
+        public virtual bool PacksWeightsInTraining => false;
+
         /// <summary>What <see cref="BatchScratch"/> holds, for the comment on its span.</summary>
         public virtual string BatchScratchContents => "batch statistics";
 
