@@ -3,6 +3,8 @@
 #   1. Native AOT: bench/GenNN.AotBench published with the package's default (GenNNAotInstructionSet=Avx) must run the
 #      Vector256 kernels on a CPU with AVX2 + FMA, and give the JIT build's outputs bit for bit (checksum); the same
 #      binary on an emulated CPU without AVX2 (qemu -cpu SandyBridge) must choose the Vector128 bodies.
+#      On a CPU with AVX-512, the program published with GenNNAotInstructionSet=x86-64-v4 must run the Vector512 bodies
+#      and give the JIT's Vector512 bits.
 #   2. The baseline branch: the same program published with GenNNAotInstructionSet=Compatible (the compiler's own
 #      x64 baseline, no AVX) runs the Vector128 bodies, matches the JIT's Vector128 run (DOTNET_EnableAVX2=0) within
 #      rounding (FMA may be absent from that baseline), and starts on an emulated CPU without AVX (qemu -cpu Westmere).
@@ -71,6 +73,25 @@ echo "AOT conv/BatchNorm network: predictions and training equal the JIT's: $(va
 qemu-x86_64 -cpu SandyBridge "$work/aot/GenNN.AotBench" --rounds 1 2>/dev/null | tee "$work/sandy.txt"
 [ "$(value info_kernel_path "$work/sandy.txt")" = Vector128 ] || { echo "FAIL: the AOT binary does not fall back to Vector128 without AVX2" >&2; exit 1; }
 same_training "$work/sandy.txt" "Native AOT on SandyBridge"
+
+# AVX-512 in the baseline (GenNNAotInstructionSet=x86-64-v4): the Vector512 bodies, the JIT's Vector512 bits. Only an
+# AVX-512 CPU can run that binary (qemu emulates no AVX-512), so the check runs where the CPU has it.
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo; then
+  echo "== Native AOT with AVX-512 in the baseline (GenNNAotInstructionSet=x86-64-v4), on this AVX-512 CPU"
+  dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot-v4" -p:GenNNAotInstructionSet=x86-64-v4 -v:q -nologo
+  "$work/aot-v4/GenNN.AotBench" --rounds 1 | tee "$work/v4.txt"
+  dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit512.txt"
+  [ "$(value info_kernel_path "$work/v4.txt")" = Vector512 ] || { echo "FAIL: the x86-64-v4 AOT binary runs $(value info_kernel_path "$work/v4.txt"), expected Vector512" >&2; exit 1; }
+  [ "$(value info_kernel_path "$work/jit512.txt")" = Vector512 ] || { echo "FAIL: the JIT runs $(value info_kernel_path "$work/jit512.txt") on this AVX-512 CPU, expected Vector512" >&2; exit 1; }
+  for c in checksum train_checksum batch_checksum cnn_checksum cnn_train_checksum; do
+    [ "$(value $c "$work/jit512.txt")" = "$(value $c "$work/v4.txt")" ] \
+      || { echo "FAIL: x86-64-v4 AOT $c $(value $c "$work/v4.txt") differs from the JIT's Vector512 $(value $c "$work/jit512.txt")" >&2; exit 1; }
+  done
+  same_training "$work/v4.txt" "Native AOT x86-64-v4"
+  echo "AOT x86-64-v4 (Vector512): predictions, PredictBatch, training and the conv/BatchNorm network equal the JIT's Vector512 run"
+else
+  echo "== Native AOT x86-64-v4: skipped, this CPU has no AVX-512 (F, BW, VL) to run it on"
+fi
 
 echo "== Native AOT, baseline instruction set (GenNNAotInstructionSet=Compatible)"
 dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot-compat" -p:GenNNAotInstructionSet=Compatible -v:q -nologo
