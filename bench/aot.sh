@@ -2,16 +2,26 @@
 # Native AOT vs the JIT on the same program (bench/GenNN.AotBench): 784-64-64-10 Predict (median of each run's
 # rounds, then the median over runs), process start to the first prediction, binary size and the kernel path each
 # build takes. The two sides alternate, one run each per round, pinned to one core.
-#   bench/aot.sh [--rounds N]    (default 5 rounds; ~1 min after the builds)
+#   bench/aot.sh [--rounds N] [--instruction-set SET]
+#     (default 5 rounds, ~1 min after the builds; SET goes to GenNNAotInstructionSet, e.g. x86-64-v4 for the Vector512
+#     bodies on an AVX-512 CPU, where the default build runs the Vector256 ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=5
-[ "${1:-}" = "--rounds" ] && rounds=$2
+isa=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift ;;
+    --instruction-set) isa=(-p:GenNNAotInstructionSet="$2"); shift ;;
+    *) echo "unknown option $1: expected --rounds N or --instruction-set SET" >&2; exit 2 ;;
+  esac
+  shift
+done
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 dotnet build bench/GenNN.AotBench -c Release -v:q -nologo >/dev/null
-dotnet publish bench/GenNN.AotBench -c Release -o "$out/aot" -v:q -nologo >/dev/null
+dotnet publish bench/GenNN.AotBench -c Release -o "$out/aot" "${isa[@]}" -v:q -nologo >/dev/null
 pin=(); command -v taskset >/dev/null && pin=(taskset -c 0)
 for r in $(seq "$rounds"); do
   "${pin[@]}" dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll >> "$out/runs.jsonl"
