@@ -3,8 +3,8 @@
 #   1. Native AOT: bench/GenNN.AotBench published with the package's default (GenNNAotInstructionSet=Avx) must run the
 #      Vector256 kernels on a CPU with AVX2 + FMA, and give the JIT build's outputs bit for bit (checksum); the same
 #      binary on an emulated CPU without AVX2 (qemu -cpu SandyBridge) must choose the Vector128 bodies.
-#      On a CPU with AVX-512, the program published with GenNNAotInstructionSet=x86-64-v4 must run the Vector512 bodies
-#      and give the JIT's Vector512 bits.
+#      On a CPU with AVX-512, the program published with GenNNAotInstructionSet=x86-64-v4 must run the JIT's bodies
+#      (Vector512 where .NET accelerates it) and give the JIT's bits.
 #   2. The baseline branch: the same program published with GenNNAotInstructionSet=Compatible (the compiler's own
 #      x64 baseline, no AVX) runs the Vector128 bodies, matches the JIT's Vector128 run (DOTNET_EnableAVX2=0) within
 #      rounding (FMA may be absent from that baseline), and starts on an emulated CPU without AVX (qemu -cpu Westmere).
@@ -81,14 +81,16 @@ if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw
   dotnet publish bench/GenNN.AotBench -c Release -o "$work/aot-v4" -p:GenNNAotInstructionSet=x86-64-v4 -v:q -nologo
   "$work/aot-v4/GenNN.AotBench" --rounds 1 | tee "$work/v4.txt"
   dotnet bench/GenNN.AotBench/bin/Release/net10.0/GenNN.AotBench.dll --rounds 1 > "$work/jit512.txt"
-  [ "$(value info_kernel_path "$work/v4.txt")" = Vector512 ] || { echo "FAIL: the x86-64-v4 AOT binary runs $(value info_kernel_path "$work/v4.txt"), expected Vector512" >&2; exit 1; }
-  [ "$(value info_kernel_path "$work/jit512.txt")" = Vector512 ] || { echo "FAIL: the JIT runs $(value info_kernel_path "$work/jit512.txt") on this AVX-512 CPU, expected Vector512" >&2; exit 1; }
+  # Both take Vector512 where .NET accelerates it (AMD Zen 4 and 5); on a CPU where the runtime prefers 256-bit vectors
+  # (Vector512.IsHardwareAccelerated false, as on some Intel parts) both take Vector256, and the bits must still agree.
+  v4_path=$(value info_kernel_path "$work/v4.txt"); jit512_path=$(value info_kernel_path "$work/jit512.txt")
+  [ "$v4_path" = "$jit512_path" ] || { echo "FAIL: the x86-64-v4 AOT binary runs $v4_path, the JIT $jit512_path, on this AVX-512 CPU" >&2; exit 1; }
   for c in checksum train_checksum batch_checksum cnn_checksum cnn_train_checksum; do
     [ "$(value $c "$work/jit512.txt")" = "$(value $c "$work/v4.txt")" ] \
-      || { echo "FAIL: x86-64-v4 AOT $c $(value $c "$work/v4.txt") differs from the JIT's Vector512 $(value $c "$work/jit512.txt")" >&2; exit 1; }
+      || { echo "FAIL: x86-64-v4 AOT $c $(value $c "$work/v4.txt") differs from the JIT's ($jit512_path) $(value $c "$work/jit512.txt")" >&2; exit 1; }
   done
   same_training "$work/v4.txt" "Native AOT x86-64-v4"
-  echo "AOT x86-64-v4 (Vector512): predictions, PredictBatch, training and the conv/BatchNorm network equal the JIT's Vector512 run"
+  echo "AOT x86-64-v4 ($v4_path): predictions, PredictBatch, training and the conv/BatchNorm network equal the JIT's $jit512_path run"
 else
   echo "== Native AOT x86-64-v4: skipped, this CPU has no AVX-512 (F, BW, VL) to run it on"
 fi

@@ -82,7 +82,6 @@ namespace GenNN.Generator.Emit.Layers
         /// <summary>Columns per panel of the packed operands the kernels read (<c>GenNN.Kernels.Panels.Width</c>).</summary>
         private const int PanelWidth = 16;
 
-
         /// <summary>
         /// The deltas in panels of 16 columns for the weight gradient, when the units are a multiple of 16 and at least 64:
         /// read row-major, the walk down the batch would step 256 bytes or more at a time, a few L1 sets for the whole walk.
