@@ -256,6 +256,102 @@ public class WinogradTests
         }
     }
 
+    /// <summary>
+    /// The three transforms against their formulas written out one float at a time, in the implementation's order of
+    /// operations: the same bits whatever vector width the path takes (16 lanes with AVX-512, 8 with AVX2, 4, or 1), for
+    /// channel counts below, at and between the widths (the last vector of a row then overlaps the one before it), odd
+    /// output sizes (the last tiles reach past the input) and each activation.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 7, 1, 3, 1, 0)]
+    [InlineData(6, 5, 4, 9, 1, 1)]
+    [InlineData(7, 6, 16, 17, 0, 2)]
+    [InlineData(5, 5, 17, 16, 1, 1)]
+    [InlineData(6, 7, 24, 33, 1, 0)]
+    [InlineData(4, 5, 40, 48, 1, 2)]
+    public void The_transforms_give_the_bits_of_their_formulas_on_every_vector_width(int height, int width, int channels, int filters, int pad, int activation)
+    {
+        int outputHeight = height + 2 * pad - 2, outputWidth = width + 2 * pad - 2;
+        var g = new ConvGeometry(height, width, channels, 3, 3, 1, 1, pad, pad, outputHeight, outputWidth);
+        int tiles = Winograd.Tiles(g), size = channels * filters, tilesWide = (outputWidth + 1) / 2;
+        var random = new Random(height * 100 + channels);
+        float Next() => (float)(random.NextDouble() * 2 - 1);
+        float[] weights = Enumerable.Range(0, 9 * size).Select(_ => Next()).ToArray();
+        float[] padded = Enumerable.Range(0, g.PaddedSize).Select(_ => Next()).ToArray();
+        float[] m = Enumerable.Range(0, 16 * tiles * filters).Select(_ => Next()).ToArray();
+        float[] bias = Enumerable.Range(0, filters).Select(_ => Next()).ToArray();
+        const float Slope = 0.3f;
+
+        float[] u = new float[16 * size], v = new float[16 * tiles * channels], y = new float[outputHeight * outputWidth * filters];
+        Winograd.TransformFilters(g, filters, weights, u, size);
+        Winograd.TransformInput(g, padded, v, tiles * channels, 0, tiles);
+        Winograd.TransformOutput(g, filters, m, tiles * filters, bias, y, activation, Slope, 0, tiles);
+
+        // U = G g G^T: h = G g column by column, then each row of h times G^T.
+        float[] expectedU = new float[16 * size];
+        for (int at = 0; at < size; at++)
+        {
+            var h = new float[4, 3];
+            for (int kx = 0; kx < 3; kx++)
+            {
+                float g0 = weights[kx * size + at], g1 = weights[(3 + kx) * size + at], g2 = weights[(6 + kx) * size + at];
+                float sum = g0 + g2;
+                (h[0, kx], h[1, kx], h[2, kx], h[3, kx]) = (g0, (sum + g1) * 0.5f, (sum - g1) * 0.5f, g2);
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                float sum = h[i, 0] + h[i, 2];
+                float[] row = { h[i, 0], (sum + h[i, 1]) * 0.5f, (sum - h[i, 1]) * 0.5f, h[i, 2] };
+                for (int j = 0; j < 4; j++) expectedU[(4 * i + j) * size + at] = row[j];
+            }
+        }
+
+        // V = B^T d B over each tile's 4 x 4 window of the padded input (zeros past its edge).
+        float[] expectedV = new float[16 * tiles * channels];
+        for (int t = 0; t < tiles; t++)
+        {
+            int ty = t / tilesWide, tx = t % tilesWide;
+            for (int ch = 0; ch < channels; ch++)
+            {
+                float D(int r, int c) => 2 * ty + r < g.PaddedHeight && 2 * tx + c < g.PaddedWidth ? padded[((2 * ty + r) * g.PaddedWidth + 2 * tx + c) * channels + ch] : 0f;
+                for (int j = 0; j < 4; j++)
+                {
+                    float E(int r) => j switch { 0 => D(r, 0) - D(r, 2), 1 => D(r, 1) + D(r, 2), 2 => D(r, 2) - D(r, 1), _ => D(r, 1) - D(r, 3) };
+                    float[] column = { E(0) - E(2), E(1) + E(2), E(2) - E(1), E(1) - E(3) };
+                    for (int i = 0; i < 4; i++) expectedV[(4 * i + j) * tiles * channels + t * channels + ch] = column[i];
+                }
+            }
+        }
+
+        // Y = A^T M A plus the bias, activated, for the cells inside the output.
+        float[] expectedY = new float[y.Length];
+        for (int t = 0; t < tiles; t++)
+        {
+            int ty = t / tilesWide, tx = t % tilesWide;
+            for (int o = 0; o < filters; o++)
+            {
+                float M(int i, int j) => m[(4 * i + j) * tiles * filters + t * filters + o];
+                float S0(int j) => M(0, j) + M(1, j) + M(2, j);
+                float S1(int j) => M(1, j) - M(2, j) - M(3, j);
+                float Activate(float x) => activation switch { 1 => x < 0f ? 0f : x, 2 => x > 0f ? x : x * Slope, _ => x };
+                void Put(int dy, int dx, float value)
+                {
+                    if (2 * ty + dy < outputHeight && 2 * tx + dx < outputWidth) expectedY[((2 * ty + dy) * outputWidth + 2 * tx + dx) * filters + o] = Activate(value + bias[o]);
+                }
+
+                Put(0, 0, S0(0) + S0(1) + S0(2));
+                Put(0, 1, S0(1) - S0(2) - S0(3));
+                Put(1, 0, S1(0) + S1(1) + S1(2));
+                Put(1, 1, S1(1) - S1(2) - S1(3));
+            }
+        }
+
+        Assert.Equal(expectedU.Select(BitConverter.SingleToInt32Bits), u.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expectedV.Select(BitConverter.SingleToInt32Bits), v.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expectedY.Select(BitConverter.SingleToInt32Bits), y.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void The_transforms_reject_other_kernels_short_buffers_and_tiles_outside_the_layer()
     {
