@@ -342,6 +342,7 @@ public class DiagnosticTests
     [InlineData("1.5", "1.5")]
     [InlineData("-0.1", "-0.1")]
     [InlineData("double.NaN", "NaN")]
+    [InlineData("0.99999999", "0.99999999, 1 as a float,")] // stored as a float, it would be 1: the kernels would throw at every TrainBatch
     public void GNN0017_DropoutRateOutOfRange(string rate, string shown) => AssertSingleDiagnostic("GNN0017", $"The dropout rate is {shown}; it must be in [0, 1)", $$"""
         using GenNN;
         namespace Tests;

@@ -170,9 +170,11 @@ namespace GenNN.Generator.Parsing
                 }
                 else if (name == DropoutAttribute && args.Double(0) is double rate)
                 {
-                    if (!(rate >= 0 && rate < 1))
+                    // The rate is kept as a float: one just below 1 (0.99999999) rounds to 1, which the kernels reject.
+                    if (!(rate >= 0 && (float)rate < 1f))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, location, rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                        string shown = rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, location, rate < 1 && (float)rate >= 1f ? shown + ", 1 as a float," : shown));
                     }
 
                     if (layers.Count == 0)

@@ -124,6 +124,17 @@ public class CallbackTests
     }
 
     [Fact]
+    public void EarlyStopping_rejects_a_NaN_baseline_before_the_first_epoch()
+    {
+        // No value beats NaN: the wait would never restart, and training would stop as if nothing had improved.
+        var net = new ScriptedNetwork(1f);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Fit(net, Four, new Sgd(0.25f), Options(3, new EarlyStopping { Monitor = "loss", Baseline = double.NaN })));
+        Assert.Equal("Baseline", e.ParamName);
+        Assert.Contains("Baseline is NaN; expected a value the metric must beat, or null for none", e.Message);
+        Assert.Equal(0f, net.Parameters[0]);
+    }
+
+    [Fact]
     public void ModelCheckpoint_saves_only_on_improvement()
     {
         string dir = Directory.CreateTempSubdirectory("gennn-ckpt").FullName;
@@ -254,8 +265,8 @@ public class CallbackTests
     {
         double peak = 0.1f;
         History perEpoch = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(1f), Options(5, LearningRateScheduler.CosineDecay(0.1f, epochs: 5, warmupEpochs: 1)));
-        // T = 5, W = 1: warm-up 0.1 * 1/1, then 0.1 (1 + cos(pi (s - 1) / 4)) / 2.
-        double[] expected = { peak, peak, peak * (1 + Math.Cos(Math.PI / 4)) / 2, peak / 2, peak * (1 + Math.Cos(Math.PI * 0.75)) / 2 };
+        // T = 5, W = 1: warm-up 0.1 * 1/2, then 0.1 (1 + cos(pi (s - 1) / 4)) / 2: the peak once, at step W.
+        double[] expected = { peak / 2, peak, peak * (1 + Math.Cos(Math.PI / 4)) / 2, peak / 2, peak * (1 + Math.Cos(Math.PI * 0.75)) / 2 };
         Assert.Equal(expected.Select(v => (double)(float)v), perEpoch.LearningRate);
 
         // Per batch: 4 batches per epoch, 3 epochs, 1 warm-up epoch: T = 12, W = 4, minimum 0.01.
@@ -268,10 +279,11 @@ public class CallbackTests
         History perBatch = Trainer.Fit(new ScriptedNetwork(1f), Four, new Sgd(1f), options);
         double min = 0.01f;
         var rates = Enumerable.Range(0, 12).Select(s => s < 4
-            ? peak * (s + 1) / 4
+            ? peak * (s + 1) / 5
             : min + (peak - min) * (1 + Math.Cos(Math.PI * ((s - 4) / 8.0))) / 2).Select(v => (float)v).ToArray();
         Assert.Equal(rates, recorder.BatchRates);
-        Assert.Equal(new[] { 0.025, 0.05, 0.075, 0.1, 0.1 }, rates.Take(5).Select(r => Math.Round(r, 6)));
+        // Keras' CosineDecay(initial_learning_rate=0.02, decay_steps=8, alpha=0.1, warmup_target=0.1, warmup_steps=4).
+        Assert.Equal(new[] { 0.02, 0.04, 0.06, 0.08, 0.1, 0.096575 }, rates.Take(6).Select(r => Math.Round(r, 6)));
         Assert.Equal(new double[] { rates[3], rates[7], rates[11] }, perBatch.LearningRate); // each epoch's last batch
     }
 

@@ -57,6 +57,12 @@ namespace GenNN
                 throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "EarlyStopping: expected Patience >= 0.");
             }
 
+            if (Baseline is double baseline && double.IsNaN(baseline))
+            {
+                // No value beats NaN: the wait would never restart, and training would stop as if nothing improved.
+                throw new ArgumentOutOfRangeException(nameof(Baseline), baseline, "EarlyStopping: Baseline is NaN; expected a value the metric must beat, or null for none.");
+            }
+
             _monitor = new Monitor(Monitor, Mode, MinDelta, nameof(EarlyStopping));
             _monitor.CheckReported(context);
             BestValue = _monitor.Worst;

@@ -83,10 +83,14 @@ namespace GenNN
         /// <summary>
         /// Cosine decay after a linear warm-up (Keras' <c>CosineDecay</c> with <c>warmup_steps</c>, PyTorch's
         /// <c>CosineAnnealingLR</c>), over steps <c>s = 0 .. T - 1</c> with <c>W</c> warm-up steps:
-        /// <c>lr(s) = peak * (s + 1) / W</c> for <c>s &lt; W</c>, then
+        /// <c>lr(s) = peak * (s + 1) / (W + 1)</c> for <c>s &lt; W</c>, then
         /// <c>lr(s) = minimum + (peak - minimum) * (1 + cos(pi * (s - W) / (T - W))) / 2</c>, and <c>minimum</c> from
-        /// <c>s = T</c> on. Per epoch, a step is an epoch (<c>T = epochs</c>, <c>W = warmupEpochs</c>); per batch, a step
-        /// is a batch (<c>T = epochs * batches per epoch</c>, <c>W = warmupEpochs * batches per epoch</c>).
+        /// <c>s = T</c> on. The rate rises to the peak at step <c>W</c>, reached once, and no step has a rate of 0: Keras'
+        /// <c>CosineDecay(initial_learning_rate: peak / (W + 1), decay_steps: T - W, alpha: minimum / peak,
+        /// warmup_target: peak, warmup_steps: W)</c> gives the same rates (Keras' usual initial rate of 0 would spend the
+        /// first step, here possibly a whole epoch, at 0). Unlike <c>CosineAnnealingLR</c>, the rate stays at the minimum
+        /// after step <c>T</c>. Per epoch, a step is an epoch (<c>T = epochs</c>, <c>W = warmupEpochs</c>); per batch, a
+        /// step is a batch (<c>T = epochs * batches per epoch</c>, <c>W = warmupEpochs * batches per epoch</c>).
         /// </summary>
         /// <param name="peak">The rate after the warm-up; finite and greater than 0.</param>
         /// <param name="epochs">The length of the schedule in epochs (usually <see cref="FitOptions.Epochs"/>); at least 1.</param>
@@ -122,7 +126,7 @@ namespace GenNN
         {
             if (step < warmupSteps)
             {
-                return (float)((double)peak * (step + 1) / warmupSteps);
+                return (float)((double)peak * (step + 1) / (warmupSteps + 1));
             }
 
             long decaySteps = totalSteps - warmupSteps;
