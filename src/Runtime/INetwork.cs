@@ -9,9 +9,13 @@ namespace GenNN
     /// through it and know nothing of layers.
     /// </summary>
     /// <remarks>
-    /// <para>Thread-safety: <see cref="Predict"/> and <see cref="PredictBatch"/> keep their scratch on the stack
-    /// and may be called from many threads at once, as long as nothing writes <see cref="Parameters"/>
-    /// meanwhile. <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> uses per-instance buffers and is not thread-safe:
+    /// <para>Thread-safety: <see cref="Predict"/> and <see cref="PredictBatch"/> keep their scratch on the stack (or in
+    /// arrays rented per call from <c>ArrayPool&lt;float&gt;.Shared</c>, which a thread's first call may allocate) and may
+    /// be called from many threads at once, as long as nothing writes <see cref="Parameters"/> or <see cref="State"/>
+    /// meanwhile: TrainBatch writes <see cref="State"/> (BatchNorm's running statistics), and an optimizer step or
+    /// <c>Trainer.Fit</c> the parameters. To change the weights under predicting threads, load a new instance and swap the
+    /// reference. An optimizer holds the state of one network's parameters and is not thread-safe: give each network its
+    /// own. <see cref="TrainBatch(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> uses per-instance buffers and is not thread-safe:
     /// a call that starts while another thread runs it on the same instance throws <see cref="InvalidOperationException"/>
     /// instead of corrupting the gradients (one interlocked exchange per call detects it).</para>
     /// <para>Threads inside a call: a large <see cref="PredictBatch"/> or TrainBatch is split across the cores (see
@@ -121,7 +125,8 @@ namespace GenNN
 
         /// <summary>
         /// Runs a batch forward and backward: overwrites <see cref="Gradients"/> with the gradient of the mean
-        /// loss over the batch and returns that mean loss. Does not change <see cref="Parameters"/>. Not thread-safe.
+        /// loss over the batch and returns that mean loss. Does not change <see cref="Parameters"/>; updates <see cref="State"/>
+        /// (BatchNorm's running statistics), if the network has any. Not thread-safe.
         /// </summary>
         /// <param name="inputs"><paramref name="batchSize"/> rows of <see cref="InputSize"/> features.</param>
         /// <param name="targets"><paramref name="batchSize"/> rows of <see cref="TargetSize"/> targets.</param>
