@@ -327,9 +327,9 @@ namespace GenNN.Kernels
             /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left.</summary>
             /// <remarks>
             /// Fully optimised from the first call, as the kernels are, so that tiered compilation does not recompile this
-            /// and <see cref="WorkerLoop"/> (entered once, looping for the process's life) while training runs; a
+            /// and <see cref="WorkerLoop"/> (entered once, looping for the process's life) while training runs: a
             /// thread-safety trial saw 24-64 bytes allocated process-wide, now and then, during warm multi-part calls, and
-            /// traced them to that recompiling.
+            /// none with tiered compilation off.
             /// </remarks>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private void Work(int generation)
