@@ -171,10 +171,11 @@ namespace GenNN.Generator.Parsing
                 else if (name == DropoutAttribute && args.Double(0) is double rate)
                 {
                     // The rate is kept as a float: one just below 1 (0.99999999) rounds to 1, which the kernels reject.
-                    if (!(rate >= 0 && (float)rate < 1f))
+                    float kept = (float)rate;
+                    if (!(rate >= 0 && kept < 1f))
                     {
                         string shown = rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, location, rate < 1 && (float)rate >= 1f ? shown + ", 1 as a float," : shown));
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDropoutRate, location, kept >= 1f && rate < 1 ? shown + ", 1 as a float," : shown));
                     }
 
                     if (layers.Count == 0)
@@ -182,7 +183,7 @@ namespace GenNN.Generator.Parsing
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutNotBetweenLayers, location, "before the first layer"));
                     }
 
-                    dropouts.Add((new DropoutSpec(layers.Count - 1, (float)rate), location));
+                    dropouts.Add((new DropoutSpec(layers.Count - 1, kept), location));
                 }
                 else if (name == DenseAttribute && args.Int(0) is int units)
                 {
